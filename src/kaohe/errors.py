@@ -1,0 +1,28 @@
+"""The few exceptions kaohe raises: only for runs that cannot be made at all."""
+
+from __future__ import annotations
+
+
+class KaoheError(Exception):
+    """Base class: an assessment that cannot be made; cli.py turns it into exit status 1."""
+
+
+class TargetsError(KaoheError):
+    """The targets file is missing, not YAML, or does not describe an assessment."""
+
+
+class RosterError(KaoheError):
+    """The roster file cannot be read or names no street."""
+
+
+class InputError(KaoheError):
+    """A submissions path does not exist or is not a folder or workbook."""
+
+
+class UnreadableFile(KaoheError):
+    """One workbook cannot be opened; the reader turns this into an unreadable-file issue."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail

@@ -1,0 +1,120 @@
+"""A submissions folder → one StreetInput per roster street, with the folder-level issues.
+
+Which files are submissions, which street each names, and what becomes of files that name no street, an
+unknown street or a street someone else already sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kaohe.errors import InputError, UnreadableFile
+from kaohe.issues import Issue, unreadable
+from kaohe.model import Intake, StreetInput, Submission
+from kaohe.roster import find_roster, load_roster, street_key
+from kaohe.targets import Targets
+from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
+from kaohe.workbook.cells import CellReader
+
+Progress = Callable[[str], None]
+
+
+def submission_files(source: Path, skip: Path | None = None) -> list[Path]:
+    """The workbooks of a folder (or the one workbook given), without lock files, hidden files and others."""
+    if source.is_file():
+        return [source]
+    if not source.is_dir():
+        raise InputError(f"{source}: no such folder or workbook")
+    skip_resolved = skip.resolve() if skip else None
+    return sorted(p for p in source.iterdir() if _is_submission_name(p) and p.resolve() != skip_resolved)
+
+
+def _is_submission_name(path: Path) -> bool:
+    name = path.name
+    if name.startswith((".", "~$", ".~lock.")) or name.endswith("#"):
+        return False
+    return path.suffix.lower() in SPREADSHEET_SUFFIXES
+
+
+def gather(source: Path, targets: Targets, roster_path: Path | None = None,
+           progress: Progress | None = None) -> Intake:
+    """Read every submission under `source` and match them against the roster."""
+    if roster_path is None and source.is_dir():
+        roster_path = find_roster(source)
+    roster = load_roster(roster_path, targets) if roster_path else None
+    files = submission_files(source, roster_path)
+    issues: list[Issue] = []
+    read: list[tuple[str, Submission]] = []
+    unreadable_streets: dict[str, str] = {}
+    reader = CellReader(targets)
+    for path, sub in _read_all(files, targets, reader, progress):
+        if isinstance(sub, Issue):
+            guess = _street_in_file_name(path, roster)
+            issues.append(sub.located(street=guess))
+            if guess:
+                unreadable_streets.setdefault(street_key(guess), path.name)
+            continue
+        issues.extend(sub.issues)
+        name = sub.street.name if sub.street and sub.street.name else None
+        if name is None:
+            guess = _street_in_file_name(path, roster)
+            if guess is None:
+                continue
+            issues.append(Issue("street-from-file-name", path.name, street=guess))
+            name = guess
+        read.append((name, sub))
+
+    if roster is None:
+        roster = []
+        for name, _ in read:
+            if street_key(name) not in {street_key(n) for n in roster}:
+                roster.append(name)
+        issues.append(Issue("no-roster", params={"count": len(roster)}))
+    canonical = {street_key(n): n for n in roster}
+
+    by_street: dict[str, list[tuple[str, Submission]]] = {}
+    for name, sub in read:
+        key = street_key(name)
+        if key not in canonical:
+            issues.append(Issue("unknown-street", sub.file, street=name))
+            continue
+        by_street.setdefault(key, []).append((canonical[key], sub))
+
+    streets: list[StreetInput] = []
+    for name in roster:
+        key = street_key(name)
+        subs = by_street.get(key, [])
+        if len(subs) == 1:
+            streets.append(StreetInput(name, subs[0][1], "submitted", (subs[0][1].file,)))
+        elif subs:
+            files_named = tuple(s.file for _, s in subs)
+            for f in files_named:
+                issues.append(Issue("duplicate-submission", f, street=name,
+                                    params={"files": "、".join(files_named)}))
+            streets.append(StreetInput(name, None, "duplicate", files_named))
+        elif key in unreadable_streets:
+            streets.append(StreetInput(name, None, "unreadable", (unreadable_streets[key],)))
+        else:
+            issues.append(Issue("missing-submission", street=name))
+            streets.append(StreetInput(name, None, "missing"))
+    return Intake(streets, issues, str(source), [p.name for p in files],
+                  roster_path.name if roster_path else None)
+
+
+def _read_all(files: list[Path], targets: Targets, reader: CellReader,
+              progress: Progress | None) -> Iterator[tuple[Path, Submission | Issue]]:
+    for path in files:
+        if progress:
+            progress(path.name)
+        try:
+            yield path, read_submission(path, targets, path.name, reader)
+        except UnreadableFile as exc:
+            yield path, unreadable(path.name, exc.reason, exc.detail)
+
+
+def _street_in_file_name(path: Path, roster: list[str] | None) -> str | None:
+    """A roster street whose name is in the file name (东风街道(修改).xlsx), the longest if several."""
+    stem = street_key(path.stem)
+    hits = [n for n in roster or [] if street_key(n) in stem]
+    return max(hits, key=len) if hits else None

@@ -1,0 +1,177 @@
+"""The catalog of findings: a stable kebab-case code, a message template and a fix hint per code, zh and en.
+
+Readers never raise for bad data; they yield an `Issue` and go on. The message is rendered when the report is
+shown, so one run can be printed in Chinese and in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of finding."""
+
+    code: str
+    severity: Severity
+    zh: str
+    en: str
+    hint_zh: str
+    hint_en: str
+
+
+CATALOG: dict[str, Kind] = {
+    k.code: k
+    for k in [
+        Kind("invalid-number", "error",
+             "“{label}”应填{expected}，实际为“{value}”",
+             "{label} should be {expected_en}, found “{value}”",
+             "只填一个数字，不要写“约”“待定”或范围；单位可省略。",
+             "Enter a single number: no “about”, no range; the unit may be left out."),
+        Kind("invalid-choice", "error",
+             "“{label}”只能填{choices}，实际为“{value}”",
+             "{label} must be one of {choices}, found “{value}”",
+             "从下拉选项中选择，或按说明填写。",
+             "Pick one of the listed values."),
+        Kind("missing-value", "error",
+             "“{label}”未填写{row_note}",
+             "{label} is blank{row_note_en}",
+             "补填该单元格。",
+             "Fill in this cell."),
+        Kind("out-of-range", "error",
+             "“{label}”为{value}，超出合理范围{low}~{high}",
+             "{label} is {value}, outside the plausible range {low}–{high}",
+             "核对数值和单位（平方米、户、人）。",
+             "Check the figure and its unit."),
+        Kind("formula-no-value", "error",
+             "“{label}”是公式（{formula}），但文件中没有保存计算结果",
+             "{label} is a formula ({formula}) with no saved result",
+             "用 Excel 或 WPS 打开后重新保存，或直接填写数值。",
+             "Open the file in Excel or WPS and save it again, or type the value."),
+        Kind("excel-error", "error",
+             "“{label}”是错误值 {value}",
+             "{label} holds the error value {value}",
+             "修正公式或直接填写数值。",
+             "Fix the formula or type the value."),
+        Kind("duplicate-community", "error",
+             "社区“{community}”在本表中重复出现（首次在第{first_row}行），本行未计入",
+             "Community “{community}” appears twice (first on row {first_row}); this row is not counted",
+             "删除重复行，或更正社区名称。",
+             "Delete the repeated row or correct the name."),
+        Kind("missing-column", "error",
+             "找不到“{label}”{what}，该项全部按无法读取处理",
+             "No {label} {what_en} was found; every value of it counts as unreadable",
+             "按模板补上该列（或该项），表头文字与模板一致。",
+             "Add the column (or label) as in the template."),
+        Kind("unreadable-file", "error",
+             "文件无法读取：{reason}",
+             "The file cannot be read: {reason_en}",
+             "{hint}",
+             "{hint_en}"),
+        Kind("duplicate-submission", "error",
+             "“{street}”同时由 {files} 报送，在删除其中一份之前该街道不予评分",
+             "{street} is named by {files}; it is not scored until one of them is removed",
+             "只保留一份报送表。",
+             "Keep one workbook per street."),
+        Kind("unknown-street", "error",
+             "工作簿中的街道名称“{street}”不在街道名单中，文件未计入",
+             "The workbook names “{street}”, which is not on the roster; the file is ignored",
+             "核对街道名称，与名单中的写法一致。",
+             "Check the street name against the roster."),
+        Kind("missing-submission", "error",
+             "{street}未报送",
+             "{street} sent no workbook",
+             "请该街道报送考核表。",
+             "Ask the street for its workbook."),
+        Kind("total-mismatch", "warning",
+             "合计行的“{label}”为{value}，各社区相加为{expected}",
+             "The total row's {label} is {value}; the communities add up to {expected}",
+             "核对合计行或各社区数据。",
+             "Check the total row or the community figures."),
+        Kind("street-from-file-name", "warning",
+             "工作簿中没有街道名称，按文件名认定为“{street}”",
+             "The workbook names no street; taken as “{street}” from its file name",
+             "在“街道名称”右侧填写街道名称。",
+             "Fill in the street name next to its label."),
+        Kind("no-roster", "warning",
+             "未提供街道名单，以找到的{count}个街道作为名单",
+             "No roster given: the {count} streets found are taken as the roster",
+             "用 --roster 指定街道名单，才能发现未报送的街道。",
+             "Pass --roster so that missing streets are noticed."),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding, located as precisely as the input allows."""
+
+    code: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    street: str | None = None
+    community: str | None = None
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def kind(self) -> Kind:
+        return CATALOG[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+    def message(self, lang: str = "zh") -> str:
+        template = self.kind.en if lang == "en" else self.kind.zh
+        return template.format_map(_Params(self.params, street=self.street, community=self.community))
+
+    def hint(self, lang: str = "zh") -> str:
+        template = self.kind.hint_en if lang == "en" else self.kind.hint_zh
+        return template.format_map(_Params(self.params, street=self.street, community=self.community))
+
+    def located(self, **where: Any) -> Issue:
+        """The same issue with more of its location filled in."""
+        from dataclasses import replace
+
+        return replace(self, **{k: v for k, v in where.items() if getattr(self, k) is None})
+
+
+class _Params(dict[str, Any]):
+    def __init__(self, params: dict[str, Any], **extra: Any) -> None:
+        super().__init__({k: v for k, v in extra.items() if v is not None})
+        self.update(params)
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+# Why a file could not be read: (中文, English, 中文提示, English hint). Used for unreadable-file.
+UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
+    "corrupt": ("文件已损坏", "the file is damaged",
+                "用 Excel 或 WPS 打开检查，另存为 .xlsx 后重新报送。", "Open it in Excel or WPS and save as .xlsx."),
+    "password": ("文件有密码", "the file is password-protected",
+                 "请取消密码后重新保存。", "Remove the password and save again."),
+    "html": ("文件是网页格式，不是真正的 Excel 文件", "the file is a web page, not a real workbook",
+             "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
+    "empty": ("空文件", "the file is empty", "请重新导出或报送。", "Export or send it again."),
+    "too-large": ("文件过大", "the file is too large",
+                  "删除无关的工作表和空行后重新保存。", "Remove unrelated sheets and empty rows, then save."),
+    "not-workbook": ("不是电子表格文件", "not a spreadsheet file",
+                     "请报送 .xlsx、.xls 或 .ods 文件。", "Send an .xlsx, .xls or .ods file."),
+    "not-submission": ("找不到“街道名称”和“社区名称”表头，不像街道报送表",
+                       "no 街道名称 label and no 社区名称 header: not a submission workbook",
+                       "请使用下发的模板填报。", "Use the template handed out by the bureau."),
+    "io": ("无法打开文件", "the file cannot be opened", "检查文件权限。", "Check the file's permissions."),
+}
+
+
+def unreadable(file: str, reason: str, detail: str = "") -> Issue:
+    """The unreadable-file issue for one of UNREADABLE_REASONS."""
+    zh, en, hint_zh, hint_en = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
+    return Issue("unreadable-file", file, params={"reason": zh, "reason_en": en, "hint": hint_zh,
+                                                  "hint_en": hint_en, "detail": detail})

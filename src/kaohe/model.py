@@ -1,0 +1,143 @@
+"""What the readers hand to scoring: streets and communities with their values and where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaohe.issues import Issue
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A street or a community: field → value (None = could not be read) and field → A1 cell."""
+
+    name: str
+    values: dict[str, Any]
+    cells: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """How every row under a community header was accounted for."""
+
+    read: int = 0
+    blank: int = 0
+    totals: int = 0
+    notes: int = 0
+    rejected: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.blank + self.totals + self.notes
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One street's workbook as read: its street facts, its communities and what was wrong with it."""
+
+    file: str
+    street: Unit | None
+    communities: list[Unit]
+    issues: list[Issue]
+    rows: RowCounts = RowCounts()
+    community_sheet: str | None = None
+    street_sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class StreetInput:
+    """A roster street as scoring sees it: its submission, or why it has none."""
+
+    name: str
+    submission: Submission | None
+    status: str  # submitted | missing | unreadable | duplicate
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything read from a submissions folder, matched against the roster."""
+
+    streets: list[StreetInput]
+    issues: list[Issue]
+    source: str
+    files: list[str] = field(default_factory=list)
+    roster_file: str | None = None
+
+
+# ---- results: what score() returns and the renderers show ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failing:
+    """A unit that does not meet a target, with the cell that decided it (None when no single cell did)."""
+
+    name: str
+    street: str | None = None
+    value: Any = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target judged for one street (or for the district)."""
+
+    id: str
+    met: bool | None
+    points: Any  # Decimal, rounded half-up to 2 places
+    max_points: Any
+    actual: Any  # Fraction share | Decimal value | bool | int count | None
+    required: Any
+    needed: int | None
+    units: int | None = None
+    passing: int | None = None
+    failing: tuple[Failing, ...] = ()
+    shortfall: Any = None
+    over: str | None = None  # district only: "streets" or "communities"
+
+
+@dataclass(frozen=True)
+class StreetResult:
+    """One roster street's assessment."""
+
+    name: str
+    status: str
+    files: tuple[str, ...]
+    score: Any  # Decimal
+    grade: str
+    rank: int
+    targets: tuple[TargetResult, ...]
+    communities: int
+    rows: RowCounts | None
+    vetoed_by: tuple[str, ...] = ()
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == "submitted"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole assessment: district summary, one result per roster street, every issue."""
+
+    period: str
+    title: str
+    streets: tuple[StreetResult, ...]
+    district: tuple[TargetResult, ...]
+    issues: tuple[Issue, ...]
+    communities: int
+    source: str
+    roster_file: str | None = None
+    targets_file: str | None = None
+
+    @property
+    def streets_expected(self) -> int:
+        return len(self.streets)
+
+    @property
+    def streets_submitted(self) -> int:
+        return sum(1 for s in self.streets if s.submitted)

@@ -1,0 +1,21 @@
+"""Renderers of a Report: terminal tables, the kaohe.report/1 JSON document, CSV."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """A result value as JSON/CSV sees it: shares as 4-decimal floats, Decimals as int or float."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Fraction):
+        return round(float(value), 4)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 \
+            else float(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,169 @@
+"""The report as rich tables, readable in an 80-column terminal with Chinese text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from kaohe.i18n import t
+from kaohe.model import Report, TargetResult
+from kaohe.targets import Target, Targets
+
+GRADE_STYLES = ("bold green", "cyan", "yellow", "bold red")
+
+
+def fmt_number(value: Any) -> str:
+    """Points and values without needless decimals: 10, 7.5, 12.35."""
+    if isinstance(value, Fraction):
+        return f"{float(value) * 100:.1f}%"
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def _yes(value: bool, lang: str) -> str:
+    return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+
+
+def fmt_required(target: Target, result: TargetResult, lang: str) -> str:
+    """What the target asks, in a few characters: ≥1000, ≥85%, >50%, 全部, 1~2."""
+    req = result.required
+    if result.over is None and target.level == "street":  # one street's own value
+        if isinstance(req, bool):
+            return _yes(req, lang)
+        if isinstance(req, list):
+            return f"{fmt_number(req[0])}~{fmt_number(req[1])}"
+        return f"≥{fmt_number(req)}"
+    if result.over is not None and target.level != "district":
+        require = target.district_rule.require
+    else:
+        require = target.require
+    if require is None:
+        return "—"
+    if require.is_every:
+        return t("every", lang)
+    if require.share_at_least is not None:
+        return f"≥{float(require.share_at_least) * 100:g}%"
+    if require.share_more_than is not None:
+        return f">{float(require.share_more_than) * 100:g}%"
+    if isinstance(req, list):
+        return f"{req[0]}~{req[1]}"
+    return f"≥{req}" if req is not None else "—"
+
+
+def fmt_actual(result: TargetResult, lang: str) -> str:
+    value = result.actual
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _yes(value, lang)
+    if isinstance(value, Fraction):
+        return f"{float(value) * 100:.1f}% ({result.passing}/{result.units})"
+    return fmt_number(value)
+
+
+def _met(met: bool | None) -> Text:
+    if met is None:
+        return Text("—", style="dim")
+    return Text("✓", style="green") if met else Text("✗", style="bold red")
+
+
+def district_table(report: Report, targets: Targets, lang: str) -> Table:
+    """Each target for the district: required, actual, met, needed."""
+    table = Table(title=t("district_table", lang), box=box.SIMPLE_HEAD, padding=(0, 1), expand=False)
+    table.add_column(t("target", lang), ratio=1, overflow="fold")
+    table.add_column(t("required", lang), no_wrap=True)
+    table.add_column(t("actual", lang), no_wrap=True, justify="right")
+    table.add_column(t("met", lang), justify="center")
+    table.add_column(t("needed", lang), no_wrap=True, justify="right")
+    by_id = {tg.id: tg for tg in targets.targets}
+    for r in report.district:
+        target = by_id[r.id]
+        name = target.name(lang) + ("" if target.points else t("advisory", lang))
+        unit = t("unit_streets" if r.over == "streets" else "unit_communities", lang)
+        needed = "—" if r.needed is None else ("0" if r.needed == 0 else f"{r.needed}{unit}")
+        table.add_row(Text(name, style="" if target.points else "dim"), fmt_required(target, r, lang),
+                      fmt_actual(r, lang), _met(r.met), needed)
+    return table
+
+
+def street_table(report: Report, targets: Targets, lang: str) -> Table:
+    """One row per street, by rank: points per scored target (red where lost), score, grade."""
+    scored = [tg for tg in targets.targets if tg.points > 0]
+    styles = {g.name: GRADE_STYLES[min(i, len(GRADE_STYLES) - 1)] if i < len(targets.grades) - 1
+              else GRADE_STYLES[-1] for i, g in enumerate(targets.grades)}
+    titles = {g.name: g.title(lang) for g in targets.grades}
+    table = Table(title=t("street_table", lang), box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
+    table.add_column(t("rank", lang) if lang == "zh" else "#", justify="right", no_wrap=True)
+    table.add_column(t("street", lang), no_wrap=True)
+    for tg in scored:
+        table.add_column(tg.short_name(lang), justify="right", no_wrap=True)
+    table.add_column(t("score", lang), justify="right", no_wrap=True)
+    table.add_column(t("grade", lang), no_wrap=True)
+    for s in sorted(report.streets, key=lambda s: s.rank):
+        points = {r.id: r for r in s.targets}
+        cells: list[RenderableType] = []
+        for tg in scored:
+            r = points.get(tg.id)
+            if r is None:
+                cells.append(Text("·", style="dim"))
+            else:
+                full = r.points == tg.points
+                cells.append(Text(fmt_number(r.points), style="" if full else "red"))
+        name = Text(s.name)
+        if not s.submitted:
+            name.append("*", style="red")
+        table.add_row(str(s.rank), name, *cells, Text(f"{s.score:.2f}", style="bold"),
+                      Text(titles.get(s.grade, s.grade), style=styles.get(s.grade, "")))
+    legend = "  ".join(f"{tg.short_name(lang)}={tg.id}" for tg in scored) if lang == "en" else \
+        "  ".join(f"{tg.short_name(lang)}{fmt_number(tg.points)}分" for tg in scored)
+    table.caption = legend + ("  *" + t("status_missing", lang) if any(not s.submitted for s in report.streets)
+                              else "")
+    return table
+
+
+def issues_view(report: Report, lang: str) -> RenderableType:
+    """Every issue, grouped by street, each with file!cell and the clerk-facing message."""
+    if not report.issues:
+        return Text(t("no_issues", lang), style="green")
+    groups: dict[str, list[Any]] = {}
+    for issue in report.issues:
+        groups.setdefault(issue.street or t("general", lang), []).append(issue)
+    parts: list[RenderableType] = [Text(t("issues_table", lang, count=len(report.issues)), style="bold")]
+    for street, items in groups.items():
+        files = sorted({i.file for i in items if i.file})
+        title = f"{street}（{len(items)}）" if lang == "zh" else f"{street} ({len(items)})"
+        if len(files) == 1:
+            title += f" {files[0]}"
+        table = Table(title=title, title_justify="left", box=None, padding=(0, 0, 0, 1), show_header=False,
+                      pad_edge=False, title_style="bold")
+        table.add_column(no_wrap=True, style="cyan")
+        table.add_column(overflow="fold", ratio=1)
+        for i in items:
+            where = "" if len(files) == 1 else (i.file or "")
+            if i.cell:
+                where += (" " if where else "") + (f"{i.sheet}!{i.cell}" if i.sheet else i.cell)
+            message = Text()
+            if i.community and i.community not in i.message(lang):
+                message.append(f"{i.community}：" if lang == "zh" else f"{i.community}: ", style="bold")
+            message.append(i.message(lang), style="red" if i.severity == "error" else "yellow")
+            table.add_row(where or "—", message)
+        parts.append(table)
+    return Group(*parts)
+
+
+def render_terminal(report: Report, targets: Targets, console: Console, lang: str = "zh") -> None:
+    """Print the summary line, the district table, the street scorecard and the issues."""
+    title = targets.title_en if lang == "en" and targets.title_en else report.title
+    console.print(Text(t("summary", lang, title=title, expected=report.streets_expected,
+                         submitted=report.streets_submitted, communities=report.communities), style="bold"))
+    console.print(district_table(report, targets, lang))
+    console.print(street_table(report, targets, lang))
+    console.print(issues_view(report, lang))

@@ -1,0 +1,84 @@
+"""The roster (街道名单): which streets are expected to submit, from CSV (UTF-8 or GB18030) or a workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from kaohe.errors import RosterError
+from kaohe.targets import Targets
+from kaohe.text import clean_name, squash
+
+ROSTER_NAMES = ("街道名单", "roster")
+
+
+def street_key(name: str) -> str:
+    """Names match after trimming spaces and full/half-width folding."""
+    return squash(name).casefold()
+
+
+def load_roster(path: Path, targets: Targets) -> list[str]:
+    """The street names of a roster file, in its order, without duplicates."""
+    if not path.is_file():
+        raise RosterError(f"{path}: no such roster file")
+    if path.suffix.lower() in (".csv", ".txt"):
+        rows = _csv_rows(path)
+    else:
+        from kaohe.errors import UnreadableFile
+        from kaohe.workbook import read_sheets
+
+        try:
+            sheets = read_sheets(path)
+        except UnreadableFile as exc:
+            raise RosterError(f"{path}: cannot read the roster ({exc})") from exc
+        rows = [["" if v is None else str(v) for v in row] for s in sheets[:1] for row in s.rows]
+    names = _names(rows, targets)
+    if not names:
+        raise RosterError(f"{path}: the roster names no street (expected a 街道名称 column)")
+    return names
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError(f"{path}: the roster is neither UTF-8 nor GB18030 text")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _names(rows: list[list[str]], targets: Targets) -> list[str]:
+    lookup = targets.header_lookup("street")
+    key = targets.key_field("street")
+    col = 0
+    start = 0
+    for r, row in enumerate(rows[:10]):
+        hits = [c for c, v in enumerate(row) if v and lookup.get(targets.header_key(v)) == key]
+        if hits:
+            col, start = hits[0], r + 1
+            break
+    names: list[str] = []
+    seen: set[str] = set()
+    for row in rows[start:]:
+        if col < len(row) and row[col].strip():
+            name = clean_name(row[col])
+            if street_key(name) not in seen:
+                seen.add(street_key(name))
+                names.append(name)
+    return names
+
+
+def find_roster(folder: Path) -> Path | None:
+    """A roster beside or inside the submissions folder (街道名单.csv, roster.xlsx …), if there is one."""
+    for place in (folder, folder.parent):
+        for stem in ROSTER_NAMES:
+            for suffix in (".csv", ".xlsx", ".xls"):
+                candidate = place / f"{stem}{suffix}"
+                if candidate.is_file():
+                    return candidate
+    return None

@@ -1,0 +1,496 @@
+"""The targets file: a pydantic model of the YAML, and `load_targets` with errors that name the YAML line."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kaohe.errors import TargetsError
+from kaohe.text import header_key, squash
+
+MAX_TARGETS_BYTES = 1_000_000
+
+
+def _to_fraction(value: Any) -> Fraction:
+    """`85%`, `0.85`, `17/20` and 0.85 all become Fraction(17, 20), exactly."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, a fraction like 1/3 or a percentage like 85%")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            return Fraction(text[:-1].strip()) / 100
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError("expected a number, a fraction like 1/3 or a percentage like 85%") from exc
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    try:
+        return Decimal(str(value).strip())
+    except Exception as exc:  # decimal.InvalidOperation has no useful message
+        raise ValueError("expected a number") from exc
+
+
+Frac = Annotated[Fraction, BeforeValidator(_to_fraction), PlainSerializer(str, return_type=str)]
+Num = Annotated[Decimal, BeforeValidator(_to_decimal), PlainSerializer(str, return_type=str)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# ---- fields -------------------------------------------------------------------------------------------
+
+FieldType = Literal["text", "number", "integer", "yesno", "choice"]
+
+
+class Unit(Model):
+    label: str
+    spellings: list[str] = Field(min_length=1)
+
+
+class FieldDef(Model):
+    label: str
+    label_en: str | None = None
+    aliases: list[str] = []
+    type: FieldType
+    unit: str | None = None
+    range: tuple[Num, Num] | None = None
+    choices: dict[str, list[str]] | None = None
+    required: bool = True
+    key: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldDef:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice field needs `choices: {value: [spellings]}`")
+        if self.type != "choice" and self.choices:
+            raise ValueError("`choices` only applies to type: choice")
+        if self.range and self.type not in ("number", "integer"):
+            raise ValueError("`range` only applies to number and integer fields")
+        if self.range and self.range[0] > self.range[1]:
+            raise ValueError("`range` must be [low, high] with low <= high")
+        return self
+
+    def title(self, lang: str) -> str:
+        return (self.label_en or self.label) if lang == "en" else self.label
+
+
+class Fields(Model):
+    street: dict[str, FieldDef]
+    community: dict[str, FieldDef]
+
+    @model_validator(mode="after")
+    def _one_key_each(self) -> Fields:
+        for level, defs in (("street", self.street), ("community", self.community)):
+            keys = [name for name, d in defs.items() if d.key]
+            if len(keys) != 1:
+                raise ValueError(f"fields.{level} needs exactly one field with `key: true` (its name column)")
+            if defs[keys[0]].type != "text":
+                raise ValueError(f"fields.{level}.{keys[0]}: the key field must be type: text")
+        return self
+
+
+class Layout(Model):
+    total_words: list[str] = ["合计", "小计", "总计"]
+    note_prefixes: list[str] = []
+    column_number_marks: list[str] = ["甲", "乙", "丙", "丁"]
+    header_prefixes_to_drop: list[str] = ["是否"]
+    street_name_prefixes: list[str] = []
+
+
+# ---- tests (predicates on one street or community) ----------------------------------------------------
+
+_OPERATORS = ("at_least", "at_most", "more_than", "less_than", "between", "is", "in")
+
+
+def _attr(op: str) -> str:
+    return op + "_" if op in ("is", "in") else op
+
+
+class FieldTest(Model):
+    field: str
+    at_least: Num | None = None
+    at_most: Num | None = None
+    more_than: Num | None = None
+    less_than: Num | None = None
+    between: tuple[Num, Num] | None = None
+    is_: bool | None = Field(default=None, alias="is")
+    in_: list[str] | None = Field(default=None, alias="in")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FieldTest:
+        given = [op for op in _OPERATORS if getattr(self, _attr(op)) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a test names one field and exactly one of: {', '.join(_OPERATORS)}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        for op in _OPERATORS:
+            if getattr(self, _attr(op)) is not None:
+                return op
+        raise AssertionError("validated to have one operator")
+
+    def fields(self) -> set[str]:
+        return {self.field}
+
+
+class AllTest(Model):
+    all: list[Test] = Field(min_length=1)
+
+    def fields(self) -> set[str]:
+        return set().union(*(t.fields() for t in self.all))
+
+
+class AnyTest(Model):
+    any: list[Test] = Field(min_length=1)
+
+    def fields(self) -> set[str]:
+        return set().union(*(t.fields() for t in self.any))
+
+
+Test = FieldTest | AllTest | AnyTest
+
+
+# ---- requirements over a set of units ----------------------------------------------------------------
+
+
+class Requirement(Model):
+    """How many of the applicable units must pass the test; exactly one key."""
+
+    share_at_least: Frac | None = None
+    share_more_than: Frac | None = None
+    count_at_least: int | None = Field(default=None, ge=0)
+    count_at_most: int | None = Field(default=None, ge=0)
+    count_between: tuple[int, int] | None = None
+    count_at_least_ratio: Frac | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _every(cls, data: Any) -> Any:
+        if data == "every":
+            return {"share_at_least": 1}
+        if isinstance(data, str):
+            raise ValueError("expected `every` or one of {share_at_least, share_more_than, count_at_least, "
+                             "count_at_most, count_between, count_at_least_ratio}")
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Requirement:
+        given = [k for k, v in self.__dict__.items() if v is not None]
+        if len(given) != 1:
+            raise ValueError("a requirement has exactly one of share_at_least, share_more_than, "
+                             "count_at_least, count_at_most, count_between, count_at_least_ratio (or `every`)")
+        for share in (self.share_at_least, self.share_more_than):
+            if share is not None and not 0 <= share <= 1:
+                raise ValueError("a share lies between 0 and 1 (0% and 100%)")
+        if self.count_between and self.count_between[0] > self.count_between[1]:
+            raise ValueError("count_between must be [low, high] with low <= high")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k, v in self.__dict__.items() if v is not None)
+
+    @property
+    def is_share(self) -> bool:
+        return self.share_at_least is not None or self.share_more_than is not None
+
+    @property
+    def is_every(self) -> bool:
+        return self.share_at_least == 1
+
+    def required_count(self, n: int) -> int | None:
+        """The fewest passing units of n that meet the requirement (None: no such number, e.g. at_most)."""
+        if self.share_at_least is not None:
+            return math.ceil(self.share_at_least * n)
+        if self.share_more_than is not None:
+            return math.floor(self.share_more_than * n) + 1
+        if self.count_at_least is not None:
+            return self.count_at_least
+        if self.count_between is not None:
+            return self.count_between[0]
+        if self.count_at_least_ratio is not None:
+            return math.ceil(self.count_at_least_ratio * n)
+        return None
+
+    def met(self, k: int, n: int) -> bool:
+        """Whether k passing units of n meet it, in exact integer arithmetic."""
+        if self.count_at_most is not None:
+            return k <= self.count_at_most
+        if self.count_between is not None:
+            return self.count_between[0] <= k <= self.count_between[1]
+        if self.share_at_least is not None or self.share_more_than is not None:
+            if n == 0:  # nothing to judge: vacuously met (scoring applies rule 4 to empty streets itself)
+                return True
+            if self.share_more_than is not None:
+                return Fraction(k, n) > self.share_more_than
+        need = self.required_count(n)
+        assert need is not None
+        return k >= need
+
+
+# ---- targets ------------------------------------------------------------------------------------------
+
+
+class Scoring(Model):
+    method: Literal["all-or-nothing", "proportional", "deduct"]
+    per_failure: Num | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        return {"method": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _deduct_needs_step(self) -> Scoring:
+        if self.method == "deduct" and (self.per_failure is None or self.per_failure <= 0):
+            raise ValueError("`deduct` needs `per_failure`: the points taken off for each failing unit")
+        if self.method != "deduct" and self.per_failure is not None:
+            raise ValueError("`per_failure` only applies to method: deduct")
+        return self
+
+
+class DistrictRule(Model):
+    over: Literal["streets", "communities"]
+    require: Requirement = Requirement(share_at_least=Fraction(1))
+
+
+class Target(Model):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    title_en: str | None = None
+    short: str | None = None
+    short_en: str | None = None
+    level: Literal["street", "community", "district"]
+    test: Test
+    applies_to: Test | None = None
+    require: Requirement | None = None
+    points: Num = Decimal(0)
+    scoring: Scoring = Scoring(method="all-or-nothing")
+    bonus: bool = False
+    veto: bool = False
+    district: DistrictRule | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Target:
+        if self.points < 0:
+            raise ValueError("points cannot be negative")
+        if self.level == "street" and self.require is not None:
+            raise ValueError("a street-level target tests the street's own value: drop `require`")
+        if self.level != "street" and self.require is None:
+            raise ValueError(f"a {self.level}-level target needs `require` (e.g. every, share_at_least: 85%)")
+        if self.level == "district" and (self.points or self.bonus or self.veto):
+            raise ValueError("a district-only target scores no street: points 0, no bonus, no veto")
+        if self.level == "district" and self.district is not None:
+            raise ValueError("a district-only target is judged by its own `require`: drop `district`")
+        if self.scoring.method == "proportional":
+            if self.level == "street" and not (isinstance(self.test, FieldTest) and self.test.at_least):
+                raise ValueError("proportional scoring of a street value needs a test with `at_least`")
+            if self.require is not None and self.require.kind not in (
+                "share_at_least", "count_at_least", "count_at_least_ratio"
+            ):
+                raise ValueError("proportional scoring needs share_at_least, count_at_least or "
+                                 "count_at_least_ratio (a strict majority cannot be met in part)")
+        return self
+
+    def name(self, lang: str) -> str:
+        return (self.title_en or self.title) if lang == "en" else self.title
+
+    def short_name(self, lang: str) -> str:
+        if lang == "en":
+            return self.short_en or self.id
+        return self.short or self.title[:2]
+
+    @property
+    def district_rule(self) -> DistrictRule:
+        """How the district as a whole is judged on this target."""
+        if self.district is not None:
+            return self.district
+        if self.level == "street":
+            return DistrictRule(over="streets")
+        assert self.require is not None
+        return DistrictRule(over="communities", require=self.require)
+
+
+class Grade(Model):
+    name: str
+    name_en: str | None = None
+    min: Num
+
+    def title(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+class Targets(Model):
+    schema_: Literal["kaohe.targets/1"] = Field(alias="schema")
+    period: str
+    title: str
+    title_en: str | None = None
+    source: str | None = None
+    compare_decimals: int = Field(default=2, ge=0, le=10)
+    units: dict[str, Unit] = {}
+    vocabularies: dict[str, dict[str, list[str]]] = {}
+    layout: Layout = Layout()
+    fields: Fields
+    targets: list[Target] = Field(min_length=1)
+    grades: list[Grade] = Field(min_length=1)
+    bonus_cap: Num | None = None
+    veto_grade: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True)
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Targets:
+        ids = [t.id for t in self.targets]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"target ids must be unique: {', '.join(dupes)}")
+        if "yesno" not in self.vocabularies or set(self.vocabularies["yesno"]) != {"yes", "no"}:
+            if any(d.type == "yesno" for d in self.all_fields()):
+                raise ValueError("yes/no fields need `vocabularies: {yesno: {yes: [...], no: [...]}}`")
+        for level, defs in (("street", self.fields.street), ("community", self.fields.community)):
+            for name, d in defs.items():
+                if d.unit is not None and d.unit not in self.units:
+                    raise ValueError(f"fields.{level}.{name}: unit `{d.unit}` is not defined under `units`")
+        for t in self.targets:
+            defs = self.fields.street if t.level == "street" else self.fields.community
+            for test in (t.test, t.applies_to):
+                for f in test.fields() if test is not None else ():
+                    if f not in defs:
+                        where = "fields.street" if t.level == "street" else "fields.community"
+                        raise ValueError(f"target {t.id}: field `{f}` is not defined under {where}")
+        mins = [g.min for g in self.grades]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grades are listed best first, each with a lower `min` than the one before")
+        if mins[-1] != 0:
+            raise ValueError("the last grade needs `min: 0` so that every score gets a grade")
+        if self.veto_grade is not None and self.veto_grade not in {g.name for g in self.grades}:
+            raise ValueError(f"veto_grade `{self.veto_grade}` is not one of the grades")
+        return self
+
+    # Derived look-ups, computed once: the readers match every header cell against these.
+
+    def all_fields(self) -> list[FieldDef]:
+        return [*self.fields.street.values(), *self.fields.community.values()]
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((t.points for t in self.targets if not t.bonus), Decimal(0))
+
+    @property
+    def lowest_grade(self) -> Grade:
+        return self.grades[-1]
+
+    def key_field(self, level: Literal["street", "community"]) -> str:
+        defs = self.fields.street if level == "street" else self.fields.community
+        return next(name for name, d in defs.items() if d.key)
+
+    @cached_property
+    def unit_suffixes(self) -> tuple[str, ...]:
+        spellings = {header_key(s) or squash(s) for u in self.units.values() for s in u.spellings}
+        spellings |= {squash(s) for u in self.units.values() for s in u.spellings}
+        return tuple(sorted(spellings, key=len, reverse=True))
+
+    def header_lookup(self, level: Literal["street", "community"]) -> dict[str, str]:
+        """Normalised header text → field name, for every label and alias of the level."""
+        defs = self.fields.street if level == "street" else self.fields.community
+        lookup: dict[str, str] = {}
+        for name, d in defs.items():
+            for spelling in (d.label, *d.aliases):
+                lookup.setdefault(self.header_key(spelling), name)
+        return lookup
+
+    def header_key(self, text: str) -> str:
+        return header_key(text, tuple(self.layout.header_prefixes_to_drop), self.unit_suffixes)
+
+
+# ---- loading ------------------------------------------------------------------------------------------
+
+
+def load_targets(path: Path) -> Targets:
+    """Read and validate a targets file; every problem is raised as one TargetsError naming its line."""
+    from kaohe.yamlsafe import YamlError, load_yaml
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TargetsError(f"{path}: no such targets file") from exc
+    except OSError as exc:
+        raise TargetsError(f"{path}: cannot read the targets file ({exc.strerror})") from exc
+    if len(raw) > MAX_TARGETS_BYTES:
+        raise TargetsError(f"{path}: a targets file is at most {MAX_TARGETS_BYTES:,} bytes")
+    try:
+        data, marks = load_yaml(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise TargetsError(f"{path}: not UTF-8 text") from exc
+    except YamlError as exc:
+        raise TargetsError(f"{path}:{exc}") from exc
+    if not isinstance(data, dict):
+        raise TargetsError(f"{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)")
+    try:
+        return Targets.model_validate(data)
+    except ValidationError as exc:
+        raise TargetsError(_explain(path, exc, marks)) from exc
+
+
+def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]]) -> str:
+    lines = []
+    seen = set()
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        # pydantic adds union branch names ("FieldTest") and validator tags to loc; keep the YAML path.
+        path_parts: list[Any] = []
+        for part in loc:
+            candidate = (*path_parts, part)
+            if candidate in marks or isinstance(part, int) and candidate in marks:
+                path_parts.append(part)
+        where = marks.get(tuple(path_parts), (1, 1))
+        dotted = ".".join(str(p) for p in path_parts) or "(top)"
+        msg = err["msg"].removeprefix("Value error, ")
+        key = (where, dotted, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(f"{path}:{where[0]}:{where[1]}: {dotted}: {msg}")
+    return "\n".join(lines[:20])
+
+
+def yesno_maps(targets: Targets) -> dict[str, bool]:
+    """Folded yes/no spelling → True/False."""
+    vocab = targets.vocabularies.get("yesno", {})
+    out: dict[str, bool] = {}
+    for word in vocab.get("no", []):
+        out[squash(word).casefold()] = False
+    for word in vocab.get("yes", []):
+        out[squash(word).casefold()] = True
+    return out

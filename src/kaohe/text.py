@@ -1,0 +1,61 @@
+"""Text normalisation shared by header matching, value parsing and name matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_BRACKETED = re.compile(r"[(\[{<][^)\]}>]*[)\]}>]")
+_HEADER_PUNCT = re.compile(r"[、,.·:;'\"*※#]")
+_CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width (NFKC: `（` `１` `㎡` become `(` `1` `m2`) and strip."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def squash(text: str) -> str:
+    """Fold and drop every whitespace character: the key two spellings of a name are compared by."""
+    return _SPACE.sub("", fold(text))
+
+
+def clean_name(text: str) -> str:
+    """A name as shown: trimmed, inner runs of spaces collapsed, no spaces next to Chinese characters."""
+    text = _SPACE.sub(" ", text.replace("\u3000", " ").strip())
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def header_key(text: str, drop_prefixes: tuple[str, ...] = (), drop_suffixes: tuple[str, ...] = ()) -> str:
+    """The comparable core of a header cell: no spaces, brackets, hints like (有/无), units or 是否."""
+    key = squash(text).casefold()
+    key = _HEADER_PUNCT.sub("", _BRACKETED.sub("", key))
+    for prefix in sorted(drop_prefixes, key=len, reverse=True):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix) :]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for suffix in drop_suffixes:
+            if suffix and key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)].rstrip("/:")
+                changed = True
+    return key.rstrip("/:：")
+
+
+def col_letter(col: int) -> str:
+    """0-based column index to letters: 0 → A, 27 → AB."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column to an A1 reference."""
+    return f"{col_letter(col)}{row + 1}"

@@ -1,0 +1,139 @@
+"""Turn one raw cell into a typed value or exactly one finding, by the field's definition in the targets YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any
+
+from kaohe.targets import FieldDef, Targets
+from kaohe.text import clean_name, fold, squash
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(\D|$))")
+_ERROR_VALUE = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!)|Err:\d{3})$",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cell read for a field: `value` is None when it could not be read, and then `code` says why."""
+
+    value: Any = None
+    code: str | None = None
+    params: dict[str, Any] | None = None
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def shown(raw: Any) -> str:
+    """A raw cell as a clerk would recognise it in a message."""
+    if isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))
+    elif isinstance(raw, dt.datetime | dt.date):
+        text = raw.isoformat()
+    else:
+        text = str(raw).strip()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class CellReader:
+    """Parses cells for one targets file; the vocabularies are folded once."""
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+        self.quantum = Decimal(1).scaleb(-targets.compare_decimals)
+
+    @cached_property
+    def yesno(self) -> dict[str, bool]:
+        vocab = self.targets.vocabularies.get("yesno", {})
+        out = {squash(w).casefold(): False for w in vocab.get("no", [])}
+        out.update({squash(w).casefold(): True for w in vocab.get("yes", [])})
+        return out
+
+    @cached_property
+    def yesno_choices(self) -> str:
+        vocab = self.targets.vocabularies.get("yesno", {})
+        return "/".join(w for w in (vocab.get("yes", [""])[:1] + vocab.get("no", [""])[:1]) if w)
+
+    def unit_spellings(self, fdef: FieldDef) -> tuple[str, ...]:
+        unit = self.targets.units.get(fdef.unit or "")
+        spellings = {squash(s).casefold() for s in unit.spellings} if unit else set()
+        return tuple(sorted(spellings, key=len, reverse=True))
+
+    def parse(self, fdef: FieldDef, raw: Any) -> Parsed:
+        """The typed value of `raw` for `fdef`; blank cells are the caller's (it can ask the sheet why)."""
+        if isinstance(raw, str) and _ERROR_VALUE.match(raw.strip()):
+            return Parsed(code="excel-error", params={"value": raw.strip()})
+        if fdef.type in ("number", "integer"):
+            return self._number(fdef, raw)
+        if fdef.type == "yesno":
+            return self._yesno(raw)
+        if fdef.type == "choice":
+            return self._choice(fdef, raw)
+        if isinstance(raw, float) and raw.is_integer():
+            return Parsed(str(int(raw)))
+        return Parsed(clean_name(str(raw)))
+
+    def _number(self, fdef: FieldDef, raw: Any) -> Parsed:
+        expected = ("整数", "a whole number") if fdef.type == "integer" else ("数字", "a number")
+        bad = Parsed(code="invalid-number",
+                     params={"value": shown(raw), "expected": expected[0], "expected_en": expected[1]})
+        if isinstance(raw, bool):
+            return bad
+        if isinstance(raw, int | float):
+            # Fast path: most cells already are numbers. repr() keeps a float's exact shortest digits.
+            if raw != raw or raw in (float("inf"), float("-inf")):
+                return bad
+            value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        elif isinstance(raw, str):
+            text = squash(raw).casefold()
+            text = _THOUSANDS.sub("", text)
+            for spelling in self.unit_spellings(fdef):
+                if text.endswith(spelling) and len(text) > len(spelling):
+                    text = text[: -len(spelling)]
+                    break
+            if not _NUMBER.match(text):
+                return bad
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                return bad
+        else:
+            return bad
+        rounded = value.quantize(self.quantum, rounding=ROUND_HALF_UP)
+        if fdef.type == "integer":
+            if rounded != rounded.to_integral_value():
+                return bad
+            rounded = rounded.quantize(Decimal(1))
+        if fdef.range is not None and not fdef.range[0] <= rounded <= fdef.range[1]:
+            low, high = fdef.range
+            return Parsed(code="out-of-range", params={"value": shown(raw), "low": low, "high": high})
+        return Parsed(rounded)
+
+    def _yesno(self, raw: Any) -> Parsed:
+        if isinstance(raw, bool):
+            return Parsed(raw)
+        key = shown(raw) if isinstance(raw, int | float) else squash(str(raw))
+        found = self.yesno.get(key.casefold())
+        if found is None:
+            return Parsed(code="invalid-choice", params={"value": shown(raw), "choices": self.yesno_choices})
+        return Parsed(found)
+
+    def _choice(self, fdef: FieldDef, raw: Any) -> Parsed:
+        key = squash(shown(raw)).casefold()
+        assert fdef.choices is not None
+        for value, spellings in fdef.choices.items():
+            if key in {squash(s).casefold() for s in (value, *spellings)}:
+                return Parsed(value)
+        return Parsed(code="invalid-choice", params={"value": shown(raw), "choices": "/".join(fdef.choices)})
+
+
+def fold_text(raw: Any) -> str:
+    """A cell as folded text ('' for blanks and non-text)."""
+    return fold(raw) if isinstance(raw, str) else ""

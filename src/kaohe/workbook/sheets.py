@@ -1,0 +1,217 @@
+"""Open a workbook once and hand out its sheets as plain grids, whatever program wrote it.
+
+python-calamine reads the values of .xlsx/.xlsm/.xls/.ods fast and ignores WPS's understated `<dimension>`
+tag, but it returns '' alike for a blank cell, a formula whose result was never saved and an error value
+such as #VALUE!. So each sheet carries a lazy *probe* that looks at the file itself (the sheet XML of an
+.xlsx, content.xml of an .ods, the BIFF records of an .xls via xlrd) the first time a blank cell matters.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kaohe.errors import UnreadableFile
+
+# (row, col) 0-based → ("formula-no-value", formula text) or ("excel-error", "#VALUE!")
+Findings = dict[tuple[int, int], tuple[str, str]]
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+@dataclass
+class Sheet:
+    """One sheet's values from A1, row by row; `rows[r][c]` is the cell at 0-based (r, c)."""
+
+    name: str
+    rows: list[list[Any]]
+    _probe: Callable[[], Findings] = field(repr=False, default=lambda: {})
+    _findings: Findings | None = field(default=None, repr=False)
+
+    def value(self, row: int, col: int) -> Any:
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+    def blank_reason(self, row: int, col: int) -> tuple[str, str] | None:
+        """Why a cell that reads as blank is blank: an unsaved formula, an error value, or None (truly blank)."""
+        if self._findings is None:
+            try:
+                self._findings = self._probe()
+            except Exception:  # a probe only refines a blank; a file calamine could read is never lost by it
+                self._findings = {}
+        return self._findings.get((row, col))
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of the workbook at `path`, visible sheets first; raises UnreadableFile."""
+    import python_calamine as pc
+
+    kind = _sniff(path)
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError as exc:
+        raise UnreadableFile("password", str(exc)) from exc
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise UnreadableFile("corrupt", str(exc)) from exc
+    sheets: list[Sheet] = []
+    hidden: list[Sheet] = []
+    try:
+        for meta in wb.sheets_metadata:
+            try:
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
+            sheet = Sheet(meta.name, rows, _probe_for(kind, path, meta.name))
+            visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
+            (sheets if visible else hidden).append(sheet)
+    finally:
+        wb.close()
+    return sheets + hidden
+
+
+def _sniff(path: Path) -> str:
+    """The real format from the first bytes, not the extension."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
+    if not head:
+        raise UnreadableFile("empty")
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise UnreadableFile("corrupt", str(exc)) from exc
+        if "content.xml" in names:
+            return "ods"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise UnreadableFile("not-workbook", "zip")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doc", b"<?xml", b"<table")):
+        raise UnreadableFile("html")
+    raise UnreadableFile("not-workbook")
+
+
+def _probe_for(kind: str, path: Path, sheet: str) -> Callable[[], Findings]:
+    if kind == "xlsx":
+        return lambda: _probe_xlsx(path, sheet)
+    if kind == "ods":
+        return lambda: _probe_ods(path, sheet)
+    return lambda: _probe_xls(path, sheet)
+
+
+def _ref_to_rc(ref: str) -> tuple[int, int]:
+    col = 0
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        col = col * 26 + (ord(ref[i].upper()) - 64)
+        i += 1
+    return int(ref[i:]) - 1, col - 1
+
+
+def _probe_xlsx(path: Path, sheet: str) -> Findings:
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as zf:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rid = next(
+            (s.get(f"{rel_ns}id") for s in book.iter(f"{main}sheet") if s.get("name") == sheet), None
+        )
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
+        if target is None:
+            return {}
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        findings: Findings = {}
+        with zf.open(member) as fh:
+            row, col = -1, -1
+            for event, elem in iterparse(fh, events=("start", "end")):
+                tag = elem.tag
+                if event == "start":
+                    if tag == f"{main}row":
+                        r = elem.get("r")
+                        row = int(r) - 1 if r else row + 1
+                        col = -1
+                    continue
+                if tag != f"{main}c":
+                    if tag == f"{main}row":
+                        elem.clear()
+                    continue
+                ref = elem.get("r")
+                row, col = _ref_to_rc(ref) if ref else (row, col + 1)
+                kind = elem.get("t")
+                v = elem.find(f"{main}v")
+                value = v.text if v is not None else None
+                if kind == "e":
+                    findings[(row, col)] = ("excel-error", value or "#N/A")
+                else:
+                    f = elem.find(f"{main}f")
+                    if f is not None and not value and kind not in ("str", "inlineStr", "s"):
+                        findings[(row, col)] = ("formula-no-value", "=" + (f.text or ""))
+        return findings
+
+
+def _probe_ods(path: Path, sheet: str) -> Findings:
+    from defusedxml.ElementTree import iterparse
+
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    calcext = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+    findings: Findings = {}
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        inside = False
+        row, col = 0, 0
+        for event, elem in iterparse(fh, events=("start", "end")):
+            tag = elem.tag
+            if tag == f"{table}table":
+                if event == "start":
+                    inside = elem.get(f"{table}name") == sheet
+                    row = 0
+                elif inside:
+                    break
+                continue
+            if not inside or event == "start":
+                if tag == f"{table}table-row" and event == "start":
+                    col = 0
+                continue
+            if tag == f"{table}table-row":
+                row += int(elem.get(f"{table}number-rows-repeated", "1"))
+                elem.clear()
+            elif tag in (f"{table}table-cell", f"{table}covered-table-cell"):
+                formula = elem.get(f"{table}formula")
+                if formula is not None:
+                    if elem.get(f"{calcext}value-type") == "error":
+                        text = "".join(elem.itertext()).strip() or "#VALUE!"
+                        findings[(row, col)] = ("excel-error", text)
+                    elif elem.get(f"{office}value-type") is None:
+                        findings[(row, col)] = ("formula-no-value", formula.split(":", 1)[-1])
+                col += int(elem.get(f"{table}number-columns-repeated", "1"))
+    return findings
+
+
+def _probe_xls(path: Path, sheet: str) -> Findings:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        sh = book.sheet_by_name(sheet)
+        findings: Findings = {}
+        for r in range(sh.nrows):
+            for c, ctype in enumerate(sh.row_types(r)):
+                if ctype == xlrd.XL_CELL_ERROR:
+                    code = sh.cell_value(r, c)
+                    findings[(r, c)] = ("excel-error", xlrd.error_text_from_code.get(code, "#VALUE!"))
+        return findings
+    finally:
+        book.release_resources()
