@@ -98,7 +98,7 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
         else:
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
-    return Intake(streets, issues, str(source), [p.name for p in files],
+    return Intake(streets, issues, source.name, [p.name for p in files],
                   roster_path.name if roster_path else None)
 
 

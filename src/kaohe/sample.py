@@ -115,9 +115,9 @@ def write_workbook(path: Path, street: dict[str, Any], communities: list[dict[st
     for key, label in STREET_LABELS.items():
         if key not in street and key != "name":
             continue
-        value = street.get(key)
+        value: Any = street.get(key)
         value = _yn(value, key, style) if key == "demo_street" else _num(value, style, UNITS.get(key, ""))
-        street_ws.append([style.street_labels.get(key, label), _text(value)])
+        street_ws.append([style.street_labels.get(key, label), value])
     street_ws.column_dimensions["A"].width = 34
     street_ws.column_dimensions["B"].width = 16
 
@@ -181,7 +181,7 @@ def write_workbook(path: Path, street: dict[str, Any], communities: list[dict[st
     for i, comm in enumerate(communities):
         for c, col in enumerate(columns, start=1):
             if col == "#serial":
-                value: Any = i + 1
+                value = i + 1
             elif col in COMMUNITY_COLUMNS:
                 value = comm.get(col)
                 value = _yn(value, col, style) if isinstance(value, bool) else _num(value, style, UNITS.get(col, ""))
@@ -192,7 +192,7 @@ def write_workbook(path: Path, street: dict[str, Any], communities: list[dict[st
                     continue
             else:
                 value = comm.get(col, "")
-            comm_ws.cell(r, c).value = _text(value)
+            comm_ws.cell(r, c).value = value
         r += 1
         if i in style.blank_rows:
             r += 1
@@ -215,11 +215,6 @@ def write_workbook(path: Path, street: dict[str, Any], communities: list[dict[st
     if style.wps_dimension:
         understate_dimension(path)
     return path
-
-
-def _text(value: Any) -> Any:
-    """Strings are stored as typed text, never as formulas, unless they are our own formulas."""
-    return value
 
 
 def understate_dimension(path: Path) -> None:

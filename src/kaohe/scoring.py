@@ -6,6 +6,7 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -41,16 +42,12 @@ def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
         return value in (test.in_ or [])
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         return False
-    if op == "at_least":
-        return value >= test.at_least
-    if op == "at_most":
-        return value <= test.at_most
-    if op == "more_than":
-        return value > test.more_than
-    if op == "less_than":
-        return value < test.less_than
-    assert test.between is not None
-    return test.between[0] <= value <= test.between[1]
+    if test.between is not None:
+        return test.between[0] <= value <= test.between[1]
+    bound = getattr(test, op)
+    assert isinstance(bound, Decimal)
+    return {"at_least": value >= bound, "at_most": value <= bound, "more_than": value > bound,
+            "less_than": value < bound}[op]
 
 
 def _threshold(test: Test) -> Any:
@@ -72,7 +69,7 @@ def _failing(target: Target, unit: Unit, street: str | None) -> Failing:
     return Failing(unit.name, street, unit.values.get(field) if field else None, unit.sheet, cell)
 
 
-def judge_units(target: Target, units: list[tuple[Unit, str | None]], require: Any) -> TargetResult:
+def judge_units(target: Target, units: Sequence[tuple[Unit, str | None]], require: Any) -> TargetResult:
     """A target's requirement over a set of communities (or of streets, given as pass/fail units)."""
     applicable = [(u, s) for u, s in units
                   if target.applies_to is None or evaluate(target.applies_to, u.values) is not False]
@@ -206,7 +203,8 @@ def _district_target(target: Target, intake: Intake, streets: tuple[StreetResult
         passing_names = {s.name for s in streets
                          if any(r.id == target.id and r.met for r in s.targets)}
         units = [(Unit(s.name, {"_met": s.name in passing_names}), None) for s in streets]
-        proxy = target.model_copy(update={"test": FieldTest(field="_met", is_=True), "applies_to": None})
+        met_test = FieldTest.model_validate({"field": "_met", "is": True})
+        proxy = target.model_copy(update={"test": met_test, "applies_to": None})
         result = judge_units(proxy, units, require)
         failing = tuple(Failing(f.name) for f in result.failing)
     else:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import yaml
 
@@ -33,8 +32,8 @@ def load_yaml(text: str) -> tuple[Any, Marks]:
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                raise YamlError(f"{mark.line + 1}:{mark.column + 1}: anchors and aliases (& and *) are not allowed")
+                start: Any = event.start_mark
+                raise YamlError(f"{start.line + 1}:{start.column + 1}: anchors and aliases (& and *) are not allowed")
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
@@ -46,8 +45,8 @@ def load_yaml(text: str) -> tuple[Any, Marks]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        problem: Any = exc.problem_mark or exc.context_mark
+        where = f"{problem.line + 1}:{problem.column + 1}" if problem is not None else "1:1"
         raise YamlError(f"{where}: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"1:1: {exc}") from exc

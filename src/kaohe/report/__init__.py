@@ -14,8 +14,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, Fraction):
         return round(float(value), 4)
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 \
-            else float(value)
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value

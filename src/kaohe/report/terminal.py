@@ -13,7 +13,7 @@ from rich.text import Text
 
 from kaohe.i18n import t
 from kaohe.model import Report, TargetResult
-from kaohe.targets import Target, Targets
+from kaohe.targets import Requirement, Target, Targets
 
 GRADE_STYLES = ("bold green", "cyan", "yellow", "bold red")
 
@@ -41,10 +41,9 @@ def fmt_required(target: Target, result: TargetResult, lang: str) -> str:
         if isinstance(req, list):
             return f"{fmt_number(req[0])}~{fmt_number(req[1])}"
         return f"≥{fmt_number(req)}"
+    require: Requirement | None = target.require
     if result.over is not None and target.level != "district":
         require = target.district_rule.require
-    else:
-        require = target.require
     if require is None:
         return "—"
     if require.is_every:

@@ -1,0 +1,70 @@
+"""Shared fixtures: the bundled targets, a builder of clerk-style workbooks, LibreOffice when present."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kaohe.issues import Issue
+from kaohe.resources import DEFAULT_TARGETS, bundled
+from kaohe.sample import Style, write_workbook
+from kaohe.targets import Targets, load_targets
+
+STREET = {"name": "东风街道", "kind": "街道", "center_area": 1200, "service_projects": 12, "demo_street": True}
+
+
+def community(name: str, **over: Any) -> dict[str, Any]:
+    """A community that meets every target, with some values replaced."""
+    values: dict[str, Any] = {
+        "name": name, "type": "老城区", "households": 2300, "room_area": 160, "office_area": 320,
+        "culture_capacity": 60, "education_station": True, "modern": True, "safe": True,
+        "police_office": True, "health_station": True, "pilot": False, "remark": "",
+    }
+    values.update(over)
+    return values
+
+
+def good_communities(n: int = 3) -> list[dict[str, Any]]:
+    names = ["春晖社区", "锦绣社区", "和平社区", "幸福社区", "光明社区", "朝阳社区", "新华社区", "民主社区"]
+    return [community(names[i]) for i in range(n)]
+
+
+def compact(issues: list[Issue] | tuple[Issue, ...]) -> list[tuple[str | None, str | None, str]]:
+    """Issues as (file, cell, code), the way tests compare them."""
+    return [(i.file, i.cell, i.code) for i in issues]
+
+
+@pytest.fixture(scope="session")
+def targets() -> Targets:
+    return load_targets(bundled(DEFAULT_TARGETS))
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Callable[..., Path]:
+    """book(name, communities=…, street=…, style=…) writes one workbook in tmp_path/subs."""
+
+    def make(file: str = "东风街道.xlsx", communities: list[dict[str, Any]] | None = None,
+             street: dict[str, Any] | None = None, style: Style | None = None) -> Path:
+        return write_workbook(tmp_path / "subs" / file, street if street is not None else dict(STREET),
+                              communities if communities is not None else good_communities(), style)
+
+    return make
+
+
+def soffice_convert(sources: list[Path], fmt: str, outdir: Path) -> list[Path]:
+    """Re-save files with LibreOffice, as an office would; skips the test where LibreOffice is absent."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs it")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([exe, "--headless", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)],
+                   check=True, capture_output=True, timeout=300)
+    return [outdir / f"{s.stem}.{fmt.split(':')[0]}" for s in sources]

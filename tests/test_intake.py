@@ -1,0 +1,118 @@
+"""A submissions folder against the roster: which files count, which street each names, what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import STREET, compact
+from kaohe.errors import InputError, RosterError
+from kaohe.intake import gather
+from kaohe.roster import load_roster
+from kaohe.sample import Style
+from kaohe.scoring import score
+
+
+def roster_csv(folder: Path, names: list[str], encoding: str = "utf-8-sig") -> Path:
+    path = folder / "街道名单.csv"
+    path.write_bytes(("街道名称\n" + "\n".join(names) + "\n").encode(encoding))
+    return path
+
+
+def test_lock_hidden_and_other_files_are_ignored(book, tmp_path, targets):
+    path = book()
+    folder = path.parent
+    (folder / "~$东风街道.xlsx").write_bytes(b"\x0bclerk")
+    (folder / ".~lock.东风街道.xlsx#").write_text("lock")
+    (folder / ".hidden.xlsx").write_bytes(b"junk")
+    (folder / "说明.txt").write_text("说明")
+    (folder / "通知.docx").write_bytes(b"PK")
+    (folder / "old").mkdir()
+    intake = gather(folder, targets, roster_csv(tmp_path, ["东风街道"]))
+    assert intake.files == ["东风街道.xlsx"]
+    assert compact(intake.issues) == []
+    assert intake.streets[0].status == "submitted"
+
+
+def test_unknown_duplicate_missing_and_unreadable(book, tmp_path, targets):
+    book("东风街道.xlsx")
+    book("东风街道(修改).xlsx")                                   # the same street again
+    book("3.xlsx", street=dict(STREET, name="西郊街道"))           # not on the roster
+    book("人民街道.xlsx", street=dict(STREET, name="人民街道"))
+    folder = tmp_path / "subs"
+    (folder / "解放街道.xlsx").write_bytes(b"this is not a workbook")
+    roster = roster_csv(tmp_path, ["东风街道", "人民街道", "解放街道", "光明街道"])
+    intake = gather(folder, targets, roster)
+    assert sorted(compact(intake.issues), key=str) == sorted([
+        ("解放街道.xlsx", None, "unreadable-file"),
+        ("3.xlsx", None, "unknown-street"),
+        ("东风街道(修改).xlsx", None, "duplicate-submission"),
+        ("东风街道.xlsx", None, "duplicate-submission"),
+        (None, None, "missing-submission"),
+    ], key=str)
+    assert [(s.name, s.status) for s in intake.streets] == [
+        ("东风街道", "duplicate"), ("人民街道", "submitted"), ("解放街道", "unreadable"), ("光明街道", "missing")]
+    unreadable = next(i for i in intake.issues if i.code == "unreadable-file")
+    assert unreadable.street == "解放街道" and "不是电子表格" in unreadable.message("zh")
+    report = score(targets, intake)
+    assert [(s.name, float(s.score), s.rank) for s in report.streets] == [
+        ("东风街道", 0.0, 2), ("人民街道", 100.0, 1), ("解放街道", 0.0, 2), ("光明街道", 0.0, 2)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_roster_csv_encodings(tmp_path, targets, encoding):
+    path = roster_csv(tmp_path, ["东风街道", " 人民街道 ", "红旗乡"], encoding)
+    assert load_roster(path, targets) == ["东风街道", "人民街道", "红旗乡"]
+
+
+def test_roster_xlsx_and_full_width_matching(book, tmp_path, targets):
+    path = tmp_path / "roster.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "街道（乡）名称"])
+    wb.active.append([1, "东风街道\u3000"])
+    wb.save(path)
+    assert load_roster(path, targets) == ["东风街道"]
+    book(street=dict(STREET, name="东 风 街 道"))
+    intake = gather(tmp_path / "subs", targets, path)
+    assert intake.streets[0].status == "submitted" and compact(intake.issues) == []
+
+
+def test_roster_without_names_is_an_error(tmp_path, targets):
+    path = tmp_path / "街道名单.csv"
+    path.write_text("街道名称\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="names no street"):
+        load_roster(path, targets)
+
+
+def test_no_roster_takes_the_streets_found_with_a_warning(book, targets):
+    path = book()
+    book("人民.xlsx", street=dict(STREET, name="人民街道"))
+    intake = gather(path.parent, targets)
+    assert [s.name for s in intake.streets] == ["东风街道", "人民街道"]  # in file-name order
+    assert [i.code for i in intake.issues] == ["no-roster"]
+    assert intake.issues[0].severity == "warning"
+
+
+def test_roster_found_beside_the_folder(book, tmp_path, targets):
+    book()
+    roster_csv(tmp_path, ["东风街道", "人民街道"])
+    intake = gather(tmp_path / "subs", targets)
+    assert intake.roster_file == "街道名单.csv"
+    assert [s.status for s in intake.streets] == ["submitted", "missing"]
+
+
+def test_street_from_file_name_when_the_workbook_names_none(book, tmp_path, targets):
+    path = book("东风街道2005.xlsx", style=Style(title_rows=0))
+    wb = openpyxl.load_workbook(path)
+    wb["街道情况"].delete_rows(2)
+    wb.save(path)
+    intake = gather(path.parent, targets, roster_csv(tmp_path, ["东风街道"]))
+    assert intake.streets[0].status == "submitted"
+    assert ("东风街道2005.xlsx", None, "street-from-file-name") in compact(intake.issues)
+
+
+def test_no_such_folder(tmp_path, targets):
+    with pytest.raises(InputError):
+        gather(tmp_path / "nowhere", targets)

@@ -1,0 +1,108 @@
+"""The targets file: the 2005 table encoded exactly, and errors that name the YAML line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from kaohe.errors import TargetsError
+from kaohe.resources import DEFAULT_TARGETS, bundled
+from kaohe.targets import load_targets
+
+
+def test_2005_targets_match_the_assessment_table(targets):
+    scored = [(t.id, t.points) for t in targets.targets if t.points > 0]
+    assert scored == [("center-area", 10), ("service-projects", 10), ("room-area", 15), ("office-area", 10),
+                      ("culture-room", 10), ("education-station", 10), ("demo-street", 10),
+                      ("modern-community", 10), ("safe-community", 15)]
+    assert targets.max_points == Decimal(100)
+    advisory = [t.id for t in targets.targets if t.points == 0]
+    assert advisory == ["household-size", "police-office", "health-station", "pilot-separation"]
+    by_id = {t.id: t for t in targets.targets}
+    assert by_id["safe-community"].require.share_at_least == Fraction(85, 100)
+    assert by_id["office-area"].require.share_more_than == Fraction(1, 2)
+    assert by_id["room-area"].scoring.per_failure == 3
+    assert by_id["culture-room"].scoring.per_failure == 2
+    assert by_id["health-station"].require.count_at_least_ratio == Fraction(1, 3)
+    assert by_id["pilot-separation"].level == "district"
+    assert by_id["demo-street"].district_rule.require.share_at_least == Fraction(7, 10)
+    assert [(g.name, g.min) for g in targets.grades] == [("优秀", 90), ("良好", 80), ("合格", 60), ("不合格", 0)]
+
+
+def test_yes_no_words_stay_words(targets):
+    # YAML 1.1 would turn Y, N, yes and no into booleans; the vocabulary needs them as text.
+    vocab = targets.vocabularies["yesno"]
+    assert {"Y", "yes", "TRUE", "1"} <= set(vocab["yes"]) and {"N", "no", "FALSE", "0"} <= set(vocab["no"])
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def base_text() -> str:
+    return bundled(DEFAULT_TARGETS).read_text(encoding="utf-8")
+
+
+def test_unknown_key_is_rejected_with_its_line(tmp_path):
+    text = base_text().replace("    points: 15\n    scoring: {method: deduct, per_failure: 3}",
+                               "    points: 15\n    weight: 2\n    scoring: {method: deduct, per_failure: 3}")
+    line = text.splitlines().index("    weight: 2") + 1
+    with pytest.raises(TargetsError) as exc:
+        load_targets(write(tmp_path, text))
+    assert f"bad.yaml:{line}:" in str(exc.value)
+    assert "targets.2.weight" in str(exc.value) and "Extra inputs are not permitted" in str(exc.value)
+
+
+def test_wrong_value_names_its_line(tmp_path):
+    text = base_text().replace("require: {share_at_least: 85%}", "require: {share_at_least: lots}")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "lots" in row)
+    with pytest.raises(TargetsError) as exc:
+        load_targets(write(tmp_path, text))
+    assert f":{line}:" in str(exc.value) and "percentage" in str(exc.value)
+
+
+def test_unknown_field_in_a_test(tmp_path):
+    text = base_text().replace("test: {field: safe, is: true}", "test: {field: safety, is: true}")
+    with pytest.raises(TargetsError, match="field `safety` is not defined"):
+        load_targets(write(tmp_path, text))
+
+
+def test_duplicate_keys_anchors_and_non_string_keys_are_rejected(tmp_path):
+    with pytest.raises(TargetsError, match=r"bad.yaml:3:1: duplicate key `period` \(first on line 2\)"):
+        load_targets(write(tmp_path, "schema: kaohe.targets/1\nperiod: '2005'\nperiod: '2006'\n"))
+    with pytest.raises(TargetsError, match="anchors and aliases"):
+        load_targets(write(tmp_path, "a: &x [1]\nb: *x\n"))
+    with pytest.raises(TargetsError, match="keys must be plain text"):
+        load_targets(write(tmp_path, "1: a\n"))
+
+
+def test_missing_and_unparsable_files(tmp_path):
+    with pytest.raises(TargetsError, match="no such targets file"):
+        load_targets(tmp_path / "none.yaml")
+    with pytest.raises(TargetsError, match=r"bad.yaml:2:"):
+        load_targets(write(tmp_path, "a: [1\nb: 2\n"))
+
+
+def test_proportional_scoring_cannot_use_a_strict_majority(tmp_path):
+    text = base_text().replace("require: {share_more_than: 1/2}\n    points: 10\n    scoring: all-or-nothing",
+                               "require: {share_more_than: 1/2}\n    points: 10\n    scoring: proportional")
+    with pytest.raises(TargetsError, match="strict majority"):
+        load_targets(write(tmp_path, text))
+
+
+def test_grades_must_end_at_zero(tmp_path):
+    text = base_text().replace("{name: 不合格, name_en: Fail, min: 0}", "{name: 不合格, name_en: Fail, min: 10}")
+    with pytest.raises(TargetsError, match="min: 0"):
+        load_targets(write(tmp_path, text))
+
+
+def test_header_lookup_comes_from_the_yaml(targets):
+    lookup = targets.header_lookup("community")
+    assert lookup[targets.header_key("社区（居委会）名称")] == "name"
+    assert lookup[targets.header_key("服务站服务用房面积(㎡)")] == "room_area"
+    assert lookup[targets.header_key("是否有社区教育活动站")] == "education_station"
