@@ -116,3 +116,9 @@ def test_street_from_file_name_when_the_workbook_names_none(book, tmp_path, targ
 def test_no_such_folder(tmp_path, targets):
     with pytest.raises(InputError):
         gather(tmp_path / "nowhere", targets)
+
+
+def test_office_suffix_matches_the_roster_name(book, tmp_path, targets):
+    book(street=dict(STREET, name="东风街道办事处"))
+    intake = gather(tmp_path / "subs", targets, roster_csv(tmp_path, ["东风街道"]))
+    assert intake.streets[0].status == "submitted" and compact(intake.issues) == []

@@ -259,3 +259,88 @@ def test_sheets_are_grids_from_a1(book):
     sheets = read_sheets(book(style=Style(title_rows=3)))
     community = next(s for s in sheets if s.name == "社区情况")
     assert community.value(3, 1) == "社区名称"   # B4: leading rows and columns are not skipped
+
+
+# ---- street facts wherever a clerk put them -----------------------------------------------------------
+
+
+def _rewrite_street_sheet(path: Path, rows: list[list[object]]) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["街道情况"]
+    ws.delete_rows(1, ws.max_row)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+
+
+def test_street_label_and_value_in_one_cell(book, targets):
+    path = book()
+    _rewrite_street_sheet(path, [["街道名称：东风街道办事处"], ["社区服务中心使用面积(㎡):1,200"],
+                                 ["福利性公益性服务项目数：12个"], ["省级社区建设示范街道：是"]])
+    sub = read(path, targets)
+    assert compact(sub.issues) == []
+    assert sub.street is not None and sub.street.name == "东风街道办事处"
+    assert sub.street.values == {"kind": None, "center_area": Decimal("1200.00"), "service_projects": 12,
+                                 "demo_street": True}
+    assert sub.street.cells["center_area"] == "A2"
+
+
+def test_street_facts_across_a_row_with_values_below(book, targets):
+    path = book()
+    _rewrite_street_sheet(path, [["街道名称", "社区服务中心使用面积", "服务项目数", "省级示范街道"],
+                                 ["东风街道", 800, 12, "否"]])
+    sub = read(path, targets)
+    assert sub.street is not None and sub.street.name == "东风街道"
+    assert sub.street.values["center_area"] == Decimal("800.00") and sub.street.values["demo_street"] is False
+    assert sub.street.cells["center_area"] == "B2"
+
+
+def test_street_facts_below_the_community_table(book, targets):
+    path = book()
+    wb = openpyxl.load_workbook(path)
+    del wb["街道情况"]
+    ws = wb["社区情况"]
+    ws.append([])
+    ws.append(["社区服务中心使用面积", None, 1300])
+    ws.append(["福利性公益性服务项目数", None, "11"])
+    ws.append(["省级社区建设示范街道", None, "是"])
+    wb.save(path)
+    sub = read(path, targets)
+    assert compact(sub.issues) == []
+    assert sub.street is not None and sub.street.name == "东风街道"  # from 填报单位:东风街道
+    assert sub.street.values["center_area"] == Decimal("1300.00") and sub.street.cells["center_area"] == "C8"
+    assert len(sub.communities) == 3 and sub.rows.notes == 3 and sub.rows.blank == 1
+
+
+def test_total_row_that_does_not_add_up_is_a_warning(book, targets):
+    path = book(style=Style(total_row=True))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    ws["D7"], ws["E7"] = 6900, 999  # households add up (3 × 2300); room areas (3 × 160 = 480) do not
+    wb.save(path)
+    sub = read(path, targets)
+    assert compact(sub.issues) == [("东风街道.xlsx", "E7", "total-mismatch")]
+    assert sub.issues[0].severity == "warning" and "480" in sub.issues[0].message("zh")
+
+
+def test_note_words_only_as_whole_words(book, targets):
+    comms = good_communities(2) + [community("注塑社区"), community("说明社区")]
+    sub = read(book(communities=comms), targets)
+    assert [c.name for c in sub.communities][-2:] == ["注塑社区", "说明社区"]
+
+
+@pytest.mark.parametrize("spelling", ["老城区社区", "老城", " 老城区 "])
+def test_community_type_spellings(book, targets, spelling):
+    sub = read(book(communities=[community("春晖社区", type=spelling)]), targets)
+    assert compact(sub.issues) == [] and sub.communities[0].values["type"] == "老城区"
+
+
+def test_two_street_facts_per_row(book, targets):
+    path = book()
+    _rewrite_street_sheet(path, [["街道名称", "东风街道", "街道类型", "街道"],
+                                 ["社区服务中心使用面积", 1000, "福利性公益性服务项目数", 9],
+                                 ["省级社区建设示范街道", "是"]])
+    sub = read(path, targets)
+    assert compact(sub.issues) == []
+    assert sub.street is not None and sub.street.values == {
+        "kind": "街道", "center_area": Decimal("1000.00"), "service_projects": 9, "demo_street": True}

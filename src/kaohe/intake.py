@@ -44,6 +44,10 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
         roster_path = find_roster(source)
     roster = load_roster(roster_path, targets) if roster_path else None
     files = submission_files(source, roster_path)
+
+    def key_of(name: str) -> str:
+        return street_key(name, targets.layout.street_name_suffixes)
+
     issues: list[Issue] = []
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
@@ -53,7 +57,7 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
             guess = _street_in_file_name(path, roster)
             issues.append(sub.located(street=guess))
             if guess:
-                unreadable_streets.setdefault(street_key(guess), path.name)
+                unreadable_streets.setdefault(key_of(guess), path.name)
             continue
         issues.extend(sub.issues)
         name = sub.street.name if sub.street and sub.street.name else None
@@ -68,14 +72,14 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
     if roster is None:
         roster = []
         for name, _ in read:
-            if street_key(name) not in {street_key(n) for n in roster}:
+            if key_of(name) not in {key_of(n) for n in roster}:
                 roster.append(name)
         issues.append(Issue("no-roster", params={"count": len(roster)}))
-    canonical = {street_key(n): n for n in roster}
+    canonical = {key_of(n): n for n in roster}
 
     by_street: dict[str, list[tuple[str, Submission]]] = {}
     for name, sub in read:
-        key = street_key(name)
+        key = key_of(name)
         if key not in canonical:
             issues.append(Issue("unknown-street", sub.file, street=name))
             continue
@@ -83,7 +87,7 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
 
     streets: list[StreetInput] = []
     for name in roster:
-        key = street_key(name)
+        key = key_of(name)
         subs = by_street.get(key, [])
         if len(subs) == 1:
             streets.append(StreetInput(name, subs[0][1], "submitted", (subs[0][1].file,)))

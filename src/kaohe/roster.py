@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 from kaohe.errors import RosterError
@@ -13,9 +14,14 @@ from kaohe.text import clean_name, squash
 ROSTER_NAMES = ("街道名单", "roster")
 
 
-def street_key(name: str) -> str:
-    """Names match after trimming spaces and full/half-width folding."""
-    return squash(name).casefold()
+def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
+    """Names match after trimming spaces, full/half-width folding and dropping suffixes like 办事处."""
+    key = squash(name).casefold()
+    for suffix in suffixes:
+        folded = squash(suffix).casefold()
+        if folded and key.endswith(folded) and len(key) > len(folded):
+            return key[: -len(folded)]
+    return key
 
 
 def load_roster(path: Path, targets: Targets) -> list[str]:

@@ -118,6 +118,7 @@ class Layout(Model):
     column_number_marks: list[str] = ["甲", "乙", "丙", "丁"]
     header_prefixes_to_drop: list[str] = ["是否"]
     street_name_prefixes: list[str] = []
+    street_name_suffixes: list[str] = []
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,29 @@ class _Context:
               community: str | None = None, **params: Any) -> None:
         self.issues.append(Issue(code, self.file, sheet, cell, self.street, community, params))
 
+    @cached_property
+    def street_lookup(self) -> dict[str, str]:
+        return self.targets.header_lookup("street")
+
+    @cached_property
+    def note_pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
+        return re.compile(rf"^(?:{words})(?:[:：]|$)")
+
+    def street_label(self, raw: Any) -> tuple[str, str | None] | None:
+        """(field, inline value) when a cell is a street label: `街道名称`, or `街道名称：东风街道` in one cell."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        found = self.street_lookup.get(self.targets.header_key(raw))
+        if found is not None:
+            return found, None
+        label, sep, value = squash(raw).partition(":")  # NFKC folds ：to :
+        if sep and value:
+            found = self.street_lookup.get(self.targets.header_key(label))
+            if found is not None:
+                return found, value
+        return None
+
 
 def read_submission(path: Path, targets: Targets, display_name: str | None = None,
                     cells: CellReader | None = None) -> Submission:
@@ -53,20 +77,21 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
     sheets = read_sheets(path)
     header = _find_header(sheets, targets)
-    street = _read_street(sheets, header, ctx)
+    if header is not None:
+        communities, counts, consumed = _read_communities(header, ctx)
+    else:
+        communities, counts, consumed = [], RowCounts(), set()
+    street = _read_street(sheets, header, consumed, ctx)
     if header is None and street is None:
         raise UnreadableFile("not-submission")
-    if street is not None:
-        ctx.street = street.name or None
-        ctx.issues[:] = [i.located(street=street.name or None) for i in ctx.issues]
+    if street is not None and street.name:
+        ctx.street = street.name
+        ctx.issues[:] = [i.located(street=street.name) for i in ctx.issues]
     if header is None:
         key = targets.fields.community[targets.key_field("community")]
         ctx.issue("missing-column", label=key.label, what="表头", what_en="column header")
-        return Submission(ctx.file, street, [], ctx.issues, RowCounts(), None,
-                          street.sheet if street else None)
-    communities, counts = _read_communities(header, ctx)
-    return Submission(ctx.file, street, communities, ctx.issues, counts, header.sheet.name,
-                      street.sheet if street else None)
+    return Submission(ctx.file, street, communities, ctx.issues, counts,
+                      header.sheet.name if header else None, street.sheet if street else None)
 
 
 # ---- the community table -------------------------------------------------------------------------------
@@ -140,15 +165,17 @@ def _is_column_numbers(row: list[Any], targets: Targets) -> bool:
         all(n <= len(row) + 1 for n in numbers)
 
 
-def _row_kind(row: list[Any], header: Header, targets: Targets) -> str:
+def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     """blank | total | note | data."""
+    targets = ctx.targets
     key_col = header.columns[targets.key_field("community")]
-    mapped = [row[c] if c < len(row) else None for c in header.columns.values()]
     texts = [squash(v) for v in row if isinstance(v, str) and v.strip()]
-    if any(t.startswith(w) for t in texts for w in targets.layout.total_words):
+    lead = [squash(v) for v in row[: key_col + 1] if isinstance(v, str) and v.strip()]
+    if any(t.startswith(w) for t in lead for w in targets.layout.total_words):
         return "total"
-    if any(t.startswith(p) for t in texts[:1] for p in targets.layout.note_prefixes):
+    if texts and (ctx.note_pattern.match(texts[0]) or any(ctx.street_label(v) for v in row[: key_col + 1])):
         return "note"
+    mapped = [row[c] if c < len(row) else None for c in header.columns.values()]
     if all(is_blank(v) for v in mapped):
         return "note" if texts else "blank"
     name = row[key_col] if key_col < len(row) else None
@@ -167,25 +194,32 @@ def _looks_like_note(text: str) -> bool:
     return len(text) > 20 or bool(_NOTE_SHAPE.search(text))
 
 
-def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCounts]:
+def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCounts, set[int]]:
+    """The communities under the header, how every row was accounted for, and the rows the table used."""
     targets = ctx.targets
     sheet = header.sheet
     defs = targets.fields.community
     key = targets.key_field("community")
+    key_col = header.columns[key]
     for name, fdef in defs.items():
         if name not in header.columns and fdef.required:
             ctx.issue("missing-column", sheet.name, a1(header.top, 0), label=fdef.label, what="列",
                       what_en="column")
     counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0)
+    consumed = set(range(header.top, header.data_start))
+    totals: list[int] = []
     seen: dict[str, int] = {}
     communities: list[Unit] = []
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
-        kind = _row_kind(row, header, targets)
+        kind = _row_kind(row, header, ctx)
         if kind != "data":
             counts[{"blank": "blank", "total": "totals", "note": "notes"}[kind]] += 1
+            if kind == "total":
+                totals.append(r)
+                consumed.add(r)
             continue
-        key_col = header.columns[key]
+        consumed.add(r)
         raw_name = row[key_col] if key_col < len(row) else None
         if is_blank(raw_name):
             reason = sheet.blank_reason(r, key_col)
@@ -205,7 +239,26 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         values, cells = _read_fields(defs, header.columns, sheet, r, ctx, name, skip=key)
         communities.append(Unit(name, values, cells, sheet.name, r + 1))
         counts["read"] += 1
-    return communities, RowCounts(**counts)
+    if len(totals) == 1 and communities and totals[0] > (communities[-1].row or 0) - 1:
+        _check_total(header, totals[0], communities, ctx)
+    return communities, RowCounts(**counts), consumed
+
+
+def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context) -> None:
+    """A 合计 row is not a community, but when every figure was read it should add up: warn where not."""
+    for name, c in header.columns.items():
+        fdef = ctx.targets.fields.community[name]
+        raw = header.sheet.value(r, c)
+        if fdef.type not in ("number", "integer") or is_blank(raw):
+            continue
+        stated = ctx.cells.parse(fdef.model_copy(update={"range": None}), raw).value
+        values = [u.values.get(name) for u in communities]
+        if stated is None or any(v is None for v in values):
+            continue
+        expected = sum(values)
+        if stated != expected:
+            ctx.issue("total-mismatch", header.sheet.name, a1(r, c), label=fdef.label, value=stated,
+                      expected=expected)
 
 
 def _read_fields(defs: dict[str, FieldDef], columns: dict[str, int], sheet: Sheet, r: int, ctx: _Context,
@@ -244,43 +297,43 @@ def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, comm
 # ---- the street facts ----------------------------------------------------------------------------------
 
 
-def _read_street(sheets: list[Sheet], header: Header | None, ctx: _Context) -> Unit | None:
+def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int], ctx: _Context) -> Unit | None:
     targets = ctx.targets
-    lookup = targets.header_lookup("street")
     defs = targets.fields.street
     key = targets.key_field("street")
-    per_sheet: list[dict[str, tuple[Sheet, int, int]]] = []
+    per_sheet: list[dict[str, tuple[Sheet, int, int, str | None]]] = []
     for sheet in sheets:
-        found: dict[str, tuple[Sheet, int, int]] = {}
-        last = header.top if header is not None and sheet is header.sheet else len(sheet.rows)
-        for r in range(min(last, len(sheet.rows))):
-            for c, raw in enumerate(sheet.rows[r]):
-                if isinstance(raw, str) and raw.strip():
-                    name = lookup.get(targets.header_key(raw))
-                    if name is not None and name not in found:
-                        found[name] = (sheet, r, c)
+        found: dict[str, tuple[Sheet, int, int, str | None]] = {}
+        skip = consumed if header is not None and sheet is header.sheet else set()
+        for r, row in enumerate(sheet.rows):
+            if r in skip:
+                continue
+            for c, raw in enumerate(row):
+                label = ctx.street_label(raw)
+                if label is not None and label[0] not in found:
+                    found[label[0]] = (sheet, r, c, label[1])
         per_sheet.append(found)
     # The street sheet is the one with the most labels (a 填表说明 sheet may mention one or two of them).
-    labels: dict[str, tuple[Sheet, int, int]] = {}
+    labels: dict[str, tuple[Sheet, int, int, str | None]] = {}
     for found in sorted(per_sheet, key=len, reverse=True):
         for name, where in found.items():
             labels.setdefault(name, where)
+
     street_name: str | None = None
-    name_cell: tuple[Sheet, int, int] | None = None
+    cells: dict[str, str] = {}
     if key in labels:
-        sheet, r, c = labels[key]
-        vr, vc = _value_position(sheet, r, c, lookup, targets)
-        raw = sheet.value(vr, vc)
+        sheet, r, c, inline = labels[key]
+        vr, vc = (r, c) if inline is not None else _value_position(sheet, r, c, ctx)
+        raw = inline if inline is not None else sheet.value(vr, vc)
         if not is_blank(raw):
             street_name = clean_name(str(raw))
-            name_cell = (sheet, vr, vc)
+            cells[key] = a1(vr, vc)
     if street_name is None:
         street_name = _street_from_title(sheets, targets)
     if street_name is None and not labels:
         return None
     ctx.street = street_name
     values: dict[str, Any] = {}
-    cells: dict[str, str] = {}
     home = labels[key][0].name if key in labels else (header.sheet.name if header else None)
     for name, fdef in defs.items():
         if name == key:
@@ -290,27 +343,32 @@ def _read_street(sheets: list[Sheet], header: Header | None, ctx: _Context) -> U
             if fdef.required:
                 ctx.issue("missing-column", home, label=fdef.label, what="项目", what_en="label")
             continue
-        sheet, r, c = labels[name]
-        vr, vc = _value_position(sheet, r, c, lookup, targets)
-        cells[name] = f"{a1(vr, vc)}"
+        sheet, r, c, inline = labels[name]
+        if inline is not None:
+            cells[name] = a1(r, c)
+            parsed = ctx.cells.parse(fdef, inline)
+            if parsed.code is not None:
+                ctx.issue(parsed.code, sheet.name, a1(r, c), label=fdef.label, **(parsed.params or {}))
+            values[name] = parsed.value
+            continue
+        vr, vc = _value_position(sheet, r, c, ctx)
+        cells[name] = a1(vr, vc)
         values[name] = _read_cell(fdef, sheet, vr, vc, ctx, None).value
     if street_name is None:
         ctx.issue("missing-column", home, label=defs[key].label, what="", what_en="")
-    if name_cell is not None:
-        cells[key] = a1(name_cell[1], name_cell[2])
     return Unit(street_name or "", values, cells, home)
 
 
-def _value_position(sheet: Sheet, r: int, c: int, lookup: dict[str, str], targets: Targets) -> tuple[int, int]:
-    """The value of a label: the first filled cell to its right; below it when the labels run across a row."""
+def _value_position(sheet: Sheet, r: int, c: int, ctx: _Context) -> tuple[int, int]:
+    """The value of a label: the first filled cell to its right, or below it when labels run across the row."""
     row = sheet.rows[r]
     for vc in range(c + 1, min(c + 4, len(row))):
-        raw = row[vc]
-        if is_blank(raw):
-            continue
-        if isinstance(raw, str) and lookup.get(targets.header_key(raw)) is not None:
-            return r + 1, c
-        return r, vc
+        if not is_blank(row[vc]):
+            if ctx.street_label(row[vc]) is None:
+                return r, vc
+            break
+    if sum(1 for raw in row if ctx.street_label(raw) is not None) >= 2:
+        return r + 1, c
     return r, c + 1
 
 
