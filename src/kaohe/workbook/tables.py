@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -252,10 +253,10 @@ def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context)
         if fdef.type not in ("number", "integer") or is_blank(raw):
             continue
         stated = ctx.cells.parse(fdef.model_copy(update={"range": None}), raw).value
-        values = [u.values.get(name) for u in communities]
-        if stated is None or any(v is None for v in values):
+        values: list[Decimal] = [u.values[name] for u in communities if u.values.get(name) is not None]
+        if stated is None or len(values) != len(communities):
             continue
-        expected = sum(values)
+        expected = sum(values, Decimal(0))
         if stated != expected:
             ctx.issue("total-mismatch", header.sheet.name, a1(r, c), label=fdef.label, value=stated,
                       expected=expected)
