@@ -45,7 +45,10 @@ class _Context:
     street: str | None = None
 
     def issue(self, code: str, sheet: str | None = None, cell: str | None = None,
-              community: str | None = None, **params: Any) -> None:
+              community: str | None = None, fdef: FieldDef | None = None, **params: Any) -> None:
+        if fdef is not None:  # messages name the field as the clerk's sheet does, and in English too
+            params["label"] = fdef.label
+            params["label_en"] = f"{fdef.label_en} ({fdef.label})" if fdef.label_en else fdef.label
         self.issues.append(Issue(code, self.file, sheet, cell, self.street, community, params))
 
     @cached_property
@@ -90,7 +93,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         ctx.issues[:] = [i.located(street=street.name) for i in ctx.issues]
     if header is None:
         key = targets.fields.community[targets.key_field("community")]
-        ctx.issue("missing-column", label=key.label, what="表头", what_en="column header")
+        ctx.issue("missing-column", fdef=key, what="表头", what_en="column header")
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None)
 
@@ -204,7 +207,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
     key_col = header.columns[key]
     for name, fdef in defs.items():
         if name not in header.columns and fdef.required:
-            ctx.issue("missing-column", sheet.name, a1(header.top, 0), label=fdef.label, what="列",
+            ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what="列",
                       what_en="column")
     counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0)
     consumed = set(range(header.top, header.data_start))
@@ -225,7 +228,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         if is_blank(raw_name):
             reason = sheet.blank_reason(r, key_col)
             ctx.issue(reason[0] if reason else "missing-value", sheet.name, a1(r, key_col),
-                      label=defs[key].label, value=reason[1] if reason else "", formula=reason[1] if reason
+                      fdef=defs[key], value=reason[1] if reason else "", formula=reason[1] if reason
                       else "", row_note="，该行填有数据但没有社区名称，整行未计入",
                       row_note_en="; the row has figures but no name and is not counted")
             counts["rejected"] += 1
@@ -258,7 +261,7 @@ def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context)
             continue
         expected = sum(values, Decimal(0))
         if stated != expected:
-            ctx.issue("total-mismatch", header.sheet.name, a1(r, c), label=fdef.label, value=stated,
+            ctx.issue("total-mismatch", header.sheet.name, a1(r, c), fdef=fdef, value=stated,
                       expected=expected)
 
 
@@ -291,7 +294,7 @@ def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, comm
     else:
         parsed = ctx.cells.parse(fdef, raw)
     if parsed.code is not None:
-        ctx.issue(parsed.code, sheet.name, a1(r, c), community, label=fdef.label, **(parsed.params or {}))
+        ctx.issue(parsed.code, sheet.name, a1(r, c), community, fdef=fdef, **(parsed.params or {}))
     return parsed
 
 
@@ -342,21 +345,21 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
         if name not in labels:
             values[name] = None
             if fdef.required:
-                ctx.issue("missing-column", home, label=fdef.label, what="项目", what_en="label")
+                ctx.issue("missing-column", home, fdef=fdef, what="项目", what_en="label")
             continue
         sheet, r, c, inline = labels[name]
         if inline is not None:
             cells[name] = a1(r, c)
             parsed = ctx.cells.parse(fdef, inline)
             if parsed.code is not None:
-                ctx.issue(parsed.code, sheet.name, a1(r, c), label=fdef.label, **(parsed.params or {}))
+                ctx.issue(parsed.code, sheet.name, a1(r, c), fdef=fdef, **(parsed.params or {}))
             values[name] = parsed.value
             continue
         vr, vc = _value_position(sheet, r, c, ctx)
         cells[name] = a1(vr, vc)
         values[name] = _read_cell(fdef, sheet, vr, vc, ctx, None).value
     if street_name is None:
-        ctx.issue("missing-column", home, label=defs[key].label, what="", what_en="")
+        ctx.issue("missing-column", home, fdef=defs[key], what="", what_en="")
     return Unit(street_name or "", values, cells, home)
 
 
