@@ -73,9 +73,12 @@ def assess(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")] = Lang.zh,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any error-level issue was found.")
                       ] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Also write the Excel scorecard here (.xlsx). Never over an input file.",
+        show_default=False)] = None,
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
-    from kaohe.intake import gather
+    from kaohe.intake import file_info, gather
     from kaohe.scoring import score
     from kaohe.targets import load_targets
 
@@ -90,10 +93,35 @@ def assess(
             intake = gather(submissions, targets, roster, progress=tick)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    report = score(targets, intake, targets_file=targets_path.name)
+    report = score(targets, intake, file_info(targets_path))
+    if out is not None:
+        try:
+            _write_scorecard(report, targets, out, targets_path, lang.value)
+        except KaoheError as exc:
+            raise _fail(exc) from exc
     _render(report, targets, fmt, lang.value)
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
+
+
+def _write_scorecard(report: object, targets: object, out: Path, targets_path: Path, lang: str) -> None:
+    from kaohe.atomic import check_output
+    from kaohe.model import Report
+    from kaohe.report.excel import write_scorecard
+
+    assert isinstance(report, Report)
+    inputs = [Path(i.path) for i in report.inputs] + [targets_path]
+    if report.roster_info is not None:
+        inputs.append(Path(report.roster_info.path))
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise _usage(f"--out {out}: the scorecard is an .xlsx file")
+    check_output(out, inputs)
+    write_scorecard(report, targets, out, lang)  # type: ignore[arg-type]
+    err.print(f"[green]✓[/] {out}", highlight=False)
+
+
+def _usage(message: str) -> typer.BadParameter:
+    return typer.BadParameter(message)
 
 
 def _render(report: object, targets: object, fmt: Format, lang: str) -> None:

@@ -11,13 +11,27 @@ from pathlib import Path
 
 from kaohe.errors import InputError, UnreadableFile
 from kaohe.issues import Issue, unreadable
-from kaohe.model import Intake, StreetInput, Submission
+from kaohe.model import FileInfo, Intake, StreetInput, Submission
 from kaohe.roster import find_roster, load_roster, street_key
 from kaohe.targets import Targets
 from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
 from kaohe.workbook.cells import CellReader
 
 Progress = Callable[[str], None]
+
+
+def file_info(path: Path) -> FileInfo:
+    """Name, size, SHA-256 and modification time of an input file."""
+    import datetime as dt
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    stat = path.stat()
+    modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
+    return FileInfo(path.name, str(path), stat.st_size, digest.hexdigest(), modified)
 
 
 def submission_files(source: Path, skip: Path | None = None) -> list[Path]:
@@ -102,8 +116,10 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
         else:
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
+    inputs = tuple(file_info(p) for p in files if p.is_file())
     return Intake(streets, issues, source.name, [p.name for p in files],
-                  roster_path.name if roster_path else None)
+                  roster_path.name if roster_path else None, inputs,
+                  file_info(roster_path) if roster_path else None)
 
 
 def _read_all(files: list[Path], targets: Targets, reader: CellReader,

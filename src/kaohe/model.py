@@ -58,6 +58,17 @@ class StreetInput:
 
 
 @dataclass(frozen=True)
+class FileInfo:
+    """An input file as it was when read: enough to reproduce and defend an assessment."""
+
+    name: str
+    path: str
+    size: int
+    sha256: str
+    modified: str  # ISO 8601, local time of the file system
+
+
+@dataclass(frozen=True)
 class Intake:
     """Everything read from a submissions folder, matched against the roster."""
 
@@ -66,6 +77,8 @@ class Intake:
     source: str
     files: list[str] = field(default_factory=list)
     roster_file: str | None = None
+    inputs: tuple[FileInfo, ...] = ()
+    roster_info: FileInfo | None = None
 
 
 # ---- results: what score() returns and the renderers show ---------------------------------------------
@@ -133,6 +146,9 @@ class Report:
     source: str
     roster_file: str | None = None
     targets_file: str | None = None
+    inputs: tuple[FileInfo, ...] = ()
+    roster_info: FileInfo | None = None
+    targets_info: FileInfo | None = None
 
     @property
     def streets_expected(self) -> int:

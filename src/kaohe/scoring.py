@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kaohe.model import Failing, Intake, Report, StreetResult, TargetResult, Unit
+from kaohe.model import Failing, FileInfo, Intake, Report, StreetResult, TargetResult, Unit
 from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
 
 
@@ -151,7 +151,7 @@ def _grade(targets: Targets, score: Decimal, vetoed: bool) -> str:
     return next(g.name for g in targets.grades if score >= g.min)
 
 
-def score(targets: Targets, intake: Intake, targets_file: str | None = None) -> Report:
+def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None) -> Report:
     """Assess every roster street and the district."""
     results: list[dict[str, Any]] = []
     for street in intake.streets:
@@ -183,7 +183,8 @@ def score(targets: Targets, intake: Intake, targets_file: str | None = None) -> 
     district = tuple(_district_target(t, intake, streets) for t in targets.targets)
     communities = sum(r["communities"] for r in results)
     return Report(targets.period, targets.title, streets, district, tuple(intake.issues), communities,
-                  intake.source, intake.roster_file, targets_file)
+                  intake.source, intake.roster_file, targets_info.name if targets_info else None, intake.inputs,
+                  intake.roster_info, targets_info)
 
 
 def _rounded(r: TargetResult) -> TargetResult:

@@ -80,6 +80,8 @@ class FieldDef(Model):
     choices: dict[str, list[str]] | None = None
     required: bool = True
     key: bool = False
+    words: tuple[str, str] | None = None  # how the template asks a yes/no question: (有, 无) rather than (是, 否)
+    hint: str | None = None  # the template's input hint for the column
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDef:
@@ -89,12 +91,25 @@ class FieldDef(Model):
             raise ValueError("`choices` only applies to type: choice")
         if self.range and self.type not in ("number", "integer"):
             raise ValueError("`range` only applies to number and integer fields")
+        if self.words and self.type != "yesno":
+            raise ValueError("`words` only applies to yes/no fields")
         if self.range and self.range[0] > self.range[1]:
             raise ValueError("`range` must be [low, high] with low <= high")
         return self
 
     def title(self, lang: str) -> str:
         return (self.label_en or self.label) if lang == "en" else self.label
+
+    def choices_list(self, targets: Targets) -> list[str]:
+        """The values a template offers in its dropdown: the choices, or the yes and no words."""
+        if self.type == "choice":
+            return list(self.choices or {})
+        if self.type == "yesno":
+            if self.words:
+                return list(self.words)
+            vocab = targets.vocabularies.get("yesno", {})
+            return [vocab.get("yes", ["是"])[0], vocab.get("no", ["否"])[0]]
+        return []
 
 
 class Fields(Model):
@@ -379,10 +394,14 @@ class Targets(Model):
         if "yesno" not in self.vocabularies or set(self.vocabularies["yesno"]) != {"yes", "no"}:
             if any(d.type == "yesno" for d in self.all_fields()):
                 raise ValueError("yes/no fields need `vocabularies: {yesno: {yes: [...], no: [...]}}`")
+        vocab = self.vocabularies.get("yesno", {})
         for level, defs in (("street", self.fields.street), ("community", self.fields.community)):
             for name, d in defs.items():
                 if d.unit is not None and d.unit not in self.units:
                     raise ValueError(f"fields.{level}.{name}: unit `{d.unit}` is not defined under `units`")
+                if d.words and (d.words[0] not in vocab.get("yes", []) or d.words[1] not in vocab.get("no", [])):
+                    raise ValueError(f"fields.{level}.{name}: `words` must be a yes word and a no word of "
+                                     "vocabularies.yesno")
         for t in self.targets:
             defs = self.fields.street if t.level == "street" else self.fields.community
             for test in (t.test, t.applies_to):

@@ -56,11 +56,6 @@ class CellReader:
         out.update({squash(w).casefold(): True for w in vocab.get("yes", [])})
         return out
 
-    @cached_property
-    def yesno_choices(self) -> str:
-        vocab = self.targets.vocabularies.get("yesno", {})
-        return "/".join(w for w in (vocab.get("yes", [""])[:1] + vocab.get("no", [""])[:1]) if w)
-
     def unit_spellings(self, fdef: FieldDef) -> tuple[str, ...]:
         unit = self.targets.units.get(fdef.unit or "")
         spellings = {squash(s).casefold() for s in unit.spellings} if unit else set()
@@ -73,7 +68,7 @@ class CellReader:
         if fdef.type in ("number", "integer"):
             return self._number(fdef, raw)
         if fdef.type == "yesno":
-            return self._yesno(raw)
+            return self._yesno(fdef, raw)
         if fdef.type == "choice":
             return self._choice(fdef, raw)
         if isinstance(raw, float) and raw.is_integer():
@@ -116,13 +111,14 @@ class CellReader:
             return Parsed(code="out-of-range", params={"value": shown(raw), "low": low, "high": high})
         return Parsed(rounded)
 
-    def _yesno(self, raw: Any) -> Parsed:
+    def _yesno(self, fdef: FieldDef, raw: Any) -> Parsed:
         if isinstance(raw, bool):
             return Parsed(raw)
         key = shown(raw) if isinstance(raw, int | float) else squash(str(raw))
         found = self.yesno.get(key.casefold())
         if found is None:
-            return Parsed(code="invalid-choice", params={"value": shown(raw), "choices": self.yesno_choices})
+            return Parsed(code="invalid-choice",
+                          params={"value": shown(raw), "choices": "/".join(fdef.choices_list(self.targets))})
         return Parsed(found)
 
     def _choice(self, fdef: FieldDef, raw: Any) -> Parsed:

@@ -1,0 +1,46 @@
+"""Write outputs atomically and never over an input: a temporary file in the same folder, then a rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kaohe.errors import KaoheError
+
+
+class OutputError(KaoheError):
+    """An output path that kaohe refuses to write: an input file, or a folder that does not exist."""
+
+
+def check_output(path: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an output path that is one of the inputs (or the same file under another name)."""
+    target = path.resolve()
+    for item in inputs:
+        try:
+            same = item.exists() and target.exists() and os.path.samefile(item, target)
+        except OSError:
+            same = False
+        if same or item.resolve() == target:
+            raise OutputError(f"{path}: refusing to write over an input file")
+    if not target.parent.is_dir():
+        raise OutputError(f"{path}: the folder {target.parent} does not exist")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; on success it replaces `path`, on any failure it is removed."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C included: never leave a half-written file behind
+        tmp.unlink(missing_ok=True)
+        raise
