@@ -104,6 +104,97 @@ def assess(
         raise typer.Exit(1)
 
 
+@app.command()
+def check(
+    workbooks: Annotated[list[Path], typer.Argument(help="The street's workbook(s) to check before sending.",
+                                                    show_default=False)],
+    targets_file: Annotated[Path | None, typer.Option(
+        "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.",
+        show_default=False)] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json (kaohe.report/1).")
+                   ] = Format.table,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")] = Lang.zh,
+) -> None:
+    """自查：报送前检查本街道的表，列出每个问题及修改办法和暂评得分。A street's self-check before sending.
+
+    Reads exactly as assess does. Exits 1 while error-level issues remain, 0 when the workbook is clean.
+    """
+    from kaohe.intake import file_info, gather_files
+    from kaohe.scoring import score
+    from kaohe.targets import load_targets
+
+    targets_path = targets_file or bundled(DEFAULT_TARGETS)
+    try:
+        targets = load_targets(targets_path)
+        missing = [w for w in workbooks if not w.is_file()]
+        if missing:
+            from kaohe.errors import InputError
+
+            raise InputError(f"{missing[0]}: no such workbook")
+        intake = gather_files(workbooks, targets, None, source="check", warn_no_roster=False)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    report = score(targets, intake, file_info(targets_path))
+    if fmt is Format.json:
+        _render(report, targets, fmt, lang.value)
+    else:
+        from kaohe.report.terminal import render_check
+
+        render_check(report, targets, Console(), lang.value)
+    if any(i.severity == "error" for i in report.issues):
+        raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", "-r", help="Roster of streets: one template per street. Default: the sample roster.",
+        show_default=False)] = None,
+    street: Annotated[list[str] | None, typer.Option(
+        "--street", "-s", help="Only this street (repeatable); need not be on a roster.", show_default=False)
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the templates into.")
+                       ] = Path("templates"),
+    targets_file: Annotated[Path | None, typer.Option(
+        "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.",
+        show_default=False)] = None,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="Community rows to prepare.")] = 40,
+    force: Annotated[bool, typer.Option("--force", help="Replace templates that already exist.")] = False,
+) -> None:
+    """模板：为每个街道生成空白报送表。Write blank submission workbooks, one per street.
+
+    Generated from the targets YAML: street name filled in, dropdowns for yes/no and types, number checks
+    with the plausible ranges, an input hint on every column and a 填表说明 sheet.
+    """
+    from kaohe.roster import load_roster
+    from kaohe.targets import load_targets
+    from kaohe.template import write_template
+
+    try:
+        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
+        names = list(street or []) or load_roster(roster or bundled(SAMPLE_ROSTER), targets)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = skipped = 0
+    for name in names:
+        path = out_dir / f"{_file_stem(name)}.xlsx"
+        if path.exists() and not force:
+            err.print(f"[yellow]跳过[/] {path}（已存在；用 --force 覆盖）", highlight=False)
+            skipped += 1
+            continue
+        write_template(path, targets, name, rows)
+        written += 1
+        err.print(f"[green]✓[/] {path}", highlight=False)
+    err.print(f"{written} written, {skipped} skipped → {out_dir}", highlight=False)
+
+
+def _file_stem(name: str) -> str:
+    import re
+
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "street"
+
+
 def _write_scorecard(report: object, targets: object, out: Path, targets_path: Path, lang: str) -> None:
     from kaohe.atomic import check_output
     from kaohe.model import Report

@@ -53,11 +53,16 @@ def _is_submission_name(path: Path) -> bool:
 
 def gather(source: Path, targets: Targets, roster_path: Path | None = None,
            progress: Progress | None = None) -> Intake:
-    """Read every submission under `source` and match them against the roster."""
+    """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source)
+    return gather_files(submission_files(source, roster_path), targets, roster_path, progress, source.name)
+
+
+def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
+                 progress: Progress | None = None, source: str = "", warn_no_roster: bool = True) -> Intake:
+    """Read the given workbooks and match them against the roster (or take the streets found as roster)."""
     roster = load_roster(roster_path, targets) if roster_path else None
-    files = submission_files(source, roster_path)
 
     def key_of(name: str) -> str:
         return street_key(name, targets.layout.street_name_suffixes)
@@ -88,7 +93,8 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
         for name, _ in read:
             if key_of(name) not in {key_of(n) for n in roster}:
                 roster.append(name)
-        issues.append(Issue("no-roster", params={"count": len(roster)}))
+        if warn_no_roster:
+            issues.append(Issue("no-roster", params={"count": len(roster)}))
     canonical = {key_of(n): n for n in roster}
 
     by_street: dict[str, list[tuple[str, Submission]]] = {}
@@ -117,7 +123,7 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
     inputs = tuple(file_info(p) for p in files if p.is_file())
-    return Intake(streets, issues, source.name, [p.name for p in files],
+    return Intake(streets, issues, source, [p.name for p in files],
                   roster_path.name if roster_path else None, inputs,
                   file_info(roster_path) if roster_path else None)
 

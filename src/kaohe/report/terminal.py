@@ -128,7 +128,7 @@ def street_table(report: Report, targets: Targets, lang: str) -> Table:
     return table
 
 
-def issues_view(report: Report, lang: str) -> RenderableType:
+def issues_view(report: Report, lang: str, hints: bool = False) -> RenderableType:
     """Every issue, grouped by street, each with file!cell and the clerk-facing message."""
     if not report.issues:
         return Text(t("no_issues", lang), style="green")
@@ -153,6 +153,8 @@ def issues_view(report: Report, lang: str) -> RenderableType:
             if i.community and i.community not in i.message(lang):
                 message.append(f"{i.community}：" if lang == "zh" else f"{i.community}: ", style="bold")
             message.append(i.message(lang), style="red" if i.severity == "error" else "yellow")
+            if hints and i.hint(lang):
+                message.append(("\n→ " if lang == "en" else "\n→ ") + i.hint(lang), style="dim")
             table.add_row(where or "—", message)
         parts.append(table)
     return Group(*parts)
@@ -166,3 +168,32 @@ def render_terminal(report: Report, targets: Targets, console: Console, lang: st
     console.print(district_table(report, targets, lang))
     console.print(street_table(report, targets, lang))
     console.print(issues_view(report, lang))
+
+
+def render_check(report: Report, targets: Targets, console: Console, lang: str = "zh") -> None:
+    """A street's self-check: its provisional score per target, then every issue with how to fix it."""
+    titles = {g.name: g.title(lang) for g in targets.grades}
+    by_id = {tg.id: tg for tg in targets.targets}
+    for s in report.streets:
+        head = Text(f"{s.name}  ", style="bold")
+        head.append(("暂评 " if lang == "zh" else "provisional ") + f"{s.score:.2f} ", style="bold")
+        head.append(titles.get(s.grade, s.grade))
+        if s.files:
+            head.append(f"  ({'、'.join(s.files)})", style="dim")
+        console.print(head)
+        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+        table.add_column(t("target", lang), ratio=1, overflow="fold")
+        table.add_column(t("score", lang), justify="right", no_wrap=True)
+        table.add_column(t("actual", lang), justify="right", no_wrap=True)
+        table.add_column(t("met", lang), justify="center")
+        table.add_column(t("needed", lang), justify="right", no_wrap=True)
+        for r in s.targets:
+            target = by_id[r.id]
+            if target.level == "district":
+                continue
+            points = f"{fmt_number(r.points)}/{fmt_number(r.max_points)}" if target.points else "—"
+            table.add_row(target.name(lang), Text(points, style="" if r.points == r.max_points else "red"),
+                          fmt_actual(r, lang), _met(r.met), "—" if r.needed is None else str(r.needed))
+        if s.targets:
+            console.print(table)
+    console.print(issues_view(report, lang, hints=True))

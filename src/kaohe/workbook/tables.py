@@ -94,6 +94,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     if header is None:
         key = targets.fields.community[targets.key_field("community")]
         ctx.issue("missing-column", fdef=key, what="表头", what_en="column header")
+    elif not communities:
+        ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None)
 
@@ -317,9 +319,10 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
                 if label is not None and label[0] not in found:
                     found[label[0]] = (sheet, r, c, label[1])
         per_sheet.append(found)
-    # The street sheet is the one with the most labels (a 填表说明 sheet may mention one or two of them).
+    # The street sheet is the one whose labels carry the most readable values: a 填表说明 sheet may list
+    # every label, but with explanations beside them.
     labels: dict[str, tuple[Sheet, int, int, str | None]] = {}
-    for found in sorted(per_sheet, key=len, reverse=True):
+    for found in sorted(per_sheet, key=lambda f: (_readable(f, ctx), len(f)), reverse=True):
         for name, where in found.items():
             labels.setdefault(name, where)
 
@@ -361,6 +364,18 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
     if street_name is None:
         ctx.issue("missing-column", home, fdef=defs[key], what="", what_en="")
     return Unit(street_name or "", values, cells, home)
+
+
+def _readable(found: dict[str, tuple[Sheet, int, int, str | None]], ctx: _Context) -> int:
+    """How many of a sheet's street labels have a value beside them that reads without an issue."""
+    defs = ctx.targets.fields.street
+    count = 0
+    for name, (sheet, r, c, inline) in found.items():
+        raw = inline if inline is not None else sheet.value(*_value_position(sheet, r, c, ctx))
+        if not is_blank(raw) and (defs[name].type == "text" and len(str(raw)) <= 20
+                                  or defs[name].type != "text" and ctx.cells.parse(defs[name], raw).code is None):
+            count += 1
+    return count
 
 
 def _value_position(sheet: Sheet, r: int, c: int, ctx: _Context) -> tuple[int, int]:
