@@ -124,7 +124,7 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
 
 
 def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     fields = list(targets.fields.community.items())
@@ -153,6 +153,10 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) ->
         dv.add(f"{letter}{first}:{letter}{last}")  # type: ignore[attr-defined]
         ws.column_dimensions[letter].width = 16 if fdef.key else max(9, min(16, len(fdef.label) * 2))
     ws.column_dimensions["A"].width = 6
+    side = Side(style="thin", color="808080")
+    for row in ws.iter_rows(min_row=3, max_row=last, max_col=width):
+        for cell in row:
+            cell.border = Border(left=side, right=side, top=side, bottom=side)
     _text(ws, last + 2, 1, "单位负责人:            填表人:            联系电话:")
     ws.freeze_panes = "C4"
     _print_setup(ws, "1:3")
