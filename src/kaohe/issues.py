@@ -68,8 +68,8 @@ CATALOG: dict[str, Kind] = {
              "按模板补上该列（或该项），表头文字与模板一致。",
              "Add the column (or label) as in the template."),
         Kind("unreadable-file", "error",
-             "文件无法读取：{reason}",
-             "The file cannot be read: {reason_en}",
+             "文件无法读取：{reason}{detail_note}",
+             "The file cannot be read: {reason_en}{detail_note}",
              "{hint}",
              "{hint_en}"),
         Kind("duplicate-submission", "error",
@@ -164,7 +164,7 @@ UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
     "html": ("文件是网页格式，不是真正的 Excel 文件", "the file is a web page, not a real workbook",
              "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
     "empty": ("空文件", "the file is empty", "请重新导出或报送。", "Export or send it again."),
-    "too-large": ("文件过大", "the file is too large",
+    "too-large": ("文件过大或表格过大", "the file or one of its sheets is too large",
                   "删除无关的工作表和空行后重新保存。", "Remove unrelated sheets and empty rows, then save."),
     "not-workbook": ("不是电子表格文件", "not a spreadsheet file",
                      "请报送 .xlsx、.xls 或 .ods 文件。", "Send an .xlsx, .xls or .ods file."),
@@ -172,11 +172,21 @@ UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
                        "no 街道名称 label and no 社区名称 header: not a submission workbook",
                        "请使用下发的模板填报。", "Use the template handed out by the bureau."),
     "io": ("无法打开文件", "the file cannot be opened", "检查文件权限。", "Check the file's permissions."),
+    "xml": ("文件是 XML 格式（Excel 2003 XML 或其他），不是真正的 Excel 文件", "the file is XML, not a real workbook",
+            "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
+    "hostile": ("文件结构异常（压缩炸弹或不安全的 XML），为安全起见不予读取",
+                "the file is built to attack readers (zip bomb or unsafe XML) and is refused",
+                "请用 Excel 或 WPS 重新保存为.xlsx 后报送。", "Save it again as .xlsx in Excel or WPS."),
+    "folder": ("这是一个文件夹，不是文件", "this is a folder, not a file",
+               "把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
+    "symlink": ("这是一个符号链接（快捷方式），不予读取", "this is a symbolic link and is not followed",
+                "把报送表本身复制到考核目录。", "Copy the workbook itself into the folder."),
 }
 
 
 def unreadable(file: str, reason: str, detail: str = "") -> Issue:
     """The unreadable-file issue for one of UNREADABLE_REASONS."""
     zh, en, hint_zh, hint_en = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
+    note = f" ({detail[:120]})" if detail and reason in ("too-large", "hostile") else ""
     return Issue("unreadable-file", file, params={"reason": zh, "reason_en": en, "hint": hint_zh,
-                                                  "hint_en": hint_en, "detail": detail})
+                                                  "hint_en": hint_en, "detail": detail, "detail_note": note})

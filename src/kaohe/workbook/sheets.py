@@ -8,6 +8,7 @@ such as #VALUE!. So each sheet carries a lazy *probe* that looks at the file its
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,12 +51,17 @@ def read_sheets(path: Path) -> list[Sheet]:
     """Every sheet of the workbook at `path`, visible sheets first; raises UnreadableFile."""
     import python_calamine as pc
 
-    kind = _sniff(path)
+    from kaohe.workbook.guard import inspect
+
+    kind, data = inspect(path)
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        # from_filelike picks the reader by content, so an .xls renamed .xlsx still reads
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
         raise UnreadableFile("password", str(exc)) from exc
-    except Exception as exc:  # calamine raises several error types for damaged files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's errors, and pyo3's PanicException (a BaseException)
         raise UnreadableFile("corrupt", str(exc)) from exc
     sheets: list[Sheet] = []
     hidden: list[Sheet] = []
@@ -63,9 +69,11 @@ def read_sheets(path: Path) -> list[Sheet]:
         for meta in wb.sheets_metadata:
             try:
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            except Exception as exc:
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
-            sheet = Sheet(meta.name, rows, _probe_for(kind, path, meta.name))
+            sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name))
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
             (sheets if visible else hidden).append(sheet)
     finally:
@@ -73,40 +81,12 @@ def read_sheets(path: Path) -> list[Sheet]:
     return sheets + hidden
 
 
-def _sniff(path: Path) -> str:
-    """The real format from the first bytes, not the extension."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
-    if not head:
-        raise UnreadableFile("empty")
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-        except zipfile.BadZipFile as exc:
-            raise UnreadableFile("corrupt", str(exc)) from exc
-        if "content.xml" in names:
-            return "ods"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        raise UnreadableFile("not-workbook", "zip")
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    lowered = head.lstrip().lower()
-    if lowered.startswith((b"<html", b"<!doc", b"<?xml", b"<table")):
-        raise UnreadableFile("html")
-    raise UnreadableFile("not-workbook")
-
-
-def _probe_for(kind: str, path: Path, sheet: str) -> Callable[[], Findings]:
+def _probe_for(kind: str, data: bytes, sheet: str) -> Callable[[], Findings]:
     if kind == "xlsx":
-        return lambda: _probe_xlsx(path, sheet)
+        return lambda: _probe_xlsx(data, sheet)
     if kind == "ods":
-        return lambda: _probe_ods(path, sheet)
-    return lambda: _probe_xls(path, sheet)
+        return lambda: _probe_ods(data, sheet)
+    return lambda: _probe_xls(data, sheet)
 
 
 def _ref_to_rc(ref: str) -> tuple[int, int]:
@@ -118,12 +98,12 @@ def _ref_to_rc(ref: str) -> tuple[int, int]:
     return int(ref[i:]) - 1, col - 1
 
 
-def _probe_xlsx(path: Path, sheet: str) -> Findings:
+def _probe_xlsx(data: bytes, sheet: str) -> Findings:
     from defusedxml.ElementTree import fromstring, iterparse
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    with zipfile.ZipFile(path) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         book = fromstring(zf.read("xl/workbook.xml"))
         rid = next(
             (s.get(f"{rel_ns}id") for s in book.iter(f"{main}sheet") if s.get("name") == sheet), None
@@ -162,14 +142,14 @@ def _probe_xlsx(path: Path, sheet: str) -> Findings:
         return findings
 
 
-def _probe_ods(path: Path, sheet: str) -> Findings:
+def _probe_ods(data: bytes, sheet: str) -> Findings:
     from defusedxml.ElementTree import iterparse
 
     table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
     office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
     calcext = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
     findings: Findings = {}
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
         inside = False
         row, col = 0, 0
         for event, elem in iterparse(fh, events=("start", "end")):
@@ -200,10 +180,10 @@ def _probe_ods(path: Path, sheet: str) -> Findings:
     return findings
 
 
-def _probe_xls(path: Path, sheet: str) -> Findings:
+def _probe_xls(data: bytes, sheet: str) -> Findings:
     import xlrd
 
-    book = xlrd.open_workbook(str(path), on_demand=True)
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
     try:
         sh = book.sheet_by_name(sheet)
         findings: Findings = {}

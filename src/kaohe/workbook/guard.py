@@ -1,0 +1,266 @@
+"""Decide what a file really is and refuse hostile ones before any spreadsheet parser sees them.
+
+In the spirit of Apache POI's ZipSecureFile. python-calamine builds every sheet as a dense grid from the first
+to the last filled cell, so a 5 KB .xlsx with values in A1 and XFD1048576 asks for 550 GB and aborts the
+process, and a 6 KB .xls with A1 and IV65536 takes 1 GB. So before calamine is called:
+
+- the file must be a regular file (not a folder, device or symbolic link) and at most MAX_FILE_BYTES;
+- the real format comes from the first bytes: zip (xlsx/xlsm/ods), OLE2 (xls, or a password-protected OOXML),
+  HTML or XML text saved under a spreadsheet name, or nothing at all;
+- a zip may hold at most MAX_ZIP_ENTRIES entries, each and all together under the uncompressed caps and the
+  compression ratio cap; every entry is inflated once under a byte budget (a lying size header fails its
+  CRC), and an XML part with a DTD (<!DOCTYPE, <!ENTITY: billion laughs, external entities) is refused;
+- every sheet's extent — the last row and column that hold a value — is measured from the file itself and
+  must stay under MAX_ROWS, MAX_COLS and MAX_CELLS.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kaohe.errors import UnreadableFile
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1_000
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, for entries over RATIO_FLOOR bytes (POI: 1 / 0.01)
+RATIO_FLOOR = 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLS = 1_000
+MAX_CELLS = 1_000_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The filled part of one sheet: its last row and column holding a value (1-based, 0 when empty)."""
+
+    rows: int = 0
+    cols: int = 0
+
+
+def inspect(path: Path) -> tuple[str, bytes]:
+    """The file's real format (`xlsx`, `ods` or `xls`) and its bytes, or UnreadableFile saying why not."""
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
+    if stat.S_ISLNK(info.st_mode):
+        raise UnreadableFile("symlink")
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFile("folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile("not-workbook", "not a regular file")
+    if info.st_size == 0:
+        raise UnreadableFile("empty")
+    if info.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile("too-large", f"{info.st_size:,} bytes > {MAX_FILE_BYTES:,}")
+    try:
+        with path.open("rb") as fh:  # read once: every later reader works on these bytes
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile("too-large", f"more than {MAX_FILE_BYTES:,} bytes")
+    head = data[:512]
+    if head.startswith(b"PK\x03\x04"):
+        return _inspect_zip(data), data
+    if head.startswith(OLE_MAGIC):
+        return _inspect_ole(data), data
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or b"<html" in text:
+        raise UnreadableFile("html")
+    if text.startswith(b"<?xml") or b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+        raise UnreadableFile("xml")
+    if text.startswith(b"pk") or not head.strip():
+        raise UnreadableFile("corrupt")
+    raise UnreadableFile("not-workbook")
+
+
+def _inspect_zip(data: bytes) -> str:
+    import io
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile("corrupt", str(exc)) from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise UnreadableFile("hostile", f"{len(infos)} zip entries > {MAX_ZIP_ENTRIES}")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
+                raise UnreadableFile("hostile", f"{info.filename} inflates to {info.file_size:,} bytes")
+            ratio = info.file_size // max(info.compress_size, 1)
+            if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+                raise UnreadableFile("hostile", f"{info.filename} compressed {ratio}:1")
+        names = {i.filename for i in infos}
+        if "content.xml" in names:
+            kind = "ods"
+        elif "xl/workbook.xml" in names:
+            kind = "xlsx"
+        elif "EncryptedPackage" in names:
+            raise UnreadableFile("password")
+        else:
+            raise UnreadableFile("not-workbook", "a zip file that is not a workbook")
+        for info in infos:
+            data = _inflate(zf, info)
+            if info.filename.endswith((".xml", ".rels")) and _DTD.search(data[:4096]):
+                raise UnreadableFile("hostile", f"{info.filename} declares a DTD")
+            if kind == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _check_extent(_xlsx_extent(data), info.filename)
+            elif kind == "ods" and info.filename == "content.xml":
+                for name, extent in _ods_extents(data).items():
+                    _check_extent(extent, name)
+        return kind
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes, inflated under its declared size (zipfile stops there and checks the CRC)."""
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(MAX_ENTRY_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        if "password" in str(exc).lower() or "encrypted" in str(exc).lower():
+            raise UnreadableFile("password", str(exc)) from exc
+        raise UnreadableFile("corrupt", f"{info.filename}: {exc}") from exc
+    except Exception as exc:  # zlib.error and friends: a damaged stream
+        raise UnreadableFile("corrupt", f"{info.filename}: {exc}") from exc
+    if len(data) > MAX_ENTRY_BYTES:
+        raise UnreadableFile("hostile", f"{info.filename} inflates beyond {MAX_ENTRY_BYTES:,} bytes")
+    return data
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _xlsx_extent(data: bytes) -> Extent:
+    """The last row and column of the cells that hold something (`<c …>…</c>`, not an empty `<c …/>`)."""
+    rows = cols = 0
+    for letters, digits in _CELL.findall(data):
+        rows = max(rows, int(digits))
+        cols = max(cols, _col_number(letters))
+    return Extent(rows, cols)
+
+
+def _ods_extents(data: bytes) -> dict[str, Extent]:
+    """Per table, the extent of the cells with a value, counting number-rows/columns-repeated."""
+    import io
+
+    from defusedxml.ElementTree import iterparse
+
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    extents: dict[str, Extent] = {}
+    name, row, rows, cols = "", 0, 0, 0
+    col = 0
+    row_cols = 0
+    try:
+        for event, elem in iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = elem.tag
+            if tag == f"{table}table":
+                if event == "start":
+                    name, row, rows, cols = elem.get(f"{table}name", ""), 0, 0, 0
+                else:
+                    extents[name] = Extent(rows, cols)
+                    elem.clear()
+            elif tag == f"{table}table-row":
+                if event == "start":
+                    col, row_cols = 0, 0
+                else:
+                    repeat = int(elem.get(f"{table}number-rows-repeated", "1"))
+                    if row_cols:
+                        rows = row + repeat
+                        cols = max(cols, row_cols)
+                    row += repeat
+                    elem.clear()
+            elif event == "end" and tag in (f"{table}table-cell", f"{table}covered-table-cell"):
+                repeat = int(elem.get(f"{table}number-columns-repeated", "1"))
+                col += repeat
+                if elem.get(f"{office}value-type") is not None or elem.get(f"{table}formula") is not None or \
+                        len(elem):
+                    row_cols = col
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # defusedxml refusals and malformed XML alike
+        raise UnreadableFile("hostile" if "Forbidden" in type(exc).__name__ else "corrupt", str(exc)) from exc
+    return extents
+
+
+def _check_extent(extent: Extent, where: str) -> None:
+    if extent.rows > MAX_ROWS or extent.cols > MAX_COLS or extent.rows * extent.cols > MAX_CELLS:
+        raise UnreadableFile("too-large", f"{where}: {extent.rows:,} rows × {extent.cols:,} columns")
+
+
+# ---- .xls: the OLE2 container and its BIFF records ----------------------------------------------------
+
+_BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMULA NUMBER LABEL BOOLERR RK …
+_MULRK = 0x00BD
+_BOF = 0x0809
+_FILEPASS = 0x002F
+
+
+def _inspect_ole(data: bytes) -> str:
+    if _ENCRYPTED in data:
+        raise UnreadableFile("password")
+    from xlrd.compdoc import CompDoc
+
+    try:
+        doc = CompDoc(data, logfile=_Null())
+        stream = None
+        for name in ("Workbook", "Book"):
+            try:
+                stream = doc.get_named_stream(name)
+            except Exception:
+                stream = None
+            if stream:
+                break
+    except Exception as exc:
+        raise UnreadableFile("corrupt", str(exc)) from exc
+    if not stream:
+        raise UnreadableFile("not-workbook", "an OLE2 file without a workbook stream (a .doc?)")
+    _xls_extents(bytes(stream))
+    return "xls"
+
+
+def _xls_extents(stream: bytes) -> None:
+    """Walk the BIFF records once: refuse encryption and sheets whose filled extent is too large."""
+    pos, sheet, rows, cols = 0, 0, 0, 0
+    end = len(stream)
+    while pos + 4 <= end:
+        rtype = stream[pos] | stream[pos + 1] << 8
+        size = stream[pos + 2] | stream[pos + 3] << 8
+        body = pos + 4
+        if rtype == _FILEPASS:
+            raise UnreadableFile("password")
+        if rtype == _BOF:
+            _check_extent(Extent(rows, cols), f"worksheet {sheet - 1}")  # BOF 1 opens the globals
+            sheet, rows, cols = sheet + 1, 0, 0
+        elif (rtype in _BIFF_CELLS or rtype == _MULRK) and size >= 4 and body + 4 <= end:
+            row = stream[body] | stream[body + 1] << 8
+            col = stream[body + 2] | stream[body + 3] << 8
+            if rtype == _MULRK and size >= 6 and body + size <= end:
+                col = stream[body + size - 2] | stream[body + size - 1] << 8
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        pos = body + size
+    _check_extent(Extent(rows, cols), f"worksheet {sheet - 1}")
+
+
+class _Null:
+    def write(self, *_: object) -> None:
+        pass
