@@ -260,6 +260,60 @@ class _progress:
             self.status.stop()
 
 
+targets_app = typer.Typer(help="目标文件：检查、解释、导出 JSON Schema。Work with targets files.",
+                          no_args_is_help=True, rich_markup_mode=None,
+                          context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(targets_app, name="targets")
+
+
+@targets_app.command("check")
+def targets_check(
+    file: Annotated[Path, typer.Argument(help="The targets YAML to check.", show_default=False)],
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanation: zh or en.")] = Lang.zh,
+) -> None:
+    """检查目标文件并用平实的话解释每项指标。Lint a targets file and explain it in plain words."""
+    from kaohe.explain import explain
+    from kaohe.targets import load_targets
+
+    try:
+        targets = load_targets(file)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    for line in explain(targets, lang.value):
+        typer.echo(line)
+
+
+@targets_app.command("schema")
+def targets_schema() -> None:
+    """输出目标文件的 JSON Schema（供编辑器补全和校验）。Print the targets file's JSON Schema.
+
+    Save it and point yaml-language-server at it:  # yaml-language-server: $schema=targets.schema.json
+    """
+    import json
+
+    from kaohe.targets import Targets
+
+    schema = Targets.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kaohe targets file (kaohe.targets/1)"
+    typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised past click (which would turn KeyboardInterrupt into exit status 1)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: Ctrl-C exits 130 and leaves no partial output behind."""
+    import signal
+
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app()
+    except Interrupted:
+        err.print("\n[yellow]已中断 / interrupted[/]", highlight=False)
+        sys.exit(130)

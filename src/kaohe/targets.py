@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -16,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -52,12 +54,21 @@ def _to_decimal(value: Any) -> Decimal:
         raise ValueError("expected a number") from exc
 
 
-Frac = Annotated[Fraction, BeforeValidator(_to_fraction), PlainSerializer(str, return_type=str)]
-Num = Annotated[Decimal, BeforeValidator(_to_decimal), PlainSerializer(str, return_type=str)]
+Frac = Annotated[Fraction, BeforeValidator(_to_fraction), PlainSerializer(str, return_type=str),
+                 WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string",
+                                                               "pattern": r"^\s*[0-9.]+\s*(%|/\s*[0-9]+)?\s*$"}],
+                                 "description": "a number, a fraction like 1/3, or a percentage like 85%"})]
+Num = Annotated[Decimal, BeforeValidator(_to_decimal), PlainSerializer(str, return_type=str),
+                WithJsonSchema({"type": "number"})]
+
+
+T = TypeVar("T")
+# Two values written as a YAML list, e.g. range: [0, 10000]. A list (not a tuple) so strict mode accepts YAML.
+Pair = Annotated[list[T], Field(min_length=2, max_length=2)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True)
 
 
 # ---- fields -------------------------------------------------------------------------------------------
@@ -76,11 +87,11 @@ class FieldDef(Model):
     aliases: list[str] = []
     type: FieldType
     unit: str | None = None
-    range: tuple[Num, Num] | None = None
+    range: Pair[Num] | None = None
     choices: dict[str, list[str]] | None = None
     required: bool = True
     key: bool = False
-    words: tuple[str, str] | None = None  # how the template asks a yes/no question: (有, 无) rather than (是, 否)
+    words: Pair[str] | None = None  # how the template asks a yes/no question: (有, 无) rather than (是, 否)
     hint: str | None = None  # the template's input hint for the column
 
     @model_validator(mode="after")
@@ -151,11 +162,11 @@ class FieldTest(Model):
     at_most: Num | None = None
     more_than: Num | None = None
     less_than: Num | None = None
-    between: tuple[Num, Num] | None = None
+    between: Pair[Num] | None = None
     is_: bool | None = Field(default=None, alias="is")
     in_: list[str] | None = Field(default=None, alias="in")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
     @model_validator(mode="after")
     def _one_operator(self) -> FieldTest:
@@ -202,7 +213,7 @@ class Requirement(Model):
     share_more_than: Frac | None = None
     count_at_least: int | None = Field(default=None, ge=0)
     count_at_most: int | None = Field(default=None, ge=0)
-    count_between: tuple[int, int] | None = None
+    count_between: Pair[int] | None = None
     count_at_least_ratio: Frac | None = None
 
     @model_validator(mode="before")
@@ -378,7 +389,8 @@ class Targets(Model):
     bonus_cap: Num | None = None
     veto_grade: str | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True,
+                              strict=True)
 
     @field_validator("period", mode="before")
     @classmethod
@@ -478,7 +490,8 @@ def load_targets(path: Path) -> Targets:
     if not isinstance(data, dict):
         raise TargetsError(f"{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)")
     try:
-        return Targets.model_validate(data)
+        # JSON mode keeps strictness (no "10" for 10, no "yes" for true) while YAML lists stand for tuples
+        return Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
     except ValidationError as exc:
         raise TargetsError(_explain(path, exc, marks)) from exc
 

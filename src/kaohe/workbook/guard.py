@@ -128,18 +128,23 @@ def _inspect_zip(data: bytes) -> str:
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """An entry's bytes, inflated under its declared size (zipfile stops there and checks the CRC)."""
+    chunks: list[bytes] = []
+    total = 0
     try:
         with zf.open(info) as fh:
-            data = fh.read(MAX_ENTRY_BYTES + 1)
+            # small reads keep each inflate step small: a lying header cannot make one read inflate 1 GB
+            while total <= MAX_ENTRY_BYTES and (chunk := fh.read(1 << 16)):
+                chunks.append(chunk)
+                total += len(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
         if "password" in str(exc).lower() or "encrypted" in str(exc).lower():
             raise UnreadableFile("password", str(exc)) from exc
         raise UnreadableFile("corrupt", f"{info.filename}: {exc}") from exc
     except Exception as exc:  # zlib.error and friends: a damaged stream
         raise UnreadableFile("corrupt", f"{info.filename}: {exc}") from exc
-    if len(data) > MAX_ENTRY_BYTES:
+    if total > MAX_ENTRY_BYTES:
         raise UnreadableFile("hostile", f"{info.filename} inflates beyond {MAX_ENTRY_BYTES:,} bytes")
-    return data
+    return b"".join(chunks)
 
 
 def _col_number(letters: bytes) -> int:

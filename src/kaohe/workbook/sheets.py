@@ -59,9 +59,9 @@ def read_sheets(path: Path) -> list[Sheet]:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
         raise UnreadableFile("password", str(exc)) from exc
-    except (KeyboardInterrupt, SystemExit):
-        raise
     except BaseException as exc:  # calamine's errors, and pyo3's PanicException (a BaseException)
+        if not _is_reader_failure(exc):
+            raise
         raise UnreadableFile("corrupt", str(exc)) from exc
     sheets: list[Sheet] = []
     hidden: list[Sheet] = []
@@ -69,9 +69,9 @@ def read_sheets(path: Path) -> list[Sheet]:
         for meta in wb.sheets_metadata:
             try:
                 rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            except (KeyboardInterrupt, SystemExit):
-                raise
             except BaseException as exc:
+                if not _is_reader_failure(exc):
+                    raise
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
             sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name))
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
@@ -79,6 +79,11 @@ def read_sheets(path: Path) -> list[Sheet]:
     finally:
         wb.close()
     return sheets + hidden
+
+
+def _is_reader_failure(exc: BaseException) -> bool:
+    """An error of the reader (calamine's exceptions, a Rust panic), not Ctrl-C or exit."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _probe_for(kind: str, data: bytes, sheet: str) -> Callable[[], Findings]:
