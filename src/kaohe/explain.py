@@ -32,7 +32,9 @@ def _test(test: Test, targets: Targets, level: str, lang: str) -> str:
         return f"{label}属于{values}" if lang == "zh" else f"{label} is one of {values}"
     if op == "between":
         low, high = test.between or (0, 0)
-        return f"{label}在{_num(low)}~{_num(high)}之间" if lang == "zh" else f"{label} between {_num(low)} and {_num(high)}"
+        if lang == "zh":
+            return f"{label}在{_num(low)}~{_num(high)}之间"
+        return f"{label} between {_num(low)} and {_num(high)}"
     symbol = {"at_least": "≥", "at_most": "≤", "more_than": ">", "less_than": "<"}[op]
     return f"{label} {symbol} {_num(getattr(test, op))}"
 
@@ -42,7 +44,8 @@ def _require(req: Requirement, unit: str, lang: str) -> str:
     if req.is_every:
         return f"每个{unit}都须满足" if zh else f"every {unit} must meet it"
     if req.share_at_least is not None:
-        return f"至少{_num(req.share_at_least)}的{unit}满足" if zh else f"at least {_num(req.share_at_least)} of {unit}s"
+        share = _num(req.share_at_least)
+        return f"至少{share}的{unit}满足" if zh else f"at least {share} of {unit}s"
     if req.share_more_than is not None:
         return f"超过{_num(req.share_more_than)}的{unit}满足（严格多于）" if zh else \
             f"strictly more than {_num(req.share_more_than)} of {unit}s"
