@@ -166,6 +166,39 @@ def sparse_corners(path: Path) -> Path:
     return raw_xlsx(path, sheet)
 
 
+def ods_repeat_bomb(path: Path) -> Path:
+    """A 1 KB .ods whose one value is repeated across 16,384 columns and 1,048,576 rows."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="社区情况">'
+        '<table:table-row table:number-rows-repeated="1048576">'
+        '<table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>"
+        "</office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+def sparse_xls(path: Path) -> Path:
+    """An .xls with values in A1 and IV65536: calamine alone would spend 1 GB on the grid between them."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("社区情况")
+    sheet.write(0, 0, 1)
+    sheet.write(65535, 255, 2)
+    book.save(str(path))
+    return path
+
+
 def encrypted(path: Path, source: Path) -> Path:
     from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -202,4 +235,6 @@ def build(folder: Path, good: Path) -> dict[str, str | None]:
     many_rows(case("十万行.xlsx", "too-large"))
     many_columns(case("16384列.xlsx", "too-large"))
     sparse_corners(case("两角.xlsx", "too-large"))
+    ods_repeat_bomb(case("重复单元格.ods", "too-large"))
+    sparse_xls(case("两角.xls", "too-large"))
     return expected

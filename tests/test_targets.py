@@ -106,3 +106,51 @@ def test_header_lookup_comes_from_the_yaml(targets):
     assert lookup[targets.header_key("社区（居委会）名称")] == "name"
     assert lookup[targets.header_key("服务站服务用房面积(㎡)")] == "room_area"
     assert lookup[targets.header_key("是否有社区教育活动站")] == "education_station"
+
+
+def test_strict_types_are_enforced_with_line_numbers(tmp_path):
+    text = base_text().replace("      required: false\n    center_area:", "      required: \"no\"\n    center_area:")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if 'required: "no"' in row)
+    with pytest.raises(TargetsError) as exc:
+        load_targets(write(tmp_path, text))
+    assert f":{line}:" in str(exc.value) and "boolean" in str(exc.value)
+
+
+def test_targets_check_and_schema_commands(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kaohe.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["targets", "check", str(bundled(DEFAULT_TARGETS))])
+    assert ok.exit_code == 0
+    assert "计分指标9项，满分100分" in ok.stdout and "超过50%的社区满足（严格多于）" in ok.stdout
+    assert "15分，每有一个不达标扣3分，扣完为止" in ok.stdout
+    en = runner.invoke(app, ["targets", "check", str(bundled(DEFAULT_TARGETS)), "--lang", "en"])
+    assert "strictly more than 50%" in en.stdout
+    bad = write(tmp_path, base_text().replace("points: 15\n", "points: 15\n    weight: 1\n", 1))
+    result = runner.invoke(app, ["targets", "check", str(bad)])
+    assert result.exit_code == 1 and "weight" in result.stderr
+    schema = json.loads(runner.invoke(app, ["targets", "schema"]).stdout)
+    assert schema["additionalProperties"] is False and "targets" in schema["properties"]
+    assert runner.invoke(app, ["targets", "--help"]).exit_code == 0
+
+
+def test_schema_validates_the_2005_file():
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+
+    from kaohe.targets import Targets
+    from kaohe.yamlsafe import load_yaml
+
+    data, _ = load_yaml(bundled(DEFAULT_TARGETS).read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(json.dumps(data, default=str)), Targets.model_json_schema(by_alias=True))
+
+
+def test_oversized_targets_file_is_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("a: " + "x" * 1_100_000, encoding="utf-8")
+    with pytest.raises(TargetsError, match="at most"):
+        load_targets(big)

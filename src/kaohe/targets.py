@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
@@ -216,6 +217,11 @@ class Requirement(Model):
     count_between: Pair[int] | None = None
     count_at_least_ratio: Frac | None = None
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"anyOf": [{"const": "every", "description": "every unit must pass"},
+                          handler.resolve_ref_schema(handler(core))]}
+
     @model_validator(mode="before")
     @classmethod
     def _every(cls, data: Any) -> Any:
@@ -287,6 +293,10 @@ class Requirement(Model):
 class Scoring(Model):
     method: Literal["all-or-nothing", "proportional", "deduct"]
     per_failure: Num | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"anyOf": [{"enum": ["all-or-nothing", "proportional"]}, handler.resolve_ref_schema(handler(core))]}
 
     @model_validator(mode="before")
     @classmethod

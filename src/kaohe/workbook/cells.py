@@ -18,6 +18,9 @@ _ERROR_VALUE = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING
                           re.IGNORECASE)
 
 
+_HUGE = Decimal(10) ** 15
+
+
 @dataclass(frozen=True)
 class Parsed:
     """A cell read for a field: `value` is None when it could not be read, and then `code` says why."""
@@ -100,6 +103,11 @@ class CellReader:
             except InvalidOperation:
                 return bad
         else:
+            return bad
+        if abs(value) >= _HUGE:  # beyond any plausible figure, and beyond what quantize can hold exactly
+            if fdef.range is not None:
+                low, high = fdef.range
+                return Parsed(code="out-of-range", params={"value": shown(raw), "low": low, "high": high})
             return bad
         rounded = value.quantize(self.quantum, rounding=ROUND_HALF_UP)
         if fdef.type == "integer":

@@ -91,7 +91,7 @@ def _inspect_zip(data: bytes) -> str:
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, struct errors …
         raise UnreadableFile("corrupt", str(exc)) from exc
     with zf:
         infos = zf.infolist()
