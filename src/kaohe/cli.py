@@ -317,3 +317,7 @@ def main() -> None:
     except Interrupted:
         err.print("\n[yellow]已中断 / interrupted[/]", highlight=False)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

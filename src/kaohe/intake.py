@@ -70,8 +70,9 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     issues: list[Issue] = []
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
-    reader = CellReader(targets)
-    for path, sub in _read_all(files, targets, reader, progress):
+    inputs: list[FileInfo] = []
+    for path, sub in _read_all(files, targets, progress):
+        inputs.append(_info(path, sub))
         if isinstance(sub, Issue):
             guess = _street_in_file_name(path, roster)
             issues.append(sub.located(street=guess))
@@ -122,21 +123,78 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
         else:
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
-    inputs = tuple(file_info(p) for p in files if p.is_file())
     return Intake(streets, issues, source, [p.name for p in files],
-                  roster_path.name if roster_path else None, inputs,
+                  roster_path.name if roster_path else None, tuple(i for i in inputs if i.sha256),
                   file_info(roster_path) if roster_path else None)
 
 
-def _read_all(files: list[Path], targets: Targets, reader: CellReader,
+# Below this many files one process reads faster than starting a pool (measured: benchmarks/speed.py).
+POOL_THRESHOLD = 48
+
+
+def _read_all(files: list[Path], targets: Targets,
               progress: Progress | None) -> Iterator[tuple[Path, Submission | Issue]]:
-    for path in files:
-        if progress:
-            progress(path.name)
-        try:
-            yield path, read_submission(path, targets, path.name, reader)
-        except UnreadableFile as exc:
-            yield path, unreadable(path.name, exc.reason, exc.detail)
+    """Read every file, in order; on two or more cores and many files, in a process pool."""
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(files) < POOL_THRESHOLD:
+        reader = CellReader(targets)
+        for path in files:
+            if progress:
+                progress(path.name)
+            yield path, _read_one(path, targets, reader)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    chunk = max(1, min(32, len(files) // (workers * 4)))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(targets,)) as pool:
+        for path, result in zip(files, pool.map(_read_in_worker, files, chunksize=chunk), strict=True):
+            if progress:
+                progress(path.name)
+            yield path, result
+
+
+def _read_one(path: Path, targets: Targets, reader: CellReader) -> Submission | Issue:
+    try:
+        return read_submission(path, targets, path.name, reader)
+    except UnreadableFile as exc:
+        return unreadable(path.name, exc.reason, exc.detail)
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(targets: Targets) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER["targets"] = targets
+    _WORKER["reader"] = CellReader(targets)
+
+
+def _read_in_worker(path: Path) -> Submission | Issue:
+    targets, reader = _WORKER["targets"], _WORKER["reader"]
+    assert isinstance(targets, Targets) and isinstance(reader, CellReader)
+    return _read_one(path, targets, reader)
+
+
+def _info(path: Path, sub: Submission | Issue) -> FileInfo:
+    """The file's fingerprint: from the bytes that were read, or from the file when it was refused."""
+    import datetime as dt
+
+    try:
+        stat = path.lstat()
+    except OSError:
+        return FileInfo(path.name, str(path), 0, "", "")
+    modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
+    if isinstance(sub, Submission):
+        return FileInfo(path.name, str(path), sub.size, sub.sha256, modified)
+    if path.is_file() and not path.is_symlink() and stat.st_size <= 50 * 1024 * 1024:
+        return file_info(path)
+    return FileInfo(path.name, str(path), stat.st_size, "", modified)
 
 
 def _street_in_file_name(path: Path, roster: list[str] | None) -> str | None:

@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kaohe.issues import Issue
+
+
+class RowCells(Mapping[str, str]):
+    """field → A1 cell of one table row, made on demand from the table's column letters."""
+
+    __slots__ = ("letters", "row")
+
+    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+        self.letters = letters
+        self.row = row
+
+    def __getitem__(self, key: str) -> str:
+        return f"{self.letters[key]}{self.row}"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        letter = self.letters.get(key)
+        return default if letter is None else f"{letter}{self.row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.letters)
+
+    def __len__(self) -> int:
+        return len(self.letters)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowCells, (self.letters, self.row))
 
 
 @dataclass(frozen=True)
@@ -14,7 +41,7 @@ class Unit:
 
     name: str
     values: dict[str, Any]
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
     sheet: str | None = None
     row: int | None = None
 
@@ -45,6 +72,8 @@ class Submission:
     rows: RowCounts = RowCounts()
     community_sheet: str | None = None
     street_sheet: str | None = None
+    sha256: str = ""
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,8 +113,7 @@ class Intake:
 # ---- results: what score() returns and the renderers show ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class Failing:
+class Failing(NamedTuple):
     """A unit that does not meet a target, with the cell that decided it (None when no single cell did)."""
 
     name: str

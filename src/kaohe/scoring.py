@@ -6,13 +6,16 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from kaohe.model import Failing, FileInfo, Intake, Report, StreetResult, TargetResult, Unit
 from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
+
+ZERO = Decimal("0.00")
 
 
 def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
@@ -23,31 +26,100 @@ def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
     return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
+Check = Callable[[dict[str, Any]], "bool | None"]
+_COMPILED: dict[int, tuple[Test, Check]] = {}
+
+
 def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
     """Three-valued: True, False, or None when a value it needs could not be read."""
-    if isinstance(test, AllTest):
-        results = [evaluate(t, values) for t in test.all]
-        return False if False in results else (None if None in results else True)
-    if isinstance(test, AnyTest):
-        results = [evaluate(t, values) for t in test.any]
-        return True if True in results else (None if None in results else False)
+    return compiled(test)(values)
+
+
+def compiled(test: Test) -> Check:
+    """The test as a function of a unit's values, built once per test (scoring calls it for every unit)."""
+    hit = _COMPILED.get(id(test))
+    if hit is not None and hit[0] is test:
+        return hit[1]
+    check = _compile(test)
+    _COMPILED[id(test)] = (test, check)
+    return check
+
+
+Many = Callable[[list[dict[str, Any]]], list["bool | None"]]
+_COMPILED_MANY: dict[int, tuple[Test, Many]] = {}
+
+
+def compiled_many(test: Test) -> Many:
+    """The test over many units at once: one comprehension instead of a call per unit."""
+    hit = _COMPILED_MANY.get(id(test))
+    if hit is not None and hit[0] is test:
+        return hit[1]
+    many: Many
+    if isinstance(test, FieldTest) and test.operator in ("is", "at_least"):
+        field = test.field
+        if test.operator == "is":
+            wanted = test.is_
+
+            def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+                return [None if (v := d.get(field)) is None else v is wanted for d in rows]
+        else:
+            bound: Decimal = test.at_least or Decimal(0)
+
+            def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+                return [None if (v := d.get(field)) is None else
+                        (type(v) is not bool and isinstance(v, int | Decimal) and v >= bound) for d in rows]
+    else:
+        one = compiled(test)
+
+        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+            return [one(d) for d in rows]
+
+    _COMPILED_MANY[id(test)] = (test, many)
+    return many
+
+
+def _compile(test: Test) -> Check:
+    if isinstance(test, AllTest | AnyTest):
+        parts = [compiled(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
+        decisive = isinstance(test, AnyTest)  # any: one True decides; all: one False decides
+
+        def combined(values: dict[str, Any]) -> bool | None:
+            unknown = False
+            for part in parts:
+                result = part(values)
+                if result is decisive:
+                    return decisive
+                unknown = unknown or result is None
+            return None if unknown else not decisive
+
+        return combined
     assert isinstance(test, FieldTest)
-    value = values.get(test.field)
-    if value is None:
-        return None
-    op = test.operator
+    field, op = test.field, test.operator
     if op == "is":
-        return value is test.is_
+        wanted = test.is_
+        return lambda values: None if (v := values.get(field)) is None else v is wanted
     if op == "in":
-        return value in (test.in_ or [])
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        return False
+        allowed = set(test.in_ or ())
+        return lambda values: None if (v := values.get(field)) is None else v in allowed
     if test.between is not None:
-        return test.between[0] <= value <= test.between[1]
-    bound = getattr(test, op)
-    assert isinstance(bound, Decimal)
-    return {"at_least": value >= bound, "at_most": value <= bound, "more_than": value > bound,
-            "less_than": value < bound}[op]
+        low, high = test.between
+
+        def compare(v: Any) -> bool:
+            return bool(low <= v <= high)
+    else:
+        bound = getattr(test, op)
+        compare = {"at_least": lambda v: v >= bound, "at_most": lambda v: v <= bound,
+                   "more_than": lambda v: v > bound, "less_than": lambda v: v < bound}[op]
+
+    def number(values: dict[str, Any]) -> bool | None:
+        v = values.get(field)
+        if v is None:
+            return None
+        if type(v) is bool or not isinstance(v, int | Decimal):
+            return False
+        return compare(v)
+
+    return number
 
 
 def _threshold(test: Test) -> Any:
@@ -69,16 +141,22 @@ def _failing(target: Target, unit: Unit, street: str | None) -> Failing:
     return Failing(unit.name, street, unit.values.get(field) if field else None, unit.sheet, cell)
 
 
-def judge_units(target: Target, units: Sequence[tuple[Unit, str | None]], require: Any) -> TargetResult:
-    """A target's requirement over a set of communities (or of streets, given as pass/fail units)."""
-    applicable = [(u, s) for u, s in units
-                  if target.applies_to is None or evaluate(target.applies_to, u.values) is not False]
-    outcomes = [evaluate(target.test, u.values) is True for u, _ in applicable]
-    n, k = len(applicable), sum(outcomes)
+def judge_units(target: Target, units: Sequence[tuple[Unit, str | None]], require: Any,
+                keep_failing: bool = True) -> TargetResult:
+    """A target's requirement over a set of communities: which apply, which pass, and the verdict."""
+    condition = compiled(target.applies_to) if target.applies_to is not None else None
+    applicable = [(u, s) for u, s in units if condition is None or condition(u.values) is not False]
+    outcomes = compiled_many(target.test)([u.values for u, _ in applicable])
+    failing = tuple(_failing(target, u, s) for (u, s), ok in zip(applicable, outcomes, strict=True)
+                    if ok is not True) if keep_failing else ()
+    return judge_counts(target, require, len(applicable), outcomes.count(True), failing)
+
+
+def judge_counts(target: Target, require: Any, n: int, k: int, failing: tuple[Failing, ...] = ()) -> TargetResult:
+    """The verdict for k passing units of n: met, actual, required and how many more are needed."""
     met = require.met(k, n)
     required_count = require.required_count(n)
     needed = 0 if met else (required_count - k if required_count is not None and required_count > k else None)
-    failing = tuple(_failing(target, u, s) for (u, s), ok in zip(applicable, outcomes, strict=True) if not ok)
     if require.is_share:
         actual: Any = Fraction(k, n) if n else None
         required: Any = require.share_at_least if require.share_at_least is not None else require.share_more_than
@@ -90,7 +168,7 @@ def judge_units(target: Target, units: Sequence[tuple[Unit, str | None]], requir
 
 
 def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
-    full = Fraction(target.points)
+    full = _full_points(target)
     if result.met:
         return full
     method = target.scoring.method
@@ -98,7 +176,7 @@ def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
         return Fraction(0)
     if method == "deduct":
         assert target.scoring.per_failure is not None
-        failures = len(result.failing) if target.level != "street" else 1
+        failures = (result.units or 0) - (result.passing or 0)
         return max(Fraction(0), full - Fraction(target.scoring.per_failure) * failures)
     # proportional: points × min(1, actual / required)
     if target.level == "street":
@@ -116,7 +194,18 @@ def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
     return full * min(Fraction(1), max(Fraction(0), ratio))
 
 
-def _street_target(target: Target, street: Unit, communities: list[Unit]) -> TargetResult:
+_FULL: dict[int, tuple[Target, Fraction]] = {}
+
+
+def _full_points(target: Target) -> Fraction:
+    hit = _FULL.get(id(target))
+    if hit is None or hit[0] is not target:
+        hit = _FULL[id(target)] = (target, Fraction(target.points))
+    return hit[1]
+
+
+def _street_target(target: Target, street: Unit, communities: list[Unit]) -> tuple[TargetResult, Fraction]:
+    """One target for one street: the result (points rounded for show) and the exact points (for the sum)."""
     if target.level == "street":
         outcome = evaluate(target.test, street.values)
         met = outcome is True
@@ -125,7 +214,7 @@ def _street_target(target: Target, street: Unit, communities: list[Unit]) -> Tar
         required = _threshold(target.test)
         shortfall = None
         if isinstance(target.test, FieldTest) and target.test.at_least is not None and not met:
-            if isinstance(actual, Decimal):
+            if isinstance(actual, int | Decimal) and not isinstance(actual, bool):
                 shortfall = target.test.at_least - actual
         failing = () if met else (Failing(street.name, None, actual, street.sheet,
                                           street.cells.get(field) if field else None),)
@@ -134,15 +223,18 @@ def _street_target(target: Target, street: Unit, communities: list[Unit]) -> Tar
     else:
         require = target.require
         assert require is not None
-        result = judge_units(target, [(c, None) for c in communities], require)
+        # failing lists name the communities of every-unit and share targets; a count is not theirs to fail
+        result = judge_units(target, [(c, None) for c in communities], require, keep_failing=require.is_share)
         if target.level == "district":
-            return TargetResult(target.id, None, Decimal(0), target.points, result.passing, None, None,
-                                result.units, result.passing)
+            return TargetResult(target.id, None, ZERO, target.points, result.passing, None, None,
+                                result.units, result.passing), Fraction(0)
         if not communities:  # rule 4: no communities listed meets no community target
-            return TargetResult(target.id, False, Decimal(0), target.points, None, result.required, None, 0, 0)
+            return TargetResult(target.id, False, ZERO, target.points, None, result.required, None, 0, 0), \
+                Fraction(0)
     points = _points(target, result, target.require)
-    return TargetResult(result.id, result.met, points, result.max_points, result.actual, result.required,
-                        result.needed, result.units, result.passing, result.failing, result.shortfall)
+    return TargetResult(result.id, result.met, round_half_up(points), result.max_points, result.actual,
+                        result.required, result.needed, result.units, result.passing, result.failing,
+                        result.shortfall), points
 
 
 def _grade(targets: Targets, score: Decimal, vetoed: bool) -> str:
@@ -161,14 +253,13 @@ def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None
                                 targets=(), communities=0, rows=sub.rows if sub else None, vetoed=()))
             continue
         unit = Unit(street.name, sub.street.values, sub.street.cells, sub.street.sheet)
-        judged = [_street_target(t, unit, sub.communities) for t in targets.targets]
-        main = sum((Fraction(r.points) for t, r in zip(targets.targets, judged, strict=True) if not t.bonus),
-                   Fraction(0))
-        bonus = sum((Fraction(r.points) for t, r in zip(targets.targets, judged, strict=True) if t.bonus),
-                    Fraction(0))
+        pairs = [_street_target(t, unit, sub.communities) for t in targets.targets]
+        judged = [r for r, _ in pairs]
+        main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
+        bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
         if targets.bonus_cap is not None:
             bonus = min(bonus, Fraction(targets.bonus_cap))
-        rounded = tuple(_rounded(r) for r in judged)
+        rounded = tuple(judged)
         vetoed = tuple(t.id for t, r in zip(targets.targets, judged, strict=True) if t.veto and r.met is False)
         results.append(dict(name=street.name, status=street.status, files=street.files, total=main + bonus,
                             targets=rounded, communities=len(sub.communities), rows=sub.rows, vetoed=vetoed))
@@ -187,12 +278,6 @@ def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None
                   intake.roster_info, targets_info)
 
 
-def _rounded(r: TargetResult) -> TargetResult:
-    from dataclasses import replace
-
-    return replace(r, points=round_half_up(Fraction(r.points)))
-
-
 def _district_target(target: Target, intake: Intake, streets: tuple[StreetResult, ...]) -> TargetResult:
     if target.level == "district":
         over, require = "communities", target.require
@@ -200,18 +285,14 @@ def _district_target(target: Target, intake: Intake, streets: tuple[StreetResult
         rule = target.district_rule
         over, require = rule.over, rule.require
     assert require is not None
+    results = [next((r for r in s.targets if r.id == target.id), None) for s in streets]
     if over == "streets":
-        passing_names = {s.name for s in streets
-                         if any(r.id == target.id and r.met for r in s.targets)}
-        units = [(Unit(s.name, {"_met": s.name in passing_names}), None) for s in streets]
-        met_test = FieldTest.model_validate({"field": "_met", "is": True})
-        proxy = target.model_copy(update={"test": met_test, "applies_to": None})
-        result = judge_units(proxy, units, require)
-        failing = tuple(Failing(f.name) for f in result.failing)
+        passing = [s.name for s, r in zip(streets, results, strict=True) if r is not None and r.met]
+        failing = tuple(Failing(s.name) for s in streets if s.name not in passing)
+        result = judge_counts(target, require, len(streets), len(passing), failing)
     else:
-        pool = [(c, s.name) for s in intake.streets if s.status == "submitted" and s.submission
-                for c in s.submission.communities]
-        result = judge_units(target, pool, require)
-        failing = result.failing
-    return TargetResult(target.id, result.met, Decimal(0), target.points, result.actual, result.required,
-                        result.needed, result.units, result.passing, failing, over=over)
+        # Every street's own result already counted its communities under the same test: add them up.
+        counted = [r for s, r in zip(streets, results, strict=True) if s.submitted and r is not None]
+        result = judge_counts(target, require, sum(r.units or 0 for r in counted),
+                              sum(r.passing or 0 for r in counted))
+    return replace(result, over=over)

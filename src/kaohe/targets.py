@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -259,16 +258,19 @@ class Requirement(Model):
 
     def required_count(self, n: int) -> int | None:
         """The fewest passing units of n that meet the requirement (None: no such number, e.g. at_most)."""
-        if self.share_at_least is not None:
-            return math.ceil(self.share_at_least * n)
-        if self.share_more_than is not None:
-            return math.floor(self.share_more_than * n) + 1
+        if self.share_at_least is not None:  # ⌈p·n⌉ in integers
+            p = self.share_at_least
+            return -(-p.numerator * n // p.denominator)
+        if self.share_more_than is not None:  # ⌊p·n⌋ + 1
+            p = self.share_more_than
+            return p.numerator * n // p.denominator + 1
         if self.count_at_least is not None:
             return self.count_at_least
         if self.count_between is not None:
             return self.count_between[0]
         if self.count_at_least_ratio is not None:
-            return math.ceil(self.count_at_least_ratio * n)
+            p = self.count_at_least_ratio
+            return -(-p.numerator * n // p.denominator)
         return None
 
     def met(self, k: int, n: int) -> bool:
@@ -280,8 +282,8 @@ class Requirement(Model):
         if self.share_at_least is not None or self.share_more_than is not None:
             if n == 0:  # nothing to judge: vacuously met (scoring applies rule 4 to empty streets itself)
                 return True
-            if self.share_more_than is not None:
-                return Fraction(k, n) > self.share_more_than
+            if self.share_more_than is not None:  # k/n > a/b  ⇔  k·b > a·n
+                return k * self.share_more_than.denominator > self.share_more_than.numerator * n
         need = self.required_count(n)
         assert need is not None
         return k >= need
@@ -465,6 +467,13 @@ class Targets(Model):
 
     def header_lookup(self, level: Literal["street", "community"]) -> dict[str, str]:
         """Normalised header text → field name, for every label and alias of the level."""
+        return self._lookups[level]
+
+    @cached_property
+    def _lookups(self) -> dict[str, dict[str, str]]:
+        return {"street": self._lookup("street"), "community": self._lookup("community")}
+
+    def _lookup(self, level: Literal["street", "community"]) -> dict[str, str]:
         defs = self.fields.street if level == "street" else self.fields.community
         lookup: dict[str, str] = {}
         for name, d in defs.items():

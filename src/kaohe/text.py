@@ -19,7 +19,9 @@ def fold(text: str) -> str:
 
 def squash(text: str) -> str:
     """Fold and drop every whitespace character: the key two spellings of a name are compared by."""
-    return _SPACE.sub("", fold(text))
+    if not unicodedata.is_normalized("NFKC", text):  # most text already is: skip the copy
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())
 
 
 def clean_name(text: str) -> str:

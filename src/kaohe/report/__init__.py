@@ -13,9 +13,8 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, Fraction):
         return round(float(value), 4)
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    if isinstance(value, Decimal):  # 1200.00 and 1200 alike print as 1200; 150.5 as 150.5
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value

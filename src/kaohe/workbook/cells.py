@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
@@ -18,7 +19,8 @@ _ERROR_VALUE = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING
                           re.IGNORECASE)
 
 
-_HUGE = Decimal(10) ** 15
+_HUGE = 10**15
+_HAS_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class CellReader:
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
         self.quantum = Decimal(1).scaleb(-targets.compare_decimals)
+        self.memo: dict[str, Any] = {}  # text → street-label match, shared by every workbook of a run
 
     @cached_property
     def yesno(self) -> dict[str, bool]:
@@ -63,6 +66,57 @@ class CellReader:
         unit = self.targets.units.get(fdef.unit or "")
         spellings = {squash(s).casefold() for s in unit.spellings} if unit else set()
         return tuple(sorted(spellings, key=len, reverse=True))
+
+    def compile(self, fdef: FieldDef) -> Callable[[Any], Any]:
+        """A reader for one field: returns the value, or a Parsed with the issue code.
+
+        Cheap for the cells most workbooks hold: whole numbers as numbers, yes/no and choices spelled as in
+        the YAML, names without spaces. Anything else goes through `parse`, which handles every spelling.
+        """
+        slow = self.parse
+
+        def fallback(raw: Any) -> Any:
+            parsed = slow(fdef, raw)
+            return parsed if parsed.code is not None else parsed.value
+
+        if fdef.type in ("number", "integer"):
+            low, high = fdef.range or (-_HUGE, _HUGE)
+
+            def number(raw: Any) -> Any:
+                if type(raw) is float and raw.is_integer() or type(raw) is int:
+                    value = int(raw)
+                    if -_HUGE < value < _HUGE and low <= value <= high:
+                        return value  # whole numbers stay ints: exact, and cheap to compare
+                return fallback(raw)
+
+            return number
+        if fdef.type in ("yesno", "choice"):
+            exact: dict[str, Any] = {}
+            if fdef.type == "yesno":
+                vocab = self.targets.vocabularies.get("yesno", {})
+                exact.update({w: False for w in vocab.get("no", [])})
+                exact.update({w: True for w in vocab.get("yes", [])})
+            else:
+                for value, spellings in (fdef.choices or {}).items():
+                    exact.update({s: value for s in (value, *spellings)})
+
+            def choice(raw: Any) -> Any:
+                if type(raw) is str:
+                    found = exact.get(raw)
+                    if found is not None:
+                        return found
+                elif type(raw) is bool and fdef.type == "yesno":
+                    return raw
+                return fallback(raw)
+
+            return choice
+
+        def text(raw: Any) -> Any:
+            if type(raw) is str and raw and raw[0] not in "#E \u3000" and not _HAS_SPACE.search(raw):
+                return raw
+            return fallback(raw)
+
+        return text
 
     def parse(self, fdef: FieldDef, raw: Any) -> Parsed:
         """The typed value of `raw` for `fdef`; blank cells are the caller's (it can ask the sheet why)."""

@@ -35,7 +35,9 @@ MAX_COLS = 1_000
 MAX_CELLS = 1_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+# A cell with content: `<c r="B7" …>` (an empty `<c r="B7" s="1"/>` holds no value and is not counted)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+_CELL_NS = re.compile(rb'<\w+:c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
@@ -156,11 +158,11 @@ def _col_number(letters: bytes) -> int:
 
 def _xlsx_extent(data: bytes) -> Extent:
     """The last row and column of the cells that hold something (`<c …>…</c>`, not an empty `<c …/>`)."""
-    rows = cols = 0
-    for letters, digits in _CELL.findall(data):
-        rows = max(rows, int(digits))
-        cols = max(cols, _col_number(letters))
-    return Extent(rows, cols)
+    matches = _CELL.findall(data) or _CELL_NS.findall(data)
+    if not matches:
+        return Extent()
+    cols = max(_col_number(letters) for letters in {m[0] for m in matches})
+    return Extent(max(int(m[1]) for m in matches), cols)
 
 
 def _ods_extents(data: bytes) -> dict[str, Extent]:

@@ -47,8 +47,24 @@ class Sheet:
         return self._findings.get((row, col))
 
 
+@dataclass
+class Book:
+    """A workbook as read: its sheets, and the SHA-256 and size of the very bytes they were read from."""
+
+    sheets: list[Sheet]
+    sha256: str
+    size: int
+
+
 def read_sheets(path: Path) -> list[Sheet]:
     """Every sheet of the workbook at `path`, visible sheets first; raises UnreadableFile."""
+    return read_book(path).sheets
+
+
+def read_book(path: Path) -> Book:
+    """Open a workbook once: inspect it, read every sheet, and fingerprint the bytes."""
+    import hashlib
+
     import python_calamine as pc
 
     from kaohe.workbook.guard import inspect
@@ -78,7 +94,7 @@ def read_sheets(path: Path) -> list[Sheet]:
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()
-    return sheets + hidden
+    return Book(sheets + hidden, hashlib.sha256(data).hexdigest(), len(data))
 
 
 def _is_reader_failure(exc: BaseException) -> bool:
@@ -119,7 +135,10 @@ def _probe_xlsx(data: bytes, sheet: str) -> Findings:
             return {}
         member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         findings: Findings = {}
-        with zf.open(member) as fh:
+        xml = zf.read(member)
+        if b"<f" not in xml and b't="e"' not in xml:  # no formula and no error cell: nothing to explain
+            return findings
+        with io.BytesIO(xml) as fh:
             row, col = -1, -1
             for event, elem in iterparse(fh, events=("start", "end")):
                 tag = elem.tag

@@ -8,6 +8,7 @@ their labels, and every label and alias comes from the targets YAML.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -16,11 +17,11 @@ from typing import Any
 
 from kaohe.errors import UnreadableFile
 from kaohe.issues import Issue
-from kaohe.model import RowCounts, Submission, Unit
+from kaohe.model import RowCells, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
-from kaohe.text import a1, clean_name, squash
+from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.workbook.cells import CellReader, Parsed, is_blank
-from kaohe.workbook.sheets import Sheet, read_sheets
+from kaohe.workbook.sheets import Sheet, read_book
 
 HEADER_SEARCH_ROWS = 60
 
@@ -64,6 +65,13 @@ class _Context:
         """(field, inline value) when a cell is a street label: `街道名称`, or `街道名称：东风街道` in one cell."""
         if not isinstance(raw, str) or not raw.strip():
             return None
+        memo = self.cells.memo
+        if raw in memo:  # community names recur across streets; each text is folded once per run
+            return memo[raw]  # type: ignore[no-any-return]
+        memo[raw] = found = self._street_label(raw)
+        return found
+
+    def _street_label(self, raw: str) -> tuple[str, str | None] | None:
         found = self.street_lookup.get(self.targets.header_key(raw))
         if found is not None:
             return found, None
@@ -79,7 +87,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
                     cells: CellReader | None = None) -> Submission:
     """Read one street workbook; raises UnreadableFile only when the file cannot be opened at all."""
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
-    sheets = read_sheets(path)
+    book = read_book(path)
+    sheets = book.sheets
     header = _find_header(sheets, targets)
     if header is not None:
         communities, counts, consumed = _read_communities(header, ctx)
@@ -97,7 +106,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     elif not communities:
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
-                      header.sheet.name if header else None, street.sheet if street else None)
+                      header.sheet.name if header else None, street.sheet if street else None, book.sha256,
+                      book.size)
 
 
 # ---- the community table -------------------------------------------------------------------------------
@@ -175,18 +185,25 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     """blank | total | note | data."""
     targets = ctx.targets
     key_col = header.columns[targets.key_field("community")]
-    texts = [squash(v) for v in row if isinstance(v, str) and v.strip()]
-    lead = [squash(v) for v in row[: key_col + 1] if isinstance(v, str) and v.strip()]
-    if any(t.startswith(w) for t in lead for w in targets.layout.total_words):
-        return "total"
-    if texts and (ctx.note_pattern.match(texts[0]) or any(ctx.street_label(v) for v in row[: key_col + 1])):
+    width = len(row)
+    others_blank = True
+    for c in header.columns.values():
+        if c != key_col and c < width and not is_blank(row[c]):
+            others_blank = False
+            break
+    lead = [v for v in row[: key_col + 1] if type(v) is str and v and not v.isspace()]
+    name = row[key_col] if key_col < width else None
+    if others_blank and is_blank(name):
+        return "note" if any(type(v) is str and v.strip() for v in row) else "blank"
+    for text in lead:
+        folded = squash(text)
+        if any(folded.startswith(w) for w in targets.layout.total_words):
+            return "total"
+    first = lead[0] if lead else next((v for v in row if type(v) is str and v.strip()), None)
+    if first is not None and ctx.note_pattern.match(squash(first)):
         return "note"
-    mapped = [row[c] if c < len(row) else None for c in header.columns.values()]
-    if all(is_blank(v) for v in mapped):
-        return "note" if texts else "blank"
-    name = row[key_col] if key_col < len(row) else None
-    others_blank = all(is_blank(row[c] if c < len(row) else None)
-                       for c in header.columns.values() if c != key_col)
+    if any(ctx.street_label(v) for v in lead):  # street facts written under the table
+        return "note"
     if others_blank and isinstance(name, str) and _looks_like_note(name):
         return "note"
     return "data"
@@ -211,6 +228,10 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         if name not in header.columns and fdef.required:
             ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what="列",
                       what_en="column")
+    plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef)) for name, fdef in defs.items()
+            if name != key and name in header.columns]
+    absent = [name for name in defs if name != key and name not in header.columns]
+    letters = {name: col_letter(c) for name, c in header.columns.items() if name != key}
     counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0)
     consumed = set(range(header.top, header.data_start))
     totals: list[int] = []
@@ -242,8 +263,10 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
             counts["rejected"] += 1
             continue
         seen[dup_key] = r
-        values, cells = _read_fields(defs, header.columns, sheet, r, ctx, name, skip=key)
-        communities.append(Unit(name, values, cells, sheet.name, r + 1))
+        values = _read_fields(plan, sheet, r, ctx, name)
+        for missing_field in absent:
+            values[missing_field] = None
+        communities.append(Unit(name, values, RowCells(letters, r + 1), sheet.name, r + 1))
         counts["read"] += 1
     if len(totals) == 1 and communities and totals[0] > (communities[-1].row or 0) - 1:
         _check_total(header, totals[0], communities, ctx)
@@ -267,20 +290,26 @@ def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context)
                       expected=expected)
 
 
-def _read_fields(defs: dict[str, FieldDef], columns: dict[str, int], sheet: Sheet, r: int, ctx: _Context,
-                 community: str | None, skip: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _read_fields(plan: list[tuple[str, FieldDef, int, Callable[[Any], Any]]], sheet: Sheet, r: int,
+                 ctx: _Context, community: str | None) -> dict[str, Any]:
+    """One row's values by the header's plan: (field, definition, column, compiled reader)."""
+    row = sheet.rows[r]
+    width = len(row)
     values: dict[str, Any] = {}
-    cells: dict[str, str] = {}
-    for name, fdef in defs.items():
-        if name == skip:
+    for name, fdef, c, read in plan:
+        raw = row[c] if c < width else None
+        if raw is None or raw == "" or type(raw) is str and raw.isspace():
+            if not fdef.required:  # an optional blank needs no explanation
+                values[name] = None
+                continue
+            values[name] = _read_cell(fdef, sheet, r, c, ctx, community).value
             continue
-        c = columns.get(name)
-        if c is None:
-            values[name] = None
-            continue
-        cells[name] = a1(r, c)
-        values[name] = _read_cell(fdef, sheet, r, c, ctx, community).value
-    return values, cells
+        value = read(raw)
+        if type(value) is Parsed:
+            ctx.issue(value.code or "", sheet.name, a1(r, c), community, fdef=fdef, **(value.params or {}))
+            value = None
+        values[name] = value
+    return values
 
 
 def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, community: str | None) -> Parsed:

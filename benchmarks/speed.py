@@ -1,0 +1,228 @@
+"""kaohe against what a bureau analyst would otherwise run, at 20, 500 and 2000 streets, side by side.
+
+    python benchmarks/speed.py                  # sizes 20 500 2000, 5 runs each (several minutes)
+    python benchmarks/speed.py --sizes 20 --runs 3   # what CI runs, so the script cannot rot
+
+Every contender is a whole process, timed from start to exit, median of --runs runs:
+- kaohe:            `kaohe assess DISTRICT --format json`
+- pandas+openpyxl:  pandas.read_excel(engine="openpyxl") for both sheets, then the 2005 scoring in pandas
+- pandas+calamine:  the same script with engine="calamine"
+- floor:            python-calamine reading every sheet of every workbook into lists, and nothing else
+Peak memory is each process's own maximum RSS (resource.getrusage). The pandas script's street scores are
+compared with kaohe's: the benchmark fails if any differs. Districts are written once per size into
+benchmarks/.districts/ (canonical template, deterministic) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(__file__).resolve().parent / ".districts"
+COMMUNITIES = 50
+
+# What an analyst writes for the canonical template: read both sheets with pandas, score by hand.
+PANDAS_PEER = r'''
+import json, math, resource, sys
+from decimal import Decimal, ROUND_HALF_UP
+from fractions import Fraction
+from pathlib import Path
+import pandas as pd
+
+engine, folder = sys.argv[1], Path(sys.argv[2])
+YES = {"是", "有"}
+
+def yes(v):
+    return isinstance(v, str) and v.strip() in YES
+
+def num(v):
+    try:
+        return Fraction(str(Decimal(str(v)).quantize(Decimal("0.01"), ROUND_HALF_UP)))
+    except Exception:
+        return None
+
+def score(street, comms):
+    pts = Fraction(0)
+    centre, projects = num(street.get("社区服务中心使用面积(㎡)")), num(street.get("福利性公益性服务项目数(个)"))
+    pts += 10 if centre is not None and centre >= 1000 else 0
+    pts += 10 * min(Fraction(1), (projects or 0) / 10)
+    n = len(comms)
+    if n:
+        room = sum(1 for v in comms["服务站服务用房面积(㎡)"] if (num(v) or 0) >= 150)
+        office = sum(1 for v in comms["办公和服务用房面积(㎡)"] if (num(v) or 0) >= 300)
+        culture = sum(1 for v in comms["文化室可容纳人数(人)"] if (num(v) or 0) >= 50)
+        edu = sum(1 for v in comms["社区教育活动站(有/无)"] if yes(v))
+        modern = sum(1 for v in comms["新型现代化社区(是/否)"] if yes(v))
+        safe = sum(1 for v in comms["安全文明社区(是/否)"] if yes(v))
+        pts += max(0, 15 - 3 * (n - room))
+        pts += 10 if Fraction(office, n) > Fraction(1, 2) else 0
+        pts += max(0, 10 - 2 * (n - culture))
+        pts += max(0, 10 - 2 * (n - edu))
+        pts += 10 * min(Fraction(1), Fraction(modern, n) / Fraction(1, 2))
+        pts += 15 * min(Fraction(1), Fraction(safe, n) / Fraction(85, 100))
+    pts += 10 if yes(street.get("省级社区建设示范街道")) else 0
+    return float(Decimal(pts.numerator) / Decimal(pts.denominator)).__round__(6)
+
+scores = {}
+for path in sorted(folder.glob("*.xlsx")):
+    facts = pd.read_excel(path, sheet_name="街道情况", header=None, engine=engine)
+    street = dict(zip(facts[0], facts[1]))
+    comms = pd.read_excel(path, sheet_name="社区情况", header=2, engine=engine)
+    comms = comms[comms["社区名称"].notna()]
+    s = score(street, comms)
+    scores[street["街道名称"]] = float(Decimal(str(s)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+print(json.dumps(scores, ensure_ascii=False))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+'''
+
+FLOOR = r'''
+import resource, sys
+from pathlib import Path
+import python_calamine as pc
+cells = 0
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
+print(cells)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+'''
+
+KAOHE = r'''
+import resource, sys
+from kaohe.cli import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+'''
+
+
+def make_district(size: int) -> Path:
+    """`size` streets of about 50 communities each, canonical template, the same every time."""
+    from kaohe.sample import COMMUNITY_NAMES, community_values, write_workbook
+
+    folder = CACHE / f"streets-{size}"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(size)
+    names = []
+    for i in range(size):
+        name = f"第{i + 1:04d}街道"
+        names.append(name)
+        quality = rng.uniform(0.5, 1.0)
+        communities = []
+        for j in range(COMMUNITIES + rng.randint(-5, 5)):
+            values = community_values(rng, "街道", quality)
+            values["name"] = f"{COMMUNITY_NAMES[j % len(COMMUNITY_NAMES)]}{j // len(COMMUNITY_NAMES) + 1}社区"
+            communities.append(values)
+        street = {"name": name, "kind": "街道", "center_area": rng.choice([800, 1000, 1200]),
+                  "service_projects": rng.randint(6, 14), "demo_street": rng.random() < 0.7}
+        write_workbook(folder / f"{name}.xlsx", street, communities)
+    (folder / "街道名单.csv").write_text("街道名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    done.write_text("ok")
+    return folder
+
+
+def run(args: list[str]) -> tuple[float, float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{args[:2]} failed:\n{proc.stderr[-2000:]}")
+    peak_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    return seconds, peak_mb, proc.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 500, 2000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-openpyxl-above", type=int, default=10_000,
+                        help="leave pandas+openpyxl out above this many streets (it is the slow one)")
+    opts = parser.parse_args()
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=120)
+    table = Table("streets", "contender", "median s", "per street ms", "peak MB", "vs kaohe", box=None)
+    failures: list[str] = []
+    medians: dict[int, float] = {}
+    for size in opts.sizes:
+        folder = make_district(size)
+        contenders = {
+            "kaohe": ["-c", KAOHE, "assess", str(folder), "--format", "json"],
+            "pandas+openpyxl": ["-c", PANDAS_PEER, "openpyxl", str(folder)],
+            "pandas+calamine": ["-c", PANDAS_PEER, "calamine", str(folder)],
+            "floor (calamine lists)": ["-c", FLOOR, str(folder)],
+        }
+        if size > opts.skip_openpyxl_above:
+            del contenders["pandas+openpyxl"]
+        results: dict[str, tuple[float, float]] = {}
+        outputs: dict[str, str] = {}
+        for name, args in contenders.items():
+            times, peaks = [], []
+            for _ in range(opts.runs):
+                seconds, peak, out = run(args)
+                times.append(seconds)
+                peaks.append(peak)
+                outputs[name] = out
+            results[name] = (statistics.median(times), max(peaks))
+        kaohe_scores = {s["name"]: s["score"] for s in json.loads(outputs["kaohe"])["streets"]}
+        peer_scores = json.loads(outputs["pandas+calamine"])
+        if kaohe_scores != peer_scores:
+            diff = [n for n in kaohe_scores if kaohe_scores[n] != peer_scores.get(n)]
+            failures.append(f"{size}: kaohe and pandas disagree on {len(diff)} streets, e.g. {diff[:3]}")
+        base = results["kaohe"][0]
+        medians[size] = base
+        for name, (seconds, peak) in results.items():
+            ratio = "1.0×" if name == "kaohe" else f"{seconds / base:.1f}×"
+            table.add_row(str(size), name, f"{seconds:.2f}", f"{seconds / size * 1000:.1f}", f"{peak:.0f}", ratio)
+        table.add_section()
+        if size >= 500:
+            r = results
+            if "pandas+openpyxl" in r and r["pandas+openpyxl"][0] < 5 * base:
+                failures.append(f"{size}: less than 5× faster than pandas+openpyxl")
+            if r["pandas+calamine"][0] < 2 * base:
+                failures.append(f"{size}: less than 2× faster than pandas+calamine")
+            if base > 3 * r["floor (calamine lists)"][0]:
+                failures.append(f"{size}: more than 3× the floor")
+            if r["kaohe"][1] >= 300:
+                failures.append(f"{size}: peak memory {r['kaohe'][1]:.0f} MB ≥ 300 MB")
+    console.print(table)
+    if len(medians) >= 2:
+        sizes = sorted(medians)
+        small, large = sizes[-2], sizes[-1]
+        growth = (medians[large] / medians[small]) / (large / small)
+        console.print(f"growth from {small} to {large} streets: {growth:.2f} of linear (1.00 = linear)")
+    startup = {}
+    for label, args in {"kaohe --help": ["-m", "kaohe.cli", "--help"],
+                        "kaohe assess (12-street sample)": ["-m", "kaohe.cli", "assess", "--format", "json"]}.items():
+        times = []
+        for _ in range(opts.runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, *args], capture_output=True, check=True, timeout=60)
+            times.append(time.perf_counter() - start)
+        startup[label] = statistics.median(times)
+        console.print(f"{label}: {startup[label]:.2f} s (median of {opts.runs})")
+        if startup[label] >= 0.5:
+            failures.append(f"{label} took {startup[label]:.2f} s")
+    for failure in failures:
+        console.print(f"[red]✗ {failure}[/]")
+    if not failures:
+        console.print("[green]✓ every target met; kaohe and the pandas peer agree on every street's score[/]")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
