@@ -79,7 +79,7 @@ def assess(
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe.intake import file_info, gather
-    from kaohe.scoring import score
+    from kaohe.scoring import prejudge, score
     from kaohe.targets import load_targets
 
     if submissions is None:
@@ -90,7 +90,7 @@ def assess(
     try:
         targets = load_targets(targets_path)
         with _progress(lang.value) as tick:
-            intake = gather(submissions, targets, roster, progress=tick)
+            intake = gather(submissions, targets, roster, progress=tick, prepare=prejudge)
     except KaoheError as exc:
         raise _fail(exc) from exc
     report = score(targets, intake, file_info(targets_path))
@@ -223,7 +223,8 @@ def _render(report: object, targets: object, fmt: Format, lang: str) -> None:
     if fmt is Format.json:
         from kaohe.report.json import render_json
 
-        sys.stdout.write(render_json(report, targets, lang) + "\n")
+        # indented for a person at a terminal, compact (and fast) for a program or a file
+        sys.stdout.write(render_json(report, targets, lang, pretty=sys.stdout.isatty()) + "\n")
     elif fmt is Format.csv:
         from kaohe.report.csv import render_csv
 

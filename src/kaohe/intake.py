@@ -7,6 +7,7 @@ unknown street or a street someone else already sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from kaohe.errors import InputError, UnreadableFile
@@ -51,17 +52,26 @@ def _is_submission_name(path: Path) -> bool:
     return path.suffix.lower() in SPREADSHEET_SUFFIXES
 
 
+Prepare = Callable[[Targets, Submission], object]
+
+
 def gather(source: Path, targets: Targets, roster_path: Path | None = None,
-           progress: Progress | None = None) -> Intake:
+           progress: Progress | None = None, prepare: Prepare | None = None) -> Intake:
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source)
-    return gather_files(submission_files(source, roster_path), targets, roster_path, progress, source.name)
+    return gather_files(submission_files(source, roster_path), targets, roster_path, progress, source.name,
+                        prepare=prepare)
 
 
 def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
-                 progress: Progress | None = None, source: str = "", warn_no_roster: bool = True) -> Intake:
-    """Read the given workbooks and match them against the roster (or take the streets found as roster)."""
+                 progress: Progress | None = None, source: str = "", warn_no_roster: bool = True,
+                 prepare: Prepare | None = None) -> Intake:
+    """Read the given workbooks and match them against the roster (or take the streets found as roster).
+
+    `prepare(targets, submission)`, if given, runs where each workbook is read (in a pool worker for large
+    folders) and its result is kept as `submission.judged`: the CLI passes scoring.prejudge.
+    """
     roster = load_roster(roster_path, targets) if roster_path else None
 
     def key_of(name: str) -> str:
@@ -71,7 +81,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
     inputs: list[FileInfo] = []
-    for path, sub in _read_all(files, targets, progress):
+    for path, sub in _read_all(files, targets, progress, prepare):
         inputs.append(_info(path, sub))
         if isinstance(sub, Issue):
             guess = _street_in_file_name(path, roster)
@@ -132,8 +142,8 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
 POOL_THRESHOLD = 48
 
 
-def _read_all(files: list[Path], targets: Targets,
-              progress: Progress | None) -> Iterator[tuple[Path, Submission | Issue]]:
+def _read_all(files: list[Path], targets: Targets, progress: Progress | None,
+              prepare: Prepare | None = None) -> Iterator[tuple[Path, Submission | Issue]]:
     """Read every file, in order; on two or more cores and many files, in a process pool."""
     import os
 
@@ -143,42 +153,46 @@ def _read_all(files: list[Path], targets: Targets,
         for path in files:
             if progress:
                 progress(path.name)
-            yield path, _read_one(path, targets, reader)
+            yield path, _read_one(path, targets, reader, prepare)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     chunk = max(1, min(32, len(files) // (workers * 4)))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(targets,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(targets, prepare)) as pool:
         for path, result in zip(files, pool.map(_read_in_worker, files, chunksize=chunk), strict=True):
             if progress:
                 progress(path.name)
             yield path, result
 
 
-def _read_one(path: Path, targets: Targets, reader: CellReader) -> Submission | Issue:
+def _read_one(path: Path, targets: Targets, reader: CellReader,
+              prepare: Prepare | None = None) -> Submission | Issue:
     try:
-        return read_submission(path, targets, path.name, reader)
+        sub = read_submission(path, targets, path.name, reader)
     except UnreadableFile as exc:
         return unreadable(path.name, exc.reason, exc.detail)
+    return replace(sub, judged=prepare(targets, sub)) if prepare is not None else sub
 
 
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(targets: Targets) -> None:
+def _init_worker(targets: Targets, prepare: Prepare | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER["targets"] = targets
     _WORKER["reader"] = CellReader(targets)
+    _WORKER["prepare"] = prepare
 
 
 def _read_in_worker(path: Path) -> Submission | Issue:
-    targets, reader = _WORKER["targets"], _WORKER["reader"]
+    targets, reader, prepare = _WORKER["targets"], _WORKER["reader"], _WORKER["prepare"]
     assert isinstance(targets, Targets) and isinstance(reader, CellReader)
-    return _read_one(path, targets, reader)
+    return _read_one(path, targets, reader, prepare)  # type: ignore[arg-type]
 
 
 def _info(path: Path, sub: Submission | Issue) -> FileInfo:

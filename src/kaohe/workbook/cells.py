@@ -53,7 +53,8 @@ class CellReader:
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
         self.quantum = Decimal(1).scaleb(-targets.compare_decimals)
-        self.memo: dict[str, Any] = {}  # text → street-label match, shared by every workbook of a run
+        self.memo: dict[Any, Any] = {}  # text → street label match, for the whole run
+        self.kinds: dict[str, Any] = {}  # text → whether it starts a 合计 row or a note, or is a street label
 
     @cached_property
     def yesno(self) -> dict[str, bool]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kaohe.errors import UnreadableFile
 from kaohe.issues import Issue
@@ -35,6 +35,13 @@ class Header:
     bottom: int
     columns: dict[str, int]
     data_start: int
+    key_col: int = 0
+
+
+class TextKind(NamedTuple):
+    total: bool
+    note: bool
+    label: bool
 
 
 @dataclass
@@ -60,6 +67,17 @@ class _Context:
     def note_pattern(self) -> re.Pattern[str]:
         words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
         return re.compile(rf"^(?:{words})(?:[:：]|$)")
+
+    def text_kind(self, text: str) -> TextKind:
+        """Whether a text in a table row starts a 合计 row or a note, or is a street label; once per text."""
+        memo = self.cells.kinds
+        found = memo.get(text)
+        if found is None:
+            folded = squash(text)
+            found = memo[text] = TextKind(
+                any(folded.startswith(w) for w in self.targets.layout.total_words),
+                bool(self.note_pattern.match(folded)), self.street_label(text) is not None)
+        return found  # type: ignore[no-any-return]
 
     def street_label(self, raw: Any) -> tuple[str, str | None] | None:
         """(field, inline value) when a cell is a street label: `街道名称`, or `街道名称：东风街道` in one cell."""
@@ -152,7 +170,7 @@ def _find_header(sheets: list[Sheet], targets: Targets) -> Header | None:
             start = bottom + 1
             while start < len(sheet.rows) and _is_column_numbers(sheet.rows[start], targets):
                 start += 1
-            return Header(sheet, top, bottom, columns, start)
+            return Header(sheet, top, bottom, columns, start, columns[key])
     return None
 
 
@@ -183,26 +201,21 @@ def _is_column_numbers(row: list[Any], targets: Targets) -> bool:
 
 def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     """blank | total | note | data."""
-    targets = ctx.targets
-    key_col = header.columns[targets.key_field("community")]
+    key_col = header.key_col
     width = len(row)
     others_blank = True
     for c in header.columns.values():
         if c != key_col and c < width and not is_blank(row[c]):
             others_blank = False
             break
-    lead = [v for v in row[: key_col + 1] if type(v) is str and v and not v.isspace()]
     name = row[key_col] if key_col < width else None
     if others_blank and is_blank(name):
         return "note" if any(type(v) is str and v.strip() for v in row) else "blank"
-    for text in lead:
-        folded = squash(text)
-        if any(folded.startswith(w) for w in targets.layout.total_words):
-            return "total"
-    first = lead[0] if lead else next((v for v in row if type(v) is str and v.strip()), None)
-    if first is not None and ctx.note_pattern.match(squash(first)):
-        return "note"
-    if any(ctx.street_label(v) for v in lead):  # street facts written under the table
+    lead = [ctx.text_kind(v) for v in row[: key_col + 1] if type(v) is str and v and not v.isspace()]
+    if any(k.total for k in lead):
+        return "total"
+    first = lead[0] if lead else next((ctx.text_kind(v) for v in row if type(v) is str and v.strip()), None)
+    if first is not None and first.note or any(k.label for k in lead):  # notes; street facts under the table
         return "note"
     if others_blank and isinstance(name, str) and _looks_like_note(name):
         return "note"
@@ -232,6 +245,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
             if name != key and name in header.columns]
     absent = [name for name in defs if name != key and name not in header.columns]
     letters = {name: col_letter(c) for name, c in header.columns.items() if name != key}
+    read_name = ctx.cells.compile(defs[key])
     counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0)
     consumed = set(range(header.top, header.data_start))
     totals: list[int] = []
@@ -256,7 +270,9 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
                       row_note_en="; the row has figures but no name and is not counted")
             counts["rejected"] += 1
             continue
-        name = ctx.cells.parse(defs[key], raw_name).value or clean_name(str(raw_name))
+        name = read_name(raw_name)
+        if type(name) is Parsed or not name:
+            name = clean_name(str(raw_name))
         dup_key = squash(name).casefold()
         if dup_key in seen:
             ctx.issue("duplicate-community", sheet.name, a1(r, key_col), name, first_row=seen[dup_key] + 1)
