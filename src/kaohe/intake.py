@@ -158,14 +158,24 @@ def _read_all(files: list[Path], targets: Targets, progress: Progress | None,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # The parent reads a share itself: those results need no pickling, and it would otherwise only wait.
+    own = set(range(0, len(files), workers))
+    others = [p for i, p in enumerate(files) if i not in own]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    chunk = max(1, min(32, len(files) // (workers * 4)))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+    chunk = max(1, min(32, len(others) // (workers * 4)))
+    reader = CellReader(targets)
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
                              initargs=(targets, prepare)) as pool:
-        for path, result in zip(files, pool.map(_read_in_worker, files, chunksize=chunk), strict=True):
+        pooled = pool.map(_read_in_worker, others, chunksize=chunk)  # every task is queued at once
+        mine: dict[int, Submission | Issue] = {}
+        for i in sorted(own):  # meanwhile the workers read the others
             if progress:
+                progress(files[i].name)
+            mine[i] = _read_one(files[i], targets, reader, prepare)
+        for i, path in enumerate(files):
+            if i not in own and progress:
                 progress(path.name)
-            yield path, result
+            yield path, mine.pop(i) if i in own else next(pooled)
 
 
 def _read_one(path: Path, targets: Targets, reader: CellReader,

@@ -55,7 +55,25 @@ def compiled_many(test: Test) -> Many:
     if hit is not None and hit[0] is test:
         return hit[1]
     many: Many
-    if isinstance(test, FieldTest) and test.operator in ("is", "at_least"):
+    if isinstance(test, AllTest | AnyTest):
+        parts = [compiled_many(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
+        decisive = isinstance(test, AnyTest)
+
+        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+            columns = [part(rows) for part in parts]
+            out: list[bool | None] = []
+            for results in zip(*columns, strict=True):
+                if decisive in results:
+                    out.append(decisive)
+                else:
+                    out.append(None if None in results else not decisive)
+            return out
+    elif isinstance(test, FieldTest) and test.operator == "in":
+        field, allowed = test.field, set(test.in_ or ())
+
+        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+            return [None if (v := d.get(field)) is None else v in allowed for d in rows]
+    elif isinstance(test, FieldTest) and test.operator in ("is", "at_least"):
         field = test.field
         if test.operator == "is":
             wanted = test.is_
