@@ -35,13 +35,15 @@ class RowCells(Mapping[str, str]):
         return (RowCells, (self.letters, self.row))
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A street or a community: field → value (None = could not be read) and field → A1 cell."""
+class Unit(NamedTuple):
+    """A street or a community: field → value (None = could not be read) and field → A1 cell.
+
+    A named tuple, not a dataclass: a district has tens of thousands and they cross process boundaries.
+    """
 
     name: str
     values: dict[str, Any]
-    cells: Mapping[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = {}
     sheet: str | None = None
     row: int | None = None
 
@@ -124,8 +126,7 @@ class Failing(NamedTuple):
     cell: str | None = None
 
 
-@dataclass(frozen=True)
-class TargetResult:
+class TargetResult(NamedTuple):
     """One target judged for one street (or for the district)."""
 
     id: str

@@ -7,7 +7,7 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -348,4 +348,4 @@ def _district_target(target: Target, intake: Intake, streets: tuple[StreetResult
         counted = [r for s, r in zip(streets, results, strict=True) if s.submitted and r is not None]
         result = judge_counts(target, require, sum(r.units or 0 for r in counted),
                               sum(r.passing or 0 for r in counted))
-    return replace(result, over=over)
+    return result._replace(over=over)
