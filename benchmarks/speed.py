@@ -149,6 +149,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-openpyxl-above", type=int, default=10_000,
                         help="leave pandas+openpyxl out above this many streets (it is the slow one)")
+    parser.add_argument("--no-timing-targets", action="store_true",
+                        help="report the timing targets but fail only when kaohe and pandas disagree (CI)")
     opts = parser.parse_args()
 
     from rich.console import Console
@@ -221,6 +223,11 @@ def main() -> int:
         console.print(f"[red]✗ {failure}[/]")
     if not failures:
         console.print("[green]✓ every target met; kaohe and the pandas peer agree on every street's score[/]")
+    else:
+        console.print("kaohe and the pandas peer agree on every street's score" if not any(
+            "disagree" in f for f in failures) else "")
+    if opts.no_timing_targets:
+        return 1 if any("disagree" in f for f in failures) else 0
     return 1 if failures else 0
 
 

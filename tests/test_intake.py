@@ -122,3 +122,22 @@ def test_office_suffix_matches_the_roster_name(book, tmp_path, targets):
     book(street=dict(STREET, name="东风街道办事处"))
     intake = gather(tmp_path / "subs", targets, roster_csv(tmp_path, ["东风街道"]))
     assert intake.streets[0].status == "submitted" and compact(intake.issues) == []
+
+
+def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypatch):
+    import os
+
+    import kaohe.intake as intake_module
+    from kaohe.report.json import to_document
+    from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+    from kaohe.scoring import prejudge
+
+    def run() -> dict:
+        intake = gather(bundled(SAMPLE_SUBMISSIONS), targets, bundled(SAMPLE_ROSTER), prepare=prejudge)
+        return to_document(score(targets, intake), targets)
+
+    monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 10**9)
+    serial = run()
+    monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)  # a parent and two workers, even on a 1-core machine
+    assert run() == serial
