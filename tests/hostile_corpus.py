@@ -14,6 +14,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from kaohe.text import col_letter
+
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -46,15 +48,6 @@ WORKBOOK_RELS = (
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
 SHEET_TAIL = "</sheetData></worksheet>"
-
-
-def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def raw_xlsx(path: Path, sheet_xml: bytes | str, workbook: str | None = None) -> Path:
@@ -155,7 +148,7 @@ def many_rows(path: Path, rows: int = 100_000) -> Path:
 
 
 def many_columns(path: Path, cols: int = 16_384) -> Path:
-    cells = "".join(f'<c r="{_letters(c)}1"><v>{c}</v></c>' for c in range(cols))
+    cells = "".join(f'<c r="{col_letter(c)}1"><v>{c}</v></c>' for c in range(cols))
     return raw_xlsx(path, f'{SHEET_HEAD}<row r="1">{cells}</row>{SHEET_TAIL}')
 
 
