@@ -141,3 +141,34 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
     monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 3)  # a parent and two workers, even on a 1-core machine
     assert run() == serial
+
+
+def test_subfolders_are_read_and_named_by_their_path(book, tmp_path, targets):
+    import shutil
+
+    path = book()
+    sub = tmp_path / "subs" / "人民街道"
+    sub.mkdir()
+    book("人民.xlsx", street=dict(STREET, name="人民街道")).rename(sub / "人民.xlsx")
+    mac = tmp_path / "subs" / "__MACOSX"
+    mac.mkdir()
+    shutil.copy(path, mac / "._东风街道.xlsx")
+    intake = gather(tmp_path / "subs", targets, roster_csv(tmp_path, ["东风街道", "人民街道"]))
+    assert intake.files == ["东风街道.xlsx", "人民街道/人民.xlsx"]
+    assert [s.status for s in intake.streets] == ["submitted", "submitted"]
+    assert [i.name for i in intake.inputs] == ["东风街道.xlsx", "人民街道/人民.xlsx"]
+
+
+def test_an_empty_folder_says_so(tmp_path, targets):
+    (tmp_path / "empty").mkdir()
+    intake = gather(tmp_path / "empty", targets, roster_csv(tmp_path, ["东风街道"]))
+    assert [i.code for i in intake.issues] == ["no-workbooks", "missing-submission"]
+    assert "没有找到任何报送表" in intake.issues[0].message("zh")
+
+
+@pytest.mark.parametrize("text", ["序号,街道\n1,东风街道\n2,红旗乡\n", "东风街道\n红旗乡\n",
+                                  "1,东风街道\n2,红旗乡\n", "名单\n\n序号,名称,备注\n1,东风街道,\n2,红旗乡,新设\n"])
+def test_loose_rosters(tmp_path, targets, text):
+    path = tmp_path / "街道名单.csv"
+    path.write_text(text, encoding="utf-8")
+    assert load_roster(path, targets) == ["东风街道", "红旗乡"]

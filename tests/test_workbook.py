@@ -344,3 +344,13 @@ def test_two_street_facts_per_row(book, targets):
     assert compact(sub.issues) == []
     assert sub.street is not None and sub.street.values == {
         "kind": "街道", "center_area": Decimal("1000.00"), "service_projects": 9, "demo_street": True}
+
+
+def test_section_headings_inside_the_table_are_not_communities(book, targets):
+    comms = [community("一、老城区社区", **{k: None for k in ("type", "households", "room_area", "office_area",
+                                                             "culture_capacity", "education_station", "modern",
+                                                             "safe", "police_office", "health_station", "pilot")}),
+             *good_communities(2)]
+    sub = read(book(communities=comms), targets)
+    assert compact(sub.issues) == [] and [c.name for c in sub.communities] == ["春晖社区", "锦绣社区"]
+    assert sub.rows.notes == 1

@@ -36,13 +36,24 @@ def file_info(path: Path) -> FileInfo:
 
 
 def submission_files(source: Path, skip: Path | None = None) -> list[Path]:
-    """The workbooks of a folder (or the one workbook given), without lock files, hidden files and others."""
+    """The workbooks of a folder and its subfolders (or the one workbook given), in name order.
+
+    Lock files, hidden files and folders, `__MACOSX` and files of other types are left out. A folder whose
+    name looks like a workbook (x.xlsx/) is listed, so that it is reported rather than silently entered.
+    """
     if source.is_file():
         return [source]
     if not source.is_dir():
         raise InputError(f"{source}: no such folder or workbook")
     skip_resolved = skip.resolve() if skip else None
-    return sorted(p for p in source.iterdir() if _is_submission_name(p) and p.resolve() != skip_resolved)
+    found: list[Path] = []
+    for entry in sorted(source.iterdir()):
+        if _is_submission_name(entry):
+            if entry.resolve() != skip_resolved:
+                found.append(entry)
+        elif entry.is_dir() and not entry.is_symlink() and not entry.name.startswith((".", "__MACOSX")):
+            found.extend(submission_files(entry, skip))
+    return found
 
 
 def _is_submission_name(path: Path) -> bool:
@@ -60,13 +71,14 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source)
-    return gather_files(submission_files(source, roster_path), targets, roster_path, progress, source.name,
-                        prepare=prepare)
+    files = submission_files(source, roster_path)
+    return gather_files(files, targets, roster_path, progress, source.name, prepare=prepare,
+                        base=source if source.is_dir() else None)
 
 
 def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
                  progress: Progress | None = None, source: str = "", warn_no_roster: bool = True,
-                 prepare: Prepare | None = None) -> Intake:
+                 prepare: Prepare | None = None, base: Path | None = None) -> Intake:
     """Read the given workbooks and match them against the roster (or take the streets found as roster).
 
     `prepare(targets, submission)`, if given, runs where each workbook is read (in a pool worker for large
@@ -81,13 +93,17 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
     inputs: list[FileInfo] = []
-    for path, sub in _read_all(files, targets, progress, prepare):
-        inputs.append(_info(path, sub))
+    if not files:
+        issues.append(Issue("no-workbooks", params={"source": source}))
+    jobs = [(p, p.relative_to(base).as_posix() if base else p.name) for p in files]
+    shown = dict(jobs)
+    for path, sub in _read_all(jobs, targets, progress, prepare):
+        inputs.append(_info(path, shown[path], sub))
         if isinstance(sub, Issue):
             guess = _street_in_file_name(path, roster)
             issues.append(sub.located(street=guess))
             if guess:
-                unreadable_streets.setdefault(key_of(guess), path.name)
+                unreadable_streets.setdefault(key_of(guess), shown[path])
             continue
         issues.extend(sub.issues)
         name = sub.street.name if sub.street and sub.street.name else None
@@ -95,7 +111,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
             guess = _street_in_file_name(path, roster)
             if guess is None:
                 continue
-            issues.append(Issue("street-from-file-name", path.name, street=guess))
+            issues.append(Issue("street-from-file-name", shown[path], street=guess))
             name = guess
         read.append((name, sub))
 
@@ -133,7 +149,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
         else:
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
-    return Intake(streets, issues, source, [p.name for p in files],
+    return Intake(streets, issues, source, [name for _, name in jobs],
                   roster_path.name if roster_path else None, tuple(i for i in inputs if i.sha256),
                   file_info(roster_path) if roster_path else None)
 
@@ -142,7 +158,10 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
 POOL_THRESHOLD = 48
 
 
-def _read_all(files: list[Path], targets: Targets, progress: Progress | None,
+Job = tuple[Path, str]  # a workbook and the name it is reported under (its path inside the folder)
+
+
+def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
               prepare: Prepare | None = None) -> Iterator[tuple[Path, Submission | Issue]]:
     """Read every file, in order; on two or more cores and many files, in a process pool."""
     import os
@@ -150,10 +169,10 @@ def _read_all(files: list[Path], targets: Targets, progress: Progress | None,
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(files) < POOL_THRESHOLD:
         reader = CellReader(targets)
-        for path in files:
+        for job in files:
             if progress:
-                progress(path.name)
-            yield path, _read_one(path, targets, reader, prepare)
+                progress(job[1])
+            yield job[0], _read_one(job, targets, reader, prepare)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -170,20 +189,21 @@ def _read_all(files: list[Path], targets: Targets, progress: Progress | None,
         mine: dict[int, Submission | Issue] = {}
         for i in sorted(own):  # meanwhile the workers read the others
             if progress:
-                progress(files[i].name)
+                progress(files[i][1])
             mine[i] = _read_one(files[i], targets, reader, prepare)
-        for i, path in enumerate(files):
+        for i, job in enumerate(files):
             if i not in own and progress:
-                progress(path.name)
-            yield path, mine.pop(i) if i in own else next(pooled)
+                progress(job[1])
+            yield job[0], mine.pop(i) if i in own else next(pooled)
 
 
-def _read_one(path: Path, targets: Targets, reader: CellReader,
+def _read_one(job: Job, targets: Targets, reader: CellReader,
               prepare: Prepare | None = None) -> Submission | Issue:
+    path, name = job
     try:
-        sub = read_submission(path, targets, path.name, reader)
+        sub = read_submission(path, targets, name, reader)
     except UnreadableFile as exc:
-        return unreadable(path.name, exc.reason, exc.detail)
+        return unreadable(name, exc.reason, exc.detail)
     return replace(sub, judged=prepare(targets, sub)) if prepare is not None else sub
 
 
@@ -199,26 +219,26 @@ def _init_worker(targets: Targets, prepare: Prepare | None) -> None:
     _WORKER["prepare"] = prepare
 
 
-def _read_in_worker(path: Path) -> Submission | Issue:
+def _read_in_worker(job: Job) -> Submission | Issue:
     targets, reader, prepare = _WORKER["targets"], _WORKER["reader"], _WORKER["prepare"]
     assert isinstance(targets, Targets) and isinstance(reader, CellReader)
-    return _read_one(path, targets, reader, prepare)  # type: ignore[arg-type]
+    return _read_one(job, targets, reader, prepare)  # type: ignore[arg-type]
 
 
-def _info(path: Path, sub: Submission | Issue) -> FileInfo:
+def _info(path: Path, name: str, sub: Submission | Issue) -> FileInfo:
     """The file's fingerprint: from the bytes that were read, or from the file when it was refused."""
     import datetime as dt
 
     try:
         stat = path.lstat()
     except OSError:
-        return FileInfo(path.name, str(path), 0, "", "")
+        return FileInfo(name, str(path), 0, "", "")
     modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
     if isinstance(sub, Submission):
-        return FileInfo(path.name, str(path), sub.size, sub.sha256, modified)
+        return FileInfo(name, str(path), sub.size, sub.sha256, modified)
     if path.is_file() and not path.is_symlink() and stat.st_size <= 50 * 1024 * 1024:
-        return file_info(path)
-    return FileInfo(path.name, str(path), stat.st_size, "", modified)
+        return replace(file_info(path), name=name)
+    return FileInfo(name, str(path), stat.st_size, "", modified)
 
 
 def _street_in_file_name(path: Path, roster: list[str] | None) -> str | None:

@@ -61,13 +61,19 @@ def _csv_rows(path: Path) -> list[list[str]]:
 def _names(rows: list[list[str]], targets: Targets) -> list[str]:
     lookup = targets.header_lookup("street")
     key = targets.key_field("street")
+    loose = {targets.header_key(h) for h in targets.layout.roster_headers}
     col = 0
     start = 0
     for r, row in enumerate(rows[:10]):
         hits = [c for c, v in enumerate(row) if v and lookup.get(targets.header_key(v)) == key]
+        hits = hits or [c for c, v in enumerate(row) if v and targets.header_key(v) in loose]
         if hits:
             col, start = hits[0], r + 1
             break
+    else:  # no header: the first column that holds text rather than serial numbers
+        texts = [[v for v in (row[c] if c < len(row) else "" for row in rows) if v.strip()]
+                 for c in range(max((len(r) for r in rows), default=0))]
+        col = next((c for c, vs in enumerate(texts) if vs and not all(v.strip().isdigit() for v in vs)), 0)
     names: list[str] = []
     seen: set[str] = set()
     for row in rows[start:]:

@@ -145,6 +145,7 @@ class Layout(Model):
     header_prefixes_to_drop: list[str] = ["是否"]
     street_name_prefixes: list[str] = []
     street_name_suffixes: list[str] = []
+    roster_headers: list[str] = []  # column headers a roster may use for the street name, beside its label
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------

@@ -222,7 +222,8 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     return "data"
 
 
-_NOTE_SHAPE = re.compile(r"^(\d+[、.．)]|[(（]\d+[)）])|[:：]")
+# 1、… (1) … 一、老城区社区 … or a colon: a note or a section heading inside the table, not a community
+_NOTE_SHAPE = re.compile(r"^(\d+[、.．)]|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])|[:：]")
 
 
 def _looks_like_note(text: str) -> bool:
