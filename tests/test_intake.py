@@ -172,3 +172,12 @@ def test_loose_rosters(tmp_path, targets, text):
     path = tmp_path / "街道名单.csv"
     path.write_text(text, encoding="utf-8")
     assert load_roster(path, targets) == ["东风街道", "红旗乡"]
+
+
+def test_progress_counts_every_file_once(targets):
+    from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
+
+    seen: list[tuple[str, int, int]] = []
+    gather(bundled(SAMPLE_SUBMISSIONS), targets, progress=lambda name, done, total: seen.append((name, done, total)))
+    assert [d for _, d, _ in seen] == list(range(1, 12)) and {t for _, _, t in seen} == {11}
+    assert sorted(n for n, _, _ in seen)[0] == "3.xlsx"

@@ -18,7 +18,7 @@ from kaohe.targets import Targets
 from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
 from kaohe.workbook.cells import CellReader
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
 
 
 def file_info(path: Path) -> FileInfo:
@@ -169,10 +169,11 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(files) < POOL_THRESHOLD:
         reader = CellReader(targets)
-        for job in files:
+        for done, job in enumerate(files, start=1):
+            result = _read_one(job, targets, reader, prepare)
             if progress:
-                progress(job[1])
-            yield job[0], _read_one(job, targets, reader, prepare)
+                progress(job[1], done, len(files))
+            yield job[0], result
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -187,14 +188,21 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
                              initargs=(targets, prepare)) as pool:
         pooled = pool.map(_read_in_worker, others, chunksize=chunk)  # every task is queued at once
         mine: dict[int, Submission | Issue] = {}
+        done = 0
         for i in sorted(own):  # meanwhile the workers read the others
-            if progress:
-                progress(files[i][1])
             mine[i] = _read_one(files[i], targets, reader, prepare)
+            done += 1
+            if progress:
+                progress(files[i][1], done, len(files))
         for i, job in enumerate(files):
-            if i not in own and progress:
-                progress(job[1])
-            yield job[0], mine.pop(i) if i in own else next(pooled)
+            if i in own:
+                yield job[0], mine.pop(i)
+                continue
+            result = next(pooled)
+            done += 1
+            if progress:
+                progress(job[1], done, len(files))
+            yield job[0], result
 
 
 def _read_one(job: Job, targets: Targets, reader: CellReader,

@@ -23,7 +23,7 @@ from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.workbook.cells import CellReader, Parsed, is_blank
 from kaohe.workbook.sheets import Sheet, read_book
 
-HEADER_SEARCH_ROWS = 60
+HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
 
 
 @dataclass
