@@ -545,14 +545,3 @@ def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tupl
         seen.add(key)
         lines.append(f"{path}:{where[0]}:{where[1]}: {dotted}: {msg}")
     return "\n".join(lines[:20])
-
-
-def yesno_maps(targets: Targets) -> dict[str, bool]:
-    """Folded yes/no spelling → True/False."""
-    vocab = targets.vocabularies.get("yesno", {})
-    out: dict[str, bool] = {}
-    for word in vocab.get("no", []):
-        out[squash(word).casefold()] = False
-    for word in vocab.get("yes", []):
-        out[squash(word).casefold()] = True
-    return out

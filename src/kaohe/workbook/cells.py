@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from kaohe.targets import FieldDef, Targets
-from kaohe.text import clean_name, fold, squash
+from kaohe.text import clean_name, squash
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(\D|$))")
@@ -191,8 +191,3 @@ class CellReader:
             if key in {squash(s).casefold() for s in (value, *spellings)}:
                 return Parsed(value)
         return Parsed(code="invalid-choice", params={"value": shown(raw), "choices": "/".join(fdef.choices)})
-
-
-def fold_text(raw: Any) -> str:
-    """A cell as folded text ('' for blanks and non-text)."""
-    return fold(raw) if isinstance(raw, str) else ""
