@@ -76,6 +76,14 @@ def assess(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Also write the Excel scorecard here (.xlsx). Never over an input file.",
         show_default=False)] = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="The period assessed (2005, 2005-H1, 2005-Q3 …). Default: the targets file's.",
+        show_default=False)] = None,
+    record_run: Annotated[bool, typer.Option(
+        "--record", help="Also store the report in the assessment history (see --history).")] = False,
+    history: Annotated[Path, typer.Option(
+        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) that --record writes and compare "
+        "reads.")] = Path("kaohe-history.sqlite"),
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe.intake import file_info, gather
@@ -94,6 +102,19 @@ def assess(
     except KaoheError as exc:
         raise _fail(exc) from exc
     report = score(targets, intake, file_info(targets_path))
+    if period:
+        from dataclasses import replace
+
+        report = replace(report, period=period)
+    if record_run:
+        from kaohe.history import record
+        from kaohe.report.json import to_document
+
+        try:
+            run = record(history, report, intake, to_document(report, targets, lang.value))
+        except KaoheError as exc:
+            raise _fail(exc) from exc
+        err.print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
     if out is not None:
         try:
             _write_scorecard(report, targets, out, targets_path, lang.value)
@@ -102,6 +123,65 @@ def assess(
     _render(report, targets, fmt, lang.value)
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
+
+
+@app.command()
+def compare(
+    before: Annotated[str, typer.Argument(help="A recorded period (2005-H1) or a JSON report file.",
+                                          show_default=False)],
+    after: Annotated[str, typer.Argument(help="A recorded period (2005) or a JSON report file.",
+                                         show_default=False)],
+    history: Annotated[Path, typer.Option(
+        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) periods are read from.")
+    ] = Path("kaohe-history.sqlite"),
+    targets_file: Annotated[Path | None, typer.Option(
+        "--targets", "-t", help="Targets YAML: its titles and consistency rules. Default: targets/2005.yaml.",
+        show_default=False)] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels: zh or en.")] = Lang.zh,
+) -> None:
+    """对比：两次考核的得分、等次、排名变化，新达标和失去的指标，以及可疑的数据变化。Compare two assessments.
+
+    Recorded periods also carry their figures, so a service room that shrank, a community that vanished or
+    appeared, or households that jumped are warned about (the consistency rules of the targets YAML).
+    """
+    from kaohe.compare import compare as run_compare
+    from kaohe.targets import load_targets
+
+    try:
+        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
+        sides = [_side(label, history) for label in (before, after)]
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    result = run_compare(sides[0], sides[1], targets)  # type: ignore[arg-type]
+    if fmt is Format.json:
+        import json
+        from dataclasses import asdict
+
+        doc = {"schema": "kaohe.compare/1", **asdict(result)}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        from kaohe.report.terminal import render_comparison
+
+        render_comparison(result, targets, Console(), lang.value)
+
+
+def _side(label: str, history: Path) -> object:
+    """A JSON report file, or the latest recorded run of a period."""
+    from kaohe.compare import Side
+
+    path = Path(label)
+    if path.suffix.lower() == ".json" and path.is_file():
+        import json
+
+        try:
+            return Side(path.name, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise KaoheError(f"{path}: not a kaohe JSON report ({exc})") from exc
+    from kaohe.history import load
+
+    run = load(history, label)
+    return Side(run.period, run.report, run.facts)
 
 
 @app.command()

@@ -377,6 +377,21 @@ class Target(Model):
         return DistrictRule(over="communities", require=self.require)
 
 
+class ConsistencyRule(Model):
+    """A figure checked from one period to the next (kaohe compare): it should not shrink, or not jump."""
+
+    field: str
+    level: Literal["street", "community"] = "community"
+    rule: Literal["no-decrease", "max-change"]
+    share: Frac | None = None
+
+    @model_validator(mode="after")
+    def _share_for_max_change(self) -> ConsistencyRule:
+        if (self.rule == "max-change") != (self.share is not None):
+            raise ValueError("`share` (e.g. 30%) goes with rule: max-change, and only with it")
+        return self
+
+
 class Grade(Model):
     name: str
     name_en: str | None = None
@@ -401,6 +416,7 @@ class Targets(Model):
     grades: list[Grade] = Field(min_length=1)
     bonus_cap: Num | None = None
     veto_grade: str | None = None
+    consistency: list[ConsistencyRule] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True,
                               strict=True)
@@ -434,6 +450,10 @@ class Targets(Model):
                     if f not in defs:
                         where = "fields.street" if t.level == "street" else "fields.community"
                         raise ValueError(f"target {t.id}: field `{f}` is not defined under {where}")
+        for rule in self.consistency:
+            defs = self.fields.street if rule.level == "street" else self.fields.community
+            if rule.field not in defs:
+                raise ValueError(f"consistency: field `{rule.field}` is not defined under fields.{rule.level}")
         mins = [g.min for g in self.grades]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades are listed best first, each with a lower `min` than the one before")

@@ -197,3 +197,47 @@ def render_check(report: Report, targets: Targets, console: Console, lang: str =
         if s.targets:
             console.print(table)
     console.print(issues_view(report, lang, hints=True))
+
+
+def render_comparison(result: Any, targets: Targets, console: Console, lang: str = "zh") -> None:
+    """Score, grade and rank changes per street; targets gained or lost; figures that look wrong."""
+    zh = lang == "zh"
+    titles = {g.name: g.title(lang) for g in targets.grades}
+    shorts = {tg.id: tg.short_name(lang) for tg in targets.targets}
+    table = Table(title=f"{result.a} → {result.b}", box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+    for label, justify in (("街道" if zh else "Street", "left"), ("得分" if zh else "Score", "right"),
+                           ("变化" if zh else "Change", "right"), ("等次" if zh else "Grade", "left"),
+                           ("排名" if zh else "Rank", "right"), ("新达标 / 失去" if zh else "Gained / lost", "left")):
+        table.add_column(label, justify="right" if justify == "right" else "left",
+                         no_wrap=label not in ("新达标 / 失去", "Gained / lost"))
+    for s in result.streets:
+        a, b = s.score
+        delta = s.delta
+        change = Text("—" if delta is None else f"{delta:+.2f}",
+                      style="" if not delta else ("green" if delta > 0 else "red"))
+        ga, gb = (titles.get(g, g) if g else "—" for g in s.grade)
+        ra, rb = ("—" if r is None else str(r) for r in s.rank)
+        moves = Text()
+        if s.gained:
+            moves.append("+" + " +".join(shorts.get(t, t) for t in s.gained), style="green")
+        if s.lost:
+            moves.append((" " if s.gained else "") + "−" + " −".join(shorts.get(t, t) for t in s.lost), style="red")
+        table.add_row(s.name, f"{'—' if a is None else f'{a:.2f}'} → {'—' if b is None else f'{b:.2f}'}", change,
+                      f"{ga} → {gb}", f"{ra} → {rb}", moves)
+    console.print(table)
+    if not result.warnings:
+        return
+    labels = {**{k: f.label for k, f in targets.fields.community.items()},
+              **{k: f.label for k, f in targets.fields.street.items()}}
+    words = {"vanished": ("社区不见了", "community vanished"), "appeared": ("新出现的社区", "community appeared"),
+             "decreased": ("减少了", "decreased"), "jumped": ("变化过大", "jumped")}
+    warn = Table(title="可疑的数据变化" if zh else "Changes that look wrong", box=box.SIMPLE, show_header=False,
+                 padding=(0, 1), title_justify="left")
+    warn.add_column(no_wrap=True)
+    warn.add_column(overflow="fold", ratio=1, style="yellow")
+    for w in result.warnings:
+        what = words[w.code][0 if zh else 1]
+        if w.field:
+            what = f"{labels.get(w.field, w.field)}{'' if zh else ' '}{what}：{w.before} → {w.after}"
+        warn.add_row(f"{w.street} {w.community or ''}".strip(), what)
+    console.print(warn)

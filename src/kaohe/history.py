@@ -1,0 +1,142 @@
+"""The assessment history: every recorded report, and the community figures it was made from, in one SQLite file.
+
+Embedded, no server: `kaohe assess --record` appends a run; `kaohe compare` reads two of them. Deleting the file
+loses history only. Writes take SQLite's write lock at once (BEGIN IMMEDIATE) and wait for it up to a timeout, so
+two assessments recorded at the same moment are both kept whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kaohe import __version__
+from kaohe.errors import KaoheError
+from kaohe.model import Intake, Report
+
+DEFAULT_HISTORY = "kaohe-history.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS assessments (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    targets_file TEXT,
+    targets_sha256 TEXT,
+    source TEXT,
+    kaohe_version TEXT,
+    report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assessments_period ON assessments (period, id);
+CREATE TABLE IF NOT EXISTS facts (
+    assessment_id INTEGER NOT NULL REFERENCES assessments (id) ON DELETE CASCADE,
+    street TEXT NOT NULL,
+    community TEXT,
+    field TEXT NOT NULL,
+    value TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_assessment ON facts (assessment_id);
+"""
+
+
+class HistoryError(KaoheError):
+    """The history file cannot be opened, or holds no such period."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One recorded assessment: its report document and the figures behind it."""
+
+    id: int
+    period: str
+    recorded_at: str
+    report: dict[str, Any]
+    facts: dict[tuple[str, str | None, str], Any]
+
+
+@contextmanager
+def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+    try:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{path}: cannot open the history ({exc})") from exc
+    with closing(conn):
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            pass  # another process is switching it; the default journal is just as safe
+        yield conn
+
+
+def _plain(value: Any) -> Any:
+    from kaohe.report import plain
+
+    return plain(value)
+
+
+def record(path: Path, report: Report, intake: Intake, document: dict[str, Any]) -> int:
+    """Append one assessment (its JSON document and every street and community figure); return its id."""
+    facts: list[tuple[str, str | None, str, str | None]] = []
+    for street in intake.streets:
+        sub = street.submission
+        if sub is None or sub.street is None:
+            continue
+        for field, value in sub.street.values.items():
+            facts.append((street.name, None, field, json.dumps(_plain(value), ensure_ascii=False)))
+        for community in sub.communities:
+            facts.append((street.name, community.name, "", None))  # the community was there
+            for field, value in community.values.items():
+                facts.append((street.name, community.name, field, json.dumps(_plain(value), ensure_ascii=False)))
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    targets_sha = report.targets_info.sha256 if report.targets_info else None
+    with _connect(path) as conn:
+        conn.executescript(SCHEMA)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute(
+                "INSERT INTO assessments (period, recorded_at, targets_file, targets_sha256, source, kaohe_version,"
+                " report) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (report.period, now, report.targets_file, targets_sha, report.source, __version__,
+                 json.dumps(document, ensure_ascii=False)))
+            run_id = int(cur.lastrowid or 0)
+            conn.executemany("INSERT INTO facts (assessment_id, street, community, field, value) "
+                             "VALUES (?, ?, ?, ?, ?)", [(run_id, *f) for f in facts])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return run_id
+
+
+def periods(path: Path) -> list[tuple[str, int, str]]:
+    """(period, runs recorded, last recorded at), in the order periods were first recorded."""
+    if not path.exists():
+        return []
+    with _connect(path) as conn:
+        conn.executescript(SCHEMA)
+        rows = conn.execute("SELECT period, COUNT(*), MAX(recorded_at), MIN(id) FROM assessments GROUP BY period "
+                            "ORDER BY MIN(id)").fetchall()
+    return [(p, n, last) for p, n, last, _ in rows]
+
+
+def load(path: Path, period: str) -> Recorded:
+    """The latest recorded assessment of a period."""
+    if not path.exists():
+        raise HistoryError(f"{path}: no history yet (record one with kaohe assess --record)")
+    with _connect(path) as conn:
+        conn.executescript(SCHEMA)
+        row = conn.execute("SELECT id, period, recorded_at, report FROM assessments WHERE period = ? "
+                           "ORDER BY id DESC LIMIT 1", (period,)).fetchone()
+        if row is None:
+            known = ", ".join(p for p, _, _ in periods(path)) or "none"
+            raise HistoryError(f"{path}: no assessment recorded for period {period} (recorded: {known})")
+        facts = {(s, c, f): (json.loads(v) if v is not None else None) for s, c, f, v in conn.execute(
+            "SELECT street, community, field, value FROM facts WHERE assessment_id = ?", (row[0],))}
+    return Recorded(row[0], row[1], row[2], json.loads(row[3]), facts)
