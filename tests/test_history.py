@@ -1,0 +1,103 @@
+"""Recording assessments and comparing them: three periods, cross-period checks, concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import STREET, good_communities
+from kaohe.cli import app
+from kaohe.history import load, periods
+from kaohe.sample import write_workbook
+
+RUNNER = CliRunner(env={"COLUMNS": "100"})
+
+
+def district(folder: Path, rooms: int, households: int, drop_last: bool = False, demo: bool = True) -> Path:
+    comms = good_communities(4)
+    for c in comms:
+        c["room_area"], c["households"] = rooms, households
+    if drop_last:
+        comms = comms[:-1]
+    write_workbook(folder / "东风街道.xlsx", dict(STREET, demo_street=demo), comms)
+    write_workbook(folder / "人民街道.xlsx", dict(STREET, name="人民街道"), good_communities(3))
+    (folder / "街道名单.csv").write_text("街道名称\n东风街道\n人民街道\n", encoding="utf-8")
+    return folder
+
+
+def assess(folder: Path, history: Path, period: str) -> dict:
+    result = RUNNER.invoke(app, ["assess", str(folder), "--record", "--history", str(history), "--period", period,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_three_periods_recorded_and_compared(tmp_path):
+    history = tmp_path / "history.sqlite"
+    q1 = assess(district(tmp_path / "q1", rooms=160, households=2300, demo=False), history, "2005-Q1")
+    assess(district(tmp_path / "h1", rooms=120, households=2300), history, "2005-H1")
+    final = assess(district(tmp_path / "y", rooms=140, households=3500, drop_last=True), history, "2005")
+    assert q1["period"] == "2005-Q1" and final["period"] == "2005"
+    assert [p for p, _, _ in periods(history)] == ["2005-Q1", "2005-H1", "2005"]
+    run = load(history, "2005")
+    assert run.report == final
+    assert run.facts[("东风街道", "春晖社区", "room_area")] == 140
+    assert ("东风街道", "幸福社区", "") not in run.facts  # the dropped community
+
+    result = RUNNER.invoke(app, ["compare", "2005-Q1", "2005-H1", "--history", str(history), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    dongfeng = next(s for s in doc["streets"] if s["name"] == "东风街道")
+    assert dongfeng["gained"] == ["demo-street"] and dongfeng["lost"] == ["room-area"]
+    assert dongfeng["score"] == [90.0, 88.0]  # demo +10, rooms 4 failing: 15 − 12
+    shrank = [(w["community"], w["field"], w["before"], w["after"]) for w in doc["warnings"]]
+    assert ("春晖社区", "room_area", 160, 120) in shrank and len(shrank) == 4
+
+    result = RUNNER.invoke(app, ["compare", "2005-H1", "2005", "--history", str(history), "--format", "json"])
+    codes = sorted((w["code"], w["community"], w["field"]) for w in json.loads(result.stdout)["warnings"])
+    assert ("vanished", "幸福社区", None) in codes
+    assert ("jumped", "春晖社区", "households") in codes  # 2300 → 3500 is more than 30%
+    assert not any(c == "decreased" for c, _, _ in codes)  # 120 → 140 grew
+
+    table = RUNNER.invoke(app, ["compare", "2005-H1", "2005", "--history", str(history)])
+    assert "2005-H1 → 2005" in table.stdout and "社区不见了" in table.stdout and "变化过大" in table.stdout
+
+
+def test_compare_json_reports_and_unknown_periods(tmp_path):
+    history = tmp_path / "h.sqlite"
+    a = tmp_path / "a.json"
+    b = tmp_path / "b.json"
+    a.write_text(json.dumps(assess(district(tmp_path / "a", 160, 2300), history, "A")), encoding="utf-8")
+    b.write_text(json.dumps(assess(district(tmp_path / "b", 100, 2300), history, "B")), encoding="utf-8")
+    result = RUNNER.invoke(app, ["compare", str(a), str(b), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["warnings"] == []  # JSON reports carry no figures to check
+    assert next(s for s in doc["streets"] if s["name"] == "东风街道")["lost"] == ["room-area"]
+    missing = RUNNER.invoke(app, ["compare", "2004", "B", "--history", str(history)])
+    assert missing.exit_code == 1 and "2004" in missing.stderr and "A, B" in missing.stderr
+
+
+RECORD = """
+import sys
+from kaohe.cli import main
+sys.argv = ["kaohe", "assess", sys.argv[1], "--record", "--history", sys.argv[2], "--period", sys.argv[3],
+            "--format", "json"]
+main()
+"""
+
+
+def test_two_concurrent_recordings_are_both_kept_whole(tmp_path):
+    folder = district(tmp_path / "d", 160, 2300)
+    history = tmp_path / "history.sqlite"
+    procs = [subprocess.Popen([sys.executable, "-c", RECORD, str(folder), str(history), period],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for period in ("P1", "P2")]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    assert sorted(p for p, _, _ in periods(history)) == ["P1", "P2"]
+    one, two = load(history, "P1"), load(history, "P2")
+    assert one.facts == two.facts and len(one.facts) > 50
+    assert one.report["streets"] == two.report["streets"]
