@@ -4,7 +4,8 @@ Deterministic: the same figures every run (random.Random(2005)). Some workbooks 
 .xls, .ods and .xlsx (with cached formula values), as offices do; LibreOffice's bytes differ run to run, its
 values do not. A handful of genuine data problems are planted where a clerk would make them.
 
-    python scripts/make_sample.py            # needs soffice (apt-get install libreoffice-calc-nogui)
+    python scripts/make_sample.py            # both periods; 2005 needs soffice (libreoffice-calc-nogui)
+    python scripts/make_sample.py 2005-H1    # only the mid-year set
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ STREETS: list[dict[str, Any]] = [
 ]
 
 
-def build(folder: Path) -> None:
+def district() -> list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]:
+    """The year-end figures of every street that submits: (spec, street facts, communities)."""
     rng = random.Random(2005)
     names = list(COMMUNITY_NAMES)
     pilots = {("人民街道", 2), ("东风街道", 5)}
+    out = []
     for spec in STREETS:
         if spec.get("missing"):
             continue
@@ -77,6 +80,34 @@ def build(folder: Path) -> None:
             values["name"] = f"{base}{'村' if values['type'] == '乡村' else '社区'}"
             values["pilot"] = (spec["name"], i) in pilots
             communities.append(values)
+        street = {"name": spec["name"], "kind": kind, "center_area": spec["center"],
+                  "service_projects": spec["projects"], "demo_street": spec["demo"]}
+        out.append((spec, street, communities))
+    return out
+
+
+def build_midyear(folder: Path) -> None:
+    """2005-H1: the same streets half a year earlier — less built, fewer standards reached, in the template."""
+    rng = random.Random("2005-H1")
+    for spec, street, communities in district():
+        mid = dict(street, center_area=int(street["center_area"] * rng.uniform(0.8, 1.0)),
+                   service_projects=max(0, street["service_projects"] - rng.randint(0, 3)),
+                   demo_street=street["demo_street"] and rng.random() < 0.6)
+        rows = []
+        for c in communities:
+            c = dict(c, office_extra=None)
+            c["room_area"] = max(60, c["room_area"] - rng.choice([0, 0, 10, 25, 40]))
+            c["office_area"] = max(c["room_area"], c["office_area"] - rng.choice([0, 0, 20, 60]))
+            for flag in ("modern", "safe", "education_station"):
+                c[flag] = c[flag] and rng.random() < 0.8
+            rows.append(c)
+        if spec["name"] == "东风街道":
+            rows = rows[:-1]  # one community was set up in the second half of the year
+        write_workbook(folder / f"{spec['name']}.xlsx", mid, rows, Style(), period="2005")
+
+
+def build(folder: Path) -> None:
+    for spec, street, communities in district():
         if spec.get("problems"):
             _plant_problems(communities)
         if spec["name"] == "解放街道":
@@ -84,8 +115,6 @@ def build(folder: Path) -> None:
             communities[3]["name"] = "  " + communities[3]["name"] + " "
         if spec["name"] == "新华街道":
             communities[8]["office_area"] = "=1/0"
-        street = {"name": spec["name"], "kind": kind, "center_area": spec["center"],
-                  "service_projects": spec["projects"], "demo_street": spec["demo"]}
         target = folder / spec["file"]
         if spec.get("resave"):
             draft = folder / ".draft" / (Path(spec["file"]).stem + ".xlsx")
@@ -118,6 +147,14 @@ def _libreoffice(source: Path, fmt: str, target: Path) -> None:
 
 
 def main() -> None:
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if which in ("2005-H1", "all"):
+        midyear = OUT.parent / "2005-H1" / "submissions"
+        shutil.rmtree(midyear, ignore_errors=True)
+        build_midyear(midyear)
+        print(f"wrote {len(list(midyear.iterdir()))} files to {midyear}")
+    if which not in ("2005", "all"):
+        return
     if shutil.which("soffice") is None:
         sys.exit("make_sample.py needs LibreOffice: apt-get install libreoffice-calc-nogui")
     submissions = OUT / "submissions"

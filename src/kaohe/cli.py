@@ -117,12 +117,58 @@ def assess(
         err.print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
     if out is not None:
         try:
-            _write_scorecard(report, targets, out, targets_path, lang.value)
+            _write_scorecard(report, targets, out, targets_path, lang.value, history)
         except KaoheError as exc:
             raise _fail(exc) from exc
     _render(report, targets, fmt, lang.value)
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
+
+
+@app.command("progress")
+def progress_command(
+    history: Annotated[Path | None, typer.Option(
+        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) written by assess --record. "
+        "Default: kaohe-history.sqlite here; while it does not exist, the bundled sample (2005-H1 → 2005).",
+        show_default=False)] = None,
+    targets_file: Annotated[Path | None, typer.Option(
+        "--targets", "-t", help="Targets YAML for titles. Default: targets/2005.yaml.", show_default=False)] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels: zh or en.")] = Lang.zh,
+) -> None:
+    """进度：各指标在已记录各期的数值、较上期变化、按趋势能否在年底达标；有风险的街道排在前面。Progress over the year.
+
+    Periods are placed in their year by their labels (2005-Q1, 2005-H1, 2005-M09, 2005); each street's value on
+    each target is projected to the year's end by a straight line through its recorded points.
+    """
+    from kaohe.history import load_all, sample_reports
+    from kaohe.progress import progress
+    from kaohe.targets import load_targets
+
+    path = history or Path("kaohe-history.sqlite")
+    try:
+        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
+        if history is None and not path.exists():
+            err.print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
+                      highlight=False)
+            reports = sample_reports(targets, lang.value)
+        else:
+            reports = [(r.period, r.report) for r in load_all(path)]
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    if not reports:
+        raise _fail(KaoheError(f"{path}: no assessment recorded yet (kaohe assess --record --period …)"))
+    result = progress(reports, targets)
+    if fmt is Format.json:
+        import json
+        from dataclasses import asdict
+
+        doc = {"schema": "kaohe.progress/1", **asdict(result)}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from kaohe.report.terminal import render_progress
+
+        render_progress(result, targets, Console(), lang.value)
 
 
 @app.command()
@@ -275,19 +321,28 @@ def _file_stem(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "street"
 
 
-def _write_scorecard(report: object, targets: object, out: Path, targets_path: Path, lang: str) -> None:
+def _write_scorecard(report: object, targets: object, out: Path, targets_path: Path, lang: str,
+                     history: Path | None = None) -> None:
     from kaohe.atomic import check_output
     from kaohe.model import Report
     from kaohe.report.excel import write_scorecard
 
     assert isinstance(report, Report)
+    progress = None
+    if history is not None and history.exists():  # with a history, the scorecard gains a 进度 sheet
+        from kaohe.history import load_all
+        from kaohe.progress import progress as course
+        from kaohe.report.json import to_document
+
+        runs = [(r.period, r.report) for r in load_all(history) if r.period != report.period]
+        progress = course([*runs, (report.period, to_document(report, targets, lang))], targets)  # type: ignore
     inputs = [Path(i.path) for i in report.inputs] + [targets_path]
     if report.roster_info is not None:
         inputs.append(Path(report.roster_info.path))
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise _usage(f"--out {out}: the scorecard is an .xlsx file")
     check_output(out, inputs)
-    write_scorecard(report, targets, out, lang)  # type: ignore[arg-type]
+    write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
     err.print(f"[green]✓[/] {out}", highlight=False)
 
 

@@ -126,6 +126,25 @@ def periods(path: Path) -> list[tuple[str, int, str]]:
     return [(p, n, last) for p, n, last, _ in rows]
 
 
+def sample_reports(targets: Any, lang: str = "zh") -> list[tuple[str, dict[str, Any]]]:
+    """The bundled sample district's mid-year and year-end reports, assessed now: progress out of the box."""
+    from kaohe.intake import gather
+    from kaohe.report.json import to_document
+    from kaohe.resources import SAMPLE_PERIODS, SAMPLE_ROSTER, bundled
+    from kaohe.scoring import score
+
+    out = []
+    for period, folder in SAMPLE_PERIODS:
+        report = score(targets, gather(bundled(folder), targets, bundled(SAMPLE_ROSTER)))
+        out.append((period, to_document(report, targets, lang)))
+    return out
+
+
+def load_all(path: Path) -> list[Recorded]:
+    """The latest run of every recorded period, in the order periods were first recorded."""
+    return [load(path, period) for period, _, _ in periods(path)]
+
+
 def load(path: Path, period: str) -> Recorded:
     """The latest recorded assessment of a period."""
     if not path.exists():

@@ -18,3 +18,4 @@ def bundled(relative: str) -> Path:
 DEFAULT_TARGETS = "targets/2005.yaml"
 SAMPLE_SUBMISSIONS = "data/2005/submissions"
 SAMPLE_ROSTER = "data/2005/街道名单.csv"
+SAMPLE_PERIODS = (("2005-H1", "data/2005-H1/submissions"), ("2005", "data/2005/submissions"))

@@ -35,6 +35,7 @@ SHEETS = {
     "details": ("指标明细", "Target details"),
     "issues": ("问题清单", "Issues"),
     "sources": ("数据来源", "Sources"),
+    "progress": ("进度", "Progress"),
 }
 
 L: dict[str, tuple[str, str]] = {
@@ -190,7 +191,7 @@ def _needed(r: TargetResult, lang: str) -> str:
 
 
 def write_scorecard(report: Report, targets: Targets, path: Path, lang: str = "zh",
-                    now: dt.datetime | None = None) -> None:
+                    now: dt.datetime | None = None, progress: Any = None) -> None:
     """Write the scorecard workbook to `path` atomically (temporary file in the same folder, then rename)."""
     from openpyxl import Workbook
 
@@ -211,6 +212,8 @@ def write_scorecard(report: Report, targets: Targets, path: Path, lang: str = "z
         name = _unique_sheet_name(street.name, used)
         used.add(name)
         _street_page(wb.create_sheet(name), street, report, targets, subtitle, lang)
+    if progress is not None and len(progress.periods) > 1:
+        _progress(wb.create_sheet(_sheet_name("progress", lang), 3), progress, targets, title, subtitle, lang)
     _issues(wb.create_sheet(_sheet_name("issues", lang)), report, title, subtitle, lang)
     _sources(wb.create_sheet(_sheet_name("sources", lang)), report, title, subtitle, lang, now)
     if default is not None:
@@ -471,3 +474,31 @@ def _sources(ws: Worksheet, report: Report, title: str, subtitle: str, lang: str
     w.line([_t("source", lang), report.source])
     w.line([_t("run", lang), now.strftime("%Y-%m-%d %H:%M:%S")])
     _page_setup(ws, title, header, [12, 28, 12, 20, 68])
+
+
+def _progress(ws: Worksheet, progress: Any, targets: Targets, title: str, subtitle: str, lang: str) -> None:
+    """The district's value on every scored target in every recorded period, and a line chart per target."""
+    from openpyxl.chart import LineChart, Reference
+
+    periods = list(progress.periods)
+    labels = [_t("target", lang), *periods, _t("required", lang)]
+    w = _Writer(ws, title + " — " + _sheet_name("progress", lang), subtitle, len(labels))
+    header = w.header(labels)
+    by_id = {t.id: t for t in targets.targets}
+    for track in progress.district:
+        w.line([by_id[track.target].name(lang), *track.values, track.required],
+               fmts=[None, *(["0%"] * len(periods)), "0%"])
+    last = w.row - 1
+    _page_setup(ws, title, header, [46, *([10] * len(periods)), 10])
+    for i, row in enumerate(range(header + 1, last + 1)):
+        chart = LineChart()
+        chart.title = by_id[progress.district[i].target].short_name(lang)
+        chart.add_data(Reference(ws, min_col=2, max_col=1 + len(periods), min_row=row), from_rows=True,
+                       titles_from_data=False)
+        chart.set_categories(Reference(ws, min_col=2, max_col=1 + len(periods), min_row=header))
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.numFmt = "0%"
+        chart.legend = None
+        chart.height, chart.width = 5, 8
+        ws.add_chart(chart, f"{'AEI'[i % 3]}{last + 3 + (i // 3) * 11}")

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from kaohe.i18n import t
 from kaohe.model import Report, TargetResult
-from kaohe.targets import Requirement, Target, Targets
+from kaohe.targets import FieldTest, Requirement, Target, Targets
 
 GRADE_STYLES = ("bold green", "cyan", "yellow", "bold red")
 
@@ -241,3 +241,59 @@ def render_comparison(result: Any, targets: Targets, console: Console, lang: str
             what = f"{labels.get(w.field, w.field)}{'' if zh else ' '}{what}：{w.before} → {w.after}"
         warn.add_row(f"{w.street} {w.community or ''}".strip(), what)
     console.print(warn)
+
+
+def _percent(value: float | None) -> str:
+    """A district value: every scored target is judged for the district as a share of streets or communities."""
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _share(value: float | None, target: Target, lang: str) -> str:
+    if value is None:
+        return "—"
+    if target.level != "street":
+        return f"{value * 100:.0f}%"
+    if isinstance(target.test, FieldTest) and target.test.is_ is not None:  # a yes/no street fact
+        return _yes(value >= 0.5, lang)
+    return f"{value:g}"
+
+
+def render_progress(result: Any, targets: Targets, console: Console, lang: str = "zh") -> None:
+    """District targets over the periods, then the streets, those at risk of missing targets first."""
+    zh = lang == "zh"
+    by_id = {tg.id: tg for tg in targets.targets}
+    table = Table(title=("全区进度：" if zh else "District progress: ") + " → ".join(result.periods),
+                  box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+    table.add_column(t("target", lang), ratio=1, overflow="fold")
+    for period in result.periods:
+        table.add_column(period, justify="right", no_wrap=True)
+    table.add_column("年底预计" if zh else "Year-end", justify="right", no_wrap=True)
+    table.add_column("要求" if zh else "Required", justify="right", no_wrap=True)
+    for track in result.district:
+        target = by_id[track.target]
+        ok = track.on_track
+        table.add_row(target.name(lang), *(_percent(v) for v in track.values),
+                      Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
+                      _percent(track.required))
+    console.print(table)
+    streets = Table(title="街道进度（有风险的在前）" if zh else "Streets, those at risk first", box=box.SIMPLE_HEAD,
+                    padding=(0, 1), show_edge=False)
+    streets.add_column(t("street", lang), no_wrap=True)
+    streets.add_column(t("score", lang), no_wrap=True)
+    streets.add_column("年底可能未达标" if zh else "Likely to miss at year-end", overflow="fold", ratio=1)
+    for s in result.streets:
+        scores = " → ".join("—" if v is None else f"{v:.2f}" for v in s.scores)
+        risks = Text()
+        for track in s.at_risk:
+            target = by_id[track.target]
+            need = ""
+            if track.needed:
+                need = f"（还差{track.needed}）" if zh and target.level != "street" else \
+                    ("" if zh else f" (needs {track.needed})")
+            if track.shortfall:
+                need = f"（还差{track.shortfall:g}）" if zh else f" (short by {track.shortfall:g})"
+            risks.append(f"{target.short_name(lang)} {_share(track.projected, target, lang)}{need}  ", style="red")
+        if not s.submitted:
+            risks = Text(t("status_missing", lang), style="bold red")
+        streets.add_row(s.name, scores, risks if s.at_risk or not s.submitted else Text("✓", style="green"))
+    console.print(streets)
