@@ -101,3 +101,25 @@ def test_two_concurrent_recordings_are_both_kept_whole(tmp_path):
     one, two = load(history, "P1"), load(history, "P2")
     assert one.facts == two.facts and len(one.facts) > 50
     assert one.report["streets"] == two.report["streets"]
+
+
+def test_rescoring_separates_rules_from_facts(tmp_path):
+    """The same submissions under two targets files: every difference comes from the rules."""
+    from kaohe.resources import DEFAULT_TARGETS, bundled
+
+    stricter = tmp_path / "2006.yaml"
+    stricter.write_text(bundled(DEFAULT_TARGETS).read_text(encoding="utf-8").replace(
+        "require: {share_at_least: 85%}", "require: {share_at_least: 100%}"), encoding="utf-8")
+    reports = []
+    for name, targets_file in (("2005.json", bundled(DEFAULT_TARGETS)), ("2006.json", stricter)):
+        result = RUNNER.invoke(app, ["assess", "--targets", str(targets_file), "--format", "json"])
+        (tmp_path / name).write_text(result.stdout, encoding="utf-8")
+        reports.append(json.loads(result.stdout))
+    result = RUNNER.invoke(app, ["compare", str(tmp_path / "2005.json"), str(tmp_path / "2006.json"),
+                                 "--format", "json"])
+    doc = json.loads(result.stdout)
+    lost = {s["name"]: s["lost"] for s in doc["streets"] if s["lost"]}
+    assert lost and all(targets == ["safe-community"] for targets in lost.values())
+    assert all(s["gained"] == [] for s in doc["streets"])
+    dongfeng = next(s for s in doc["streets"] if s["name"] == "东风街道")
+    assert dongfeng["score"] == [100.0, 100.0]  # every community safe: the stricter rule costs it nothing

@@ -267,12 +267,16 @@ def render_progress(result: Any, targets: Targets, console: Console, lang: str =
     table.add_column(t("target", lang), ratio=1, overflow="fold")
     for period in result.periods:
         table.add_column(period, justify="right", no_wrap=True)
+    table.add_column("变化" if zh else "Change", justify="right", no_wrap=True)
     table.add_column("年底预计" if zh else "Year-end", justify="right", no_wrap=True)
     table.add_column("要求" if zh else "Required", justify="right", no_wrap=True)
     for track in result.district:
         target = by_id[track.target]
         ok = track.on_track
+        change = track.change
         table.add_row(target.name(lang), *(_percent(v) for v in track.values),
+                      Text("—" if change is None else f"{change * 100:+.0f}",
+                           style="" if not change else "green" if change > 0 else "red"),
                       Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
                       _percent(track.required))
     console.print(table)
