@@ -18,9 +18,23 @@ from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
 ZERO = Decimal("0.00")
 
 
+_ROUNDED: dict[tuple[Fraction, int], Decimal] = {}
+
+
 def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
     """Exact half-up rounding of a non-negative or negative rational to `places` decimals."""
-    q = Fraction(value) * 10**places
+    if isinstance(value, Fraction):  # points repeat (10, 12, 8.33 …): remember the few there are
+        hit = _ROUNDED.get((value, places))
+        if hit is None:
+            if len(_ROUNDED) > 10_000:
+                _ROUNDED.clear()
+            hit = _ROUNDED[(value, places)] = _round(value, places)
+        return hit
+    return _round(Fraction(value), places)
+
+
+def _round(value: Fraction, places: int) -> Decimal:
+    q = value * 10**places
     whole = (q.numerator * 2 + q.denominator) // (2 * q.denominator) if q >= 0 else \
         -((-q.numerator * 2 + q.denominator) // (2 * q.denominator))
     return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
@@ -159,15 +173,20 @@ def _failing(target: Target, unit: Unit, street: str | None) -> Failing:
     return Failing(unit.name, street, unit.values.get(field) if field else None, unit.sheet, cell)
 
 
-def judge_units(target: Target, units: Sequence[tuple[Unit, str | None]], require: Any,
-                keep_failing: bool = True) -> TargetResult:
+def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failing: bool = True,
+                street: str | None = None, values: list[dict[str, Any]] | None = None) -> TargetResult:
     """A target's requirement over a set of communities: which apply, which pass, and the verdict."""
-    condition = compiled(target.applies_to) if target.applies_to is not None else None
-    applicable = [(u, s) for u, s in units if condition is None or condition(u.values) is not False]
-    outcomes = compiled_many(target.test)([u.values for u, _ in applicable])
-    failing = tuple(_failing(target, u, s) for (u, s), ok in zip(applicable, outcomes, strict=True)
-                    if ok is not True) if keep_failing else ()
-    return judge_counts(target, require, len(applicable), outcomes.count(True), failing)
+    rows = values if values is not None else [u.values for u in units]
+    if target.applies_to is not None:
+        keep = [i for i, ok in enumerate(compiled_many(target.applies_to)(rows)) if ok is not False]
+        units, rows = [units[i] for i in keep], [rows[i] for i in keep]
+    outcomes = compiled_many(target.test)(rows)
+    k = outcomes.count(True)
+    failing: tuple[Failing, ...] = ()
+    if keep_failing and k < len(outcomes):
+        failing = tuple(_failing(target, u, street) for u, ok in zip(units, outcomes, strict=True)
+                        if ok is not True)
+    return judge_counts(target, require, len(outcomes), k, failing)
 
 
 def judge_counts(target: Target, require: Any, n: int, k: int, failing: tuple[Failing, ...] = ()) -> TargetResult:
@@ -222,7 +241,8 @@ def _full_points(target: Target) -> Fraction:
     return hit[1]
 
 
-def _street_target(target: Target, street: Unit, communities: list[Unit]) -> tuple[TargetResult, Fraction]:
+def _street_target(target: Target, street: Unit, communities: list[Unit],
+                   values: list[dict[str, Any]] | None = None) -> tuple[TargetResult, Fraction]:
     """One target for one street: the result (points rounded for show) and the exact points (for the sum)."""
     if target.level == "street":
         outcome = evaluate(target.test, street.values)
@@ -242,7 +262,7 @@ def _street_target(target: Target, street: Unit, communities: list[Unit]) -> tup
         require = target.require
         assert require is not None
         # failing lists name the communities of every-unit and share targets; a count is not theirs to fail
-        result = judge_units(target, [(c, None) for c in communities], require, keep_failing=require.is_share)
+        result = judge_units(target, communities, require, keep_failing=require.is_share, values=values)
         if target.level == "district":
             return TargetResult(target.id, None, ZERO, target.points, result.passing, None, None,
                                 result.units, result.passing), Fraction(0)
@@ -286,7 +306,8 @@ def judge_street(targets: Targets, name: str, submission: Submission) -> Judged:
     """Every target for one street's submission; independent of every other street."""
     assert submission.street is not None
     unit = Unit(name, submission.street.values, submission.street.cells, submission.street.sheet)
-    pairs = [_street_target(t, unit, submission.communities) for t in targets.targets]
+    values = [c.values for c in submission.communities]  # shared by every target's comprehensions
+    pairs = [_street_target(t, unit, submission.communities, values) for t in targets.targets]
     main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
     bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
     if targets.bonus_cap is not None:

@@ -20,7 +20,7 @@ from kaohe.issues import Issue
 from kaohe.model import RowCells, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
-from kaohe.workbook.cells import CellReader, Parsed, is_blank
+from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
 from kaohe.workbook.sheets import Sheet, read_book
 
 HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
@@ -54,10 +54,14 @@ class _Context:
 
     def issue(self, code: str, sheet: str | None = None, cell: str | None = None,
               community: str | None = None, fdef: FieldDef | None = None, **params: Any) -> None:
+        self.issues.append(self.make_issue(code, sheet, cell, community, fdef, **params))
+
+    def make_issue(self, code: str, sheet: str | None = None, cell: str | None = None,
+                   community: str | None = None, fdef: FieldDef | None = None, **params: Any) -> Issue:
         if fdef is not None:  # messages name the field as the clerk's sheet does, and in English too
             params["label"] = fdef.label
             params["label_en"] = f"{fdef.label_en} ({fdef.label})" if fdef.label_en else fdef.label
-        self.issues.append(Issue(code, self.file, sheet, cell, self.street, community, params))
+        return Issue(code, self.file, sheet, cell, self.street, community, params)
 
     @cached_property
     def street_lookup(self) -> dict[str, str]:
@@ -242,8 +246,8 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         if name not in header.columns and fdef.required:
             ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what="列",
                       what_en="column")
-    plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef)) for name, fdef in defs.items()
-            if name != key and name in header.columns]
+    plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef), ctx.cells.compile_column(fdef))
+            for name, fdef in defs.items() if name != key and name in header.columns]
     absent = [name for name in defs if name != key and name not in header.columns]
     letters = {name: col_letter(c) for name, c in header.columns.items() if name != key}
     read_name = ctx.cells.compile(defs[key])
@@ -251,7 +255,8 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
     consumed = set(range(header.top, header.data_start))
     totals: list[int] = []
     seen: dict[str, int] = {}
-    communities: list[Unit] = []
+    accepted: list[tuple[int, str]] = []
+    found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
         kind = _row_kind(row, header, ctx)
@@ -265,10 +270,11 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         raw_name = row[key_col] if key_col < len(row) else None
         if is_blank(raw_name):
             reason = sheet.blank_reason(r, key_col)
-            ctx.issue(reason[0] if reason else "missing-value", sheet.name, a1(r, key_col),
-                      fdef=defs[key], value=reason[1] if reason else "", formula=reason[1] if reason
-                      else "", row_note="，该行填有数据但没有社区名称，整行未计入",
-                      row_note_en="; the row has figures but no name and is not counted")
+            found.append((r, -1, ctx.make_issue(
+                reason[0] if reason else "missing-value", sheet.name, a1(r, key_col), fdef=defs[key],
+                value=reason[1] if reason else "", formula=reason[1] if reason else "",
+                row_note="，该行填有数据但没有社区名称，整行未计入",
+                row_note_en="; the row has figures but no name and is not counted")))
             counts["rejected"] += 1
             continue
         name = read_name(raw_name)
@@ -276,15 +282,24 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
             name = clean_name(str(raw_name))
         dup_key = squash(name).casefold()
         if dup_key in seen:
-            ctx.issue("duplicate-community", sheet.name, a1(r, key_col), name, first_row=seen[dup_key] + 1)
+            found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
+                                                first_row=seen[dup_key] + 1)))
             counts["rejected"] += 1
             continue
         seen[dup_key] = r
-        values = _read_fields(plan, sheet, r, ctx, name)
+        accepted.append((r, name))
+    columns = _read_columns(plan, sheet, accepted, ctx, found)
+    names = [name for name, *_ in plan]
+    communities = []
+    for (r, name), row_values in zip(accepted, zip(*columns, strict=True) if columns else
+                                     ((),) * len(accepted), strict=True):
+        values = dict(zip(names, row_values, strict=True))
         for missing_field in absent:
             values[missing_field] = None
         communities.append(Unit(name, values, RowCells(letters, r + 1), sheet.name, r + 1))
-        counts["read"] += 1
+    counts["read"] = len(communities)
+    found.sort(key=lambda item: (item[0], item[1]))
+    ctx.issues.extend(issue for _, _, issue in found)
     if len(totals) == 1 and communities and totals[0] > (communities[-1].row or 0) - 1:
         _check_total(header, totals[0], communities, ctx)
     return communities, RowCounts(**counts), consumed
@@ -307,26 +322,42 @@ def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context)
                       expected=expected)
 
 
-def _read_fields(plan: list[tuple[str, FieldDef, int, Callable[[Any], Any]]], sheet: Sheet, r: int,
-                 ctx: _Context, community: str | None) -> dict[str, Any]:
-    """One row's values by the header's plan: (field, definition, column, compiled reader)."""
-    row = sheet.rows[r]
-    width = len(row)
-    values: dict[str, Any] = {}
-    for name, fdef, c, read in plan:
-        raw = row[c] if c < width else None
-        if raw is None or raw == "" or type(raw) is str and raw.isspace():
-            if not fdef.required:  # an optional blank needs no explanation
-                values[name] = None
-                continue
-            values[name] = _read_cell(fdef, sheet, r, c, ctx, community).value
-            continue
+def _read_columns(plan: list[tuple[str, FieldDef, int, Callable[[Any], Any], Callable[[list[Any]], list[Any]]]],
+                  sheet: Sheet, accepted: list[tuple[int, str]], ctx: _Context,
+                  found: list[tuple[int, int, Issue]]) -> list[list[Any]]:
+    """The accepted rows' values, a column at a time; the cells off the fast path are read one by one."""
+    rows = [sheet.rows[r] for r, _ in accepted]
+    columns = []
+    for order, (_name, fdef, c, read, read_column) in enumerate(plan):
+        raw = [row[c] if c < len(row) else None for row in rows]
+        values = read_column(raw)
+        if MISS in values:
+            for i, value in enumerate(values):
+                if value is MISS:
+                    r, community = accepted[i]
+                    values[i] = _read_slow(fdef, raw[i], read, sheet, r, c, ctx, community, order, found)
+        columns.append(values)
+    return columns
+
+
+def _read_slow(fdef: FieldDef, raw: Any, read: Callable[[Any], Any], sheet: Sheet, r: int, c: int, ctx: _Context,
+               community: str, order: int, found: list[tuple[int, int, Issue]]) -> Any:
+    if raw is None or raw == "" or type(raw) is str and raw.isspace():
+        if not fdef.required:  # an optional blank needs no explanation
+            return None
+        reason = sheet.blank_reason(r, c)
+        if reason is not None:
+            parsed = Parsed(code=reason[0], params={"value": reason[1], "formula": reason[1]})
+        else:
+            parsed = Parsed(code="missing-value", params={})
+    else:
         value = read(raw)
-        if type(value) is Parsed:
-            ctx.issue(value.code or "", sheet.name, a1(r, c), community, fdef=fdef, **(value.params or {}))
-            value = None
-        values[name] = value
-    return values
+        if type(value) is not Parsed:
+            return value
+        parsed = value
+    found.append((r, order, ctx.make_issue(parsed.code or "", sheet.name, a1(r, c), community, fdef=fdef,
+                                           **(parsed.params or {}))))
+    return None
 
 
 def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, community: str | None) -> Parsed:
