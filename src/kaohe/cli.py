@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from kaohe import __version__
 from kaohe.errors import KaoheError
@@ -24,7 +23,26 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-err = Console(stderr=True)
+class _Stderr:
+    """The stderr console, made on first use: `--format json` runs never import rich."""
+
+    _console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if _Stderr._console is None:
+            from rich.console import Console
+
+            _Stderr._console = Console(stderr=True)
+        return getattr(_Stderr._console, name)
+
+
+def _stdout() -> Any:
+    from rich.console import Console
+
+    return Console()
+
+
+err: Any = _Stderr()
 
 
 class Format(StrEnum):
@@ -168,7 +186,7 @@ def progress_command(
     else:
         from kaohe.report.terminal import render_progress
 
-        render_progress(result, targets, Console(), lang.value)
+        render_progress(result, targets, _stdout(), lang.value)
 
 
 @app.command()
@@ -209,7 +227,7 @@ def compare(
     else:
         from kaohe.report.terminal import render_comparison
 
-        render_comparison(result, targets, Console(), lang.value)
+        render_comparison(result, targets, _stdout(), lang.value)
 
 
 def _side(label: str, history: Path) -> object:
@@ -266,7 +284,7 @@ def check(
     else:
         from kaohe.report.terminal import render_check
 
-        render_check(report, targets, Console(), lang.value)
+        render_check(report, targets, _stdout(), lang.value)
     if any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -367,7 +385,7 @@ def _render(report: object, targets: object, fmt: Format, lang: str) -> None:
     else:
         from kaohe.report.terminal import render_terminal
 
-        render_terminal(report, targets, Console(), lang)
+        render_terminal(report, targets, _stdout(), lang)
 
 
 class _progress:
@@ -381,7 +399,7 @@ class _progress:
         self.task: object | None = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
-        if not err.is_terminal:
+        if not sys.stderr.isatty():  # (asking rich would import it for nothing)
             return None
         from kaohe.i18n import t
 
