@@ -58,12 +58,18 @@ def test_unknown_key_is_rejected_with_its_line(tmp_path):
     assert "targets.2.weight" in str(exc.value) and "Extra inputs are not permitted" in str(exc.value)
 
 
-def test_wrong_value_names_its_line(tmp_path):
-    text = base_text().replace("require: {share_at_least: 85%}", "require: {share_at_least: lots}")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if "lots" in row)
+def error_for(tmp_path: Path, old: str, new: str) -> tuple[int, str]:
+    """Load the 2005 file with one edit; return the line of the edit and the error message."""
+    text = base_text().replace(old, new)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if new.splitlines()[0] in row)
     with pytest.raises(TargetsError) as exc:
         load_targets(write(tmp_path, text))
-    assert f":{line}:" in str(exc.value) and "percentage" in str(exc.value)
+    return line, str(exc.value)
+
+
+def test_wrong_value_names_its_line(tmp_path):
+    line, message = error_for(tmp_path, "require: {share_at_least: 85%}", "require: {share_at_least: lots}")
+    assert f":{line}:" in message and "percentage" in message
 
 
 def test_unknown_field_in_a_test(tmp_path):
@@ -109,11 +115,9 @@ def test_header_lookup_comes_from_the_yaml(targets):
 
 
 def test_strict_types_are_enforced_with_line_numbers(tmp_path):
-    text = base_text().replace("      required: false\n    center_area:", "      required: \"no\"\n    center_area:")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if 'required: "no"' in row)
-    with pytest.raises(TargetsError) as exc:
-        load_targets(write(tmp_path, text))
-    assert f":{line}:" in str(exc.value) and "boolean" in str(exc.value)
+    line, message = error_for(tmp_path, "      required: false\n    center_area:",
+                              "      required: \"no\"\n    center_area:")
+    assert f":{line}:" in message and "boolean" in message
 
 
 def test_targets_check_and_schema_commands(tmp_path):
