@@ -473,14 +473,25 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     """Console-script entry point: Ctrl-C exits 130 and leaves no partial output behind."""
+    import os
     import signal
 
     signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted:
         err.print("\n[yellow]已中断 / interrupted[/]", highlight=False)
-        sys.exit(130)
+        code = 130
+    # Every output is written and closed by now; skip tearing down tens of thousands of objects one by one.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (kaohe … | head): nothing left to say
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
