@@ -62,3 +62,12 @@ def test_progress_out_of_the_box_shows_the_sample(tmp_path, monkeypatch):
     assert "bundled sample" in result.stderr
     empty = tmp_path / "none.sqlite"
     assert CliRunner().invoke(app, ["progress", "--history", str(empty)]).exit_code == 1
+
+
+def test_change_since_the_last_period_is_in_the_json(tmp_path):
+    history = tmp_path / "h.sqlite"
+    assess(district(tmp_path / "a", rooms=160, households=2300, demo=False), history, "2005-H1")
+    assess(district(tmp_path / "b", rooms=160, households=2300), history, "2005")
+    doc = json.loads(RUNNER.invoke(app, ["progress", "--history", str(history), "--format", "json"]).stdout)
+    demo = next(t for t in doc["district"] if t["target"] == "demo-street")
+    assert demo["values"] == [0.5, 1.0] and demo["change"] == 0.5 and demo["on_track"] is True

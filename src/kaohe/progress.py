@@ -44,11 +44,7 @@ class Track:
     met: bool | None
     needed: int | None
     shortfall: float | None = None
-
-    @property
-    def change(self) -> float | None:
-        known = [v for v in self.values if v is not None]
-        return None if len(known) < 2 else round(known[-1] - known[-2], 4)
+    change: float | None = None  # since the period before the last
 
 
 @dataclass(frozen=True)
@@ -112,10 +108,12 @@ def _track(target: Target, results: list[dict[str, Any] | None], times: list[flo
         required = _number(latest["required"][0]) if latest else None
     strict = target.require is not None and target.require.share_more_than is not None
     projected = _project(times, values)
+    known = [v for v in values if v is not None]
+    change = round(known[-1] - known[-2], 4) if len(known) >= 2 else None
     return Track(target.id, tuple(values), required, projected,
                  _meets(target, projected, required, strict) if target.points else None,
                  latest.get("met") if latest else None, latest.get("needed") if latest else None,
-                 latest.get("shortfall") if latest else None)
+                 latest.get("shortfall") if latest else None, change)
 
 
 def progress(reports: list[tuple[str, dict[str, Any]]], targets: Targets) -> Progress:
