@@ -479,6 +479,7 @@ def _sources(ws: Worksheet, report: Report, title: str, subtitle: str, lang: str
 def _progress(ws: Worksheet, progress: Any, targets: Targets, title: str, subtitle: str, lang: str) -> None:
     """The district's value on every scored target in every recorded period, and a line chart per target."""
     from openpyxl.chart import LineChart, Reference
+    from openpyxl.worksheet.pagebreak import Break
 
     periods = list(progress.periods)
     labels = [_t("target", lang), *periods, _t("required", lang)]
@@ -500,5 +501,7 @@ def _progress(ws: Worksheet, progress: Any, targets: Targets, title: str, subtit
         chart.y_axis.scaling.max = 1
         chart.y_axis.numFmt = "0%"
         chart.legend = None
-        chart.height, chart.width = 5, 8
-        ws.add_chart(chart, f"{'AEI'[i % 3]}{last + 3 + (i // 3) * 11}")
+        chart.height, chart.width = 4.5, 8
+        # column A is wide: a chart there spans it alone, the next ones start at B and F
+        ws.add_chart(chart, f"{('A', 'B', 'F')[i % 3]}{last + 3 + (i // 3) * 10}")
+    ws.row_breaks.append(Break(id=last + 1))  # the charts print on a page of their own
