@@ -56,6 +56,12 @@ class Lang(StrEnum):
     en = "en"
 
 
+# Options several commands share: one definition each.
+TargetsOption = Annotated[Path | None, typer.Option(
+    "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.", show_default=False)]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"kaohe {__version__}")
@@ -80,15 +86,13 @@ def assess(
     submissions: Annotated[Path | None, typer.Argument(
         help="Folder of street workbooks, or one workbook. Default: the bundled 2005 sample district.",
         show_default=False)] = None,
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.",
-        show_default=False)] = None,
+    targets_file: TargetsOption = None,
     roster: Annotated[Path | None, typer.Option(
         "--roster", "-r", help="Roster of streets (CSV or xlsx with a 街道名称 column). Default: 街道名单.csv "
         "beside or inside the submissions folder.", show_default=False)] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json (kaohe.report/1) or csv.")
                    ] = Format.table,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")] = Lang.zh,
+    lang: LangOption = Lang.zh,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any error-level issue was found.")
                       ] = False,
     out: Annotated[Path | None, typer.Option(
@@ -149,10 +153,9 @@ def progress_command(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) written by assess --record. "
         "Default: kaohe-history.sqlite here; while it does not exist, the bundled sample (2005-H1 → 2005).",
         show_default=False)] = None,
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", "-t", help="Targets YAML for titles. Default: targets/2005.yaml.", show_default=False)] = None,
+    targets_file: TargetsOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels: zh or en.")] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """进度：各指标在已记录各期的数值、较上期变化、按趋势能否在年底达标；有风险的街道排在前面。Progress over the year.
 
@@ -198,11 +201,9 @@ def compare(
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) periods are read from.")
     ] = Path("kaohe-history.sqlite"),
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", "-t", help="Targets YAML: its titles and consistency rules. Default: targets/2005.yaml.",
-        show_default=False)] = None,
+    targets_file: TargetsOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels: zh or en.")] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """对比：两次考核的得分、等次、排名变化，新达标和失去的指标，以及可疑的数据变化。Compare two assessments.
 
@@ -252,12 +253,10 @@ def _side(label: str, history: Path) -> object:
 def check(
     workbooks: Annotated[list[Path], typer.Argument(help="The street's workbook(s) to check before sending.",
                                                     show_default=False)],
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.",
-        show_default=False)] = None,
+    targets_file: TargetsOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json (kaohe.report/1).")
                    ] = Format.table,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """自查：报送前检查本街道的表，列出每个问题及修改办法和暂评得分。A street's self-check before sending.
 
@@ -299,9 +298,7 @@ def template(
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the templates into.")
                        ] = Path("templates"),
-    targets_file: Annotated[Path | None, typer.Option(
-        "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.",
-        show_default=False)] = None,
+    targets_file: TargetsOption = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="Community rows to prepare.")] = 40,
     force: Annotated[bool, typer.Option("--force", help="Replace templates that already exist.")] = False,
 ) -> None:
