@@ -51,6 +51,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class Shape(StrEnum):
+    """Output of the commands that have no CSV form."""
+
+    table = "table"
+    json = "json"
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
@@ -154,7 +161,7 @@ def progress_command(
         "Default: kaohe-history.sqlite here; while it does not exist, the bundled sample (2005-H1 → 2005).",
         show_default=False)] = None,
     targets_file: TargetsOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json.")] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """进度：各指标在已记录各期的数值、较上期变化、按趋势能否在年底达标；有风险的街道排在前面。Progress over the year.
@@ -180,7 +187,7 @@ def progress_command(
     if not reports:
         raise _fail(KaoheError(f"{path}: no assessment recorded yet (kaohe assess --record --period …)"))
     result = progress(reports, targets)
-    if fmt is Format.json:
+    if fmt is Shape.json:
         import json
         from dataclasses import asdict
 
@@ -202,7 +209,7 @@ def compare(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) periods are read from.")
     ] = Path("kaohe-history.sqlite"),
     targets_file: TargetsOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json.")] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """对比：两次考核的得分、等次、排名变化，新达标和失去的指标，以及可疑的数据变化。Compare two assessments.
@@ -219,7 +226,7 @@ def compare(
     except KaoheError as exc:
         raise _fail(exc) from exc
     result = run_compare(sides[0], sides[1], targets)  # type: ignore[arg-type]
-    if fmt is Format.json:
+    if fmt is Shape.json:
         import json
         from dataclasses import asdict
 
@@ -254,8 +261,8 @@ def check(
     workbooks: Annotated[list[Path], typer.Argument(help="The street's workbook(s) to check before sending.",
                                                     show_default=False)],
     targets_file: TargetsOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json (kaohe.report/1).")
-                   ] = Format.table,
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json (kaohe.report/1).")
+                   ] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """自查：报送前检查本街道的表，列出每个问题及修改办法和暂评得分。A street's self-check before sending.
@@ -278,8 +285,8 @@ def check(
     except KaoheError as exc:
         raise _fail(exc) from exc
     report = score(targets, intake, file_info(targets_path))
-    if fmt is Format.json:
-        _render(report, targets, fmt, lang.value)
+    if fmt is Shape.json:
+        _render(report, targets, Format.json, lang.value)
     else:
         from kaohe.report.terminal import render_check
 
