@@ -362,14 +362,10 @@ def _write_scorecard(report: object, targets: object, out: Path, targets_path: P
     if report.roster_info is not None:
         inputs.append(Path(report.roster_info.path))
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise _usage(f"--out {out}: the scorecard is an .xlsx file")
+        raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
     check_output(out, inputs)
     write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
     err.print(f"[green]✓[/] {out}", highlight=False)
-
-
-def _usage(message: str) -> typer.BadParameter:
-    return typer.BadParameter(message)
 
 
 def _render(report: object, targets: object, fmt: Format, lang: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from kaohe import __version__
 from kaohe.errors import KaoheError
 from kaohe.model import Intake, Report
+from kaohe.report import plain
 
 DEFAULT_HISTORY = "kaohe-history.sqlite"
 SCHEMA = """
@@ -75,12 +76,6 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
 
 
-def _plain(value: Any) -> Any:
-    from kaohe.report import plain
-
-    return plain(value)
-
-
 def record(path: Path, report: Report, intake: Intake, document: dict[str, Any]) -> int:
     """Append one assessment (its JSON document and every street and community figure); return its id."""
     facts: list[tuple[str, str | None, str, str | None]] = []
@@ -89,11 +84,11 @@ def record(path: Path, report: Report, intake: Intake, document: dict[str, Any])
         if sub is None or sub.street is None:
             continue
         for field, value in sub.street.values.items():
-            facts.append((street.name, None, field, json.dumps(_plain(value), ensure_ascii=False)))
+            facts.append((street.name, None, field, json.dumps(plain(value), ensure_ascii=False)))
         for community in sub.communities:
             facts.append((street.name, community.name, "", None))  # the community was there
             for field, value in community.values.items():
-                facts.append((street.name, community.name, field, json.dumps(_plain(value), ensure_ascii=False)))
+                facts.append((street.name, community.name, field, json.dumps(plain(value), ensure_ascii=False)))
     now = dt.datetime.now().isoformat(timespec="seconds")
     targets_sha = report.targets_info.sha256 if report.targets_info else None
     with _connect(path) as conn:

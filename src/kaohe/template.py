@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kaohe.report import a4_landscape
 from kaohe.targets import FieldDef, Targets
 
 if TYPE_CHECKING:
@@ -88,16 +89,6 @@ def _validation(fdef: FieldDef, targets: Targets) -> object | None:
     return dv
 
 
-def _print_setup(ws: Worksheet, title_rows: str) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P / &N"
-
-
 def _text(ws: Worksheet, row: int, col: int, value: str) -> None:
     cell = ws.cell(row, col, value)
     cell.data_type = "s"  # a street named "=…" stays text
@@ -120,7 +111,7 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
             dv.add(f"B{r}")  # type: ignore[attr-defined]
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 18
-    _print_setup(ws, "1:1")
+    a4_landscape(ws, "1:1")
 
 
 def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) -> None:
@@ -159,7 +150,7 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) ->
             cell.border = Border(left=side, right=side, top=side, bottom=side)
     _text(ws, last + 2, 1, "单位负责人:            填表人:            联系电话:")
     ws.freeze_panes = "C4"
-    _print_setup(ws, "1:3")
+    a4_landscape(ws, "1:3")
 
 
 def _guide(ws: Worksheet, targets: Targets, street: str) -> None:
@@ -191,4 +182,4 @@ def _guide(ws: Worksheet, targets: Targets, street: str) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 70
-    _print_setup(ws, "1:1")
+    a4_landscape(ws, "1:1")

@@ -12,13 +12,9 @@ _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 
 
-def fold(text: str) -> str:
-    """Full-width to half-width (NFKC: `（` `１` `㎡` become `(` `1` `m2`) and strip."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def squash(text: str) -> str:
-    """Fold and drop every whitespace character: the key two spellings of a name are compared by."""
+    """Full-width to half-width (NFKC: `（` `１` `㎡` become `(` `1` `m2`) and no whitespace at all: the key two
+    spellings of a name are compared by."""
     if not unicodedata.is_normalized("NFKC", text):  # most text already is: skip the copy
         text = unicodedata.normalize("NFKC", text)
     return "".join(text.split())

@@ -7,6 +7,17 @@ from fractions import Fraction
 from typing import Any
 
 
+def a4_landscape(ws: Any, repeat_rows: str) -> None:
+    """Print setup shared by the scorecard and the templates: A4 landscape, fit to width, rows repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = repeat_rows
+    ws.oddFooter.center.text = "&P / &N"
+
+
 def plain(value: Any) -> Any:
     """A result value as JSON/CSV sees it: shares as 4-decimal floats, Decimals as int or float."""
     if isinstance(value, bool) or value is None:

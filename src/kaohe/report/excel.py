@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaohe import __version__
 from kaohe.model import Report, StreetResult, TargetResult
-from kaohe.report import plain
+from kaohe.report import a4_landscape, plain
 from kaohe.report.terminal import fmt_actual, fmt_required
 from kaohe.targets import Target, Targets
 
@@ -154,19 +154,12 @@ def _page_setup(ws: Worksheet, title: str, header_row: int | None, widths: Seque
 
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    a4_landscape(ws, f"1:{header_row}" if header_row else "1:2")
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    rows = f"1:{header_row}" if header_row else "1:2"
-    ws.print_title_rows = rows
     # Row 1 holds the title and repeats on every printed page, so the page header stays empty.
     ws.oddFooter.left.text = title.replace("&", "&&")
-    ws.oddFooter.center.text = "&P / &N"
     ws.oddFooter.right.text = f"kaohe {__version__}"
 
 
