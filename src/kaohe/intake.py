@@ -70,7 +70,7 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
            progress: Progress | None = None, prepare: Prepare | None = None) -> Intake:
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
-        roster_path = find_roster(source)
+        roster_path = find_roster(source, targets)
     files = submission_files(source, roster_path)
     return gather_files(files, targets, roster_path, progress, source.name, prepare=prepare,
                         base=source if source.is_dir() else None)

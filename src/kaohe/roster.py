@@ -11,8 +11,6 @@ from kaohe.errors import RosterError
 from kaohe.targets import Targets
 from kaohe.text import clean_name, squash
 
-ROSTER_NAMES = ("街道名单", "roster")
-
 
 def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
     """Names match after trimming spaces, full/half-width folding and dropping suffixes like 办事处."""
@@ -85,10 +83,10 @@ def _names(rows: list[list[str]], targets: Targets) -> list[str]:
     return names
 
 
-def find_roster(folder: Path) -> Path | None:
+def find_roster(folder: Path, targets: Targets) -> Path | None:
     """A roster beside or inside the submissions folder (街道名单.csv, roster.xlsx …), if there is one."""
     for place in (folder, folder.parent):
-        for stem in ROSTER_NAMES:
+        for stem in targets.layout.roster_file_names:
             for suffix in (".csv", ".xlsx", ".xls"):
                 candidate = place / f"{stem}{suffix}"
                 if candidate.is_file():

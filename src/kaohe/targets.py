@@ -146,6 +146,7 @@ class Layout(Model):
     street_name_prefixes: list[str] = []
     street_name_suffixes: list[str] = []
     roster_headers: list[str] = []  # column headers a roster may use for the street name, beside its label
+    roster_file_names: list[str] = ["街道名单", "roster"]  # found inside or beside the submissions folder
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------
