@@ -109,7 +109,7 @@ def make_district(size: int) -> Path:
     """`size` streets of about 50 communities each, canonical template, the same every time."""
     from kaohe.sample import COMMUNITY_NAMES, community_values, write_workbook
 
-    folder = CACHE / f"streets-{size}"
+    folder = CACHE / f"v2-streets-{size}"
     done = folder / ".complete"
     if done.exists():
         return folder
@@ -123,7 +123,9 @@ def make_district(size: int) -> Path:
         communities = []
         for j in range(COMMUNITIES + rng.randint(-5, 5)):
             values = community_values(rng, "街道", quality)
-            values["name"] = f"{COMMUNITY_NAMES[j % len(COMMUNITY_NAMES)]}{j // len(COMMUNITY_NAMES) + 1}社区"
+            # every community name in the district its own, as in a real one (春晖17-1社区 is street 17's)
+            base = COMMUNITY_NAMES[(i + j) % len(COMMUNITY_NAMES)]
+            values["name"] = f"{base}{i + 1}-{j // len(COMMUNITY_NAMES) + 1}社区"
             communities.append(values)
         street = {"name": name, "kind": "街道", "center_area": rng.choice([800, 1000, 1200]),
                   "service_projects": rng.randint(6, 14), "demo_street": rng.random() < 0.7}
