@@ -508,12 +508,20 @@ class Targets(Model):
         memo = self._header_keys
         key = memo.get(text)
         if key is None:
-            key = memo[text] = header_key(text, tuple(self.layout.header_prefixes_to_drop), self.unit_suffixes)
+            key = memo[text] = header_key(text, self._header_prefixes, self.unit_suffixes)
         return key
+
+    def header_key_once(self, text: str) -> str:
+        """header_key without the memo, for texts seen once (community names)."""
+        return header_key(text, self._header_prefixes, self.unit_suffixes)
 
     @cached_property
     def _header_keys(self) -> dict[str, str]:
         return {}
+
+    @cached_property
+    def _header_prefixes(self) -> tuple[str, ...]:
+        return tuple(self.layout.header_prefixes_to_drop)
 
 
 # ---- loading ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import unicodedata
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"[(\[{<][^)\]}>]*[)\]}>]")
 _HEADER_PUNCT = re.compile(r"[、,.·:;'\"*※#]")
+_HEADER_NOISE = re.compile(r"[(\[{<、,.·:;'\"*※#]")  # what _BRACKETED or _HEADER_PUNCT could remove
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 
@@ -29,12 +30,14 @@ def clean_name(text: str) -> str:
 def header_key(text: str, drop_prefixes: tuple[str, ...] = (), drop_suffixes: tuple[str, ...] = ()) -> str:
     """The comparable core of a header cell: no spaces, brackets, hints like (有/无), units or 是否."""
     key = squash(text).casefold()
-    key = _HEADER_PUNCT.sub("", _BRACKETED.sub("", key))
-    for prefix in sorted(drop_prefixes, key=len, reverse=True):
-        if key.startswith(prefix) and len(key) > len(prefix):
-            key = key[len(prefix) :]
-            break
-    changed = True
+    if _HEADER_NOISE.search(key):  # most texts have no brackets or punctuation: one scan instead of two subs
+        key = _HEADER_PUNCT.sub("", _BRACKETED.sub("", key))
+    if drop_prefixes and key.startswith(drop_prefixes):  # one C call rules out most texts
+        for prefix in sorted(drop_prefixes, key=len, reverse=True):
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key = key[len(prefix) :]
+                break
+    changed = bool(drop_suffixes) and key.endswith(drop_suffixes)
     while changed:
         changed = False
         for suffix in drop_suffixes:

@@ -56,6 +56,8 @@ class CellReader:
         self.quantum = Decimal(1).scaleb(-targets.compare_decimals)
         self.memo: dict[Any, Any] = {}  # text → street label match, for the whole run
         self.kinds: dict[str, Any] = {}  # text → whether it starts a 合计 row or a note, or is a street label
+        self.names: dict[str, tuple[str, str]] = {}  # plain community name text → (name, duplicate key)
+        self.run_cache: dict[str, Any] = {}  # patterns the table readers make once per run
 
     @cached_property
     def yesno(self) -> dict[str, bool]:

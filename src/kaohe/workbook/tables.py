@@ -67,21 +67,22 @@ class _Context:
     def street_lookup(self) -> dict[str, str]:
         return self.targets.header_lookup("street")
 
-    @cached_property
-    def note_pattern(self) -> re.Pattern[str]:
-        words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
-        return re.compile(rf"^(?:{words})(?:[:：]|$)")
-
     def text_kind(self, text: str) -> TextKind:
         """Whether a text in a table row starts a 合计 row or a note, or is a street label; once per text."""
-        memo = self.cells.kinds
-        found = memo.get(text)
-        if found is None:
-            folded = squash(text)
-            found = memo[text] = TextKind(
-                any(folded.startswith(w) for w in self.targets.layout.total_words),
-                bool(self.note_pattern.match(folded)), self.street_label(text) is not None)
+        found = self.cells.kinds.get(text)
+        if found is None:  # most texts are community names, each seen once: nothing memoised but this
+            found = self.cells.kinds[text] = self._text_kind(text)
         return found  # type: ignore[no-any-return]
+
+    def _text_kind(self, text: str) -> TextKind:
+        run = self.cells.run_cache
+        if not run:  # what every workbook of the run shares, made once
+            words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
+            run.update(note=re.compile(rf"^(?:{words})(?:[:：]|$)"),
+                       totals=tuple(self.targets.layout.total_words))
+        folded = squash(text)
+        return TextKind(folded.startswith(run["totals"]), run["note"].match(folded) is not None,
+                        self._street_label(text, folded, memo=False) is not None)
 
     def street_label(self, raw: Any) -> tuple[str, str | None] | None:
         """(field, inline value) when a cell is a street label: `街道名称`, or `街道名称：东风街道` in one cell."""
@@ -93,11 +94,14 @@ class _Context:
         memo[raw] = found = self._street_label(raw)
         return found
 
-    def _street_label(self, raw: str) -> tuple[str, str | None] | None:
-        found = self.street_lookup.get(self.targets.header_key(raw))
+    def _street_label(self, raw: str, folded: str | None = None,
+                      memo: bool = True) -> tuple[str, str | None] | None:
+        targets = self.targets
+        key = targets.header_key(raw) if memo else targets.header_key_once(folded or raw)
+        found = self.street_lookup.get(key)
         if found is not None:
             return found, None
-        label, sep, value = squash(raw).partition(":")  # NFKC folds ：to :
+        label, sep, value = (folded or squash(raw)).partition(":")  # NFKC folds ：to :
         if sep and value:
             found = self.street_lookup.get(self.targets.header_key(label))
             if found is not None:
@@ -226,6 +230,20 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     return "data"
 
 
+_PLAIN_TEXT = TextKind(False, False, False)
+
+
+def _filled(row: list[Any], columns: list[int]) -> bool:
+    """Whether any of these columns holds something (is_blank, inlined: this runs for every row)."""
+    width = len(row)
+    for c in columns:
+        if c < width:
+            v = row[c]
+            if v is not None and (type(v) is not str or v and not v.isspace()):
+                return True
+    return False
+
+
 # 1、… (1) … 一、老城区社区 … or a colon: a note or a section heading inside the table, not a community
 _NOTE_SHAPE = re.compile(r"^(\d+[、.．)]|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])|[:：]")
 
@@ -257,8 +275,25 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
     seen: dict[str, int] = {}
     accepted: list[tuple[int, str]] = []
     found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
+    plain = ctx.cells.names  # name text → (name, duplicate key), for names that read as they stand
+    others = [c for c in header.columns.values() if c != key_col]
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
+        # Fast path, most rows: a name seen before as a plain community name, no other text before it, and
+        # a figure beside it. _row_kind would call this row data and read_name would return the text.
+        raw_name = row[key_col] if key_col < len(row) else None
+        known = plain.get(raw_name) if type(raw_name) is str else None
+        if known is not None and _filled(row, others) and not any(type(v) is str for v in row[:key_col]):
+            name, dup_key = known
+            consumed.add(r)
+            if dup_key in seen:
+                found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
+                                                    first_row=seen[dup_key] + 1)))
+                counts["rejected"] += 1
+                continue
+            seen[dup_key] = r
+            accepted.append((r, name))
+            continue
         kind = _row_kind(row, header, ctx)
         if kind != "data":
             counts[{"blank": "blank", "total": "totals", "note": "notes"}[kind]] += 1
@@ -267,7 +302,6 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
                 consumed.add(r)
             continue
         consumed.add(r)
-        raw_name = row[key_col] if key_col < len(row) else None
         if is_blank(raw_name):
             reason = sheet.blank_reason(r, key_col)
             found.append((r, -1, ctx.make_issue(
@@ -281,6 +315,8 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         if type(name) is Parsed or not name:
             name = clean_name(str(raw_name))
         dup_key = squash(name).casefold()
+        if name is raw_name and ctx.text_kind(name) == _PLAIN_TEXT:
+            plain[name] = (name, dup_key)
         if dup_key in seen:
             found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
                                                 first_row=seen[dup_key] + 1)))
