@@ -167,10 +167,14 @@ def _threshold(test: Test) -> Any:
     return getattr(test, op)
 
 
-def _failing(target: Target, unit: Unit, street: str | None) -> Failing:
-    field = target.test.field if isinstance(target.test, FieldTest) else None
-    cell = unit.cells.get(field) if field else None
-    return Failing(unit.name, street, unit.values.get(field) if field else None, unit.sheet, cell)
+def _failing(units: Sequence[Unit], outcomes: list[bool | None], field: str | None,
+             street: str | None) -> tuple[Failing, ...]:
+    """The units that did not pass, each with its value and cell for the field the test reads (if one)."""
+    if field is None:
+        return tuple([Failing(u.name, street, None, u.sheet, None)
+                      for u, ok in zip(units, outcomes, strict=True) if ok is not True])
+    return tuple([Failing(u.name, street, u.values.get(field), u.sheet, u.cells.get(field))
+                  for u, ok in zip(units, outcomes, strict=True) if ok is not True])
 
 
 def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failing: bool = True,
@@ -184,13 +188,30 @@ def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failin
     k = outcomes.count(True)
     failing: tuple[Failing, ...] = ()
     if keep_failing and k < len(outcomes):
-        failing = tuple(_failing(target, u, street) for u, ok in zip(units, outcomes, strict=True)
-                        if ok is not True)
+        field = target.test.field if isinstance(target.test, FieldTest) else None
+        failing = _failing(units, outcomes, field, street)
     return judge_counts(target, require, len(outcomes), k, failing)
 
 
+_VERDICTS: dict[tuple[int, int, int, int], tuple[Target, Any, TargetResult]] = {}
+
+
 def judge_counts(target: Target, require: Any, n: int, k: int, failing: tuple[Failing, ...] = ()) -> TargetResult:
-    """The verdict for k passing units of n: met, actual, required and how many more are needed."""
+    """The verdict for k passing units of n: met, actual, required and how many more are needed.
+
+    A verdict depends on (target, n, k) alone, and streets of about the same size share them: each is worked
+    out once per run.
+    """
+    key = (id(target), id(require), n, k)
+    hit = _VERDICTS.get(key)
+    if hit is None or hit[0] is not target or hit[1] is not require:
+        if len(_VERDICTS) > 100_000:
+            _VERDICTS.clear()
+        hit = _VERDICTS[key] = (target, require, _verdict(target, require, n, k))
+    return hit[2]._replace(failing=failing) if failing else hit[2]
+
+
+def _verdict(target: Target, require: Any, n: int, k: int) -> TargetResult:
     met = require.met(k, n)
     required_count = require.required_count(n)
     needed = 0 if met else (required_count - k if required_count is not None and required_count > k else None)
@@ -201,7 +222,7 @@ def judge_counts(target: Target, require: Any, n: int, k: int, failing: tuple[Fa
         actual = k
         required = list(require.count_between) if require.count_between else (
             require.count_at_most if require.count_at_most is not None else required_count)
-    return TargetResult(target.id, met, Decimal(0), target.points, actual, required, needed, n, k, failing)
+    return TargetResult(target.id, met, Decimal(0), target.points, actual, required, needed, n, k)
 
 
 def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
@@ -269,10 +290,25 @@ def _street_target(target: Target, street: Unit, communities: list[Unit],
         if not communities:  # rule 4: no communities listed meets no community target
             return TargetResult(target.id, False, ZERO, target.points, None, result.required, None, 0, 0), \
                 Fraction(0)
+        points, shown = _community_points(target, result)
+        return result._replace(points=shown), points
     points = _points(target, result, target.require)
-    return TargetResult(result.id, result.met, round_half_up(points), result.max_points, result.actual,
-                        result.required, result.needed, result.units, result.passing, result.failing,
-                        result.shortfall), points
+    return result._replace(points=round_half_up(points)), points
+
+
+_POINTS: dict[tuple[int, int | None, int | None], tuple[Target, Fraction, Decimal]] = {}
+
+
+def _community_points(target: Target, result: TargetResult) -> tuple[Fraction, Decimal]:
+    """A community target's points (exact, and rounded for show): they follow from its n and k alone."""
+    key = (id(target), result.units, result.passing)
+    hit = _POINTS.get(key)
+    if hit is None or hit[0] is not target:
+        if len(_POINTS) > 100_000:
+            _POINTS.clear()
+        points = _points(target, result, target.require)
+        hit = _POINTS[key] = (target, points, round_half_up(points))
+    return hit[1], hit[2]
 
 
 def competition_ranks(scores: list[Decimal]) -> list[int]:
