@@ -8,7 +8,7 @@ Every contender is a whole process, timed from start to exit, median of --runs r
 - pandas+openpyxl:  pandas.read_excel(engine="openpyxl") for both sheets, then the 2005 scoring in pandas
 - pandas+calamine:  the same script with engine="calamine"
 - floor:            python-calamine reading every sheet of every workbook into lists, and nothing else
-Peak memory is each process's own maximum RSS (resource.getrusage). The pandas script's street scores are
+Peak memory is each process's own maximum RSS (os.wait4). The pandas script's street scores are
 compared with kaohe's: the benchmark fails if any differs. Districts are written once per size into
 benchmarks/.districts/ (canonical template, deterministic) and reused.
 """
@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +32,7 @@ COMMUNITIES = 50
 
 # What an analyst writes for the canonical template: read both sheets with pandas, score by hand.
 PANDAS_PEER = r'''
-import json, math, resource, sys
+import json, math, sys
 from decimal import Decimal, ROUND_HALF_UP
 from fractions import Fraction
 from pathlib import Path
@@ -79,11 +81,10 @@ for path in sorted(folder.glob("*.xlsx")):
     s = score(street, comms)
     scores[street["街道名称"]] = float(Decimal(str(s)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 print(json.dumps(scores, ensure_ascii=False))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 '''
 
 FLOOR = r'''
-import resource, sys
+import sys
 from pathlib import Path
 import python_calamine as pc
 cells = 0
@@ -92,17 +93,10 @@ for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
     for name in wb.sheet_names:
         cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
 print(cells)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 '''
 
-KAOHE = r'''
-import resource, sys
-from kaohe.cli import app
-try:
-    app(sys.argv[1:], standalone_mode=False)
-finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-'''
+# What the `kaohe` console script runs (main() ends with os._exit after flushing: no teardown).
+KAOHE = "from kaohe.cli import main; main()"
 
 
 def make_district(size: int) -> Path:
@@ -136,13 +130,29 @@ def make_district(size: int) -> Path:
 
 
 def run(args: list[str]) -> tuple[float, float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=3600)
-    seconds = time.perf_counter() - start
+    """One whole process: wall seconds, its own peak RSS in MB (from wait4), and what it printed."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(f"{args[:2]} failed:\n{proc.stderr[-2000:]}")
-    peak_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
-    return seconds, peak_mb, proc.stdout
+        raise SystemExit(f"{args[:2]} failed:\n{stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def compile_kaohe() -> None:
+    """Byte-compile kaohe as pip does on install: an editable checkout under PYTHONDONTWRITEBYTECODE=1 would
+    otherwise compile every module from source in every timed run."""
+    import compileall
+
+    import kaohe
+
+    compileall.compile_dir(str(Path(kaohe.__file__).parent), quiet=1)
 
 
 def main() -> int:
@@ -158,6 +168,7 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
+    compile_kaohe()
     console = Console(width=120)
     table = Table("streets", "contender", "median s", "per street ms", "peak MB", "vs kaohe", box=None)
     failures: list[str] = []
@@ -172,16 +183,16 @@ def main() -> int:
         }
         if size > opts.skip_openpyxl_above:
             del contenders["pandas+openpyxl"]
-        results: dict[str, tuple[float, float]] = {}
         outputs: dict[str, str] = {}
-        for name, args in contenders.items():
-            times, peaks = [], []
-            for _ in range(opts.runs):
+        times: dict[str, list[float]] = {name: [] for name in contenders}
+        peaks: dict[str, list[float]] = {name: [] for name in contenders}
+        for _ in range(opts.runs):  # round robin: a machine that slows down mid-run slows every contender
+            for name, args in contenders.items():
                 seconds, peak, out = run(args)
-                times.append(seconds)
-                peaks.append(peak)
+                times[name].append(seconds)
+                peaks[name].append(peak)
                 outputs[name] = out
-            results[name] = (statistics.median(times), max(peaks))
+        results = {name: (statistics.median(times[name]), max(peaks[name])) for name in contenders}
         kaohe_scores = {s["name"]: s["score"] for s in json.loads(outputs["kaohe"])["streets"]}
         peer_scores = json.loads(outputs["pandas+calamine"])
         if kaohe_scores != peer_scores:
