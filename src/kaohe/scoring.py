@@ -87,19 +87,13 @@ def compiled_many(test: Test) -> Many:
 
         def many(rows: list[dict[str, Any]]) -> list[bool | None]:
             return [None if (v := d.get(field)) is None else v in allowed for d in rows]
-    elif isinstance(test, FieldTest) and test.operator in ("is", "at_least"):
-        field = test.field
-        if test.operator == "is":
-            wanted = test.is_
+    elif isinstance(test, FieldTest) and test.operator == "is":
+        field, wanted = test.field, test.is_
 
-            def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-                return [None if (v := d.get(field)) is None else v is wanted for d in rows]
-        else:
-            bound: Decimal = test.at_least or Decimal(0)
-
-            def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-                return [None if (v := d.get(field)) is None else
-                        (type(v) is not bool and isinstance(v, int | Decimal) and v >= bound) for d in rows]
+        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
+            return [None if (v := d.get(field)) is None else v is wanted for d in rows]
+    elif isinstance(test, FieldTest):  # a number compared: as _compile's `number`, one comprehension per operator
+        many = _numbers_many(test)
     else:
         one = compiled(test)
 
@@ -108,6 +102,28 @@ def compiled_many(test: Test) -> Many:
 
     _COMPILED_MANY[id(test)] = (test, many)
     return many
+
+
+def _numbers_many(test: FieldTest) -> Many:
+    field, op = test.field, test.operator
+    number = int | Decimal
+    if op == "between":
+        low, high = test.between or (Decimal(0), Decimal(0))
+        return lambda rows: [None if (v := d.get(field)) is None else
+                             (type(v) is not bool and isinstance(v, number) and low <= v <= high) for d in rows]
+    bound = getattr(test, op)
+    if op == "at_least":
+        return lambda rows: [None if (v := d.get(field)) is None else
+                             (type(v) is not bool and isinstance(v, number) and v >= bound) for d in rows]
+    if op == "at_most":
+        return lambda rows: [None if (v := d.get(field)) is None else
+                             (type(v) is not bool and isinstance(v, number) and v <= bound) for d in rows]
+    if op == "more_than":
+        return lambda rows: [None if (v := d.get(field)) is None else
+                             (type(v) is not bool and isinstance(v, number) and v > bound) for d in rows]
+    assert op == "less_than"
+    return lambda rows: [None if (v := d.get(field)) is None else
+                         (type(v) is not bool and isinstance(v, number) and v < bound) for d in rows]
 
 
 def _compile(test: Test) -> Check:

@@ -58,6 +58,7 @@ class CellReader:
         self.kinds: dict[str, Any] = {}  # text → whether it starts a 合计 row or a note, or is a street label
         self.names: dict[str, tuple[str, str]] = {}  # plain community name text → (name, duplicate key)
         self.run_cache: dict[str, Any] = {}  # patterns the table readers make once per run
+        self._readers: dict[tuple[int, int], tuple[FieldDef, Callable[[Any], Any]]] = {}
 
     @cached_property
     def yesno(self) -> dict[str, bool]:
@@ -72,6 +73,20 @@ class CellReader:
         return tuple(sorted(spellings, key=len, reverse=True))
 
     def compile(self, fdef: FieldDef) -> Callable[[Any], Any]:
+        """A reader for one field (made once per run): the value, or a Parsed with the issue code."""
+        return self._compiled(fdef, 0)
+
+    def compile_column(self, fdef: FieldDef) -> Callable[[list[Any]], list[Any]]:
+        """A whole column at once (made once per run): the values, MISS where a cell needs a closer look."""
+        return self._compiled(fdef, 1)  # type: ignore[return-value]
+
+    def _compiled(self, fdef: FieldDef, kind: int) -> Callable[[Any], Any]:
+        hit = self._readers.get((id(fdef), kind))
+        if hit is None or hit[0] is not fdef:
+            hit = self._readers[(id(fdef), kind)] = (fdef, self._column(fdef) if kind else self._cell(fdef))
+        return hit[1]
+
+    def _cell(self, fdef: FieldDef) -> Callable[[Any], Any]:
         """A reader for one field: returns the value, or a Parsed with the issue code.
 
         Cheap for the cells most workbooks hold: whole numbers as numbers, yes/no and choices spelled as in
@@ -115,7 +130,7 @@ class CellReader:
 
         return text
 
-    def compile_column(self, fdef: FieldDef) -> Callable[[list[Any]], list[Any]]:
+    def _column(self, fdef: FieldDef) -> Callable[[list[Any]], list[Any]]:
         """A whole column at once: the value where a cell takes the fast path, MISS where it needs a closer look.
 
         One comprehension per column instead of a call per cell; the MISS cells then go through `compile`.

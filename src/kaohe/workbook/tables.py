@@ -279,11 +279,16 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
     others = [c for c in header.columns.values() if c != key_col]
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
-        # Fast path, most rows: a name seen before as a plain community name, no other text before it, and
-        # a figure beside it. _row_kind would call this row data and read_name would return the text.
+        # Fast path, most rows: a name that reads as it stands and is no 合计, note or street label, no other
+        # text before it, and a figure beside it. _row_kind would call this row data.
         raw_name = row[key_col] if key_col < len(row) else None
-        known = plain.get(raw_name) if type(raw_name) is str else None
-        if known is not None and _filled(row, others) and not any(type(v) is str for v in row[:key_col]):
+        known = None
+        if type(raw_name) is str and raw_name and _filled(row, others) and \
+                not any(type(v) is str for v in row[:key_col]):
+            known = plain.get(raw_name)
+            if known is None and ctx.text_kind(raw_name) == _PLAIN_TEXT and read_name(raw_name) is raw_name:
+                known = plain[raw_name] = (raw_name, squash(raw_name).casefold())
+        if known is not None:
             name, dup_key = known
             consumed.add(r)
             if dup_key in seen:
@@ -315,8 +320,6 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
         if type(name) is Parsed or not name:
             name = clean_name(str(raw_name))
         dup_key = squash(name).casefold()
-        if name is raw_name and ctx.text_kind(name) == _PLAIN_TEXT:
-            plain[name] = (name, dup_key)
         if dup_key in seen:
             found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
                                                 first_row=seen[dup_key] + 1)))
