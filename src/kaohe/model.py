@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from kaohe.issues import Issue
 
@@ -48,6 +48,73 @@ class Unit(NamedTuple):
     row: int | None = None
 
 
+class Communities(Sequence[Unit]):
+    """A street's communities as read: the table's columns (field → one value per community), with Units made
+    only when someone asks for them.
+
+    Scoring reads the columns; reports and the history see Units. Across a process boundary the columns
+    travel as plain lists of numbers, strings and booleans instead of tens of objects per workbook.
+    """
+
+    __slots__ = ("sheet", "letters", "names", "rows", "columns", "_units")
+
+    def __init__(self, sheet: str | None, letters: Mapping[str, str], names: list[str], rows: list[int],
+                 columns: dict[str, list[Any]]) -> None:
+        self.sheet = sheet
+        self.letters = letters  # field → column letter, for the A1 cell of each value
+        self.names = names
+        self.rows = rows  # 1-based sheet rows
+        self.columns = columns
+        self._units: list[Unit] | None = None
+
+    @property
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            fields = list(self.columns)
+            self._units = [Unit(name, dict(zip(fields, values, strict=True)), RowCells(self.letters, row),
+                                self.sheet, row)
+                           for name, row, values in zip(self.names, self.rows,
+                                                        zip(*self.columns.values(), strict=True) if fields
+                                                        else [()] * len(self.names), strict=True)]
+        return self._units
+
+    @overload
+    def __getitem__(self, index: int) -> Unit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Unit]: ...
+
+    def __getitem__(self, index: int | slice) -> Unit | list[Unit]:
+        return self.units[index]
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Communities({self.names!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Communities, (self.sheet, self.letters, self.names, self.rows, self.columns))
+
+
+def columns_of(units: Sequence[Unit]) -> dict[str, list[Any]]:
+    """field → one value per unit, read from the table's columns when there are any."""
+    if isinstance(units, Communities):
+        return units.columns
+    fields: dict[str, None] = {}
+    for u in units:
+        fields.update(dict.fromkeys(u.values))
+    return {f: [u.values.get(f) for u in units] for f in fields}
+
+
 @dataclass(frozen=True)
 class RowCounts:
     """How every row under a community header was accounted for."""
@@ -69,7 +136,7 @@ class Submission:
 
     file: str
     street: Unit | None
-    communities: list[Unit]
+    communities: Sequence[Unit]  # Communities when read from a workbook
     issues: list[Issue]
     rows: RowCounts = RowCounts()
     community_sheet: str | None = None

@@ -6,13 +6,24 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from kaohe.model import Failing, FileInfo, Intake, Report, StreetResult, Submission, TargetResult, Unit
+from kaohe.model import (
+    Communities,
+    Failing,
+    FileInfo,
+    Intake,
+    Report,
+    StreetResult,
+    Submission,
+    TargetResult,
+    Unit,
+    columns_of,
+)
 from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
 
 ZERO = Decimal("0.00")
@@ -59,12 +70,13 @@ def compiled(test: Test) -> Check:
     return check
 
 
-Many = Callable[[list[dict[str, Any]]], list["bool | None"]]
+Columns = Mapping[str, list[Any]]  # field → one value per community (model.Communities.columns)
+Many = Callable[[Columns, int], list["bool | None"]]
 _COMPILED_MANY: dict[int, tuple[Test, Many]] = {}
 
 
 def compiled_many(test: Test) -> Many:
-    """The test over many units at once: one comprehension instead of a call per unit."""
+    """The test over n communities at once, from the table's columns: one comprehension per column."""
     hit = _COMPILED_MANY.get(id(test))
     if hit is not None and hit[0] is test:
         return hit[1]
@@ -73,57 +85,53 @@ def compiled_many(test: Test) -> Many:
         parts = [compiled_many(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
         decisive = isinstance(test, AnyTest)
 
-        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-            columns = [part(rows) for part in parts]
+        def many(columns: Columns, n: int) -> list[bool | None]:
             out: list[bool | None] = []
-            for results in zip(*columns, strict=True):
+            for results in zip(*[part(columns, n) for part in parts], strict=True):
                 if decisive in results:
                     out.append(decisive)
                 else:
                     out.append(None if None in results else not decisive)
             return out
-    elif isinstance(test, FieldTest) and test.operator == "in":
-        field, allowed = test.field, set(test.in_ or ())
-
-        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-            return [None if (v := d.get(field)) is None else v in allowed for d in rows]
-    elif isinstance(test, FieldTest) and test.operator == "is":
-        field, wanted = test.field, test.is_
-
-        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-            return [None if (v := d.get(field)) is None else v is wanted for d in rows]
-    elif isinstance(test, FieldTest):  # a number compared: as _compile's `number`, one comprehension per operator
-        many = _numbers_many(test)
     else:
-        one = compiled(test)
+        assert isinstance(test, FieldTest)
+        field, compare = test.field, _column_test(test)
 
-        def many(rows: list[dict[str, Any]]) -> list[bool | None]:
-            return [one(d) for d in rows]
+        def many(columns: Columns, n: int) -> list[bool | None]:
+            column = columns.get(field)
+            return compare([None] * n if column is None else column)
 
     _COMPILED_MANY[id(test)] = (test, many)
     return many
 
 
-def _numbers_many(test: FieldTest) -> Many:
-    field, op = test.field, test.operator
+def _column_test(test: FieldTest) -> Callable[[list[Any]], list[bool | None]]:
+    """One field's test over its column, with the three values of `compiled` (None: could not be read)."""
+    op = test.operator
+    if op == "in":
+        allowed = set(test.in_ or ())
+        return lambda col: [None if v is None else v in allowed for v in col]
+    if op == "is":
+        wanted = test.is_
+        return lambda col: [None if v is None else v is wanted for v in col]
     number = int | Decimal
     if op == "between":
         low, high = test.between or (Decimal(0), Decimal(0))
-        return lambda rows: [None if (v := d.get(field)) is None else
-                             (type(v) is not bool and isinstance(v, number) and low <= v <= high) for d in rows]
+        return lambda col: [None if v is None else
+                            (type(v) is not bool and isinstance(v, number) and low <= v <= high) for v in col]
     bound = getattr(test, op)
     if op == "at_least":
-        return lambda rows: [None if (v := d.get(field)) is None else
-                             (type(v) is not bool and isinstance(v, number) and v >= bound) for d in rows]
+        return lambda col: [None if v is None else
+                            (type(v) is not bool and isinstance(v, number) and v >= bound) for v in col]
     if op == "at_most":
-        return lambda rows: [None if (v := d.get(field)) is None else
-                             (type(v) is not bool and isinstance(v, number) and v <= bound) for d in rows]
+        return lambda col: [None if v is None else
+                            (type(v) is not bool and isinstance(v, number) and v <= bound) for v in col]
     if op == "more_than":
-        return lambda rows: [None if (v := d.get(field)) is None else
-                             (type(v) is not bool and isinstance(v, number) and v > bound) for d in rows]
+        return lambda col: [None if v is None else
+                            (type(v) is not bool and isinstance(v, number) and v > bound) for v in col]
     assert op == "less_than"
-    return lambda rows: [None if (v := d.get(field)) is None else
-                         (type(v) is not bool and isinstance(v, number) and v < bound) for d in rows]
+    return lambda col: [None if v is None else
+                        (type(v) is not bool and isinstance(v, number) and v < bound) for v in col]
 
 
 def _compile(test: Test) -> Check:
@@ -183,30 +191,53 @@ def _threshold(test: Test) -> Any:
     return getattr(test, op)
 
 
-def _failing(units: Sequence[Unit], outcomes: list[bool | None], field: str | None,
+def _failing(units: Sequence[Unit], picked: list[int], field: str | None,
              street: str | None) -> tuple[Failing, ...]:
-    """The units that did not pass, each with its value and cell for the field the test reads (if one)."""
-    if field is None:
-        return tuple([Failing(u.name, street, None, u.sheet, None)
-                      for u, ok in zip(units, outcomes, strict=True) if ok is not True])
-    return tuple([Failing(u.name, street, u.values.get(field), u.sheet, u.cells.get(field))
-                  for u, ok in zip(units, outcomes, strict=True) if ok is not True])
+    """The units at `picked`, each with its value and cell for the field the test reads (if one)."""
+    if isinstance(units, Communities):  # straight from the columns: no Unit is made
+        names, rows, sheet = units.names, units.rows, units.sheet
+        column = units.columns.get(field) if field else None
+        letter = units.letters.get(field) if field else None
+        return tuple([Failing(names[i], street, column[i] if column is not None else None, sheet,
+                              f"{letter}{rows[i]}" if letter else None) for i in picked])
+    return tuple([Failing(u.name, street, u.values.get(field) if field else None, u.sheet,
+                          u.cells.get(field) if field else None) for u in (units[i] for i in picked)])
 
 
 def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failing: bool = True,
-                street: str | None = None, values: list[dict[str, Any]] | None = None) -> TargetResult:
+                street: str | None = None, columns: Columns | None = None) -> TargetResult:
     """A target's requirement over a set of communities: which apply, which pass, and the verdict."""
-    rows = values if values is not None else [u.values for u in units]
+    columns = columns_of(units) if columns is None else columns
+    n = len(units)
+    picked = None
     if target.applies_to is not None:
-        keep = [i for i, ok in enumerate(compiled_many(target.applies_to)(rows)) if ok is not False]
-        units, rows = [units[i] for i in keep], [rows[i] for i in keep]
-    outcomes = compiled_many(target.test)(rows)
+        picked = [i for i, ok in enumerate(compiled_many(target.applies_to)(columns, n)) if ok is not False]
+        columns = _Picked(columns, picked)
+        n = len(picked)
+    outcomes = compiled_many(target.test)(columns, n)
     k = outcomes.count(True)
     failing: tuple[Failing, ...] = ()
-    if keep_failing and k < len(outcomes):
+    if keep_failing and k < n:
         field = target.test.field if isinstance(target.test, FieldTest) else None
-        failing = _failing(units, outcomes, field, street)
-    return judge_counts(target, require, len(outcomes), k, failing)
+        failed = [i for i, ok in enumerate(outcomes) if ok is not True]
+        failing = _failing(units, failed if picked is None else [picked[i] for i in failed], field, street)
+    return judge_counts(target, require, n, k, failing)
+
+
+class _Picked(dict[str, list[Any]]):
+    """Some communities' columns, each column picked out the first time a test reads it."""
+
+    def __init__(self, columns: Columns, picked: list[int]) -> None:
+        super().__init__()
+        self.all, self.picked = columns, picked
+
+    def get(self, field: str, default: Any = None) -> Any:  # type: ignore[override]
+        if field not in self:
+            column = self.all.get(field)
+            if column is None:
+                return default
+            self[field] = [column[i] for i in self.picked]
+        return self[field]
 
 
 _VERDICTS: dict[tuple[int, int, int, int], tuple[Target, Any, TargetResult]] = {}
@@ -278,8 +309,8 @@ def _full_points(target: Target) -> Fraction:
     return hit[1]
 
 
-def _street_target(target: Target, street: Unit, communities: list[Unit],
-                   values: list[dict[str, Any]] | None = None) -> tuple[TargetResult, Fraction]:
+def _street_target(target: Target, street: Unit, communities: Sequence[Unit],
+                   columns: Columns | None = None) -> tuple[TargetResult, Fraction]:
     """One target for one street: the result (points rounded for show) and the exact points (for the sum)."""
     if target.level == "street":
         outcome = evaluate(target.test, street.values)
@@ -299,7 +330,7 @@ def _street_target(target: Target, street: Unit, communities: list[Unit],
         require = target.require
         assert require is not None
         # failing lists name the communities of every-unit and share targets; a count is not theirs to fail
-        result = judge_units(target, communities, require, keep_failing=require.is_share, values=values)
+        result = judge_units(target, communities, require, keep_failing=require.is_share, columns=columns)
         if target.level == "district":
             return TargetResult(target.id, None, ZERO, target.points, result.passing, None, None,
                                 result.units, result.passing), Fraction(0)
@@ -358,8 +389,8 @@ def judge_street(targets: Targets, name: str, submission: Submission) -> Judged:
     """Every target for one street's submission; independent of every other street."""
     assert submission.street is not None
     unit = Unit(name, submission.street.values, submission.street.cells, submission.street.sheet)
-    values = [c.values for c in submission.communities]  # shared by every target's comprehensions
-    pairs = [_street_target(t, unit, submission.communities, values) for t in targets.targets]
+    columns = columns_of(submission.communities)  # shared by every target's comprehensions
+    pairs = [_street_target(t, unit, submission.communities, columns) for t in targets.targets]
     main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
     bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
     if targets.bonus_cap is not None:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from kaohe.errors import UnreadableFile
 from kaohe.issues import Issue
-from kaohe.model import RowCells, RowCounts, Submission, Unit
+from kaohe.model import Communities, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
@@ -119,7 +119,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     if header is not None:
         communities, counts, consumed = _read_communities(header, ctx)
     else:
-        communities, counts, consumed = [], RowCounts(), set()
+        communities, counts, consumed = Communities(None, {}, [], [], {}), RowCounts(), set()
     street = _read_street(sheets, header, consumed, ctx)
     if header is None and street is None:
         raise UnreadableFile("not-submission")
@@ -253,7 +253,7 @@ def _looks_like_note(text: str) -> bool:
     return len(text) > 20 or bool(_NOTE_SHAPE.search(text))
 
 
-def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCounts, set[int]]:
+def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCounts, set[int]]:
     """The communities under the header, how every row was accounted for, and the rows the table used."""
     targets = ctx.targets
     sheet = header.sheet
@@ -327,24 +327,20 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[list[Unit], RowCou
             continue
         seen[dup_key] = r
         accepted.append((r, name))
-    columns = _read_columns(plan, sheet, accepted, ctx, found)
-    names = [name for name, *_ in plan]
-    communities = []
-    for (r, name), row_values in zip(accepted, zip(*columns, strict=True) if columns else
-                                     ((),) * len(accepted), strict=True):
-        values = dict(zip(names, row_values, strict=True))
-        for missing_field in absent:
-            values[missing_field] = None
-        communities.append(Unit(name, values, RowCells(letters, r + 1), sheet.name, r + 1))
+    columns = dict(zip([name for name, *_ in plan], _read_columns(plan, sheet, accepted, ctx, found), strict=True))
+    for missing_field in absent:
+        columns[missing_field] = [None] * len(accepted)
+    communities = Communities(sheet.name, letters, [name for _, name in accepted], [r + 1 for r, _ in accepted],
+                              columns)
     counts["read"] = len(communities)
     found.sort(key=lambda item: (item[0], item[1]))
     ctx.issues.extend(issue for _, _, issue in found)
-    if len(totals) == 1 and communities and totals[0] > (communities[-1].row or 0) - 1:
+    if len(totals) == 1 and communities and totals[0] > communities.rows[-1] - 1:
         _check_total(header, totals[0], communities, ctx)
     return communities, RowCounts(**counts), consumed
 
 
-def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context) -> None:
+def _check_total(header: Header, r: int, communities: Communities, ctx: _Context) -> None:
     """A 合计 row is not a community, but when every figure was read it should add up: warn where not."""
     for name, c in header.columns.items():
         fdef = ctx.targets.fields.community[name]
@@ -352,7 +348,7 @@ def _check_total(header: Header, r: int, communities: list[Unit], ctx: _Context)
         if fdef.type not in ("number", "integer") or is_blank(raw):
             continue
         stated = ctx.cells.parse(fdef.model_copy(update={"range": None}), raw).value
-        values: list[Decimal] = [u.values[name] for u in communities if u.values.get(name) is not None]
+        values: list[Decimal] = [v for v in communities.columns.get(name, ()) if v is not None]
         if stated is None or len(values) != len(communities):
             continue
         expected = sum(values, Decimal(0))
