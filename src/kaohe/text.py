@@ -29,7 +29,7 @@ def clean_name(text: str) -> str:
 
 def header_key(text: str, drop_prefixes: tuple[str, ...] = (), drop_suffixes: tuple[str, ...] = ()) -> str:
     """The comparable core of a header cell: no spaces, brackets, hints like (有/无), units or 是否."""
-    key = squash(text).casefold()
+    key = squash(text).casefold()  # squash() of squashed text costs one is_normalized check
     if _HEADER_NOISE.search(key):  # most texts have no brackets or punctuation: one scan instead of two subs
         key = _HEADER_PUNCT.sub("", _BRACKETED.sub("", key))
     if drop_prefixes and key.startswith(drop_prefixes):  # one C call rules out most texts

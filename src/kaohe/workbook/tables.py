@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,20 +68,22 @@ class _Context:
     def street_lookup(self) -> dict[str, str]:
         return self.targets.header_lookup("street")
 
-    def text_kind(self, text: str) -> TextKind:
-        """Whether a text in a table row starts a 合计 row or a note, or is a street label; once per text."""
+    def text_kind(self, text: str, folded: str | None = None) -> TextKind:
+        """Whether a text in a table row starts a 合计 row or a note, or is a street label; once per text.
+
+        `folded`, when the caller has it, is squash(text)."""
         found = self.cells.kinds.get(text)
         if found is None:  # most texts are community names, each seen once: nothing memoised but this
-            found = self.cells.kinds[text] = self._text_kind(text)
+            found = self.cells.kinds[text] = self._text_kind(text, folded)
         return found  # type: ignore[no-any-return]
 
-    def _text_kind(self, text: str) -> TextKind:
+    def _text_kind(self, text: str, folded: str | None) -> TextKind:
         run = self.cells.run_cache
         if not run:  # what every workbook of the run shares, made once
             words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
             run.update(note=re.compile(rf"^(?:{words})(?:[:：]|$)"),
                        totals=tuple(self.targets.layout.total_words))
-        folded = squash(text)
+        folded = squash(text) if folded is None else folded
         return TextKind(folded.startswith(run["totals"]), run["note"].match(folded) is not None,
                         self._street_label(text, folded, memo=False) is not None)
 
@@ -286,8 +289,10 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         if type(raw_name) is str and raw_name and _filled(row, others) and \
                 not any(type(v) is str for v in row[:key_col]):
             known = plain.get(raw_name)
-            if known is None and ctx.text_kind(raw_name) == _PLAIN_TEXT and read_name(raw_name) is raw_name:
-                known = plain[raw_name] = (raw_name, squash(raw_name).casefold())
+            if known is None:
+                folded = squash(raw_name)
+                if ctx.text_kind(raw_name, folded) == _PLAIN_TEXT and read_name(raw_name) is raw_name:
+                    known = plain[raw_name] = (raw_name, folded.casefold())
         if known is not None:
             name, dup_key = known
             consumed.add(r)
@@ -362,9 +367,10 @@ def _read_columns(plan: list[tuple[str, FieldDef, int, Callable[[Any], Any], Cal
                   found: list[tuple[int, int, Issue]]) -> list[list[Any]]:
     """The accepted rows' values, a column at a time; the cells off the fast path are read one by one."""
     rows = [sheet.rows[r] for r, _ in accepted]
+    width = min(map(len, rows), default=0)  # calamine's rows are all as wide as the sheet
     columns = []
     for order, (_name, fdef, c, read, read_column) in enumerate(plan):
-        raw = [row[c] if c < len(row) else None for row in rows]
+        raw = list(map(itemgetter(c), rows)) if c < width else [row[c] if c < len(row) else None for row in rows]
         values = read_column(raw)
         if MISS in values:
             for i, value in enumerate(values):
