@@ -132,9 +132,11 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
     from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
     from kaohe.scoring import prejudge
 
-    def run() -> dict:
+    def run() -> tuple[dict, list]:
         intake = gather(bundled(SAMPLE_SUBMISSIONS), targets, bundled(SAMPLE_ROSTER), prepare=prejudge)
-        return to_document(score(targets, intake), targets)
+        units = [(s.name, list(s.submission.communities), s.submission.street, s.submission.issues)
+                 for s in intake.streets if s.submission]  # the communities crossed as columns
+        return to_document(score(targets, intake), targets), units
 
     monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 10**9)
     serial = run()

@@ -354,3 +354,23 @@ def test_section_headings_inside_the_table_are_not_communities(book, targets):
     sub = read(book(communities=comms), targets)
     assert compact(sub.issues) == [] and [c.name for c in sub.communities] == ["春晖社区", "锦绣社区"]
     assert sub.rows.notes == 1
+
+
+def test_communities_travel_as_columns_and_read_back_as_the_same_units(book, targets):
+    import pickle
+
+    from kaohe.model import Communities, RowCells
+
+    comms = good_communities(3)
+    comms[1]["room_area"] = "约150"  # unreadable: None in its column, still a community
+    sub = read(book(communities=comms), targets)
+    assert isinstance(sub.communities, Communities)
+    assert sub.communities.columns["room_area"][1] is None and len(sub.communities) == 3
+    blob = pickle.dumps(sub.communities)
+    assert b"RowCells" not in blob and b"Unit" not in blob  # plain lists, not objects per community
+    back = pickle.loads(blob)
+    assert list(back) == list(sub.communities) and back == sub.communities
+    second = back[1]
+    assert second.name == "锦绣社区" and second.row == 5 and second.sheet == "社区情况"
+    assert second.values["room_area"] is None and isinstance(second.cells, RowCells)
+    assert second.cells["room_area"] == "E5"
