@@ -59,6 +59,7 @@ class CellReader:
         self.names: dict[str, tuple[str, str]] = {}  # plain community name text → (name, duplicate key)
         self.run_cache: dict[str, Any] = {}  # patterns the table readers make once per run
         self._readers: dict[tuple[int, int], tuple[FieldDef, Callable[[Any], Any]]] = {}
+        self._spellings: dict[str, tuple[str, ...]] = {}
 
     @cached_property
     def yesno(self) -> dict[str, bool]:
@@ -68,9 +69,13 @@ class CellReader:
         return out
 
     def unit_spellings(self, fdef: FieldDef) -> tuple[str, ...]:
-        unit = self.targets.units.get(fdef.unit or "")
-        spellings = {squash(s).casefold() for s in unit.spellings} if unit else set()
-        return tuple(sorted(spellings, key=len, reverse=True))
+        """The field's unit as a figure may end with it (㎡, 平方米, m2 …), longest first; folded once a run."""
+        found = self._spellings.get(fdef.unit or "")
+        if found is None:
+            unit = self.targets.units.get(fdef.unit or "")
+            spellings = {squash(s).casefold() for s in unit.spellings} if unit else set()
+            found = self._spellings[fdef.unit or ""] = tuple(sorted(spellings, key=len, reverse=True))
+        return found
 
     def compile(self, fdef: FieldDef) -> Callable[[Any], Any]:
         """A reader for one field (made once per run): the value, or a Parsed with the issue code."""
@@ -182,40 +187,45 @@ class CellReader:
         return Parsed(clean_name(str(raw)))
 
     def _number(self, fdef: FieldDef, raw: Any) -> Parsed:
-        expected = ("整数", "a whole number") if fdef.type == "integer" else ("数字", "a number")
-        bad = Parsed(code="invalid-number",
-                     params={"value": shown(raw), "expected": expected[0], "expected_en": expected[1]})
+        def bad() -> Parsed:
+            expected = ("整数", "a whole number") if fdef.type == "integer" else ("数字", "a number")
+            return Parsed(code="invalid-number",
+                          params={"value": shown(raw), "expected": expected[0], "expected_en": expected[1]})
+
         if isinstance(raw, bool):
-            return bad
+            return bad()
         if isinstance(raw, int | float):
             # Fast path: most cells already are numbers. repr() keeps a float's exact shortest digits.
             if raw != raw or raw in (float("inf"), float("-inf")):
-                return bad
+                return bad()
             value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
         elif isinstance(raw, str):
             text = squash(raw).casefold()
-            text = _THOUSANDS.sub("", text)
-            for spelling in self.unit_spellings(fdef):
-                if text.endswith(spelling) and len(text) > len(spelling):
-                    text = text[: -len(spelling)]
-                    break
+            if "," in text:
+                text = _THOUSANDS.sub("", text)
+            spellings = self.unit_spellings(fdef)
+            if spellings and text.endswith(spellings):
+                for spelling in spellings:
+                    if text.endswith(spelling) and len(text) > len(spelling):
+                        text = text[: -len(spelling)]
+                        break
             if not _NUMBER.match(text):
-                return bad
+                return bad()
             try:
                 value = Decimal(text)
             except InvalidOperation:
-                return bad
+                return bad()
         else:
-            return bad
+            return bad()
         if abs(value) >= _HUGE:  # beyond any plausible figure, and beyond what quantize can hold exactly
             if fdef.range is not None:
                 low, high = fdef.range
                 return Parsed(code="out-of-range", params={"value": shown(raw), "low": low, "high": high})
-            return bad
+            return bad()
         rounded = value.quantize(self.quantum, rounding=ROUND_HALF_UP)
         if fdef.type == "integer":
             if rounded != rounded.to_integral_value():
-                return bad
+                return bad()
             rounded = rounded.quantize(Decimal(1))
         if fdef.range is not None and not fdef.range[0] <= rounded <= fdef.range[1]:
             low, high = fdef.range
