@@ -280,6 +280,18 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
     found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
     plain = ctx.cells.names  # name text → (name, duplicate key), for names that read as they stand
     others = [c for c in header.columns.values() if c != key_col]
+
+    def take(r: int, name: str, dup_key: str) -> None:
+        """A community row: accepted, or rejected as the same community again."""
+        consumed.add(r)
+        if dup_key in seen:
+            found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
+                                                first_row=seen[dup_key] + 1)))
+            counts["rejected"] += 1
+        else:
+            seen[dup_key] = r
+            accepted.append((r, name))
+
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
         # Fast path, most rows: a name that reads as it stands and is no 合计, note or street label, no other
@@ -294,15 +306,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
                 if ctx.text_kind(raw_name, folded) == _PLAIN_TEXT and read_name(raw_name) is raw_name:
                     known = plain[raw_name] = (raw_name, folded.casefold())
         if known is not None:
-            name, dup_key = known
-            consumed.add(r)
-            if dup_key in seen:
-                found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
-                                                    first_row=seen[dup_key] + 1)))
-                counts["rejected"] += 1
-                continue
-            seen[dup_key] = r
-            accepted.append((r, name))
+            take(r, *known)
             continue
         kind = _row_kind(row, header, ctx)
         if kind != "data":
@@ -324,14 +328,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         name = read_name(raw_name)
         if type(name) is Parsed or not name:
             name = clean_name(str(raw_name))
-        dup_key = squash(name).casefold()
-        if dup_key in seen:
-            found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
-                                                first_row=seen[dup_key] + 1)))
-            counts["rejected"] += 1
-            continue
-        seen[dup_key] = r
-        accepted.append((r, name))
+        take(r, name, squash(name).casefold())
     columns = dict(zip([name for name, *_ in plan], _read_columns(plan, sheet, accepted, ctx, found), strict=True))
     for missing_field in absent:
         columns[missing_field] = [None] * len(accepted)
