@@ -126,3 +126,51 @@ def test_every_command_has_help(runner, args):
 def test_every_registered_command_is_documented():
     for command in app.registered_commands:
         assert command.callback is not None and command.callback.__doc__
+
+
+def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
+    """stderr a terminal and 40+ files: the progress bar, then the scorecard's status line, and a clean exit.
+
+    (The bar once crashed at a terminal only: rich entered the lazy stderr proxy as a context manager.)
+    """
+    import os
+    import random
+    import subprocess
+    import sys
+    import threading
+
+    from kaohe.sample import community_values, write_workbook
+
+    folder = tmp_path / "district"
+    folder.mkdir()
+    rng = random.Random(3)
+    for i in range(45):
+        communities = [{**community_values(rng, "街道", 0.9), "name": f"第{i}街道第{j}社区"} for j in range(3)]
+        write_workbook(folder / f"第{i:02d}街道.xlsx", {"name": f"第{i:02d}街道", "kind": "街道", "center_area": 1000,
+                                                      "service_projects": 10, "demo_street": True}, communities)
+    master, slave = os.openpty()
+    seen = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child side is closed
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run([sys.executable, "-m", "kaohe.cli", "assess", str(folder), "--format", "json",
+                           "--out", str(tmp_path / "scorecard.xlsx")], stdout=subprocess.PIPE, stderr=slave,
+                          timeout=120, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(slave)
+    reader.join(timeout=10)
+    os.close(master)
+    shown = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, shown[-2000:]
+    assert len(json.loads(proc.stdout)["streets"]) == 45
+    assert "读取" in shown and "/45" in shown and "正在写评分表" in shown and "Traceback" not in shown
+    assert (tmp_path / "scorecard.xlsx").stat().st_size > 0

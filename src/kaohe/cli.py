@@ -24,16 +24,23 @@ app = typer.Typer(
 )
 
 class _Stderr:
-    """The stderr console, made on first use: `--format json` runs never import rich."""
+    """The stderr console, made on first use: `--format json` runs never import rich.
+
+    Attribute access is forwarded (err.print, err.status); whatever needs the Console object itself (a rich
+    Progress enters it as a context manager, which a forwarding proxy cannot be) takes err.console().
+    """
 
     _console: Any = None
 
-    def __getattr__(self, name: str) -> Any:
+    def console(self) -> Any:
         if _Stderr._console is None:
             from rich.console import Console
 
             _Stderr._console = Console(stderr=True)
-        return getattr(_Stderr._console, name)
+        return _Stderr._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console(), name)
 
 
 def _stdout() -> Any:
@@ -364,7 +371,13 @@ def _write_scorecard(report: object, targets: object, out: Path, targets_path: P
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
     check_output(out, inputs)
-    write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
+    if sys.stderr.isatty() and len(report.streets) >= _progress.SHOW_AFTER_FILES:  # a page per street: a while
+        from kaohe.i18n import t
+
+        with err.status(f"{t('writing', lang)} {out.name} …"):
+            write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
+    else:
+        write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
     err.print(f"[green]✓[/] {out}", highlight=False)
 
 
@@ -412,7 +425,7 @@ class _progress:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
                 self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                    TextColumn("{task.description}"), console=err, transient=True)
+                                    TextColumn("{task.description}"), console=err.console(), transient=True)
                 self.bar.start()  # type: ignore[attr-defined]
                 self.task = self.bar.add_task("", total=total)  # type: ignore[attr-defined]
             self.bar.update(self.task, completed=done, description=name)  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "every": ("全部", "all"),
     "grades": ("等次分布", "Grades"),
     "reading": ("读取", "Reading"),
+    "writing": ("正在写评分表", "Writing the scorecard"),
     "lost": ("失分", "Lost"),
     "advisory": ("（不计分）", " (advisory)"),
 }
