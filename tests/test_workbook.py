@@ -374,3 +374,23 @@ def test_communities_travel_as_columns_and_read_back_as_the_same_units(book, tar
     assert second.name == "锦绣社区" and second.row == 5 and second.sheet == "社区情况"
     assert second.values["room_area"] is None and isinstance(second.cells, RowCells)
     assert second.cells["room_area"] == "E5"
+
+
+def test_failing_communities_travel_as_lists_and_name_their_cells(book, targets):
+    import pickle
+
+    from kaohe.model import FailingUnits
+    from kaohe.scoring import prejudge
+
+    comms = good_communities(4)
+    comms[1]["room_area"] = 120   # E5 below 150
+    comms[3]["room_area"] = 149   # E7
+    sub = read(book(communities=comms), targets)
+    room = next(r for r in prejudge(targets, sub).targets if r.id == "room-area")
+    assert isinstance(room.failing, FailingUnits) and len(room.failing) == 2
+    assert [(f.name, f.value, f.sheet, f.cell) for f in room.failing] == [
+        ("锦绣社区", 120, "社区情况", "E5"), ("幸福社区", 149, "社区情况", "E7")]
+    blob = pickle.dumps(room.failing)
+    assert blob.count(b"Failing") == blob.count(b"FailingUnits") == 1  # lists inside, no Failing per community
+    back = pickle.loads(blob)
+    assert back == room.failing and list(back) == list(room.failing)

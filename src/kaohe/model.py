@@ -193,6 +193,62 @@ class Failing(NamedTuple):
     cell: str | None = None
 
 
+class FailingUnits(Sequence[Failing]):
+    """The communities of one street that did not pass a target, kept as lists; each Failing made on access.
+
+    A street of fifty communities may fail ten targets on dozens of them: as lists they are cheap to build in
+    a pool worker and to send back, and most runs (JSON, CSV) only ever read the names.
+    """
+
+    __slots__ = ("names", "street", "values", "sheet", "rows", "letter", "_items")
+
+    def __init__(self, names: list[str], street: str | None, values: list[Any] | None, sheet: str | None,
+                 rows: list[int], letter: str | None) -> None:
+        self.names = names
+        self.street = street
+        self.values = values  # the tested field's value per unit; None: the test reads no single field
+        self.sheet = sheet
+        self.rows = rows  # 1-based
+        self.letter = letter  # the tested field's column; None: no single cell decided
+        self._items: tuple[Failing, ...] | None = None
+
+    @property
+    def items(self) -> tuple[Failing, ...]:
+        if self._items is None:
+            values = self.values if self.values is not None else [None] * len(self.names)
+            letter, street, sheet = self.letter, self.street, self.sheet
+            self._items = tuple([Failing(name, street, value, sheet, f"{letter}{row}" if letter else None)
+                                 for name, value, row in zip(self.names, values, self.rows, strict=True)])
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Failing: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Failing, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Failing | tuple[Failing, ...]:
+        return self.items[index]
+
+    def __iter__(self) -> Iterator[Failing]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __eq__(self, other: object) -> bool:
+        return self.items == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.items)
+
+    def __repr__(self) -> str:
+        return f"FailingUnits({self.names!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FailingUnits, (self.names, self.street, self.values, self.sheet, self.rows, self.letter))
+
+
 class TargetResult(NamedTuple):
     """One target judged for one street (or for the district)."""
 
@@ -205,7 +261,7 @@ class TargetResult(NamedTuple):
     needed: int | None
     units: int | None = None
     passing: int | None = None
-    failing: tuple[Failing, ...] = ()
+    failing: Sequence[Failing] = ()  # a tuple, or FailingUnits straight from a street's columns
     shortfall: Any = None
     over: str | None = None  # district only: "streets" or "communities"
 

@@ -15,6 +15,7 @@ from typing import Any
 from kaohe.model import (
     Communities,
     Failing,
+    FailingUnits,
     FileInfo,
     Intake,
     Report,
@@ -192,14 +193,14 @@ def _threshold(test: Test) -> Any:
 
 
 def _failing(units: Sequence[Unit], picked: list[int], field: str | None,
-             street: str | None) -> tuple[Failing, ...]:
+             street: str | None) -> Sequence[Failing]:
     """The units at `picked`, each with its value and cell for the field the test reads (if one)."""
-    if isinstance(units, Communities):  # straight from the columns: no Unit is made
-        names, rows, sheet = units.names, units.rows, units.sheet
+    if isinstance(units, Communities):  # straight from the columns: lists now, a Failing each only if asked
+        names, rows = units.names, units.rows
         column = units.columns.get(field) if field else None
-        letter = units.letters.get(field) if field else None
-        return tuple([Failing(names[i], street, column[i] if column is not None else None, sheet,
-                              f"{letter}{rows[i]}" if letter else None) for i in picked])
+        return FailingUnits([names[i] for i in picked], street,
+                            None if column is None else [column[i] for i in picked], units.sheet,
+                            [rows[i] for i in picked], units.letters.get(field) if field else None)
     return tuple([Failing(u.name, street, u.values.get(field) if field else None, u.sheet,
                           u.cells.get(field) if field else None) for u in (units[i] for i in picked)])
 
@@ -216,7 +217,7 @@ def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failin
         n = len(picked)
     outcomes = compiled_many(target.test)(columns, n)
     k = outcomes.count(True)
-    failing: tuple[Failing, ...] = ()
+    failing: Sequence[Failing] = ()
     if keep_failing and k < n:
         field = target.test.field if isinstance(target.test, FieldTest) else None
         failed = [i for i, ok in enumerate(outcomes) if ok is not True]
@@ -243,7 +244,7 @@ class _Picked(dict[str, list[Any]]):
 _VERDICTS: dict[tuple[int, int, int, int], tuple[Target, Any, TargetResult]] = {}
 
 
-def judge_counts(target: Target, require: Any, n: int, k: int, failing: tuple[Failing, ...] = ()) -> TargetResult:
+def judge_counts(target: Target, require: Any, n: int, k: int, failing: Sequence[Failing] = ()) -> TargetResult:
     """The verdict for k passing units of n: met, actual, required and how many more are needed.
 
     A verdict depends on (target, n, k) alone, and streets of about the same size share them: each is worked
