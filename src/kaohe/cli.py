@@ -486,13 +486,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     """Console-script entry point: Ctrl-C exits 130 and leaves no partial output behind."""
-    import gc
     import os
     import signal
 
-    # One short run that frees what it makes by reference counting: the cyclic collector would only walk
-    # the growing heap again and again (a tenth of a large assessment), and the process ends with os._exit.
-    gc.disable()
     signal.signal(signal.SIGINT, _interrupt)
     try:
         app()

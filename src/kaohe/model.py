@@ -249,6 +249,11 @@ class FailingUnits(Sequence[Failing]):
         return (FailingUnits, (self.names, self.street, self.values, self.sheet, self.rows, self.letter))
 
 
+def failing_names(failing: Sequence[Failing]) -> list[str]:
+    """The names of the units that failed, without making a Failing for each."""
+    return list(failing.names) if isinstance(failing, FailingUnits) else [f.name for f in failing]
+
+
 class TargetResult(NamedTuple):
     """One target judged for one street (or for the district)."""
 

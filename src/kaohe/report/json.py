@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from kaohe import __version__
-from kaohe.model import Report, StreetResult, TargetResult
+from kaohe.model import Report, StreetResult, TargetResult, failing_names
 from kaohe.report import plain
 from kaohe.targets import Targets
 
@@ -45,7 +45,7 @@ def _district_target(r: TargetResult, title: str, points: Any) -> dict[str, Any]
            "required": plain(r.required), "needed": r.needed, "over": r.over, "units": r.units,
            "passing": r.passing}
     if r.over == "streets":
-        doc["failing"] = [f.name for f in r.failing]
+        doc["failing"] = failing_names(r.failing)
     return doc
 
 
@@ -71,7 +71,7 @@ def _street(s: StreetResult) -> dict[str, Any]:
 def _street_target(r: TargetResult) -> dict[str, Any]:
     doc = {"id": r.id, "met": r.met, "points": float(r.points), "max_points": plain(r.max_points),
            "actual": plain(r.actual), "required": plain(r.required), "needed": r.needed,
-           "failing": [f.name for f in r.failing]}
+           "failing": failing_names(r.failing)}
     if r.shortfall is not None:
         doc["shortfall"] = plain(r.shortfall)
     return doc
