@@ -129,7 +129,7 @@ def test_every_registered_command_is_documented():
 
 
 def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
-    """stderr a terminal and 40+ files: the progress bar, then the scorecard's status line, and a clean exit.
+    """stderr a terminal and 50 files: the progress bar, then the scorecard's status line, and a clean exit.
 
     (The bar once crashed at a terminal only: rich entered the lazy stderr proxy as a context manager.)
     """
@@ -144,7 +144,7 @@ def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
     folder = tmp_path / "district"
     folder.mkdir()
     rng = random.Random(3)
-    for i in range(45):
+    for i in range(50):  # above POOL_THRESHOLD: the pool path reports progress too
         communities = [{**community_values(rng, "街道", 0.9), "name": f"第{i}街道第{j}社区"} for j in range(3)]
         write_workbook(folder / f"第{i:02d}街道.xlsx", {"name": f"第{i:02d}街道", "kind": "街道", "center_area": 1000,
                                                       "service_projects": 10, "demo_street": True}, communities)
@@ -171,6 +171,6 @@ def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
     os.close(master)
     shown = seen.decode("utf-8", "replace")
     assert proc.returncode == 0, shown[-2000:]
-    assert len(json.loads(proc.stdout)["streets"]) == 45
-    assert "读取" in shown and "/45" in shown and "正在写评分表" in shown and "Traceback" not in shown
+    assert len(json.loads(proc.stdout)["streets"]) == 50
+    assert "读取" in shown and "/50" in shown and "正在写评分表" in shown and "Traceback" not in shown
     assert (tmp_path / "scorecard.xlsx").stat().st_size > 0
