@@ -394,3 +394,35 @@ def test_failing_communities_travel_as_lists_and_name_their_cells(book, targets)
     assert blob.count(b"Failing") == blob.count(b"FailingUnits") == 1  # lists inside, no Failing per community
     back = pickle.loads(blob)
     assert back == room.failing and list(back) == list(room.failing)
+
+
+def test_cell_scan_finds_what_the_tree_parse_finds(book, tmp_path):
+    """The quick scan of a sheet's cells and the full (defused) tree parse agree, on openpyxl's XML and on
+    LibreOffice's (which saves formulas with results, errors as t="e", and shares formula text)."""
+    import zipfile
+
+    from kaohe.workbook.sheets import _parse_cells, _scan_cells
+
+    comms = good_communities(6)
+    comms[0]["office_area"] = "=E4+100"              # no saved value
+    comms[1]["room_area"] = "#DIV/0!"                # an error cell
+    comms[2]["office_area"] = '=IF(E6>150,"a&b",1)'  # escaped text in the formula
+    comms[3]["households"] = "=SUM(D4:D6)"
+    written = book(communities=comms)
+    workbook = openpyxl.load_workbook(written)
+    sheet = workbook["社区情况"]
+    sheet["N20"] = "=1/0"
+    sheet["N21"] = "=N20*2"                          # an error LibreOffice will compute and save
+    workbook.save(written)
+    resaved = soffice_convert([written], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")[0]
+    for path in (written, resaved):
+        with zipfile.ZipFile(path) as zf:
+            for member in (n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")):
+                xml = zf.read(member)
+                assert _scan_cells(xml) == _parse_cells(xml), (path.name, member)
+    with zipfile.ZipFile(written) as zf:
+        found = [_scan_cells(zf.read(n)) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert {(3, 5): ("formula-no-value", "=E4+100")}.items() <= {k: v for f in found for k, v in f.items()}.items()
+    assert any(v == ("formula-no-value", '=IF(E6>150,"a&b",1)') for f in found for v in f.values())
+    assert _scan_cells(b'<sheetData><x:c r="A1"><x:f>1</x:f></x:c></sheetData>') is None  # prefixed: tree
+    assert _scan_cells(b'<sheetData><c t="e"><v>#N/A</v></c></sheetData>') is None          # no r="": tree
