@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from kaohe.issues import Issue
 
@@ -48,7 +48,49 @@ class Unit(NamedTuple):
     row: int | None = None
 
 
-class Communities(Sequence[Unit]):
+T = TypeVar("T")
+
+
+class Lazy(Sequence[T]):
+    """A sequence kept in a compact form (a few lists) and made into its items on first access.
+
+    Subclasses say how long they are, how to make their items, and how to pickle the compact form.
+    """
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: tuple[T, ...] | None = None
+
+    def _make(self) -> tuple[T, ...]:
+        raise NotImplementedError
+
+    @property
+    def items(self) -> tuple[T, ...]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self.items[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return self.items == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.items)
+
+
+class Communities(Lazy[Unit]):
     """A street's communities as read: the table's columns (field → one value per community), with Units made
     only when someone asks for them.
 
@@ -56,47 +98,26 @@ class Communities(Sequence[Unit]):
     travel as plain lists of numbers, strings and booleans instead of tens of objects per workbook.
     """
 
-    __slots__ = ("sheet", "letters", "names", "rows", "columns", "_units")
+    __slots__ = ("sheet", "letters", "names", "rows", "columns")
 
     def __init__(self, sheet: str | None, letters: Mapping[str, str], names: list[str], rows: list[int],
                  columns: dict[str, list[Any]]) -> None:
+        super().__init__()
         self.sheet = sheet
         self.letters = letters  # field → column letter, for the A1 cell of each value
         self.names = names
         self.rows = rows  # 1-based sheet rows
         self.columns = columns
-        self._units: list[Unit] | None = None
 
-    @property
-    def units(self) -> list[Unit]:
-        if self._units is None:
-            fields = list(self.columns)
-            self._units = [Unit(name, dict(zip(fields, values, strict=True)), RowCells(self.letters, row),
-                                self.sheet, row)
-                           for name, row, values in zip(self.names, self.rows,
-                                                        zip(*self.columns.values(), strict=True) if fields
-                                                        else [()] * len(self.names), strict=True)]
-        return self._units
-
-    @overload
-    def __getitem__(self, index: int) -> Unit: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Unit]: ...
-
-    def __getitem__(self, index: int | slice) -> Unit | list[Unit]:
-        return self.units[index]
-
-    def __iter__(self) -> Iterator[Unit]:
-        return iter(self.units)
+    def _make(self) -> tuple[Unit, ...]:
+        fields = list(self.columns)
+        values = zip(*self.columns.values(), strict=True) if fields else [()] * len(self.names)
+        return tuple([Unit(name, dict(zip(fields, row_values, strict=True)), RowCells(self.letters, row),
+                           self.sheet, row)
+                      for name, row, row_values in zip(self.names, self.rows, values, strict=True)])
 
     def __len__(self) -> int:
         return len(self.names)
-
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Communities({self.names!r})"
@@ -193,54 +214,33 @@ class Failing(NamedTuple):
     cell: str | None = None
 
 
-class FailingUnits(Sequence[Failing]):
+class FailingUnits(Lazy[Failing]):
     """The communities of one street that did not pass a target, kept as lists; each Failing made on access.
 
     A street of fifty communities may fail ten targets on dozens of them: as lists they are cheap to build in
     a pool worker and to send back, and most runs (JSON, CSV) only ever read the names.
     """
 
-    __slots__ = ("names", "street", "values", "sheet", "rows", "letter", "_items")
+    __slots__ = ("names", "street", "values", "sheet", "rows", "letter")
 
     def __init__(self, names: list[str], street: str | None, values: list[Any] | None, sheet: str | None,
                  rows: list[int], letter: str | None) -> None:
+        super().__init__()
         self.names = names
         self.street = street
         self.values = values  # the tested field's value per unit; None: the test reads no single field
         self.sheet = sheet
         self.rows = rows  # 1-based
         self.letter = letter  # the tested field's column; None: no single cell decided
-        self._items: tuple[Failing, ...] | None = None
 
-    @property
-    def items(self) -> tuple[Failing, ...]:
-        if self._items is None:
-            values = self.values if self.values is not None else [None] * len(self.names)
-            letter, street, sheet = self.letter, self.street, self.sheet
-            self._items = tuple([Failing(name, street, value, sheet, f"{letter}{row}" if letter else None)
-                                 for name, value, row in zip(self.names, values, self.rows, strict=True)])
-        return self._items
-
-    @overload
-    def __getitem__(self, index: int) -> Failing: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Failing, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> Failing | tuple[Failing, ...]:
-        return self.items[index]
-
-    def __iter__(self) -> Iterator[Failing]:
-        return iter(self.items)
+    def _make(self) -> tuple[Failing, ...]:
+        values = self.values if self.values is not None else [None] * len(self.names)
+        letter, street, sheet = self.letter, self.street, self.sheet
+        return tuple([Failing(name, street, value, sheet, f"{letter}{row}" if letter else None)
+                      for name, value, row in zip(self.names, values, self.rows, strict=True)])
 
     def __len__(self) -> int:
         return len(self.names)
-
-    def __eq__(self, other: object) -> bool:
-        return self.items == tuple(other) if isinstance(other, Sequence) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.items)
 
     def __repr__(self) -> str:
         return f"FailingUnits({self.names!r})"
