@@ -22,7 +22,7 @@ from kaohe.model import Communities, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
-from kaohe.workbook.sheets import Sheet, read_book
+from kaohe.workbook.sheets import Book, Sheet, read_book
 
 HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
 
@@ -113,10 +113,11 @@ class _Context:
 
 
 def read_submission(path: Path, targets: Targets, display_name: str | None = None,
-                    cells: CellReader | None = None) -> Submission:
-    """Read one street workbook; raises UnreadableFile only when the file cannot be opened at all."""
+                    cells: CellReader | None = None, book: Book | None = None) -> Submission:
+    """Read one street workbook (or its `book`, already opened); raises UnreadableFile only when the file
+    cannot be opened at all."""
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
-    book = read_book(path)
+    book = read_book(path) if book is None else book
     sheets = book.sheets
     header = _find_header(sheets, targets)
     if header is not None:
