@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -371,12 +372,12 @@ def _write_scorecard(report: object, targets: object, out: Path, targets_path: P
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
     check_output(out, inputs)
+    status: Any = nullcontext()
     if sys.stderr.isatty() and len(report.streets) >= _progress.SHOW_AFTER_FILES:  # a page per street: a while
         from kaohe.i18n import t
 
-        with err.status(f"{t('writing', lang)} {out.name} …"):
-            write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
-    else:
+        status = err.status(f"{t('writing', lang)} {out.name} …")
+    with status:
         write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
     err.print(f"[green]✓[/] {out}", highlight=False)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from kaohe.model import (
     Communities,
@@ -52,35 +52,49 @@ def _round(value: Fraction, places: int) -> Decimal:
     return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
-Check = Callable[[dict[str, Any]], "bool | None"]
-_COMPILED: dict[int, tuple[Test, Check]] = {}
-
-
 def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
-    """Three-valued: True, False, or None when a value it needs could not be read."""
-    return compiled(test)(values)
+    """Three-valued: True, False, or None when a value it needs could not be read (one unit's values)."""
+    return compiled_many(test)(_OneUnit(values), 1)[0]
 
 
-def compiled(test: Test) -> Check:
-    """The test as a function of a unit's values, built once per test (scoring calls it for every unit)."""
-    hit = _COMPILED.get(id(test))
-    if hit is not None and hit[0] is test:
-        return hit[1]
-    check = _compile(test)
-    _COMPILED[id(test)] = (test, check)
-    return check
+class _OneUnit(dict[str, list[Any]]):
+    """One unit's values seen as columns of one value, for the column tests."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__()
+        self.unit = values
+
+    def get(self, field: str, default: Any = None) -> Any:  # type: ignore[override]
+        return [self.unit[field]] if field in self.unit else default
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _once(cache: dict[K, tuple[tuple[object, ...], V]], key: K, owners: tuple[object, ...],
+          make: Callable[[], V]) -> V:
+    """A value made once per run for a key built from ids: remade when the objects behind the ids changed
+    (a new targets file in the same process); the cache is emptied before it grows without bound."""
+    hit = cache.get(key)
+    if hit is None or hit[0] != owners:  # a tuple compares its items by identity first
+        if len(cache) > 100_000:
+            cache.clear()
+        hit = cache[key] = (owners, make())
+    return hit[1]
 
 
 Columns = Mapping[str, list[Any]]  # field → one value per community (model.Communities.columns)
 Many = Callable[[Columns, int], list["bool | None"]]
-_COMPILED_MANY: dict[int, tuple[Test, Many]] = {}
+_COMPILED_MANY: dict[int, tuple[tuple[object, ...], Many]] = {}
 
 
 def compiled_many(test: Test) -> Many:
     """The test over n communities at once, from the table's columns: one comprehension per column."""
-    hit = _COMPILED_MANY.get(id(test))
-    if hit is not None and hit[0] is test:
-        return hit[1]
+    return _once(_COMPILED_MANY, id(test), (test,), lambda: _many(test))
+
+
+def _many(test: Test) -> Many:
     many: Many
     if isinstance(test, AllTest | AnyTest):
         parts = [compiled_many(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
@@ -102,12 +116,11 @@ def compiled_many(test: Test) -> Many:
             column = columns.get(field)
             return compare([None] * n if column is None else column)
 
-    _COMPILED_MANY[id(test)] = (test, many)
     return many
 
 
 def _column_test(test: FieldTest) -> Callable[[list[Any]], list[bool | None]]:
-    """One field's test over its column, with the three values of `compiled` (None: could not be read)."""
+    """One field's test over its column, three-valued: None where the value could not be read."""
     op = test.operator
     if op == "in":
         allowed = set(test.in_ or ())
@@ -133,50 +146,6 @@ def _column_test(test: FieldTest) -> Callable[[list[Any]], list[bool | None]]:
     assert op == "less_than"
     return lambda col: [None if v is None else
                         (type(v) is not bool and isinstance(v, number) and v < bound) for v in col]
-
-
-def _compile(test: Test) -> Check:
-    if isinstance(test, AllTest | AnyTest):
-        parts = [compiled(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
-        decisive = isinstance(test, AnyTest)  # any: one True decides; all: one False decides
-
-        def combined(values: dict[str, Any]) -> bool | None:
-            unknown = False
-            for part in parts:
-                result = part(values)
-                if result is decisive:
-                    return decisive
-                unknown = unknown or result is None
-            return None if unknown else not decisive
-
-        return combined
-    assert isinstance(test, FieldTest)
-    field, op = test.field, test.operator
-    if op == "is":
-        wanted = test.is_
-        return lambda values: None if (v := values.get(field)) is None else v is wanted
-    if op == "in":
-        allowed = set(test.in_ or ())
-        return lambda values: None if (v := values.get(field)) is None else v in allowed
-    if test.between is not None:
-        low, high = test.between
-
-        def compare(v: Any) -> bool:
-            return bool(low <= v <= high)
-    else:
-        bound = getattr(test, op)
-        compare = {"at_least": lambda v: v >= bound, "at_most": lambda v: v <= bound,
-                   "more_than": lambda v: v > bound, "less_than": lambda v: v < bound}[op]
-
-    def number(values: dict[str, Any]) -> bool | None:
-        v = values.get(field)
-        if v is None:
-            return None
-        if type(v) is bool or not isinstance(v, int | Decimal):
-            return False
-        return compare(v)
-
-    return number
 
 
 def _threshold(test: Test) -> Any:
@@ -241,7 +210,7 @@ class _Picked(dict[str, list[Any]]):
         return self[field]
 
 
-_VERDICTS: dict[tuple[int, int, int, int], tuple[Target, Any, TargetResult]] = {}
+_VERDICTS: dict[tuple[int, int, int, int], tuple[tuple[object, ...], TargetResult]] = {}
 
 
 def judge_counts(target: Target, require: Any, n: int, k: int, failing: Sequence[Failing] = ()) -> TargetResult:
@@ -250,13 +219,9 @@ def judge_counts(target: Target, require: Any, n: int, k: int, failing: Sequence
     A verdict depends on (target, n, k) alone, and streets of about the same size share them: each is worked
     out once per run.
     """
-    key = (id(target), id(require), n, k)
-    hit = _VERDICTS.get(key)
-    if hit is None or hit[0] is not target or hit[1] is not require:
-        if len(_VERDICTS) > 100_000:
-            _VERDICTS.clear()
-        hit = _VERDICTS[key] = (target, require, _verdict(target, require, n, k))
-    return hit[2]._replace(failing=failing) if failing else hit[2]
+    verdict = _once(_VERDICTS, (id(target), id(require), n, k), (target, require),
+                    lambda: _verdict(target, require, n, k))
+    return verdict._replace(failing=failing) if failing else verdict
 
 
 def _verdict(target: Target, require: Any, n: int, k: int) -> TargetResult:
@@ -300,14 +265,11 @@ def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
     return full * min(Fraction(1), max(Fraction(0), ratio))
 
 
-_FULL: dict[int, tuple[Target, Fraction]] = {}
+_FULL: dict[int, tuple[tuple[object, ...], Fraction]] = {}
 
 
 def _full_points(target: Target) -> Fraction:
-    hit = _FULL.get(id(target))
-    if hit is None or hit[0] is not target:
-        hit = _FULL[id(target)] = (target, Fraction(target.points))
-    return hit[1]
+    return _once(_FULL, id(target), (target,), lambda: Fraction(target.points))
 
 
 def _street_target(target: Target, street: Unit, communities: Sequence[Unit],
@@ -344,19 +306,16 @@ def _street_target(target: Target, street: Unit, communities: Sequence[Unit],
     return result._replace(points=round_half_up(points)), points
 
 
-_POINTS: dict[tuple[int, int | None, int | None], tuple[Target, Fraction, Decimal]] = {}
+_POINTS: dict[tuple[int, int | None, int | None], tuple[tuple[object, ...], tuple[Fraction, Decimal]]] = {}
 
 
 def _community_points(target: Target, result: TargetResult) -> tuple[Fraction, Decimal]:
     """A community target's points (exact, and rounded for show): they follow from its n and k alone."""
-    key = (id(target), result.units, result.passing)
-    hit = _POINTS.get(key)
-    if hit is None or hit[0] is not target:
-        if len(_POINTS) > 100_000:
-            _POINTS.clear()
+    def make() -> tuple[Fraction, Decimal]:
         points = _points(target, result, target.require)
-        hit = _POINTS[key] = (target, points, round_half_up(points))
-    return hit[1], hit[2]
+        return points, round_half_up(points)
+
+    return _once(_POINTS, (id(target), result.units, result.passing), (target,), make)
 
 
 def competition_ranks(scores: list[Decimal]) -> list[int]:

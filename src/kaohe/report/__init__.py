@@ -20,19 +20,10 @@ def a4_landscape(ws: Any, repeat_rows: str) -> None:
 
 def plain(value: Any) -> Any:
     """A result value as JSON/CSV sees it: shares as 4-decimal floats, Decimals as int or float."""
-    kind = type(value)  # exact types first: this runs for every value of every street's every target
-    if kind is int or kind is bool or value is None or kind is str:
-        return value
-    if kind is Fraction:
-        return round(value.numerator / value.denominator, 4)  # true division: correctly rounded, as float()
-    if kind is Decimal:  # 1200.00 and 1200 alike print as 1200; 150.5 as 150.5
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, bool | int | str):
-        return value
     if isinstance(value, Fraction):
-        return round(float(value), 4)
-    if isinstance(value, Decimal):
+        return round(value.numerator / value.denominator, 4)  # true division: correctly rounded, as float()
+    if isinstance(value, Decimal):  # 1200.00 and 1200 alike print as 1200; 150.5 as 150.5
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    return value
+    return value  # None, bools, ints and texts as they are
