@@ -159,6 +159,27 @@ def sparse_corners(path: Path) -> Path:
     return raw_xlsx(path, sheet)
 
 
+# The same far corner written the ways the standard allows and office programs write: attributes in another
+# order (Google Sheets writes t= before r=), a namespace prefix, cells without r= placed by their position.
+FAR_CELL_SHAPES = {
+    "属性顺序.xlsx": '<row r="1048576"><c t="n" r="XFD1048576"><v>2</v></c></row>',
+    "单引号.xlsx": "<row r='1048576'><c s='0' r='XFD1048576'><v>2</v></c></row>",
+    "前缀.xlsx": '<x:row r="1048576"><x:c r="XFD1048576"><x:v>2</x:v></x:c></x:row>',
+    "无r行.xlsx": '<row r="30000">' + "<c><v>1</v></c>" * 500 + "</row>",
+    "无r行号.xlsx": "".join(f"<row><c><v>{r}</v></c></row>" for r in range(30_000)),
+}
+
+
+def far_cell(path: Path, row_xml: str) -> Path:
+    """A 2 KB workbook whose A1 and one far cell, in `row_xml`, would make calamine build a huge grid."""
+    head = SHEET_HEAD
+    if "<x:" in row_xml:
+        head = head.replace("<worksheet xmlns=", "<x:worksheet xmlns:x=").replace("<sheetData>", "<x:sheetData>")
+        return raw_xlsx(path, f'{head}<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>{row_xml}'
+                              "</x:sheetData></x:worksheet>")
+    return raw_xlsx(path, f'{head}<row r="1"><c r="A1"><v>1</v></c></row>{row_xml}{SHEET_TAIL}')
+
+
 def ods_repeat_bomb(path: Path) -> Path:
     """A 1 KB .ods whose one value is repeated across 16,384 columns and 1,048,576 rows."""
     content = (
@@ -228,6 +249,8 @@ def build(folder: Path, good: Path) -> dict[str, str | None]:
     many_rows(case("十万行.xlsx", "too-large"))
     many_columns(case("16384列.xlsx", "too-large"))
     sparse_corners(case("两角.xlsx", "too-large"))
+    for name, row_xml in FAR_CELL_SHAPES.items():
+        far_cell(case(name, "too-large"), row_xml)
     ods_repeat_bomb(case("重复单元格.ods", "too-large"))
     sparse_xls(case("两角.xls", "too-large"))
     return expected

@@ -124,10 +124,12 @@ def test_office_suffix_matches_the_roster_name(book, tmp_path, targets):
     assert intake.streets[0].status == "submitted" and compact(intake.issues) == []
 
 
-def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypatch):
-    import os
-
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypatch, method):
+    """Workers started as Windows and macOS start them (spawn), or as Python 3.14 on Linux does (forkserver),
+    read exactly what one worker reading every file in one batch reads."""
     import kaohe.intake as intake_module
+    import kaohe.sandbox as sandbox
     from kaohe.report.json import to_document
     from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
     from kaohe.scoring import prejudge
@@ -138,10 +140,13 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
                  for s in intake.streets if s.submission]  # the communities crossed as columns
         return to_document(score(targets, intake), targets), units
 
-    monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 10**9)
+    monkeypatch.setattr(intake_module, "BATCH", 10**6)
+    monkeypatch.setattr(sandbox, "usable_cpus", lambda: 1)
     serial = run()
-    monkeypatch.setattr(intake_module, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)  # a parent and two workers, even on a 1-core machine
+    monkeypatch.setattr(intake_module, "BATCH", 2)
+    monkeypatch.setattr(sandbox, "usable_cpus", lambda: 3)  # three workers, even on a 1-core machine
+    monkeypatch.setenv("KAOHE_START_METHOD", method)
+    assert sandbox.start_method() == method
     assert run() == serial
 
 

@@ -183,12 +183,10 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-# Below this many files one process reads faster than starting a pool (measured: benchmarks/speed.py).
-POOL_THRESHOLD = 48
 # Files are read a batch at a time, phase by phase: all opened, then all their tables read, then all judged.
 # The same work, but each phase's code stays warm in the CPU's caches: 10-14 % less time a file (measured).
 BATCH = 8
-
+MAX_WORKERS = 8
 
 Job = tuple[Path, str]  # a workbook and the name it is reported under (its path inside the folder)
 Result = Submission | Issue
@@ -196,10 +194,10 @@ Result = Submission | Issue
 
 def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
               prepare: Prepare | None = None) -> Iterator[tuple[Path, Result]]:
-    """Read every file, in order; on two or more cores and many files, in a process pool."""
-    import os
+    """Read every file, in order, in worker processes (kaohe.sandbox): a parser that aborts or overruns on
+    one file costs that file an unreadable-file issue, never the run."""
+    from kaohe.sandbox import Lost, contained, usable_cpus
 
-    batches = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
     done = 0
 
     def tell(batch: list[Job]) -> None:
@@ -209,39 +207,17 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
             if progress:
                 progress(job[1], done, len(files))
 
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(files) < POOL_THRESHOLD:
-        reader = CellReader(targets)
-        for batch in batches:
-            results = _read_batch(batch, targets, reader, prepare)
-            tell(batch)
-            for job, result in zip(batch, results, strict=True):
-                yield job[0], result
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    workers = max(1, min(usable_cpus(), MAX_WORKERS, -(-len(files) // BATCH)))
+    for (path, name), result in contained(files, _read_batch_in_worker, _init_worker, (targets, prepare),
+                                          batch=BATCH, workers=workers, on_done=tell):
+        if isinstance(result, Lost):
+            yield path, unreadable(name, _LOST[result.why], result.detail)
+        else:
+            yield path, result
 
-    # The parent reads a share itself: those results need no pickling, and it would otherwise only wait.
-    own = set(range(0, len(batches), workers))
-    others = [b for i, b in enumerate(batches) if i not in own]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    chunk = max(1, min(4, len(others) // (workers * 4)))  # batches per message back
-    reader = CellReader(targets)
-    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
-                             initargs=(targets, prepare)) as pool:
-        pooled = pool.map(_read_batch_in_worker, others, chunksize=chunk)  # every task is queued at once
-        mine: dict[int, list[Result]] = {}
-        for i in sorted(own):  # meanwhile the workers read the others
-            mine[i] = _read_batch(batches[i], targets, reader, prepare)
-            tell(batches[i])
-        for i, batch in enumerate(batches):
-            if i in own:
-                results = mine.pop(i)
-            else:
-                results = next(pooled)
-                tell(batch)
-            for job, result in zip(batch, results, strict=True):
-                yield job[0], result
+
+# why a worker lost a file (kaohe.sandbox.Lost.why) → the unreadable-file reason a clerk is told
+_LOST = {"crashed": "crashed", "error": "crashed", "memory": "too-large", "timeout": "too-slow"}
 
 
 def _read_batch(batch: list[Job], targets: Targets, reader: CellReader,
@@ -272,9 +248,6 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(targets: Targets, prepare: Prepare | None) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER["targets"] = targets
     _WORKER["reader"] = CellReader(targets)
     _WORKER["prepare"] = prepare

@@ -184,6 +184,10 @@ UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
                 "请用 Excel 或 WPS 重新保存为.xlsx 后报送。", "Save it again as .xlsx in Excel or WPS."),
     "folder": ("这是一个文件夹，不是文件", "this is a folder, not a file",
                "把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
+    "crashed": ("读取此文件时解析程序异常退出，文件可能已损坏或结构异常", "the spreadsheet parser failed on this file",
+                "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
+    "too-slow": ("读取此文件超时，文件结构异常", "reading this file took too long",
+                 "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
     "symlink": ("这是一个符号链接（快捷方式），不予读取", "this is a symbolic link and is not followed",
                 "把报送表本身复制到考核目录。", "Copy the workbook itself into the folder."),
 }

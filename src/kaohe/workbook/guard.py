@@ -35,10 +35,14 @@ MAX_COLS = 1_000
 MAX_CELLS = 1_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# A cell with content: `<c r="B7" …>` (an empty `<c r="B7" s="1"/>` holds no value and is not counted)
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
-_BIG_REF = re.compile(rb'c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')  # no leading `<`: a literal prefix scans fast
-_CELL_NS = re.compile(rb'<\w+:c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+# Sheet XML, measured as calamine will place its cells. The fast path holds only when every cell element is
+# written `<c r="…"` (what Excel, LibreOffice and openpyxl write) and no reference is past column Z or row 9999.
+_BIG_REF = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
+_ANY_CELL = re.compile(rb"<c[\s>/]")
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:(?:c|row)[\s>/]")
+# Otherwise every <row> and <c> element in order, whatever its prefix, attribute order or missing `r`.
+_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]{0,4})([0-9]{0,8})\s*["']""")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
@@ -123,8 +127,7 @@ def _inspect_zip(data: bytes) -> str:
             part = _inflate(zf, info, data)
             if info.filename.endswith((".xml", ".rels")) and _DTD.search(part, 0, 4096):
                 raise UnreadableFile("hostile", f"{info.filename} declares a DTD")
-            if kind == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml") \
-                    and _BIG_REF.search(part):  # only a reference past Z or row 9999 can make a sheet too big
+            if kind == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 _check_extent(_xlsx_extent(part), info.filename)
             elif kind == "ods" and info.filename == "content.xml":
                 for name, extent in _ods_extents(part).items():
@@ -193,12 +196,36 @@ def _col_number(letters: bytes) -> int:
 
 
 def _xlsx_extent(data: bytes) -> Extent:
-    """The last row and column of the cells that hold something (`<c …>…</c>`, not an empty `<c …/>`)."""
-    matches = _CELL.findall(data) or _CELL_NS.findall(data)
-    if not matches:
-        return Extent()
-    cols = max(_col_number(letters) for letters in {m[0] for m in matches})
-    return Extent(max(map(int, {m[1] for m in matches})), cols)
+    """The last row and column of the cells that hold something, placed as calamine places them (or a bound
+    on them that is within the limits).
+
+    A cell's own `r` gives its place whatever the order of its attributes; a cell without one comes after the
+    cell before it in its row, and a row without `r` after the row before it (both allowed by the standard).
+    An empty `<c …/>` or `<c …></c>` holds no value and does not count towards the extent.
+    """
+    if not _PREFIXED_CELL.search(data) and not _BIG_REF.search(data) \
+            and data.count(b'<c r="') == len(_ANY_CELL.findall(data)):
+        return Extent(9999, 26)  # every cell placed by its own r, none past Z9999: the bound is the extent
+    rows = cols = 0
+    row = col = 0
+    for m in _ROW_OR_CELL.finditer(data):
+        tag, attrs, closed = m.groups()
+        ref = _R_ATTR.search(attrs)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = 0
+            continue
+        if ref and ref.group(1):
+            col = _col_number(ref.group(1).upper())
+            row = int(ref.group(2)) if ref.group(2) else row
+        else:
+            col += 1
+        if closed or data.startswith(b"</", m.end()):
+            continue
+        rows, cols = max(rows, row), max(cols, col)
+        if rows > MAX_ROWS or cols > MAX_COLS:
+            break  # too large already: the rest would not change the answer
+    return Extent(rows, cols)
 
 
 def _ods_extents(data: bytes) -> dict[str, Extent]:
