@@ -213,11 +213,11 @@ def sparse_xls(path: Path) -> Path:
     return path
 
 
-def encrypted(path: Path, source: Path) -> Path:
+def encrypted(path: Path, source: Path, password: str = "mima2005") -> Path:
     from msoffcrypto.format.ooxml import OOXMLFile
 
     with source.open("rb") as src, path.open("wb") as out:
-        OOXMLFile(src).encrypt("mima2005", out)
+        OOXMLFile(src).encrypt(password, out)
     return path
 
 

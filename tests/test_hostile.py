@@ -63,8 +63,10 @@ def test_every_hostile_file_gives_exactly_one_clear_issue(corpus, targets):
 
 
 @pytest.mark.parametrize(("name", "words"), [
-    ("有密码.xlsx", "有密码"), ("网页.xls", "网页格式"), ("空文件.xlsx", "空文件"), ("截断.xlsx", "损坏"),
-    ("十万行.xlsx", "过大"),
+    ("有密码.xlsx", "打开密码"), ("网页.xls", "网页格式"), ("空文件.xlsx", "空文件"), ("截断.xlsx", "损坏"),
+    ("十万行.xlsx", "工作表“社区情况”用到第 20,001 行、第 B 列"),  # the tab a clerk sees, not sheet1.xml
+    ("两角.xls", "工作表“社区情况”用到第 65,536 行、第 IV 列"),
+    ("重复单元格.ods", "工作表“社区情况”用到第 1,048,576 行、第 XFD 列"),
 ])
 def test_messages_say_what_to_do(corpus, targets, name, words):
     folder, _ = corpus
@@ -72,15 +74,29 @@ def test_messages_say_what_to_do(corpus, targets, name, words):
         read_submission(folder / name, targets)
     from kaohe.issues import unreadable
 
-    issue = unreadable(name, exc.value.reason, exc.value.detail)
+    issue = unreadable(name, exc.value.reason, exc.value.detail, exc.value.params)
     assert words in issue.message("zh") and issue.hint("zh")
+    assert "sheet1.xml" not in issue.message("zh") + issue.message("en")
 
 
 def test_password_message_tells_how_to_fix(corpus, targets):
     from kaohe.issues import unreadable
 
     issue = unreadable("有密码.xlsx", "password")
-    assert "请取消密码后重新保存" in issue.hint("zh") and "password" in issue.message("en")
+    assert "取消打开密码后重新保存" in issue.hint("zh") and "password" in issue.message("en")
+
+
+def test_excel_default_password_is_read_like_any_workbook(tmp_path, targets):
+    """Excel encrypts a workbook marked read-only with the built-in password VelvetSweatshop and opens it
+    without asking; so does kaohe. The fingerprint is of the file as sent."""
+    from hostile_corpus import encrypted
+
+    good = SAMPLE / "东风街道.xlsx"
+    path = encrypted(tmp_path / "只读.xlsx", good, password="VelvetSweatshop")
+    sub = read_submission(path, targets)
+    plain = read_submission(good, targets)
+    assert sub.street == plain.street and list(sub.communities) == list(plain.communities)
+    assert sub.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() != plain.sha256
 
 
 # ---- a fuzz run over mutated real workbooks -------------------------------------------------------------

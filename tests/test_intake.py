@@ -21,7 +21,7 @@ def roster_csv(folder: Path, names: list[str], encoding: str = "utf-8-sig") -> P
     return path
 
 
-def test_lock_hidden_and_other_files_are_ignored(book, tmp_path, targets):
+def test_lock_and_hidden_files_are_left_out_and_other_files_are_named(book, tmp_path, targets):
     path = book()
     folder = path.parent
     (folder / "~$东风街道.xlsx").write_bytes(b"\x0bclerk")
@@ -29,10 +29,15 @@ def test_lock_hidden_and_other_files_are_ignored(book, tmp_path, targets):
     (folder / ".hidden.xlsx").write_bytes(b"junk")
     (folder / "说明.txt").write_text("说明")
     (folder / "通知.docx").write_bytes(b"PK")
+    (folder / "Thumbs.db").write_bytes(b"\0")
     (folder / "old").mkdir()
+    (folder / "old" / "去年.zip").write_bytes(b"PK")
     intake = gather(folder, targets, roster_csv(tmp_path, ["东风街道"]))
     assert intake.files == ["东风街道.xlsx"]
-    assert compact(intake.issues) == []
+    assert compact(intake.issues) == [("old/去年.zip", None, "ignored-file"), ("说明.txt", None, "ignored-file"),
+                                      ("通知.docx", None, "ignored-file")]
+    assert [i.message("zh") for i in intake.issues] == [
+        "未读取：压缩包，kaohe 不打开压缩包", "未读取：文档，不是电子表格", "未读取：文档，不是电子表格"]
     assert intake.streets[0].status == "submitted"
 
 

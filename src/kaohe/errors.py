@@ -22,7 +22,8 @@ class InputError(KaoheError):
 class UnreadableFile(KaoheError):
     """One workbook cannot be opened; the reader turns this into an unreadable-file issue."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", **params: object) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.params = params  # what the message names: the sheet and its size (too-large), what was found …

@@ -13,12 +13,14 @@ from pathlib import Path
 
 from kaohe.errors import InputError, UnreadableFile
 from kaohe.issues import Issue, unreadable
+from kaohe.issues import ignored as ignored_file
 from kaohe.model import FileInfo, Intake, StreetInput, Submission
 from kaohe.roster import find_roster, load_roster, street_key
 from kaohe.targets import Targets
+from kaohe.text import display_name, raw_name_hex
 from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
 from kaohe.workbook.cells import CellReader
-from kaohe.workbook.sheets import Book, read_book
+from kaohe.workbook.sheets import NAMED_SUFFIXES, Book, read_book
 
 Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
 
@@ -34,35 +36,55 @@ def file_info(path: Path) -> FileInfo:
             digest.update(chunk)
     stat = path.stat()
     modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
-    return FileInfo(path.name, str(path), stat.st_size, digest.hexdigest(), modified)
+    return FileInfo(display_name(path.name), str(path), stat.st_size, digest.hexdigest(), modified,
+                    raw_name_hex(path.name))
 
 
 def submission_files(source: Path, skip: Path | None = None) -> list[Path]:
-    """The workbooks of a folder and its subfolders (or the one workbook given), in name order.
+    """The workbooks of a folder and its subfolders (or the one workbook given), in name order."""
+    return list_folder(source, skip)[0]
 
-    Lock files, hidden files and folders, `__MACOSX` and files of other types are left out. A folder whose
-    name looks like a workbook (x.xlsx/) is listed, so that it is reported rather than silently entered.
+
+def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to read under `source`, and the other files with why they are not read, in name order.
+
+    Read: every spreadsheet suffix, and web pages or XML saved by office programs (to be named with their
+    reason). Named and not read: any other file. Left out without a word: lock files (~$x.xlsx, .~lock.x#),
+    hidden files and folders, `__MACOSX`, the roster (`skip`) and the system's own Thumbs.db / desktop.ini.
+    A folder whose name looks like a workbook (x.xlsx/) is listed, so that it is reported rather than entered.
     """
     if source.is_file():
-        return [source]
+        return [source], []
     if not source.is_dir():
         raise InputError(f"{source}: no such folder or workbook")
     skip_resolved = skip.resolve() if skip else None
     found: list[Path] = []
+    ignored: list[tuple[Path, str]] = []
     for entry in sorted(source.iterdir()):
-        if _is_submission_name(entry):
+        name = entry.name
+        if name.startswith((".", "~$", ".~lock.", "__MACOSX")) or name.endswith("#") \
+                or name.lower() in _SYSTEM_FILES:
+            continue
+        suffix = entry.suffix.lower()
+        if suffix in SPREADSHEET_SUFFIXES or suffix in NAMED_SUFFIXES:
             if entry.resolve() != skip_resolved:
                 found.append(entry)
-        elif entry.is_dir() and not entry.is_symlink() and not entry.name.startswith((".", "__MACOSX")):
-            found.extend(submission_files(entry, skip))
-    return found
+        elif entry.is_dir() and not entry.is_symlink():
+            more, other = list_folder(entry, skip)
+            found.extend(more)
+            ignored.extend(other)
+        elif entry.resolve() != skip_resolved:
+            ignored.append((entry, _IGNORED_KINDS.get(suffix, "other")))
+    return found, ignored
 
 
-def _is_submission_name(path: Path) -> bool:
-    name = path.name
-    if name.startswith((".", "~$", ".~lock.")) or name.endswith("#"):
-        return False
-    return path.suffix.lower() in SPREADSHEET_SUFFIXES
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+# Why a file beside the workbooks is not read: kind → shown in the ignored-file warning
+_IGNORED_KINDS = {
+    **dict.fromkeys((".zip", ".rar", ".7z", ".tar", ".gz"), "archive"),
+    **dict.fromkeys((".doc", ".docx", ".wps", ".rtf", ".odt", ".pdf", ".txt"), "document"),
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".heic"), "image"),
+}
 
 
 Prepare = Callable[[Targets, Submission], object]
@@ -73,14 +95,17 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source, targets)
-    files = submission_files(source, roster_path)
-    return gather_files(files, targets, roster_path, progress, source.name, prepare=prepare,
-                        base=source if source.is_dir() else None)
+    files, ignored = list_folder(source, roster_path)
+    base = source if source.is_dir() else None
+    notes = [ignored_file(_shown_name(p, base), kind) for p, kind in ignored]
+    return gather_files(files, targets, roster_path, progress, display_name(source.name), prepare=prepare,
+                        base=base, notes=notes)
 
 
 def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
                  progress: Progress | None = None, source: str = "", warn_no_roster: bool = True,
-                 prepare: Prepare | None = None, base: Path | None = None) -> Intake:
+                 prepare: Prepare | None = None, base: Path | None = None, notes: list[Issue] | None = None
+                 ) -> Intake:
     """Read the given workbooks and match them against the roster (or take the streets found as roster).
 
     `prepare(targets, submission)`, if given, runs where each workbook is read (in a pool worker for large
@@ -91,13 +116,13 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     def key_of(name: str) -> str:
         return street_key(name, targets.layout.street_name_suffixes)
 
-    issues: list[Issue] = []
+    issues: list[Issue] = list(notes or [])
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
     inputs: list[FileInfo] = []
     if not files:
         issues.append(Issue("no-workbooks", params={"source": source}))
-    jobs = [(p, p.relative_to(base).as_posix() if base else p.name) for p in files]
+    jobs = [(p, _shown_name(p, base)) for p in files]
     shown = dict(jobs)
     with _collector_paused():
         results = list(_read_all(jobs, targets, progress, prepare))
@@ -228,7 +253,7 @@ def _read_batch(batch: list[Job], targets: Targets, reader: CellReader,
         try:
             opened.append(read_book(path))
         except UnreadableFile as exc:
-            opened.append(unreadable(name, exc.reason, exc.detail))
+            opened.append(unreadable(name, exc.reason, exc.detail, exc.params))
     results: list[Result] = []
     for (path, name), book in zip(batch, opened, strict=True):
         if isinstance(book, Issue):
@@ -237,7 +262,7 @@ def _read_batch(batch: list[Job], targets: Targets, reader: CellReader,
         try:
             results.append(read_submission(path, targets, name, reader, book=book))
         except UnreadableFile as exc:
-            results.append(unreadable(name, exc.reason, exc.detail))
+            results.append(unreadable(name, exc.reason, exc.detail, exc.params))
     del opened  # the workbooks' bytes and grids: only the readings are kept
     if prepare is None:
         return results
@@ -259,24 +284,30 @@ def _read_batch_in_worker(batch: list[Job]) -> list[Result]:
     return _read_batch(batch, targets, reader, prepare)  # type: ignore[arg-type]
 
 
+def _shown_name(path: Path, base: Path | None) -> str:
+    """The name a file is reported under: its path inside the folder, decoded whatever system named it."""
+    return display_name(path.relative_to(base).as_posix() if base else path.name)
+
+
 def _info(path: Path, name: str, sub: Submission | Issue) -> FileInfo:
     """The file's fingerprint: from the bytes that were read, or from the file when it was refused."""
     import datetime as dt
 
+    raw = raw_name_hex(path.name)
     try:
         stat = path.lstat()
     except OSError:
-        return FileInfo(name, str(path), 0, "", "")
+        return FileInfo(name, str(path), 0, "", "", raw)
     modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
     if isinstance(sub, Submission):
-        return FileInfo(name, str(path), sub.size, sub.sha256, modified)
+        return FileInfo(name, str(path), sub.size, sub.sha256, modified, raw)
     if path.is_file() and not path.is_symlink() and stat.st_size <= 50 * 1024 * 1024:
         return replace(file_info(path), name=name)
-    return FileInfo(name, str(path), stat.st_size, "", modified)
+    return FileInfo(name, str(path), stat.st_size, "", modified, raw)
 
 
 def _street_in_file_name(path: Path, roster: list[str] | None) -> str | None:
     """A roster street whose name is in the file name (东风街道(修改).xlsx), the longest if several."""
-    stem = street_key(path.stem)
+    stem = street_key(display_name(path.stem))
     hits = [n for n in roster or [] if street_key(n) in stem]
     return max(hits, key=len) if hits else None

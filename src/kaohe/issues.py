@@ -69,7 +69,7 @@ CATALOG: dict[str, Kind] = {
              "Add the column (or label) as in the template."),
         Kind("unreadable-file", "error",
              "文件无法读取：{reason}{detail_note}",
-             "The file cannot be read: {reason_en}{detail_note}",
+             "The file cannot be read: {reason_en}{detail_note_en}",
              "{hint}",
              "{hint_en}"),
         Kind("duplicate-submission", "error",
@@ -103,10 +103,15 @@ CATALOG: dict[str, Kind] = {
              "在“街道名称”右侧填写街道名称。",
              "Fill in the street name next to its label."),
         Kind("no-workbooks", "warning",
-             "在“{source}”中没有找到任何报送表（.xlsx/.xls/.ods）",
-             "No workbook (.xlsx/.xls/.ods) was found in “{source}”",
+             "在“{source}”中没有找到任何报送表（.xlsx/.xls/.et/.ods/.csv）",
+             "No workbook (.xlsx/.xls/.et/.ods/.csv) was found in “{source}”",
              "检查文件夹路径；报送表可以放在子文件夹里。",
              "Check the folder; workbooks may sit in subfolders."),
+        Kind("ignored-file", "warning",
+             "未读取：{kind_zh}",
+             "Not read: {kind_en}",
+             "{hint_zh}",
+             "{hint_en}"),
         Kind("no-roster", "warning",
              "未提供街道名单，以找到的{count}个街道作为名单",
              "No roster given: the {count} streets found are taken as the roster",
@@ -160,21 +165,25 @@ class _Params(dict[str, Any]):
         return ""
 
 
-# Why a file could not be read: (中文, English, 中文提示, English hint). Used for unreadable-file.
+# Why a file could not be read: (中文, English, 中文提示, English hint). Used for unreadable-file. Each says
+# which of: not a spreadsheet / a spreadsheet but not a submission / encrypted / damaged / too large / unsafe.
 UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
     "corrupt": ("文件已损坏", "the file is damaged",
                 "用 Excel 或 WPS 打开检查，另存为 .xlsx 后重新报送。", "Open it in Excel or WPS and save as .xlsx."),
-    "password": ("文件有密码", "the file is password-protected",
-                 "请取消密码后重新保存。", "Remove the password and save again."),
+    "password": ("文件设置了打开密码", "the file is encrypted with a password",
+                 "在 Excel 或 WPS 中取消打开密码后重新保存。", "Remove the password to open it, then save again."),
     "html": ("文件是网页格式，不是真正的 Excel 文件", "the file is a web page, not a real workbook",
              "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
     "empty": ("空文件", "the file is empty", "请重新导出或报送。", "Export or send it again."),
     "too-large": ("文件过大或表格过大", "the file or one of its sheets is too large",
                   "删除无关的工作表和空行后重新保存。", "Remove unrelated sheets and empty rows, then save."),
     "not-workbook": ("不是电子表格文件", "not a spreadsheet file",
-                     "请报送 .xlsx、.xls 或 .ods 文件。", "Send an .xlsx, .xls or .ods file."),
-    "not-submission": ("找不到“街道名称”和“社区名称”表头，不像街道报送表",
-                       "no 街道名称 label and no 社区名称 header: not a submission workbook",
+                     "请报送 .xlsx、.xls、.et 或 .ods 文件。", "Send an .xlsx, .xls, .et or .ods file."),
+    "old-excel": ("文件是 Excel 2.x–4.x 的旧格式（1994 年以前）",
+                  "the file is in the Excel 2.x–4.x format (before 1994)",
+                  "用 Excel 或 WPS 打开后另存为 .xlsx。", "Open it in Excel or WPS and save as .xlsx."),
+    "not-submission": ("是电子表格，但找不到“街道名称”和“社区名称”表头，不像街道报送表",
+                       "a spreadsheet, but with no 街道名称 label and no 社区名称 header: not a submission",
                        "请使用下发的模板填报。", "Use the template handed out by the bureau."),
     "io": ("无法打开文件", "the file cannot be opened", "检查文件权限。", "Check the file's permissions."),
     "xml": ("文件是 XML 格式（Excel 2003 XML 或其他），不是真正的 Excel 文件", "the file is XML, not a real workbook",
@@ -182,20 +191,63 @@ UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
     "hostile": ("文件结构异常（压缩炸弹或不安全的 XML），为安全起见不予读取",
                 "the file is built to attack readers (zip bomb or unsafe XML) and is refused",
                 "请用 Excel 或 WPS 重新保存为.xlsx 后报送。", "Save it again as .xlsx in Excel or WPS."),
-    "folder": ("这是一个文件夹，不是文件", "this is a folder, not a file",
-               "把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
     "crashed": ("读取此文件时解析程序异常退出，文件可能已损坏或结构异常", "the spreadsheet parser failed on this file",
                 "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
     "too-slow": ("读取此文件超时，文件结构异常", "reading this file took too long",
                  "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
+    "folder": ("这是一个文件夹，不是文件", "this is a folder, not a file",
+               "把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
     "symlink": ("这是一个符号链接（快捷方式），不予读取", "this is a symbolic link and is not followed",
                 "把报送表本身复制到考核目录。", "Copy the workbook itself into the folder."),
 }
 
 
-def unreadable(file: str, reason: str, detail: str = "") -> Issue:
-    """The unreadable-file issue for one of UNREADABLE_REASONS."""
+def unreadable(file: str, reason: str, detail: str = "", params: dict[str, Any] | None = None) -> Issue:
+    """The unreadable-file issue for one of UNREADABLE_REASONS; `params` from UnreadableFile.params."""
     zh, en, hint_zh, hint_en = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
-    note = f" ({detail[:120]})" if detail and reason in ("too-large", "hostile") else ""
+    note_zh, note_en = _detail_notes(reason, detail, params or {})
     return Issue("unreadable-file", file, params={"reason": zh, "reason_en": en, "hint": hint_zh,
-                                                  "hint_en": hint_en, "detail": detail, "detail_note": note})
+                                                  "hint_en": hint_en, "detail": detail, "detail_note": note_zh,
+                                                  "detail_note_en": note_en, "why": reason})
+
+
+def _detail_notes(reason: str, detail: str, params: dict[str, Any]) -> tuple[str, str]:
+    """What the clerk is told besides the reason: the sheet and its size, what the file was found to be."""
+    if reason == "too-large" and "sheet" in params:
+        from kaohe.text import col_letter
+
+        rows, cols = int(params["rows"]), int(params["cols"])
+        return (f"（工作表“{params['sheet']}”用到第 {rows:,} 行、第 {col_letter(cols - 1)} 列，"
+                f"最多可读 20,000 行、1,000 列）",
+                f" (sheet “{params['sheet']}” reaches row {rows:,} and column {col_letter(cols - 1)}; "
+                f"at most 20,000 rows and 1,000 columns are read)")
+    if reason == "not-submission" and "sheets" in params:
+        sheets = "、".join(f"“{s}”" for s in params["sheets"][:6])
+        first = " | ".join(params.get("first_row") or []) or "—"
+        return (f"（工作表：{sheets}；第一行有内容的是：{first}）",
+                f" (sheets: {sheets}; the first row with content: {first})")
+    if reason == "not-workbook" and detail:
+        return f"（这是 {detail} 文件）", f" (it is a {detail} file)"
+    if reason in ("crashed", "too-slow", "hostile", "too-large") and detail:
+        return f"（{detail[:120]}）", f" ({detail[:120]})"
+    return "", ""
+
+
+# Why a file beside the workbooks was not read (ignored-file): (中文, English, 中文提示, English hint).
+IGNORED_KINDS: dict[str, tuple[str, str, str, str]] = {
+    "archive": ("压缩包，kaohe 不打开压缩包", "an archive; kaohe does not open archives",
+                "解压后把其中的报送表放进文件夹。", "Extract it and put the workbook itself in the folder."),
+    "document": ("文档，不是电子表格", "a document, not a spreadsheet",
+                 "报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
+    "image": ("图片，不是电子表格", "a picture, not a spreadsheet",
+              "报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
+    "other": ("不是电子表格文件", "not a spreadsheet file",
+              "如果这是报送表，请另存为 .xlsx 后放回文件夹。", "If it is a submission, save it as .xlsx."),
+}
+
+
+def ignored(file: str, kind: str) -> Issue:
+    """The ignored-file warning for a file in the submissions folder that is not read."""
+    zh, en, hint_zh, hint_en = IGNORED_KINDS.get(kind, IGNORED_KINDS["other"])
+    return Issue("ignored-file", file, params={"kind": kind, "kind_zh": zh, "kind_en": en, "hint_zh": hint_zh,
+                                               "hint_en": hint_en})

@@ -145,10 +145,11 @@ class RowCounts:
     totals: int = 0
     notes: int = 0
     rejected: int = 0
+    headers: int = 0  # the header repeated inside the table (a second printed page), or its column numbers
 
     @property
     def skipped(self) -> int:
-        return self.blank + self.totals + self.notes
+        return self.blank + self.totals + self.notes + self.headers
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class FileInfo:
     size: int
     sha256: str
     modified: str  # ISO 8601, local time of the file system
+    raw_name: str = ""  # the name's original bytes in hex, when they were not UTF-8 (name is then decoded)
 
 
 @dataclass(frozen=True)

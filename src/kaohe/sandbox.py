@@ -159,7 +159,9 @@ class _Worker:
                 return ("memory", payload) if kind == "memory" else ("error", payload)
         except (EOFError, OSError):
             pass
-        overran = self.process.is_alive()
+        overran = time.monotonic() > self.deadline and self.process.is_alive()
+        if not overran:
+            self.process.join(5)  # its pipe closed as it died: let it be reaped to read how it ended
         self.close()
         if overran:
             return ("timeout", f"{MAX_SECONDS_PER_FILE * len(self.task[1]) if self.task else 0:.0f} s")

@@ -60,3 +60,25 @@ def col_letter(col: int) -> str:
 def a1(row: int, col: int) -> str:
     """0-based row and column to an A1 reference."""
     return f"{col_letter(col)}{row + 1}"
+
+
+def display_name(name: str) -> str:
+    """A file or folder name as a person should read it, valid UTF-8 whatever system wrote it.
+
+    Python keeps the bytes of a name that is not UTF-8 as lone surrogates (what unzipping a Windows zip on
+    Linux gives: GBK bytes). Those bytes are read as GB18030, else with replacement characters.
+    """
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def raw_name_hex(name: str) -> str:
+    """The original bytes of a name that was not valid UTF-8, in hex ('' for a name that was)."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return ""
+    return name.encode("utf-8", "surrogateescape").hex()

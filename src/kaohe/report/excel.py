@@ -51,6 +51,7 @@ L: dict[str, tuple[str, str]] = {
     "cell": ("单元格", "Cell"), "severity": ("级别", "Severity"), "code": ("代码", "Code"),
     "message": ("问题", "Problem"), "hint": ("修改办法", "How to fix"), "kind": ("类别", "Kind"),
     "size": ("大小(字节)", "Size (bytes)"), "modified": ("修改时间", "Modified"), "sha": ("SHA-256", "SHA-256"),
+    "raw_name": ("原文件名字节(非UTF-8时)", "Name bytes (if not UTF-8)"),
     "lost": ("失分", "Lost"), "max": ("满分", "Max"), "yes": ("是", "yes"), "no": ("否", "no"),
     "none_failing": ("全部达标。", "Every unit meets every target."),
     "no_issues": ("没有发现问题。", "No issues."), "grades": ("等次分布", "Grades"),
@@ -451,7 +452,9 @@ def _issues(ws: Worksheet, report: Report, title: str, subtitle: str, lang: str)
 
 
 def _sources(ws: Worksheet, report: Report, title: str, subtitle: str, lang: str, now: dt.datetime) -> None:
+    raw = any(info.raw_name for info in report.inputs)  # a name from another system: its bytes, for the record
     labels = [_t("kind", lang), _t("file", lang), _t("size", lang), _t("modified", lang), _t("sha", lang)]
+    labels += [_t("raw_name", lang)] if raw else []
     w = _Writer(ws, title + " — " + _sheet_name("sources", lang), subtitle, len(labels))
     header = w.header(labels)
     rows = [(_t("targets", lang), report.targets_info)]
@@ -461,12 +464,12 @@ def _sources(ws: Worksheet, report: Report, title: str, subtitle: str, lang: str
     for kind, info in rows:
         if info is None:
             continue
-        w.line([kind, info.name, info.size, info.modified, info.sha256])
+        w.line([kind, info.name, info.size, info.modified, info.sha256] + ([info.raw_name] if raw else []))
     w.gap()
     w.line([_t("version", lang), f"kaohe {__version__}"])
     w.line([_t("source", lang), report.source])
     w.line([_t("run", lang), now.strftime("%Y-%m-%d %H:%M:%S")])
-    _page_setup(ws, title, header, [12, 28, 12, 20, 68])
+    _page_setup(ws, title, header, [12, 28, 12, 20, 68] + ([40] if raw else []))
 
 
 def _progress(ws: Worksheet, progress: Any, targets: Targets, title: str, subtitle: str, lang: str) -> None:

@@ -63,7 +63,7 @@ def _street(s: StreetResult) -> dict[str, Any]:
         "communities": s.communities,
         "rows": None if s.rows is None else {
             "read": s.rows.read, "skipped": s.rows.skipped, "blank": s.rows.blank, "totals": s.rows.totals,
-            "notes": s.rows.notes, "rejected": s.rows.rejected},
+            "notes": s.rows.notes, "headers": s.rows.headers, "rejected": s.rows.rejected},
         "targets": [_street_target(r) for r in s.targets],
     }
 

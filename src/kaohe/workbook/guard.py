@@ -28,7 +28,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1_000
 MAX_ENTRY_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100  # uncompressed / compressed, for entries over RATIO_FLOOR bytes (POI: 1 / 0.01)
+# uncompressed / compressed, for entries over RATIO_FLOOR bytes. POI uses 100:1, but a sheet of styled empty
+# rows is legitimately 120:1 and more; every entry is also capped at MAX_ENTRY_BYTES and inflated under that
+# budget, so the ratio only has to stop what the caps would let through cheaply.
+MAX_RATIO = 1000
 RATIO_FLOOR = 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLS = 1_000
@@ -55,8 +58,13 @@ class Extent:
     cols: int = 0
 
 
-def inspect(path: Path) -> tuple[str, bytes]:
-    """The file's real format (`xlsx`, `ods` or `xls`) and its bytes, or UnreadableFile saying why not."""
+def inspect(path: Path) -> tuple[str, bytes, bytes]:
+    """The file's real format, the bytes to read and the bytes as sent, or UnreadableFile saying why not.
+
+    Formats: `xlsx` (also .xlsm .xltx .xltm, WPS .et saved as OOXML), `xlsb`, `xls` (also .xlt, WPS .et/.ett,
+    which are BIFF8), `ods` (a flat .fods comes back wrapped as an .ods) and `csv`. A file encrypted with
+    Excel's built-in default password (a read-only workbook Excel opens without asking) comes back decrypted.
+    """
     try:
         info = path.lstat()
     except OSError as exc:
@@ -70,27 +78,121 @@ def inspect(path: Path) -> tuple[str, bytes]:
     if info.st_size == 0:
         raise UnreadableFile("empty")
     if info.st_size > MAX_FILE_BYTES:
-        raise UnreadableFile("too-large", f"{info.st_size:,} bytes > {MAX_FILE_BYTES:,}")
+        raise UnreadableFile("too-large", f"{info.st_size / 1024 / 1024:.0f} MB > {MAX_FILE_BYTES // 1024 // 1024} MB")
     try:
         with path.open("rb") as fh:  # read once: every later reader works on these bytes
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UnreadableFile("io", exc.strerror or str(exc)) from exc
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile("too-large", f"more than {MAX_FILE_BYTES:,} bytes")
+        raise UnreadableFile("too-large", f"> {MAX_FILE_BYTES // 1024 // 1024} MB")
+    return (*inspect_bytes(data, path.suffix.lower()), data)
+
+
+def inspect_bytes(data: bytes, suffix: str = "") -> tuple[str, bytes]:
+    """What inspect() says of bytes already read; `suffix` (.csv) only decides between text formats."""
     head = data[:512]
     if head.startswith(b"PK\x03\x04"):
         return _inspect_zip(data), data
     if head.startswith(OLE_MAGIC):
-        return _inspect_ole(data), data
+        if _ENCRYPTED in data:  # an encrypted OOXML package lives in an OLE container
+            return inspect_bytes(_decrypt_default(data))
+        try:
+            return _inspect_ole(data), data
+        except UnreadableFile as exc:
+            if exc.detail != "FILEPASS":  # an .xls encrypted in place (RC4): perhaps with the default password
+                raise
+        return inspect_bytes(_decrypt_default(data))
+    if head[:2] in _OLD_BIFF_BOF and head[2:4] in (b"\x04\x00", b"\x06\x00", b"\x08\x00", b"\x10\x00"):
+        raise UnreadableFile("old-excel")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<office:document" in data[:4096] and b"opendocument.spreadsheet" in data[:4096]:
+        return "ods", _wrap_flat_ods(data)
     if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or b"<html" in text:
         raise UnreadableFile("html")
+    if text.startswith(b"mime-version") or b"multipart/related" in text:
+        raise UnreadableFile("html", "MHT")
     if text.startswith(b"<?xml") or b"urn:schemas-microsoft-com:office:spreadsheet" in text:
         raise UnreadableFile("xml")
+    if suffix in TEXT_TABLE_SUFFIXES and _looks_like_text(data):
+        return "csv", data
     if text.startswith(b"pk") or not head.strip():
         raise UnreadableFile("corrupt")
     raise UnreadableFile("not-workbook")
+
+
+TEXT_TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+# The first record of a BIFF2, 3 or 4 file (Excel 2.x-4.x, 1987-1994): not an OLE container at all.
+_OLD_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Text in UTF-8, UTF-16 (with its BOM) or GB18030, and no NUL bytes outside UTF-16."""
+    sample = data[:65536]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in sample:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start > len(sample) - 4:  # cut in the middle of a character by the sample's end
+                return True
+    return False
+
+
+def _decrypt_default(data: bytes) -> bytes:
+    """An OOXML package encrypted with Excel's default password (VelvetSweatshop): what Excel saves for a
+    workbook marked read-only or protected without a password to open. Any other password: refused."""
+    try:
+        import msoffcrypto
+    except ImportError as exc:
+        raise UnreadableFile("password") from exc
+    import io
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office.load_key(password="VelvetSweatshop")
+        out = io.BytesIO()
+        office.decrypt(out)
+    except Exception as exc:  # a real password, or an encryption msoffcrypto does not know
+        raise UnreadableFile("password") from exc
+    plain = out.getvalue()
+    if not plain.startswith((b"PK\x03\x04", OLE_MAGIC)) or len(plain) > MAX_FILE_BYTES or _ENCRYPTED in plain:
+        raise UnreadableFile("password")
+    return plain
+
+
+_FLAT_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+    'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def _wrap_flat_ods(data: bytes) -> bytes:
+    """A flat OpenDocument spreadsheet (.fods, one XML file) as the .ods zip calamine reads.
+
+    The whitespace between elements goes (LibreOffice indents .fods; calamine's reader expects none): text
+    that is only whitespace carries nothing a submission needs.
+    """
+    import io
+
+    if _DTD.search(data, 0, 4096):
+        raise UnreadableFile("hostile", "DTD")
+    content = re.sub(rb">\s+<", b"><", data)
+    for name, extent in _ods_extents(content).items():
+        _check_extent(extent, name)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", _FLAT_ODS_MANIFEST)
+        zf.writestr("content.xml", content, zipfile.ZIP_STORED)
+    return out.getvalue()
 
 
 def _inspect_zip(data: bytes) -> str:
@@ -112,33 +214,79 @@ def _inspect_zip(data: bytes) -> str:
             ratio = info.file_size // max(info.compress_size, 1)
             if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
                 raise UnreadableFile("hostile", f"{info.filename} compressed {ratio}:1")
-        names = {i.filename for i in infos}
-        if "content.xml" in names:
+        names = {_part(i.filename) for i in infos}
+        if "content.xml" in names and "mimetype" in names:
             kind = "ods"
         elif "xl/workbook.xml" in names:
             kind = "xlsx"
-        elif "EncryptedPackage" in names:
+        elif "xl/workbook.bin" in names:
+            kind = "xlsb"
+        elif "encryptedpackage" in names:
             raise UnreadableFile("password")
         else:
-            raise UnreadableFile("not-workbook", "a zip file that is not a workbook")
+            raise UnreadableFile("not-workbook", _zip_kind(names))
+        sheets: dict[str, bytes] = {}
         for info in infos:
-            if not _read_by_calamine(info.filename, kind):
+            name = _part(info.filename)
+            if not _read_by_calamine(name, kind):
                 continue  # docProps, themes, media: no parser of kaohe's ever inflates them
             part = _inflate(zf, info, data)
-            if info.filename.endswith((".xml", ".rels")) and _DTD.search(part, 0, 4096):
+            if name.endswith((".xml", ".rels")) and _DTD.search(part, 0, 4096):
                 raise UnreadableFile("hostile", f"{info.filename} declares a DTD")
-            if kind == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                _check_extent(_xlsx_extent(part), info.filename)
-            elif kind == "ods" and info.filename == "content.xml":
-                for name, extent in _ods_extents(part).items():
-                    _check_extent(extent, name)
+            if kind == "ods" and name == "content.xml":
+                for sheet, extent in _ods_extents(part).items():
+                    _check_extent(extent, sheet)
+            elif name.startswith("xl/worksheets/") or name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+                sheets[name] = part
+        for name, part in sheets.items():
+            if kind == "xlsx" and name.endswith(".xml") and name.startswith("xl/worksheets/"):
+                _check_extent(_xlsx_extent(part), _sheet_title(sheets, name))
+            elif kind == "xlsb" and name.endswith(".bin") and name.startswith("xl/worksheets/"):
+                _check_extent(_xlsb_extent(part), _sheet_title(sheets, name))
         return kind
+
+
+def _part(name: str) -> str:
+    """A zip entry's name as calamine looks it up: case and backslashes do not matter."""
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _zip_kind(names: set[str]) -> str:
+    if "word/document.xml" in names:
+        return "Word (.docx)"
+    if "ppt/presentation.xml" in names:
+        return "PowerPoint (.pptx)"
+    return "zip"
+
+
+def _sheet_title(parts: dict[str, bytes], member: str) -> str:
+    """The name a clerk sees on the tab of the sheet stored as `member`, or the member when it is not known."""
+    try:
+        rels = re.findall(rb'<Relationship\b[^>]*>', parts.get("xl/_rels/workbook.xml.rels", b""))
+        targets = {}
+        for rel in rels:
+            rid = re.search(rb'\bId="([^"]+)"', rel)
+            target = re.search(rb'\bTarget="([^"]+)"', rel)
+            if rid and target:
+                path = target.group(1).decode("utf-8").replace("\\", "/").lstrip("/").lower()
+                targets[rid.group(1)] = path if path.startswith("xl/") else "xl/" + path
+        for sheet in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", parts.get("xl/workbook.xml", b"")):
+            rid = re.search(rb'\br:id="([^"]+)"', sheet) or re.search(rb'\b\w+:id="([^"]+)"', sheet)
+            name = re.search(rb'\bname="([^"]+)"', sheet)
+            if rid and name and targets.get(rid.group(1)) == member:
+                import html
+
+                return html.unescape(name.group(1).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        pass
+    return member
 
 
 def _read_by_calamine(name: str, kind: str) -> bool:
     if kind == "ods":
         return name in ("content.xml", "styles.xml", "meta.xml", "settings.xml")
-    return name.endswith((".xml", ".rels")) and not name.startswith(("docProps/", "xl/theme/", "customXml/"))
+    return name.endswith((".xml", ".rels", ".bin")) and not name.startswith(
+        ("docprops/", "xl/theme/", "customxml/", "xl/media/", "xl/embeddings/", "xl/printersettings/"))
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
@@ -274,7 +422,44 @@ def _ods_extents(data: bytes) -> dict[str, Extent]:
 
 def _check_extent(extent: Extent, where: str) -> None:
     if extent.rows > MAX_ROWS or extent.cols > MAX_COLS or extent.rows * extent.cols > MAX_CELLS:
-        raise UnreadableFile("too-large", f"{where}: {extent.rows:,} rows × {extent.cols:,} columns")
+        raise UnreadableFile("too-large", f"{where}: {extent.rows:,} × {extent.cols:,}",
+                             sheet=where, rows=extent.rows, cols=extent.cols)
+
+
+def _xlsb_extent(data: bytes) -> Extent:
+    """The extent of an .xlsb sheet from its BIFF12 records: BrtRowHdr (0) sets the row, and every value
+    record calamine keeps (2-11: number, error, boolean, string, shared string and their formula forms) starts
+    with its column. BrtCellBlank (1) holds no value and is skipped, as calamine does."""
+    pos, end = 0, len(data)
+    row = rows = cols = 0
+    while pos < end:
+        rtype = data[pos] & 0x7F
+        if data[pos] & 0x80:
+            pos += 1
+            if pos >= end:
+                break
+            rtype |= (data[pos] & 0x7F) << 7
+        pos += 1
+        size = shift = 0
+        for _ in range(4):
+            if pos >= end:
+                break
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        body = pos
+        pos += size
+        if size < 4 or pos > end:
+            continue
+        if rtype == 0:
+            row = int.from_bytes(data[body:body + 4], "little")
+        elif 2 <= rtype <= 11:
+            col = int.from_bytes(data[body:body + 4], "little")
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+    return Extent(rows, cols)
 
 
 # ---- .xls: the OLE2 container and its BIFF records ----------------------------------------------------
@@ -283,11 +468,10 @@ _BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMUL
 _MULRK = 0x00BD
 _BOF = 0x0809
 _FILEPASS = 0x002F
+_BOUNDSHEET = 0x0085
 
 
 def _inspect_ole(data: bytes) -> str:
-    if _ENCRYPTED in data:
-        raise UnreadableFile("password")
     from xlrd.compdoc import CompDoc
 
     try:
@@ -312,14 +496,21 @@ def _xls_extents(stream: bytes) -> None:
     """Walk the BIFF records once: refuse encryption and sheets whose filled extent is too large."""
     pos, sheet, rows, cols = 0, 0, 0, 0
     end = len(stream)
+    names: list[str] = []  # BOUNDSHEET records, in the order of the sheets' substreams
+
+    def name(k: int) -> str:
+        return names[k] if 0 <= k < len(names) else f"#{k + 1}"
+
     while pos + 4 <= end:
         rtype = stream[pos] | stream[pos + 1] << 8
         size = stream[pos + 2] | stream[pos + 3] << 8
         body = pos + 4
         if rtype == _FILEPASS:
-            raise UnreadableFile("password")
+            raise UnreadableFile("password", "FILEPASS")
+        if rtype == _BOUNDSHEET and size >= 8 and body + size <= end:
+            names.append(_short_string(stream[body + 6:body + size]))
         if rtype == _BOF:
-            _check_extent(Extent(rows, cols), f"worksheet {sheet - 1}")  # BOF 1 opens the globals
+            _check_extent(Extent(rows, cols), name(sheet - 2))  # BOF 1 opens the globals, BOF 2 sheet 0
             sheet, rows, cols = sheet + 1, 0, 0
         elif (rtype in _BIFF_CELLS or rtype == _MULRK) and size >= 4 and body + 4 <= end:
             row = stream[body] | stream[body + 1] << 8
@@ -328,7 +519,16 @@ def _xls_extents(stream: bytes) -> None:
                 col = stream[body + size - 2] | stream[body + size - 1] << 8
             rows, cols = max(rows, row + 1), max(cols, col + 1)
         pos = body + size
-    _check_extent(Extent(rows, cols), f"worksheet {sheet - 1}")
+    _check_extent(Extent(rows, cols), name(sheet - 2))
+
+
+def _short_string(data: bytes) -> str:
+    """A BIFF8 ShortXLUnicodeString: a length, a flag byte, then Latin-1 or UTF-16LE characters."""
+    if len(data) < 2:
+        return ""
+    count, wide = data[0], data[1] & 1
+    raw = data[2:2 + count * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", errors="replace")
 
 
 class _Null:

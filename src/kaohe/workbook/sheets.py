@@ -22,22 +22,45 @@ from kaohe.errors import UnreadableFile
 # (row, col) 0-based → ("formula-no-value", formula text) or ("excel-error", "#VALUE!")
 Findings = dict[tuple[int, int], tuple[str, str]]
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# What a street may send: every office format a library here reads (Excel, its templates and binary workbooks,
+# WPS 表格 .et/.ett, OpenDocument and flat OpenDocument) and CSV. The bytes decide how a file is read.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".xlsb", ".ods", ".fods", ".et", ".ett",
+                        ".csv")
+# Saved by an office program under a spreadsheet-like name but not readable as one: read far enough to be
+# named with the reason (a web page, Excel 2003 XML, a single-file web page).
+NAMED_SUFFIXES = (".htm", ".html", ".mht", ".mhtml", ".xml")
+
+Merges = dict[tuple[int, int], tuple[int, int]]  # a covered cell (row, col) → the merge's top-left cell
 
 
 @dataclass
 class Sheet:
-    """One sheet's values from A1, row by row; `rows[r][c]` is the cell at 0-based (r, c)."""
+    """One sheet's values from A1, row by row; `rows[r][c]` is the cell at 0-based (r, c).
+
+    A value merged over several cells is in every cell of the merge; `merged` maps each covered cell to the
+    merge's top-left cell, which is where issues point.
+    """
 
     name: str
     rows: list[list[Any]]
     _probe: Callable[[], Findings] = field(repr=False, default=lambda: {})
     _findings: Findings | None = field(default=None, repr=False)
+    merged: Merges = field(default_factory=dict, repr=False)
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
             return self.rows[row][col]
         return None
+
+    def a1(self, row: int, col: int) -> str:
+        """The A1 reference a clerk finds the value at: a merge's top-left cell for the cells it covers."""
+        from kaohe.text import a1
+
+        return a1(*self.merged.get((row, col), (row, col)))
+
+    def same_merge(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """Whether two cells are covered by one merge (so b only repeats a's value)."""
+        return self.merged.get(a, a) == self.merged.get(b, b)
 
     def blank_reason(self, row: int, col: int) -> tuple[str, str] | None:
         """Why a cell that reads as blank is blank: an unsaved formula, an error value, or None (truly blank)."""
@@ -71,7 +94,12 @@ def read_book(path: Path) -> Book:
 
     from kaohe.workbook.guard import inspect
 
-    kind, data = inspect(path)
+    kind, data, sent = inspect(path)
+    fingerprint = hashlib.sha256(sent).hexdigest()
+    if kind == "csv":
+        from kaohe.workbook.text_tables import read_text_table
+
+        return Book([Sheet(_stem(path), read_text_table(data))], fingerprint, len(sent))
     try:
         # from_filelike picks the reader by content, so an .xls renamed .xlsx still reads
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -83,20 +111,87 @@ def read_book(path: Path) -> Book:
         raise UnreadableFile("corrupt", str(exc)) from exc
     sheets: list[Sheet] = []
     hidden: list[Sheet] = []
+    ods_merges = _ods_merges(data) if kind == "ods" else {}
     try:
         for meta in wb.sheets_metadata:
             try:
-                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                calamine_sheet = wb.get_sheet_by_name(meta.name)
+                rows = calamine_sheet.to_python(skip_empty_area=False)
+                ranges = ods_merges.get(meta.name) if kind == "ods" else calamine_sheet.merged_cell_ranges
             except BaseException as exc:
                 if not _is_reader_failure(exc):
                     raise
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
-            sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name))
+            sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name), merged=_spread(rows, ranges or ()))
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()
-    return Book(sheets + hidden, hashlib.sha256(data).hexdigest(), len(data))
+    return Book(sheets + hidden, fingerprint, len(sent))
+
+
+def _stem(path: Path) -> str:
+    from kaohe.text import display_name
+
+    return display_name(path.stem)
+
+
+# A merge's value is spread over at most this many cells in all (a sheet holds at most 1,000,000).
+MAX_MERGED_CELLS = 2_000_000
+
+
+def _spread(rows: list[list[Any]], ranges: Any) -> Merges:
+    """Put each merged range's top-left value into every cell it covers, within the sheet's grid."""
+    merged: Merges = {}
+    budget = MAX_MERGED_CELLS
+    height = len(rows)
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= height or (r0, c0) == (r1, c1):
+            continue
+        top = rows[r0]
+        value = top[c0] if c0 < len(top) else ""
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = rows[r]
+            last = min(c1, len(row) - 1)
+            budget -= max(0, last - c0 + 1)
+            if budget < 0:
+                raise UnreadableFile("hostile", "merged ranges cover more cells than the sheet holds")
+            for c in range(c0, last + 1):
+                if (r, c) != (r0, c0):
+                    merged[(r, c)] = (r0, c0)
+                    if value != "" and value is not None and row[c] in ("", None):
+                        row[c] = value
+    return merged
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Per sheet, the merged ranges of an .ods (number-rows-spanned / number-columns-spanned on a cell)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        content = zf.read("content.xml")
+    if b"-spanned=" not in content:
+        return {}
+    from defusedxml.ElementTree import iterparse
+
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    found: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    name, row, col = "", 0, 0
+    for event, elem in iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = elem.tag
+        if tag == f"{table}table" and event == "start":
+            name, row = elem.get(f"{table}name", ""), 0
+        elif tag == f"{table}table-row":
+            if event == "start":
+                col = 0
+            else:
+                row += int(elem.get(f"{table}number-rows-repeated", "1"))
+                elem.clear()
+        elif event == "end" and tag in (f"{table}table-cell", f"{table}covered-table-cell"):
+            rows = int(elem.get(f"{table}number-rows-spanned", "1"))
+            cols = int(elem.get(f"{table}number-columns-spanned", "1"))
+            if rows > 1 or cols > 1:
+                found.setdefault(name, []).append(((row, col), (row + rows - 1, col + cols - 1)))
+            col += int(elem.get(f"{table}number-columns-repeated", "1"))
+    return found
 
 
 def _is_reader_failure(exc: BaseException) -> bool:
@@ -109,7 +204,9 @@ def _probe_for(kind: str, data: bytes, sheet: str) -> Callable[[], Findings]:
         return lambda: _probe_xlsx(data, sheet)
     if kind == "ods":
         return lambda: _probe_ods(data, sheet)
-    return lambda: _probe_xls(data, sheet)
+    if kind == "xls":
+        return lambda: _probe_xls(data, sheet)
+    return lambda: {}  # .xlsb: calamine's reading is all there is
 
 
 def _ref_to_rc(ref: str) -> tuple[int, int]:

@@ -43,6 +43,7 @@ class TextKind(NamedTuple):
     total: bool
     note: bool
     label: bool
+    header: bool  # a community column's header text, or a column-number mark (甲 乙): the header again
 
 
 @dataclass
@@ -82,10 +83,14 @@ class _Context:
         if not run:  # what every workbook of the run shares, made once
             words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
             run.update(note=re.compile(rf"^(?:{words})(?:[:：]|$)"),
-                       totals=tuple(self.targets.layout.total_words))
+                       totals=tuple(self.targets.layout.total_words),
+                       headers=self.targets.header_lookup("community"),
+                       marks={squash(m) for m in self.targets.layout.column_number_marks})
         folded = squash(text) if folded is None else folded
+        header = run["headers"].get(self.targets.header_key_once(folded)) is not None or \
+            folded.strip("()（）") in run["marks"]
         return TextKind(folded.startswith(run["totals"]), run["note"].match(folded) is not None,
-                        self._street_label(text, folded, memo=False) is not None)
+                        self._street_label(text, folded, memo=False) is not None, header)
 
     def street_label(self, raw: Any) -> tuple[str, str | None] | None:
         """(field, inline value) when a cell is a street label: `街道名称`, or `街道名称：东风街道` in one cell."""
@@ -126,7 +131,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         communities, counts, consumed = Communities(None, {}, [], [], {}), RowCounts(), set()
     street = _read_street(sheets, header, consumed, ctx)
     if header is None and street is None:
-        raise UnreadableFile("not-submission")
+        raise UnreadableFile("not-submission", sheets=[s.name for s in sheets], first_row=_first_row(sheets))
     if street is not None and street.name:
         ctx.street = street.name
         ctx.issues[:] = [i.located(street=street.name) for i in ctx.issues]
@@ -138,6 +143,16 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
                       book.size)
+
+
+def _first_row(sheets: list[Sheet]) -> list[str]:
+    """The texts of the first row with content, in the first sheet that has one: what a clerk would see."""
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SEARCH_ROWS]:
+            texts = [str(v).strip()[:20] for v in row if not is_blank(v)]
+            if texts:
+                return texts[:6]
+    return []
 
 
 # ---- the community table -------------------------------------------------------------------------------
@@ -212,7 +227,7 @@ def _is_column_numbers(row: list[Any], targets: Targets) -> bool:
 
 
 def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
-    """blank | total | note | data."""
+    """blank | total | note | header | data."""
     key_col = header.key_col
     width = len(row)
     others_blank = True
@@ -226,6 +241,8 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     lead = [ctx.text_kind(v) for v in row[: key_col + 1] if type(v) is str and v and not v.isspace()]
     if any(k.total for k in lead):
         return "total"
+    if lead and lead[-1].header and (_is_column_numbers(row, ctx.targets) or _repeats_header(row, header, ctx)):
+        return "header"
     first = lead[0] if lead else next((ctx.text_kind(v) for v in row if type(v) is str and v.strip()), None)
     if first is not None and first.note or any(k.label for k in lead):  # notes; street facts under the table
         return "note"
@@ -234,7 +251,15 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     return "data"
 
 
-_PLAIN_TEXT = TextKind(False, False, False)
+_PLAIN_TEXT = TextKind(False, False, False, False)
+
+
+def _repeats_header(row: list[Any], header: Header, ctx: _Context) -> bool:
+    """Whether a row names at least half of the table's columns again, each in its own column."""
+    lookup = ctx.targets.header_lookup("community")
+    found = _header_fields(row, lookup, ctx.targets)
+    same = sum(1 for c, name in found.items() if header.columns.get(name) == c)
+    return same * 2 >= len(header.columns)
 
 
 def _filled(row: list[Any], columns: list[int]) -> bool:
@@ -273,7 +298,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
     absent = [name for name in defs if name != key and name not in header.columns]
     letters = {name: col_letter(c) for name, c in header.columns.items() if name != key}
     read_name = ctx.cells.compile(defs[key])
-    counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0)
+    counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0, headers=0)
     consumed = set(range(header.top, header.data_start))
     totals: list[int] = []
     seen: dict[str, int] = {}
@@ -311,7 +336,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
             continue
         kind = _row_kind(row, header, ctx)
         if kind != "data":
-            counts[{"blank": "blank", "total": "totals", "note": "notes"}[kind]] += 1
+            counts[{"blank": "blank", "total": "totals", "note": "notes", "header": "headers"}[kind]] += 1
             if kind == "total":
                 totals.append(r)
                 consumed.add(r)
