@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,7 +237,9 @@ def _inspect_zip(data: bytes) -> str:
             if kind == "ods" and name == "content.xml":
                 for sheet, extent in _ods_extents(part).items():
                     _check_extent(extent, sheet)
-            elif name.startswith("xl/worksheets/") or name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            elif name.startswith("xl/worksheets/") or name in ("xl/workbook.xml", "xl/workbook.bin",
+                                                                "xl/_rels/workbook.xml.rels",
+                                                                "xl/_rels/workbook.bin.rels"):
                 sheets[name] = part
         for name, part in sheets.items():
             if kind == "xlsx" and name.endswith(".xml") and name.startswith("xl/worksheets/"):
@@ -262,7 +265,8 @@ def _zip_kind(names: set[str]) -> str:
 def _sheet_title(parts: dict[str, bytes], member: str) -> str:
     """The name a clerk sees on the tab of the sheet stored as `member`, or the member when it is not known."""
     try:
-        rels = re.findall(rb'<Relationship\b[^>]*>', parts.get("xl/_rels/workbook.xml.rels", b""))
+        rels = re.findall(rb'<Relationship\b[^>]*>', parts.get("xl/_rels/workbook.xml.rels")
+                          or parts.get("xl/_rels/workbook.bin.rels", b""))
         targets = {}
         for rel in rels:
             rid = re.search(rb'\bId="([^"]+)"', rel)
@@ -270,6 +274,9 @@ def _sheet_title(parts: dict[str, bytes], member: str) -> str:
             if rid and target:
                 path = target.group(1).decode("utf-8").replace("\\", "/").lstrip("/").lower()
                 targets[rid.group(1)] = path if path.startswith("xl/") else "xl/" + path
+        if "xl/workbook.bin" in parts:
+            by_rid = _xlsb_sheet_names(parts["xl/workbook.bin"])
+            return next((name for rid, name in by_rid.items() if targets.get(rid) == member), member)
         for sheet in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", parts.get("xl/workbook.xml", b"")):
             rid = re.search(rb'\br:id="([^"]+)"', sheet) or re.search(rb'\b\w+:id="([^"]+)"', sheet)
             name = re.search(rb'\bname="([^"]+)"', sheet)
@@ -426,40 +433,68 @@ def _check_extent(extent: Extent, where: str) -> None:
                              sheet=where, rows=extent.rows, cols=extent.cols)
 
 
-def _xlsb_extent(data: bytes) -> Extent:
-    """The extent of an .xlsb sheet from its BIFF12 records: BrtRowHdr (0) sets the row, and every value
-    record calamine keeps (2-11: number, error, boolean, string, shared string and their formula forms) starts
-    with its column. BrtCellBlank (1) holds no value and is skipped, as calamine does."""
+def _biff12_records(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """(record type, start of its body, size) of every record of an .xlsb part: type and size are
+    variable-length integers, 7 bits a byte, the high bit saying that another byte follows."""
     pos, end = 0, len(data)
-    row = rows = cols = 0
     while pos < end:
         rtype = data[pos] & 0x7F
         if data[pos] & 0x80:
             pos += 1
             if pos >= end:
-                break
+                return
             rtype |= (data[pos] & 0x7F) << 7
         pos += 1
         size = shift = 0
         for _ in range(4):
             if pos >= end:
-                break
+                return
             byte = data[pos]
             pos += 1
             size |= (byte & 0x7F) << shift
             shift += 7
             if not byte & 0x80:
                 break
-        body = pos
+        if pos + size > end:
+            return
+        yield rtype, pos, size
         pos += size
-        if size < 4 or pos > end:
+
+
+def _xlsb_extent(data: bytes) -> Extent:
+    """The extent of an .xlsb sheet from its BIFF12 records: BrtRowHdr (0) sets the row, and every value
+    record calamine keeps (2-11: number, error, boolean, string, shared string and their formula forms) starts
+    with its column. BrtCellBlank (1) holds no value and is skipped, as calamine does."""
+    row = rows = cols = 0
+    for rtype, body, size in _biff12_records(data):
+        if size < 4:
             continue
         if rtype == 0:
             row = int.from_bytes(data[body:body + 4], "little")
         elif 2 <= rtype <= 11:
             col = int.from_bytes(data[body:body + 4], "little")
             rows, cols = max(rows, row + 1), max(cols, col + 1)
+            if rows > MAX_ROWS or cols > MAX_COLS:
+                break
     return Extent(rows, cols)
+
+
+def _xlsb_sheet_names(workbook: bytes) -> dict[bytes, str]:
+    """relationship id → sheet name, from the BrtBundleSh records (156) of xl/workbook.bin."""
+    names: dict[bytes, str] = {}
+    for rtype, body, size in _biff12_records(workbook):
+        if rtype != 156 or size < 12:
+            continue
+        record = workbook[body:body + size]
+        pos = 8  # hsState, iTabID
+        rid_len = int.from_bytes(record[pos:pos + 4], "little")
+        pos += 4
+        rid = b"" if rid_len == 0xFFFFFFFF else record[pos:pos + 2 * rid_len]
+        pos += 0 if rid_len == 0xFFFFFFFF else 2 * rid_len
+        name_len = int.from_bytes(record[pos:pos + 4], "little")
+        name = record[pos + 4:pos + 4 + 2 * name_len].decode("utf-16-le", errors="replace")
+        names[rid.decode("utf-16-le", errors="replace").encode()] = name
+    return names
 
 
 # ---- .xls: the OLE2 container and its BIFF records ----------------------------------------------------

@@ -311,7 +311,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         """A community row: accepted, or rejected as the same community again."""
         consumed.add(r)
         if dup_key in seen:
-            found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, a1(r, key_col), name,
+            found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, sheet.a1(r, key_col), name,
                                                 first_row=seen[dup_key] + 1)))
             counts["rejected"] += 1
         else:
@@ -345,7 +345,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         if is_blank(raw_name):
             reason = sheet.blank_reason(r, key_col)
             found.append((r, -1, ctx.make_issue(
-                reason[0] if reason else "missing-value", sheet.name, a1(r, key_col), fdef=defs[key],
+                reason[0] if reason else "missing-value", sheet.name, sheet.a1(r, key_col), fdef=defs[key],
                 value=reason[1] if reason else "", formula=reason[1] if reason else "",
                 row_note="，该行填有数据但没有社区名称，整行未计入",
                 row_note_en="; the row has figures but no name and is not counted")))
@@ -419,7 +419,7 @@ def _read_slow(fdef: FieldDef, raw: Any, read: Callable[[Any], Any], sheet: Shee
         if type(value) is not Parsed:
             return value
         parsed = value
-    found.append((r, order, ctx.make_issue(parsed.code or "", sheet.name, a1(r, c), community, fdef=fdef,
+    found.append((r, order, ctx.make_issue(parsed.code or "", sheet.name, sheet.a1(r, c), community, fdef=fdef,
                                            **(parsed.params or {}))))
     return None
 
@@ -437,7 +437,7 @@ def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, comm
     else:
         parsed = ctx.cells.parse(fdef, raw)
     if parsed.code is not None:
-        ctx.issue(parsed.code, sheet.name, a1(r, c), community, fdef=fdef, **(parsed.params or {}))
+        ctx.issue(parsed.code, sheet.name, sheet.a1(r, c), community, fdef=fdef, **(parsed.params or {}))
     return parsed
 
 
@@ -475,7 +475,7 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
         raw = inline if inline is not None else sheet.value(vr, vc)
         if not is_blank(raw):
             street_name = clean_name(str(raw))
-            cells[key] = a1(vr, vc)
+            cells[key] = sheet.a1(vr, vc)
     if street_name is None:
         street_name = _street_from_title(sheets, targets)
     if street_name is None and not labels:
@@ -493,14 +493,14 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
             continue
         sheet, r, c, inline = labels[name]
         if inline is not None:
-            cells[name] = a1(r, c)
+            cells[name] = sheet.a1(r, c)
             parsed = ctx.cells.parse(fdef, inline)
             if parsed.code is not None:
-                ctx.issue(parsed.code, sheet.name, a1(r, c), fdef=fdef, **(parsed.params or {}))
+                ctx.issue(parsed.code, sheet.name, sheet.a1(r, c), fdef=fdef, **(parsed.params or {}))
             values[name] = parsed.value
             continue
         vr, vc = _value_position(sheet, r, c, ctx)
-        cells[name] = a1(vr, vc)
+        cells[name] = sheet.a1(vr, vc)
         values[name] = _read_cell(fdef, sheet, vr, vc, ctx, None).value
     if street_name is None:
         ctx.issue("missing-column", home, fdef=defs[key], what="", what_en="")
@@ -523,13 +523,24 @@ def _value_position(sheet: Sheet, r: int, c: int, ctx: _Context) -> tuple[int, i
     """The value of a label: the first filled cell to its right, or below it when labels run across the row."""
     row = sheet.rows[r]
     for vc in range(c + 1, min(c + 4, len(row))):
+        if sheet.same_merge((r, c), (r, vc)):
+            continue  # the label's own merge repeats it: its value is past the merge
         if not is_blank(row[vc]):
             if ctx.street_label(row[vc]) is None:
                 return r, vc
             break
-    if sum(1 for raw in row if ctx.street_label(raw) is not None) >= 2:
+    if sum(1 for vc, raw in enumerate(row) if ctx.street_label(raw) is not None and
+           (vc == c or not sheet.same_merge((r, c), (r, vc)))) >= 2:
         return r + 1, c
-    return r, c + 1
+    return r, _past_merge(sheet, r, c)
+
+
+def _past_merge(sheet: Sheet, r: int, c: int) -> int:
+    """The column right of the cell (r, c), or of the merge that covers it."""
+    vc = c + 1
+    while sheet.same_merge((r, c), (r, vc)) and (r, vc) in sheet.merged:
+        vc += 1
+    return vc
 
 
 def _street_from_title(sheets: list[Sheet], targets: Targets) -> str | None:
