@@ -218,14 +218,16 @@ def _detail_notes(reason: str, detail: str, params: dict[str, Any]) -> tuple[str
 
         rows, cols = int(params["rows"]), int(params["cols"])
         return (f"（工作表“{params['sheet']}”用到第 {rows:,} 行、第 {col_letter(cols - 1)} 列，"
-                f"最多可读 20,000 行、1,000 列）",
-                f" (sheet “{params['sheet']}” reaches row {rows:,} and column {col_letter(cols - 1)}; "
-                f"at most 20,000 rows and 1,000 columns are read)")
+                f"共 {rows * cols:,} 个单元格；最多可读 1,000,000 个单元格、65,536 行）",
+                f" (sheet “{params['sheet']}” reaches row {rows:,} and column {col_letter(cols - 1)}, "
+                f"{rows * cols:,} cells; at most 1,000,000 cells and 65,536 rows are read)")
     if reason == "not-submission" and "sheets" in params:
         sheets = "、".join(f"“{s}”" for s in params["sheets"][:6])
         first = " | ".join(params.get("first_row") or []) or "—"
         return (f"（工作表：{sheets}；第一行有内容的是：{first}）",
                 f" (sheets: {sheets}; the first row with content: {first})")
+    if reason == "not-workbook" and detail == "OLE":
+        return "（这是不含工作簿的 Office 文档）", " (an Office document without a workbook)"
     if reason == "not-workbook" and detail:
         return f"（这是 {detail} 文件）", f" (it is a {detail} file)"
     if reason in ("crashed", "too-slow", "hostile", "too-large") and detail:
@@ -249,5 +251,5 @@ IGNORED_KINDS: dict[str, tuple[str, str, str, str]] = {
 def ignored(file: str, kind: str) -> Issue:
     """The ignored-file warning for a file in the submissions folder that is not read."""
     zh, en, hint_zh, hint_en = IGNORED_KINDS.get(kind, IGNORED_KINDS["other"])
-    return Issue("ignored-file", file, params={"kind": kind, "kind_zh": zh, "kind_en": en, "hint_zh": hint_zh,
+    return Issue("ignored-file", file, params={"why": kind, "kind_zh": zh, "kind_en": en, "hint_zh": hint_zh,
                                                "hint_en": hint_en})

@@ -34,7 +34,8 @@ def to_document(report: Report, targets: Targets, lang: str = "zh") -> dict[str,
         "streets": [_street(s) for s in report.streets],
         "issues": [
             {"severity": i.severity, "code": i.code, "file": i.file, "sheet": i.sheet, "cell": i.cell,
-             "street": i.street, "community": i.community, "message": i.message(lang), "hint": i.hint(lang)}
+             "street": i.street, "community": i.community, "message": i.message(lang), "hint": i.hint(lang),
+             **({"reason": i.params["why"]} if "why" in i.params else {})}  # unreadable-file, ignored-file
             for i in report.issues
         ],
     }

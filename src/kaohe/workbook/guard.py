@@ -34,8 +34,10 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 # budget, so the ratio only has to stop what the caps would let through cheaply.
 MAX_RATIO = 1000
 RATIO_FLOOR = 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLS = 1_000
+# calamine's cost is the grid: rows × columns up to the last filled cell. That is the limit; a long thin sheet
+# or one wide row costs nothing. Rows stop at 65,536 (an .xls sheet's whole height), columns at Excel's XFD.
+MAX_ROWS = 65_536
+MAX_COLS = 16_384
 MAX_CELLS = 1_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -215,17 +217,20 @@ def _inspect_zip(data: bytes) -> str:
             ratio = info.file_size // max(info.compress_size, 1)
             if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
                 raise UnreadableFile("hostile", f"{info.filename} compressed {ratio}:1")
-        names = {_part(i.filename) for i in infos}
+        names = {_part(i.filename): i for i in infos}
+        workbook = ""
         if "content.xml" in names and "mimetype" in names:
             kind = "ods"
-        elif "xl/workbook.xml" in names:
-            kind = "xlsx"
-        elif "xl/workbook.bin" in names:
-            kind = "xlsb"
         elif "encryptedpackage" in names:
             raise UnreadableFile("password")
         else:
-            raise UnreadableFile("not-workbook", _zip_kind(names))
+            workbook = _office_document(zf, names, data)
+            if workbook.endswith(".xml") and workbook in names:
+                kind = "xlsx"
+            elif workbook.endswith(".bin") and workbook in names:
+                kind = "xlsb"
+            else:
+                raise UnreadableFile("not-workbook", _zip_kind(set(names)))
         sheets: dict[str, bytes] = {}
         for info in infos:
             name = _part(info.filename)
@@ -237,16 +242,76 @@ def _inspect_zip(data: bytes) -> str:
             if kind == "ods" and name == "content.xml":
                 for sheet, extent in _ods_extents(part).items():
                     _check_extent(extent, sheet)
-            elif name.startswith("xl/worksheets/") or name in ("xl/workbook.xml", "xl/workbook.bin",
-                                                                "xl/_rels/workbook.xml.rels",
-                                                                "xl/_rels/workbook.bin.rels"):
+            else:
                 sheets[name] = part
-        for name, part in sheets.items():
-            if kind == "xlsx" and name.endswith(".xml") and name.startswith("xl/worksheets/"):
-                _check_extent(_xlsx_extent(part), _sheet_title(sheets, name))
-            elif kind == "xlsb" and name.endswith(".bin") and name.startswith("xl/worksheets/"):
-                _check_extent(_xlsb_extent(part), _sheet_title(sheets, name))
+        book = _Package(sheets, workbook)
+        for name in book.worksheets():
+            if kind == "xlsx":
+                _check_extent(_xlsx_extent(sheets[name]), book.title(name))
+            else:
+                _check_extent(_xlsb_extent(sheets[name]), book.title(name))
         return kind
+
+
+def _office_document(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], data: bytes) -> str:
+    """The workbook part, as the package's _rels/.rels names it (xl/workbook.xml where it says nothing)."""
+    rels = names.get("_rels/.rels")
+    if rels is not None and rels.file_size <= 1024 * 1024:
+        xml = _inflate(zf, rels, data)
+        for rel in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", xml):
+            kind = re.search(rb'\bType="([^"]+)"', rel)
+            target = re.search(rb'\bTarget="([^"]+)"', rel)
+            if kind and target and kind.group(1).endswith(b"/officeDocument"):
+                found = _part(target.group(1).decode("utf-8", "replace"))
+                if found in names:
+                    return found
+    return "xl/workbook.bin" if "xl/workbook.bin" in names and "xl/workbook.xml" not in names else "xl/workbook.xml"
+
+
+class _Package:
+    """The parts of an OOXML package that name and hold its worksheets."""
+
+    def __init__(self, parts: dict[str, bytes], workbook: str) -> None:
+        self.parts = parts
+        self.workbook = workbook
+        folder, _, base = workbook.rpartition("/")
+        self.folder = f"{folder}/" if folder else ""
+        self.targets: dict[bytes, str] = {}  # relationship id → worksheet part
+        rels = parts.get(f"{self.folder}_rels/{base}.rels", b"")
+        for rel in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+            rid = re.search(rb'\bId="([^"]+)"', rel)
+            target = re.search(rb'\bTarget="([^"]+)"', rel)
+            if rid and target:
+                path = target.group(1).decode("utf-8", "replace").replace("\\", "/")
+                self.targets[rid.group(1)] = _part(path) if path.startswith("/") else _part(self.folder + path)
+
+    def worksheets(self) -> list[str]:
+        """Every part calamine may read as a sheet: those the workbook names, and any XML with sheet data."""
+        named = {t for t in self.targets.values() if t in self.parts and t.endswith((".xml", ".bin"))
+                 and "/worksheets/" in f"/{t}" or t.rsplit("/", 1)[-1].startswith("sheet")}
+        if self.workbook.endswith(".xml"):
+            named |= {n for n, part in self.parts.items() if n.endswith(".xml") and b"sheetData" in part}
+        else:
+            named |= {n for n in self.parts if n.startswith(f"{self.folder}worksheets/") and n.endswith(".bin")}
+        return sorted(n for n in named if n in self.parts)
+
+    def title(self, member: str) -> str:
+        """The name a clerk sees on the tab of the sheet stored as `member`, or the member when not known."""
+        import html
+
+        try:
+            by_rid: dict[bytes, str] = {}
+            if self.workbook.endswith(".bin"):
+                by_rid = _xlsb_sheet_names(self.parts.get(self.workbook, b""))
+            else:
+                for sheet in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", self.parts.get(self.workbook, b"")):
+                    rid = re.search(rb'\b(?:r|\w+):id="([^"]+)"', sheet)
+                    name = re.search(rb'\bname="([^"]+)"', sheet)
+                    if rid and name:
+                        by_rid[rid.group(1)] = html.unescape(name.group(1).decode("utf-8"))
+            return next((by_rid[rid] for rid, t in self.targets.items() if t == member and rid in by_rid), member)
+        except (UnicodeDecodeError, ValueError):
+            return member
 
 
 def _part(name: str) -> str:
@@ -260,33 +325,6 @@ def _zip_kind(names: set[str]) -> str:
     if "ppt/presentation.xml" in names:
         return "PowerPoint (.pptx)"
     return "zip"
-
-
-def _sheet_title(parts: dict[str, bytes], member: str) -> str:
-    """The name a clerk sees on the tab of the sheet stored as `member`, or the member when it is not known."""
-    try:
-        rels = re.findall(rb'<Relationship\b[^>]*>', parts.get("xl/_rels/workbook.xml.rels")
-                          or parts.get("xl/_rels/workbook.bin.rels", b""))
-        targets = {}
-        for rel in rels:
-            rid = re.search(rb'\bId="([^"]+)"', rel)
-            target = re.search(rb'\bTarget="([^"]+)"', rel)
-            if rid and target:
-                path = target.group(1).decode("utf-8").replace("\\", "/").lstrip("/").lower()
-                targets[rid.group(1)] = path if path.startswith("xl/") else "xl/" + path
-        if "xl/workbook.bin" in parts:
-            by_rid = _xlsb_sheet_names(parts["xl/workbook.bin"])
-            return next((name for rid, name in by_rid.items() if targets.get(rid) == member), member)
-        for sheet in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", parts.get("xl/workbook.xml", b"")):
-            rid = re.search(rb'\br:id="([^"]+)"', sheet) or re.search(rb'\b\w+:id="([^"]+)"', sheet)
-            name = re.search(rb'\bname="([^"]+)"', sheet)
-            if rid and name and targets.get(rid.group(1)) == member:
-                import html
-
-                return html.unescape(name.group(1).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        pass
-    return member
 
 
 def _read_by_calamine(name: str, kind: str) -> bool:
@@ -507,24 +545,43 @@ _BOUNDSHEET = 0x0085
 
 
 def _inspect_ole(data: bytes) -> str:
+    stream = _workbook_stream(data)
+    if not stream:
+        raise UnreadableFile("not-workbook", "OLE")
+    _xls_extents(stream)
+    return "xls"
+
+
+def _workbook_stream(data: bytes) -> bytes | None:
+    """The BIFF stream (Workbook, or Book for Excel 5) of an OLE2 file. xlrd's reader first (fast); olefile,
+    which forgives the container quirks some writers leave (a short last sector, odd directory entries) as
+    calamine does, when xlrd gives up."""
     from xlrd.compdoc import CompDoc
 
     try:
         doc = CompDoc(data, logfile=_Null())
-        stream = None
         for name in ("Workbook", "Book"):
             try:
                 stream = doc.get_named_stream(name)
             except Exception:
                 stream = None
             if stream:
-                break
+                return bytes(stream)
+    except Exception:  # noqa: S110 - olefile has its say below
+        pass
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for entry in ole.listdir(streams=True, storages=False):
+                if len(entry) == 1 and entry[0].lower() in ("workbook", "book"):
+                    with ole.openstream(entry) as fh:
+                        return bytes(fh.read(MAX_FILE_BYTES))
     except Exception as exc:
-        raise UnreadableFile("corrupt", str(exc)) from exc
-    if not stream:
-        raise UnreadableFile("not-workbook", "an OLE2 file without a workbook stream (a .doc?)")
-    _xls_extents(bytes(stream))
-    return "xls"
+        raise UnreadableFile("corrupt", str(exc)[:120]) from exc
+    return None
 
 
 def _xls_extents(stream: bytes) -> None:

@@ -114,6 +114,8 @@ def read_book(path: Path) -> Book:
     ods_merges = _ods_merges(data) if kind == "ods" else {}
     try:
         for meta in wb.sheets_metadata:
+            if not str(getattr(meta, "typ", "WorkSheet")).endswith("WorkSheet"):
+                continue  # a chart, dialog or macro sheet holds no table
             try:
                 calamine_sheet = wb.get_sheet_by_name(meta.name)
                 rows = calamine_sheet.to_python(skip_empty_area=False)

@@ -149,7 +149,8 @@ def _first_row(sheets: list[Sheet]) -> list[str]:
     """The texts of the first row with content, in the first sheet that has one: what a clerk would see."""
     for sheet in sheets:
         for row in sheet.rows[:HEADER_SEARCH_ROWS]:
-            texts = [str(v).strip()[:20] for v in row if not is_blank(v)]
+            texts = [(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip()[:20]
+                     for v in row if not is_blank(v)]
             if texts:
                 return texts[:6]
     return []
