@@ -276,3 +276,61 @@ def test_a_header_repeated_inside_the_table_is_skipped_and_counted(tmp_path, tar
     sub = read_submission(path, targets)
     assert reading(sub) == reading(read_submission(GOOD, targets))
     assert compact(sub.issues) == [] and sub.rows.headers == 2
+
+
+# ---- a layout kaohe does not understand is never scored silently -----------------------------------------
+
+def _sample_sheet():
+    wb = openpyxl.load_workbook(GOOD)
+    ws = wb["社区情况"]
+    top, col = _columns(ws)
+    last = max(r for r in range(top + 1, ws.max_row + 1) if ws.cell(r, col["社区名称"]).value)
+    return wb, ws, top, col, last
+
+
+@pytest.mark.parametrize("word", ["已创建", "○", "OK"])
+def test_a_column_of_unknown_words_is_one_finding_not_a_page_of_errors(tmp_path, targets, word):
+    wb, ws, top, col, last = _sample_sheet()
+    safe = col["安全文明社区"]
+    for r in range(top + 1, last + 1):
+        ws.cell(r, safe).value = word
+    path = tmp_path / "东风街道.xlsx"
+    wb.save(path)
+    sub = read_submission(path, targets)
+    assert [i.code for i in sub.issues] == ["doubtful-column"]
+    issue = sub.issues[0]
+    assert issue.cell == f"{openpyxl.utils.get_column_letter(safe)}{top + 1}"
+    n = last - top
+    assert f"“{word}”" in issue.message("zh") and f"{n} 个值中有 {n} 个无法读取" in issue.message("zh")
+    assert all(u.values["safe"] is None for u in sub.communities)  # nothing read from it, nothing guessed
+
+
+def test_a_few_bad_values_stay_cell_errors(tmp_path, targets):
+    wb, ws, top, col, last = _sample_sheet()
+    ws.cell(top + 1, col["安全文明社区"]).value = "待定"
+    path = tmp_path / "东风街道.xlsx"
+    wb.save(path)
+    assert [i.code for i in read_submission(path, targets).issues] == ["invalid-choice"]
+
+
+@pytest.mark.parametrize(("stated", "warned"), [("合计（{n}个社区）", False), ("合计（{m}个社区）", True),
+                                                ("共 {m} 个", True)])
+def test_a_total_row_that_states_another_count_is_warned(tmp_path, targets, stated, warned):
+    wb, ws, top, col, last = _sample_sheet()
+    n = last - top
+    ws.cell(last + 1, col["社区名称"]).value = stated.format(n=n, m=n + 3)
+    if not stated.startswith("合计"):
+        ws.cell(last + 1, 1).value = "合计"
+    path = tmp_path / "东风街道.xlsx"
+    wb.save(path)
+    codes = [i.code for i in read_submission(path, targets).issues]
+    assert codes == (["count-mismatch"] if warned else [])
+
+
+def test_a_second_community_table_is_named_not_dropped(tmp_path, targets):
+    wb, ws, *_ = _sample_sheet()
+    wb.copy_worksheet(ws).title = "社区情况(二)"
+    path = tmp_path / "东风街道.xlsx"
+    wb.save(path)
+    sub = read_submission(path, targets)
+    assert [(i.code, i.params["other"]) for i in sub.issues] == [("second-table", "社区情况(二)")]

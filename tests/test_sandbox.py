@@ -178,3 +178,17 @@ def test_the_guard_never_measures_less_than_calamine_builds(tmp_path, seed):
         if filled:
             assert extent.rows >= max(r for r, _ in filled) + 1, xml
             assert extent.cols >= max(c for _, c in filled) + 1, xml
+
+
+def _chatty(jobs: list[str]) -> list[str]:
+    print("xlrd-style warning on stdout")
+    os.write(1, b"and straight to fd 1\n")
+    os.write(2, b"thread '<unnamed>' panicked at a Rust parser\n")
+    return jobs
+
+
+def test_workers_write_nothing_on_stdout_or_stderr(capfd):
+    """`kaohe assess --format json > r.json` must hold only JSON, whatever a parser prints."""
+    assert dict(contained(["a"], _chatty, _nothing, batch=1, workers=1)) == {"a": "a"}
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

@@ -92,6 +92,25 @@ CATALOG: dict[str, Kind] = {
              "The total row's {label_en} is {value}; the communities add up to {expected}",
              "核对合计行或各社区数据。",
              "Check the total row or the community figures."),
+        Kind("doubtful-column", "error",
+             "“{label}”一列的 {filled} 个值中有 {bad} 个无法读取（如 {examples}），表格的结构或用词可能与模板不同，"
+             "这一列未读取",
+             "{bad} of the {filled} values in the {label_en} column cannot be read (e.g. {examples}): the table "
+             "may be laid out or worded unlike the template; the column was not read",
+             "核对这一列是否确为“{label}”，并按模板的写法填写；如果是本单位的习惯用词，请区里把它加入目标文件。",
+             "Check that this column is {label_en} and fill it as the template asks; if the words are an office "
+             "habit, the bureau can add them to the targets file."),
+        Kind("count-mismatch", "warning",
+             "合计行写明 {stated} 个社区，实际读到 {read} 个",
+             "The total row states {stated} communities; {read} were read",
+             "核对是否有社区漏填、重复，或表格在别处还有续表。",
+             "Check for communities left out or repeated, or a table continued elsewhere."),
+        Kind("second-table", "warning",
+             "工作表“{other}”中还有一个社区表（{other_cell}），未读取；只读取了“{sheet}”中的表",
+             "Sheet “{other}” holds another community table ({other_cell}) that was not read; only the table "
+             "in “{sheet}” was",
+             "把所有社区填在同一张表里，或删除多余的表。",
+             "Put every community in one table, or remove the extra one."),
         Kind("no-communities", "warning",
              "社区表中没有读到任何社区，所有社区类指标按未达标计",
              "No community was read from the community table; every community target counts as not met",

@@ -10,7 +10,8 @@ for an impossible grid aborts the whole process (Rust's allocation failure is no
 - have MAX_SECONDS_PER_FILE for each file of their batch, after which the parent kills them;
 - die with the parent, whatever kills it: the parent's end of the pipe closing ends the loop, and on Linux
   PR_SET_PDEATHSIG kills a worker that is busy parsing when its parent is killed with SIGKILL;
-- write nothing on stderr (a Rust panic prints its text before Python sees the exception).
+- write nothing on stdout or stderr (a Rust panic prints its text before Python sees the exception, xlrd
+  prints container warnings on stdout): results travel on the pipe, and `--format json` stays clean.
 
 A worker that dies, or overruns, while reading a batch has its batch read again one file at a time, each
 in a fresh worker; the file that kills its worker alone is the one that is lost (`Lost`), and the run
@@ -196,7 +197,7 @@ def _serve(conn: Any, work: Callable[[list[Any]], list[Any]], setup: Callable[..
     """A worker's life: set its limits, then read units from the pipe until the parent closes it."""
     _die_with_parent()
     _limit_memory()
-    _silence_stderr()
+    _silence_output()
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -251,13 +252,15 @@ def _limit_memory() -> None:
         pass
 
 
-def _silence_stderr() -> None:
+def _silence_output() -> None:
     import faulthandler
 
     faulthandler.disable()  # a test runner's handler writes to its own copy of stderr
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         os.close(devnull)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the worker's for its life
     except OSError:
         pass

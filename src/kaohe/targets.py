@@ -147,6 +147,12 @@ class Layout(Model):
     street_name_suffixes: list[str] = []
     roster_headers: list[str] = []  # column headers a roster may use for the street name, beside its label
     roster_file_names: list[str] = ["街道名单", "roster"]  # found inside or beside the submissions folder
+    # a 合计 row may state how many communities it adds up: 合计（12个社区）; the word after the number
+    count_words: list[str] = ["个"]
+    # a column where this share of the filled values (and at least doubtful_min of them) cannot be read is
+    # one finding for the file, not one per cell: the table is laid out or worded unlike the template
+    doubtful_share: float = 0.6
+    doubtful_min: int = 5
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------

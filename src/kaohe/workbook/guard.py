@@ -42,10 +42,9 @@ MAX_CELLS = 1_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Sheet XML, measured as calamine will place its cells. The fast path holds only when every cell element is
-# written `<c r="…"` (what Excel, LibreOffice and openpyxl write) and no reference is past column Z or row 9999.
-_BIG_REF = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
-_ANY_CELL = re.compile(rb"<c[\s>/]")
-_PREFIXED_CELL = re.compile(rb"<[\w.-]+:(?:c|row)[\s>/]")
+# written `<c r="…"` (what Excel, LibreOffice and openpyxl write) with a reference within Z9999: one search
+# for any cell start that is not (another attribute first, no r, a far reference) or any prefixed element.
+_NOT_PLAIN = re.compile(rb'<(?:c(?=[\s>/])(?! r="[A-Z][0-9]{1,4}")|[\w.-]+:(?:c|row)[\s>/])')
 # Otherwise every <row> and <c> element in order, whatever its prefix, attribute order or missing `r`.
 _ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]{0,4})([0-9]{0,8})\s*["']""")
@@ -246,10 +245,9 @@ def _inspect_zip(data: bytes) -> str:
                 sheets[name] = part
         book = _Package(sheets, workbook)
         for name in book.worksheets():
-            if kind == "xlsx":
-                _check_extent(_xlsx_extent(sheets[name]), book.title(name))
-            else:
-                _check_extent(_xlsb_extent(sheets[name]), book.title(name))
+            extent = _xlsx_extent(sheets[name]) if kind == "xlsx" else _xlsb_extent(sheets[name])
+            if _too_large(extent):  # only a refusal needs the tab's name
+                _check_extent(extent, book.title(name))
         return kind
 
 
@@ -396,8 +394,7 @@ def _xlsx_extent(data: bytes) -> Extent:
     cell before it in its row, and a row without `r` after the row before it (both allowed by the standard).
     An empty `<c …/>` or `<c …></c>` holds no value and does not count towards the extent.
     """
-    if not _PREFIXED_CELL.search(data) and not _BIG_REF.search(data) \
-            and data.count(b'<c r="') == len(_ANY_CELL.findall(data)):
+    if not _NOT_PLAIN.search(data):
         return Extent(9999, 26)  # every cell placed by its own r, none past Z9999: the bound is the extent
     rows = cols = 0
     row = col = 0
@@ -465,8 +462,12 @@ def _ods_extents(data: bytes) -> dict[str, Extent]:
     return extents
 
 
+def _too_large(extent: Extent) -> bool:
+    return extent.rows > MAX_ROWS or extent.cols > MAX_COLS or extent.rows * extent.cols > MAX_CELLS
+
+
 def _check_extent(extent: Extent, where: str) -> None:
-    if extent.rows > MAX_ROWS or extent.cols > MAX_COLS or extent.rows * extent.cols > MAX_CELLS:
+    if _too_large(extent):
         raise UnreadableFile("too-large", f"{where}: {extent.rows:,} × {extent.cols:,}",
                              sheet=where, rows=extent.rows, cols=extent.cols)
 

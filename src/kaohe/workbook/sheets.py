@@ -352,7 +352,7 @@ def _probe_ods(data: bytes, sheet: str) -> Findings:
 def _probe_xls(data: bytes, sheet: str) -> Findings:
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     try:
         sh = book.sheet_by_name(sheet)
         findings: Findings = {}

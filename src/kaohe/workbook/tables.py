@@ -127,6 +127,11 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     header = _find_header(sheets, targets)
     if header is not None:
         communities, counts, consumed = _read_communities(header, ctx)
+        for other in sheets:  # a second table is never dropped without a word
+            found = _find_header([other], targets) if other is not header.sheet else None
+            if found is not None:
+                ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
+                          other=other.name, other_cell=other.a1(found.top, found.key_col))
     else:
         communities, counts, consumed = Communities(None, {}, [], [], {}), RowCounts(), set()
     street = _read_street(sheets, header, consumed, ctx)
@@ -362,11 +367,56 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
     communities = Communities(sheet.name, letters, [name for _, name in accepted], [r + 1 for r, _ in accepted],
                               columns)
     counts["read"] = len(communities)
+    found = _doubtful_columns(found, plan, sheet, accepted, ctx)
     found.sort(key=lambda item: (item[0], item[1]))
     ctx.issues.extend(issue for _, _, issue in found)
     if len(totals) == 1 and communities and totals[0] > communities.rows[-1] - 1:
         _check_total(header, totals[0], communities, ctx)
+    for r in totals[-1:]:
+        _check_count(sheet, r, len(communities) + counts["rejected"], ctx)
     return communities, RowCounts(**counts), consumed
+
+
+_UNREADABLE = ("invalid-number", "invalid-choice")
+
+
+def _doubtful_columns(found: list[tuple[int, int, Issue]], plan: list[Any], sheet: Sheet,
+                      accepted: list[tuple[int, str]], ctx: _Context) -> list[tuple[int, int, Issue]]:
+    """A column whose values mostly cannot be read becomes one finding instead of one per cell: the table is
+    laid out or worded unlike the template, and a page of cell errors would hide that."""
+    layout = ctx.targets.layout
+    by_column: dict[int, list[tuple[int, int, Issue]]] = {}
+    for item in found:
+        if item[1] >= 0 and item[2].code in _UNREADABLE:
+            by_column.setdefault(item[1], []).append(item)
+    doubtful: set[int] = set()
+    for order, items in by_column.items():
+        _name, fdef, c, *_ = plan[order]
+        filled = sum(1 for r, _ in accepted if not is_blank(sheet.value(r, c)))
+        if len(items) >= layout.doubtful_min and len(items) >= layout.doubtful_share * filled:
+            doubtful.add(order)
+            examples = "、".join(f"{i.cell}“{i.params.get('value', '')}”" for _, _, i in items[:3])
+            first = items[0]
+            found.append((first[0], order, ctx.make_issue(
+                "doubtful-column", sheet.name, sheet.a1(first[0], c), fdef=fdef, filled=filled, bad=len(items),
+                examples=examples)))
+    return [item for item in found if not (item[1] in doubtful and item[2].code in _UNREADABLE)]
+
+
+def _check_count(sheet: Sheet, r: int, read: int, ctx: _Context) -> None:
+    """合计（12个社区）: a total row that states how many communities it adds up must agree with the table."""
+    words = "|".join(re.escape(w) for w in ctx.targets.layout.count_words)
+    if not words:
+        return
+    pattern = re.compile(rf"(\d+)\s*(?:{words})")
+    for c, raw in enumerate(sheet.rows[r]):
+        if type(raw) is str:
+            m = pattern.search(squash(raw))
+            if m:
+                stated = int(m.group(1))
+                if stated != read:
+                    ctx.issue("count-mismatch", sheet.name, sheet.a1(r, c), stated=stated, read=read)
+                return
 
 
 def _check_total(header: Header, r: int, communities: Communities, ctx: _Context) -> None:
