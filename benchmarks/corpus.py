@@ -120,12 +120,14 @@ def main() -> int:
             print(f"  {lib:9s} {sum(o[lib] for o in opened.values()):5d} / {sum(opened[n][lib] for n in refused):5d}")
         print(f"  crashed   {sum(o.get('crashed', False) for o in opened.values()):5d} (a library aborted its process)")
         print(f"  kaohe     {readable:5d} read as a workbook (a submission or not), "
-              f"{len(refused)} refused, {tally.get('ignored-file', 0)} named as not spreadsheets")
-        both = [n for n in refused if opened[n]["calamine"]]
-        if both:
-            print("  refused by kaohe but opened by calamine:")
-            for n in both:
-                print(f"    {outcome[n]:40s} {n}")
+              f"{len(refused)} refused, {sum(1 for o in outcome.values() if o.startswith('ignored-file'))} named "
+              "as not spreadsheets")
+        for lib in ("calamine", "openpyxl", "pandas"):
+            both = [n for n in refused if opened[n][lib]]
+            if both:
+                print(f"  refused by kaohe but opened by {lib}:")
+                for n in both:
+                    print(f"    {outcome[n]:40s} {n}")
     return 1 if failed else 0
 
 

@@ -334,3 +334,27 @@ def test_a_second_community_table_is_named_not_dropped(tmp_path, targets):
     wb.save(path)
     sub = read_submission(path, targets)
     assert [(i.code, i.params["other"]) for i in sub.issues] == [("second-table", "社区情况(二)")]
+
+
+@pytest.mark.parametrize(("name", "first"), [
+    ("xlrd-biff4_no_format_no_window2.xls", ["ID", "TOTAL", "MAIN", "SUB"]),  # Excel 4.0
+    ("exceldatareader-as3xls_BIFF2.xls", [1.0, "Hi", 10.22]),  # Excel 2.x
+])
+def test_excel_2_to_4_files_are_read_with_xlrd(name, first):
+    """Not OLE containers at all: calamine cannot open them, xlrd (pure Python) can."""
+    from kaohe.workbook.sheets import read_book
+
+    sheet = read_book(PUBLIC / name).sheets[0]
+    assert sheet.rows[0][:len(first)] == first
+
+
+def test_a_package_calamine_refuses_is_read_with_openpyxl():
+    """ExcelDataReader's workbook whose sheet relationship has no path: calamine gives up, openpyxl reads."""
+    import python_calamine as pc
+
+    from kaohe.workbook.sheets import read_book
+
+    path = PUBLIC / "exceldatareader-Test_git_issue_68_NullSheetPath.xlsm"
+    with pytest.raises(pc.CalamineError):
+        pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [(s.name, s.rows) for s in read_book(path).sheets] == [("Sheet1", [[1, 1]])]

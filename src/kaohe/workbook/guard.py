@@ -106,7 +106,7 @@ def inspect_bytes(data: bytes, suffix: str = "") -> tuple[str, bytes]:
                 raise
         return inspect_bytes(_decrypt_default(data))
     if head[:2] in _OLD_BIFF_BOF and head[2:4] in (b"\x04\x00", b"\x06\x00", b"\x08\x00", b"\x10\x00"):
-        raise UnreadableFile("old-excel")
+        return "xls-old", data  # read by xlrd, pure Python, its sheets measured as they are read
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<office:document" in data[:4096] and b"opendocument.spreadsheet" in data[:4096]:
         return "ods", _wrap_flat_ods(data)

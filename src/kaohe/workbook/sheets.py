@@ -90,8 +90,6 @@ def read_book(path: Path) -> Book:
     """Open a workbook once: inspect it, read every sheet, and fingerprint the bytes."""
     import hashlib
 
-    import python_calamine as pc
-
     from kaohe.workbook.guard import inspect
 
     kind, data, sent = inspect(path)
@@ -100,6 +98,21 @@ def read_book(path: Path) -> Book:
         from kaohe.workbook.text_tables import read_text_table
 
         return Book([Sheet(_stem(path), read_text_table(data))], fingerprint, len(sent))
+    if kind == "xls-old":  # Excel 2.x-4.x: xlrd reads these records, calamine does not
+        return Book(_read_with_xlrd(data), fingerprint, len(sent))
+    try:
+        return Book(_read_with_calamine(kind, data), fingerprint, len(sent))
+    except UnreadableFile as exc:
+        if kind != "xlsx" or exc.reason != "corrupt":
+            raise
+        # a package calamine refuses (an odd relationship, a bad shared string): openpyxl may read it
+        return Book(_read_with_openpyxl(data, exc), fingerprint, len(sent))
+
+
+def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
+    """Every worksheet, visible ones first, with merged values spread and blank cells explained lazily."""
+    import python_calamine as pc
+
     try:
         # from_filelike picks the reader by content, so an .xls renamed .xlsx still reads
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -129,7 +142,58 @@ def read_book(path: Path) -> Book:
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()
-    return Book(sheets + hidden, fingerprint, len(sent))
+    return sheets + hidden
+
+
+def _read_with_xlrd(data: bytes) -> list[Sheet]:
+    """Every sheet of an Excel 2.x-4.x file, by xlrd (pure Python: no process to abort). Error cells and
+    dates come back as calamine gives them: '' and the cell's number."""
+    import xlrd
+
+    from kaohe.workbook.guard import MAX_CELLS
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=False)
+    except Exception as exc:
+        raise UnreadableFile("old-excel", str(exc)[:120]) from exc
+    sheets = []
+    for sh in book.sheets():
+        if sh.nrows * sh.ncols > MAX_CELLS:
+            raise UnreadableFile("too-large", f"{sh.name}: {sh.nrows:,} × {sh.ncols:,}", sheet=sh.name,
+                                 rows=sh.nrows, cols=sh.ncols)
+        rows = []
+        for r in range(sh.nrows):
+            row = []
+            for ctype, value in zip(sh.row_types(r), sh.row_values(r), strict=True):
+                if ctype == xlrd.XL_CELL_BOOLEAN:
+                    value = bool(value)
+                elif ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    value = ""
+                row.append(value)
+            rows.append(row + [""] * (sh.ncols - len(row)))
+        sheets.append(Sheet(sh.name, rows))
+    return sheets
+
+
+def _read_with_openpyxl(data: bytes, first: UnreadableFile) -> list[Sheet]:
+    """Every sheet of an OOXML workbook calamine refused, by openpyxl (its XML parsing defused), merges too.
+    The guard has already measured every sheet, so the grids are within bounds."""
+    import warnings
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:
+        raise UnreadableFile("corrupt", first.detail[:120]) from exc
+    sheets = []
+    for ws in wb.worksheets:
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        ranges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
+        sheets.append(Sheet(ws.title, rows, merged=_spread(rows, ranges)))
+    return sheets
 
 
 def _stem(path: Path) -> str:
