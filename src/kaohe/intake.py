@@ -181,7 +181,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
             issues.append(Issue("missing-submission", street=name))
             streets.append(StreetInput(name, None, "missing"))
     return Intake(streets, issues, source, [name for _, name in jobs],
-                  roster_path.name if roster_path else None, tuple(i for i in inputs if i.sha256),
+                  display_name(roster_path.name) if roster_path else None, tuple(i for i in inputs if i.sha256),
                   file_info(roster_path) if roster_path else None)
 
 
