@@ -131,7 +131,7 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def _open_with_each(paths: list[str]) -> list[dict[str, bool]]:
+def _open_with_each(state: None, paths: list[str]) -> list[dict[str, bool]]:
     return _open_with(paths)
 
 

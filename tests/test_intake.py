@@ -137,10 +137,9 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
     import kaohe.sandbox as sandbox
     from kaohe.report.json import to_document
     from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
-    from kaohe.scoring import prejudge
 
     def run() -> tuple[dict, list]:
-        intake = gather(bundled(SAMPLE_SUBMISSIONS), targets, bundled(SAMPLE_ROSTER), prepare=prejudge)
+        intake = gather(bundled(SAMPLE_SUBMISSIONS), targets, bundled(SAMPLE_ROSTER), judge=True)
         units = [(s.name, list(s.submission.communities), s.submission.street, s.submission.issues)
                  for s in intake.streets if s.submission]  # the communities crossed as columns
         return to_document(score(targets, intake), targets), units

@@ -33,7 +33,7 @@ def _nothing() -> None:
     pass
 
 
-def _work(jobs: list[str]) -> list[str]:
+def _work(state: None, jobs: list[str]) -> list[str]:
     """Stand-ins for a parser: 'abort' dies as Rust does on a failed allocation, 'hang' never returns."""
     out = []
     for job in jobs:
@@ -180,7 +180,7 @@ def test_the_guard_never_measures_less_than_calamine_builds(tmp_path, seed):
             assert extent.cols >= max(c for _, c in filled) + 1, xml
 
 
-def _chatty(jobs: list[str]) -> list[str]:
+def _chatty(state: None, jobs: list[str]) -> list[str]:
     print("xlrd-style warning on stdout")
     os.write(1, b"and straight to fd 1\n")
     os.write(2, b"thread '<unnamed>' panicked at a Rust parser\n")

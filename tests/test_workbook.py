@@ -380,13 +380,15 @@ def test_failing_communities_travel_as_lists_and_name_their_cells(book, targets)
     import pickle
 
     from kaohe.model import FailingUnits
-    from kaohe.scoring import prejudge
+    from kaohe.scoring import Scorer
 
     comms = good_communities(4)
     comms[1]["room_area"] = 120   # E5 below 150
     comms[3]["room_area"] = 149   # E7
     sub = read(book(communities=comms), targets)
-    room = next(r for r in prejudge(targets, sub).targets if r.id == "room-area")
+    judged = Scorer(targets).prejudge(sub)
+    assert judged is not None
+    room = next(r for r in judged.targets if r.id == "room-area")
     assert isinstance(room.failing, FailingUnits) and len(room.failing) == 2
     assert [(f.name, f.value, f.sheet, f.cell) for f in room.failing] == [
         ("锦绣社区", 120, "社区情况", "E5"), ("幸福社区", 149, "社区情况", "E7")]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kaohe import __version__
 from kaohe.errors import KaoheError
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+
+if TYPE_CHECKING:
+    from kaohe.model import Report
+
+DEFAULT_HISTORY = Path("kaohe-history.sqlite")  # the same as kaohe.api's, without importing it for --help
 
 app = typer.Typer(
     name="kaohe",
@@ -24,33 +29,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-class _Stderr:
-    """The stderr console, made on first use: `--format json` runs never import rich.
+@cache
+def _err() -> Any:
+    """The stderr console, made on first use (a `--format json` run never imports rich)."""
+    from rich.console import Console
 
-    Attribute access is forwarded (err.print, err.status); whatever needs the Console object itself (a rich
-    Progress enters it as a context manager, which a forwarding proxy cannot be) takes err.console().
-    """
-
-    _console: Any = None
-
-    def console(self) -> Any:
-        if _Stderr._console is None:
-            from rich.console import Console
-
-            _Stderr._console = Console(stderr=True)
-        return _Stderr._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.console(), name)
+    return Console(stderr=True)
 
 
 def _stdout() -> Any:
     from rich.console import Console
 
     return Console()
-
-
-err: Any = _Stderr()
 
 
 class Format(StrEnum):
@@ -79,6 +69,8 @@ LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and
 
 def _version(value: bool) -> None:
     if value:
+        from kaohe import __version__
+
         typer.echo(f"kaohe {__version__}")
         raise typer.Exit()
 
@@ -92,7 +84,7 @@ def main_options(
 
 
 def _fail(exc: KaoheError) -> typer.Exit:
-    err.print(f"[bold red]kaohe:[/] {exc}", highlight=False, markup=True)
+    _err().print(f"[bold red]kaohe:[/] {exc}", highlight=False, markup=True)
     return typer.Exit(1)
 
 
@@ -120,44 +112,26 @@ def assess(
         "--record", help="Also store the report in the assessment history (see --history).")] = False,
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) that --record writes and compare "
-        "reads.")] = Path("kaohe-history.sqlite"),
+        "reads.")] = DEFAULT_HISTORY,
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
-    from kaohe.intake import file_info, gather
-    from kaohe.scoring import prejudge, score
-    from kaohe.targets import load_targets
+    from kaohe import api
 
-    if submissions is None:
-        submissions = bundled(SAMPLE_SUBMISSIONS)
-        if roster is None:
-            roster = bundled(SAMPLE_ROSTER)
-    targets_path = targets_file or bundled(DEFAULT_TARGETS)
+    if out is not None and out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
     try:
-        targets = load_targets(targets_path)
-        with _progress(lang.value) as tick:
-            intake = gather(submissions, targets, roster, progress=tick, prepare=prejudge)
+        with _progress(lang.value) as tick, _collector_paused():
+            report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick)
+        if record_run:
+            run = api.History(history).record(report, lang.value)
+            _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
+        if out is not None:
+            with _status(lang.value, out, len(report.streets)):
+                api.write_scorecard(report, out, lang=lang.value, history=history)
+            _err().print(f"[green]✓[/] {out}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    report = score(targets, intake, file_info(targets_path))
-    if period:
-        from dataclasses import replace
-
-        report = replace(report, period=period)
-    if record_run:
-        from kaohe.history import record
-        from kaohe.report.json import to_document
-
-        try:
-            run = record(history, report, intake, to_document(report, targets, lang.value))
-        except KaoheError as exc:
-            raise _fail(exc) from exc
-        err.print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
-    if out is not None:
-        try:
-            _write_scorecard(report, targets, out, targets_path, lang.value, history)
-        except KaoheError as exc:
-            raise _fail(exc) from exc
-    _render(report, targets, fmt, lang.value)
+    _render(report, fmt, lang.value)
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -177,34 +151,22 @@ def progress_command(
     Periods are placed in their year by their labels (2005-Q1, 2005-H1, 2005-M09, 2005); each street's value on
     each target is projected to the year's end by a straight line through its recorded points.
     """
-    from kaohe.history import load_all, sample_reports
-    from kaohe.progress import progress
-    from kaohe.targets import load_targets
+    from kaohe import api
+    from kaohe.progress import document
 
-    path = history or Path("kaohe-history.sqlite")
+    if history is None and not api.DEFAULT_HISTORY.exists():
+        _err().print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
+                     highlight=False)
     try:
-        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
-        if history is None and not path.exists():
-            err.print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
-                      highlight=False)
-            reports = sample_reports(targets, lang.value)
-        else:
-            reports = [(r.period, r.report) for r in load_all(path)]
+        result = api.progress(history, targets=targets_file)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    if not reports:
-        raise _fail(KaoheError(f"{path}: no assessment recorded yet (kaohe assess --record --period …)"))
-    result = progress(reports, targets)
     if fmt is Shape.json:
-        import json
-        from dataclasses import asdict
-
-        doc = {"schema": "kaohe.progress/1", **asdict(result)}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        _write_json(document(result))
     else:
         from kaohe.report.terminal import render_progress
 
-        render_progress(result, targets, _stdout(), lang.value)
+        render_progress(result, api.load_targets(targets_file), _stdout(), lang.value)
 
 
 @app.command()
@@ -215,7 +177,7 @@ def compare(
                                          show_default=False)],
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) periods are read from.")
-    ] = Path("kaohe-history.sqlite"),
+    ] = DEFAULT_HISTORY,
     targets_file: TargetsOption = None,
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json.")] = Shape.table,
     lang: LangOption = Lang.zh,
@@ -225,43 +187,20 @@ def compare(
     Recorded periods also carry their figures, so a service room that shrank, a community that vanished or
     appeared, or households that jumped are warned about (the consistency rules of the targets YAML).
     """
-    from kaohe.compare import compare as run_compare
-    from kaohe.targets import load_targets
+    from kaohe import api
+    from kaohe.compare import document
 
     try:
-        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
-        sides = [_side(label, history) for label in (before, after)]
+        targets = api.load_targets(targets_file)
+        result = api.compare(before, after, history=history, targets=targets)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    result = run_compare(sides[0], sides[1], targets)  # type: ignore[arg-type]
     if fmt is Shape.json:
-        import json
-        from dataclasses import asdict
-
-        doc = {"schema": "kaohe.compare/1", **asdict(result)}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+        _write_json(document(result), default=str)
     else:
         from kaohe.report.terminal import render_comparison
 
         render_comparison(result, targets, _stdout(), lang.value)
-
-
-def _side(label: str, history: Path) -> object:
-    """A JSON report file, or the latest recorded run of a period."""
-    from kaohe.compare import Side
-
-    path = Path(label)
-    if path.suffix.lower() == ".json" and path.is_file():
-        import json
-
-        try:
-            return Side(path.name, json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            raise KaoheError(f"{path}: not a kaohe JSON report ({exc})") from exc
-    from kaohe.history import load
-
-    run = load(history, label)
-    return Side(run.period, run.report, run.facts)
 
 
 @app.command()
@@ -277,28 +216,20 @@ def check(
 
     Reads exactly as assess does. Exits 1 while error-level issues remain, 0 when the workbook is clean.
     """
-    from kaohe.intake import file_info, gather_files
-    from kaohe.scoring import score
-    from kaohe.targets import load_targets
+    from kaohe import api
 
-    targets_path = targets_file or bundled(DEFAULT_TARGETS)
     try:
-        targets = load_targets(targets_path)
-        missing = [w for w in workbooks if not w.is_file()]
-        if missing:
-            from kaohe.errors import InputError
-
-            raise InputError(f"{missing[0]}: no such workbook")
-        intake = gather_files(workbooks, targets, None, source="check", warn_no_roster=False)
+        with _collector_paused():
+            report = api.check(workbooks, targets=targets_file)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    report = score(targets, intake, file_info(targets_path))
     if fmt is Shape.json:
-        _render(report, targets, Format.json, lang.value)
+        _render(report, Format.json, lang.value)
     else:
         from kaohe.report.terminal import render_check
 
-        render_check(report, targets, _stdout(), lang.value)
+        assert report.targets is not None
+        render_check(report, report.targets, _stdout(), lang.value)
     if any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -322,71 +253,25 @@ def template(
     Generated from the targets YAML: street name filled in, dropdowns for yes/no and types, number checks
     with the plausible ranges, an input hint on every column and a 填表说明 sheet.
     """
-    from kaohe.roster import load_roster
-    from kaohe.targets import load_targets
-    from kaohe.template import write_template
+    from kaohe import api
 
     try:
-        targets = load_targets(targets_file or bundled(DEFAULT_TARGETS))
-        names = list(street or []) or load_roster(roster or bundled(SAMPLE_ROSTER), targets)
+        done = api.write_templates(out_dir, targets=targets_file, roster=roster, streets=street or (), rows=rows,
+                                   force=force)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = skipped = 0
-    for name in names:
-        path = out_dir / f"{_file_stem(name)}.xlsx"
-        if path.exists() and not force:
-            err.print(f"[yellow]跳过[/] {path}（已存在；用 --force 覆盖）", highlight=False)
-            skipped += 1
-            continue
-        write_template(path, targets, name, rows)
-        written += 1
-        err.print(f"[green]✓[/] {path}", highlight=False)
-    err.print(f"{written} written, {skipped} skipped → {out_dir}", highlight=False)
+    for item in done:
+        if item.written:
+            _err().print(f"[green]✓[/] {item.path}", highlight=False)
+        else:
+            _err().print(f"[yellow]跳过[/] {item.path}（已存在；用 --force 覆盖）", highlight=False)
+    written = sum(1 for item in done if item.written)
+    _err().print(f"{written} written, {len(done) - written} skipped → {out_dir}", highlight=False)
 
 
-def _file_stem(name: str) -> str:
-    import re
-
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "street"
-
-
-def _write_scorecard(report: object, targets: object, out: Path, targets_path: Path, lang: str,
-                     history: Path | None = None) -> None:
-    from kaohe.atomic import check_output
-    from kaohe.model import Report
-    from kaohe.report.excel import write_scorecard
-
-    assert isinstance(report, Report)
-    progress = None
-    if history is not None and history.exists():  # with a history, the scorecard gains a 进度 sheet
-        from kaohe.history import load_all
-        from kaohe.progress import progress as course
-        from kaohe.report.json import to_document
-
-        runs = [(r.period, r.report) for r in load_all(history) if r.period != report.period]
-        progress = course([*runs, (report.period, to_document(report, targets, lang))], targets)  # type: ignore
-    inputs = [Path(i.path) for i in report.inputs] + [targets_path]
-    if report.roster_info is not None:
-        inputs.append(Path(report.roster_info.path))
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
-    check_output(out, inputs)
-    status: Any = nullcontext()
-    if sys.stderr.isatty() and len(report.streets) >= _progress.SHOW_AFTER_FILES:  # a page per street: a while
-        from kaohe.i18n import t
-
-        status = err.status(f"{t('writing', lang)} {out.name} …")
-    with status:
-        write_scorecard(report, targets, out, lang, progress=progress)  # type: ignore[arg-type]
-    err.print(f"[green]✓[/] {out}", highlight=False)
-
-
-def _render(report: object, targets: object, fmt: Format, lang: str) -> None:
-    from kaohe.model import Report
-    from kaohe.targets import Targets
-
-    assert isinstance(report, Report) and isinstance(targets, Targets)
+def _render(report: Report, fmt: Format, lang: str) -> None:
+    targets = report.targets
+    assert targets is not None
     if fmt is Format.json:
         from kaohe.report.json import render_json
 
@@ -400,6 +285,46 @@ def _render(report: object, targets: object, fmt: Format, lang: str) -> None:
         from kaohe.report.terminal import render_terminal
 
         render_terminal(report, targets, _stdout(), lang)
+
+
+def _write_json(doc: dict[str, Any], default: Any = None) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=default) + "\n")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection while workbooks are read and scored, and none of the results walked again after.
+
+    Reading makes hundreds of thousands of objects and no reference cycles worth collecting; the collector
+    would re-walk every result kept so far, again and again, and after reading every collection of the oldest
+    generation would walk them all once more (together a tenth of a 500-street run). So the collector is off
+    while the library assesses, and what exists then is frozen (gc.freeze: left out of every later
+    collection; reference counting still frees it) before it is switched back on for what follows (openpyxl
+    writing a scorecard makes cycles that must be collected). A process-wide choice: the CLI's, not the
+    library's.
+    """
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _status(lang: str, out: Path, streets: int) -> Any:
+    """A status line while a large scorecard is written (a page per street takes a while), at a terminal."""
+    if not sys.stderr.isatty() or streets < _progress.SHOW_AFTER_FILES:
+        return nullcontext()
+    from kaohe.i18n import t
+
+    return _err().status(f"{t('writing', lang)} {out.name} …")
 
 
 class _progress:
@@ -426,7 +351,7 @@ class _progress:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
                 self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                    TextColumn("{task.description}"), console=err.console(), transient=True)
+                                    TextColumn("{task.description}"), console=_err(), transient=True)
                 self.bar.start()  # type: ignore[attr-defined]
                 self.task = self.bar.add_task("", total=total)  # type: ignore[attr-defined]
             self.bar.update(self.task, completed=done, description=name)  # type: ignore[attr-defined]
@@ -497,7 +422,7 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted:
-        err.print("\n[yellow]已中断 / interrupted[/]", highlight=False)
+        _err().print("\n[yellow]已中断 / interrupted[/]", highlight=False)
         code = 130
     # Every output is written and closed by now; skip tearing down tens of thousands of objects one by one.
     for stream in (sys.stdout, sys.stderr):

@@ -106,3 +106,10 @@ def _check_figures(before: Facts, after: Facts, targets: Targets) -> list[Warnin
                     abs(Fraction(str(y)) - Fraction(str(x))) > rule.share * abs(Fraction(str(x))):
                 out.append(Warning(street_name, community, "jumped", rule.field, x, y))
     return out
+
+
+def document(result: Comparison) -> dict[str, Any]:
+    """The comparison as the kaohe.compare/1 JSON document."""
+    from dataclasses import asdict
+
+    return {"schema": "kaohe.compare/1", **asdict(result)}

@@ -7,9 +7,9 @@ unknown street or a street someone else already sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaohe.errors import InputError, UnreadableFile
 from kaohe.issues import Issue, unreadable
@@ -21,6 +21,9 @@ from kaohe.text import display_name, raw_name_hex
 from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
 from kaohe.workbook.cells import CellReader
 from kaohe.workbook.sheets import NAMED_SUFFIXES, Book, read_book
+
+if TYPE_CHECKING:
+    from kaohe.scoring import Scorer
 
 Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
 
@@ -87,29 +90,28 @@ _IGNORED_KINDS = {
 }
 
 
-Prepare = Callable[[Targets, Submission], object]
-
-
 def gather(source: Path, targets: Targets, roster_path: Path | None = None,
-           progress: Progress | None = None, prepare: Prepare | None = None) -> Intake:
+           progress: Progress | None = None, judge: bool = False) -> Intake:
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source, targets)
     files, ignored = list_folder(source, roster_path)
     base = source if source.is_dir() else None
     notes = [ignored_file(_shown_name(p, base), kind) for p, kind in ignored]
-    return gather_files(files, targets, roster_path, progress, display_name(source.name), prepare=prepare,
+    return gather_files(files, targets, roster_path, progress, display_name(source.name), judge=judge,
                         base=base, notes=notes)
 
 
 def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
                  progress: Progress | None = None, source: str = "", warn_no_roster: bool = True,
-                 prepare: Prepare | None = None, base: Path | None = None, notes: list[Issue] | None = None
+                 judge: bool = False, base: Path | None = None, notes: list[Issue] | None = None
                  ) -> Intake:
     """Read the given workbooks and match them against the roster (or take the streets found as roster).
 
-    `prepare(targets, submission)`, if given, runs where each workbook is read (in a pool worker for large
-    folders) and its result is kept as `submission.judged`: the CLI passes scoring.prejudge.
+    With `judge`, each worker also scores what it read under the workbook's own street name (its own
+    scoring.Scorer) and keeps it as `submission.judged`: the scoring is then spread over the workers
+    instead of done after reading. scoring.score uses it where the roster name agrees, and judges anew
+    where it does not.
     """
     roster = load_roster(roster_path, targets) if roster_path else None
 
@@ -124,8 +126,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
         issues.append(Issue("no-workbooks", params={"source": source}))
     jobs = [(p, _shown_name(p, base)) for p in files]
     shown = dict(jobs)
-    with _collector_paused():
-        results = list(_read_all(jobs, targets, progress, prepare))
+    results = list(_read_all(jobs, targets, progress, judge))
     for path, sub in results:
         inputs.append(_info(path, shown[path], sub))
         if isinstance(sub, Issue):
@@ -185,29 +186,6 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
                   file_info(roster_path) if roster_path else None)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic collection while the workbooks are read, and none of what was read walked again after.
-
-    Reading makes hundreds of thousands of objects and no reference cycles worth collecting; the collector
-    would re-walk every result kept so far, again and again, and after reading every collection of the oldest
-    generation would walk them all once more (together a tenth of a 500-street run). So the collector is off
-    while reading, and what exists when reading ends is frozen (gc.freeze: left out of every later collection;
-    reference counting still frees it) before the collector is switched back on for whatever follows.
-    """
-    import gc
-
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 # Files are read a batch at a time, phase by phase: all opened, then all their tables read, then all judged.
 # The same work, but each phase's code stays warm in the CPU's caches: 10-14 % less time a file (measured).
 BATCH = 8
@@ -218,7 +196,7 @@ Result = Submission | Issue
 
 
 def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
-              prepare: Prepare | None = None) -> Iterator[tuple[Path, Result]]:
+              judge: bool = False) -> Iterator[tuple[Path, Result]]:
     """Read every file, in order, in worker processes (kaohe.sandbox): a parser that aborts or overruns on
     one file costs that file an unreadable-file issue, never the run."""
     from kaohe.sandbox import Lost, contained, usable_cpus
@@ -233,7 +211,7 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
                 progress(job[1], done, len(files))
 
     workers = max(1, min(usable_cpus(), MAX_WORKERS, -(-len(files) // BATCH)))
-    for (path, name), result in contained(files, _read_batch_in_worker, _init_worker, (targets, prepare),
+    for (path, name), result in contained(files, _read_batch_in_worker, _Worker, (targets, judge),
                                           batch=BATCH, workers=workers, on_done=tell):
         if isinstance(result, Lost):
             yield path, unreadable(name, _LOST[result.why], result.detail)
@@ -245,8 +223,7 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
 _LOST = {"crashed": "crashed", "error": "crashed", "memory": "too-large", "timeout": "too-slow"}
 
 
-def _read_batch(batch: list[Job], targets: Targets, reader: CellReader,
-                prepare: Prepare | None = None) -> list[Result]:
+def _read_batch(batch: list[Job], worker: _Worker) -> list[Result]:
     """A few workbooks, phase by phase: opened (guard and calamine), their tables read, then judged."""
     opened: list[Book | Issue] = []
     for path, name in batch:
@@ -260,28 +237,31 @@ def _read_batch(batch: list[Job], targets: Targets, reader: CellReader,
             results.append(book)
             continue
         try:
-            results.append(read_submission(path, targets, name, reader, book=book))
+            results.append(read_submission(path, worker.targets, name, worker.reader, book=book))
         except UnreadableFile as exc:
             results.append(unreadable(name, exc.reason, exc.detail, exc.params))
     del opened  # the workbooks' bytes and grids: only the readings are kept
-    if prepare is None:
+    scorer = worker.scorer
+    if scorer is None:
         return results
-    return [replace(r, judged=prepare(targets, r)) if isinstance(r, Submission) else r for r in results]
+    return [replace(r, judged=scorer.prejudge(r)) if isinstance(r, Submission) else r for r in results]
 
 
-_WORKER: dict[str, object] = {}
+class _Worker:
+    """What a worker process keeps between batches: the targets, its cell reader, its scorer if it judges."""
+
+    def __init__(self, targets: Targets, judge: bool) -> None:
+        self.targets = targets
+        self.reader = CellReader(targets)
+        self.scorer: Scorer | None = None
+        if judge:
+            from kaohe.scoring import Scorer
+
+            self.scorer = Scorer(targets)
 
 
-def _init_worker(targets: Targets, prepare: Prepare | None) -> None:
-    _WORKER["targets"] = targets
-    _WORKER["reader"] = CellReader(targets)
-    _WORKER["prepare"] = prepare
-
-
-def _read_batch_in_worker(batch: list[Job]) -> list[Result]:
-    targets, reader, prepare = _WORKER["targets"], _WORKER["reader"], _WORKER["prepare"]
-    assert isinstance(targets, Targets) and isinstance(reader, CellReader)
-    return _read_batch(batch, targets, reader, prepare)  # type: ignore[arg-type]
+def _read_batch_in_worker(worker: _Worker, batch: list[Job]) -> list[Result]:
+    return _read_batch(batch, worker)
 
 
 def _shown_name(path: Path, base: Path | None) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar, overload
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from kaohe.issues import Issue
+
+if TYPE_CHECKING:
+    from kaohe.targets import Targets
 
 
 class RowCells(Mapping[str, str]):
@@ -165,7 +169,7 @@ class Submission:
     street_sheet: str | None = None
     sha256: str = ""
     size: int = 0
-    judged: Any = None  # the street already scored where it was read (scoring.prejudge), or None
+    judged: Judged | None = None  # the street already scored where it was read (gather(judge=True)), or None
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,16 @@ class TargetResult(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Judged:
+    """One street judged on every target: the results, the exact total, the veto targets it failed."""
+
+    name: str
+    targets: tuple[TargetResult, ...]
+    total: Fraction
+    vetoed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StreetResult:
     """One roster street's assessment."""
 
@@ -309,6 +323,9 @@ class Report:
     inputs: tuple[FileInfo, ...] = ()
     roster_info: FileInfo | None = None
     targets_info: FileInfo | None = None
+    # what it was made from, so a report can be rendered, written or recorded on its own (kaohe.api)
+    targets: Targets | None = field(default=None, compare=False, repr=False)
+    intake: Intake | None = field(default=None, compare=False, repr=False)
 
     @property
     def streets_expected(self) -> int:

@@ -143,3 +143,10 @@ def progress(reports: list[tuple[str, dict[str, Any]]], targets: Targets) -> Pro
                                       bool(latest and latest.get("submitted"))))
     streets.sort(key=lambda s: (-s.risk, s.scores[-1] if s.scores[-1] is not None else -1))
     return Progress(tuple(labels), tuple(district), tuple(streets))
+
+
+def document(result: Progress) -> dict[str, Any]:
+    """The progress as the kaohe.progress/1 JSON document."""
+    from dataclasses import asdict
+
+    return {"schema": "kaohe.progress/1", **asdict(result)}

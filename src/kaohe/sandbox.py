@@ -33,6 +33,7 @@ from typing import Any, Generic, TypeVar
 
 J = TypeVar("J")
 R = TypeVar("R")
+S = TypeVar("S")
 
 MEMORY_BUDGET = 1536 * 1024 * 1024  # address space a worker may add to what it had when it started
 MAX_SECONDS_PER_FILE = 60.0
@@ -67,13 +68,14 @@ def start_method() -> str:
     return "fork" if "fork" in methods else "spawn"
 
 
-def contained(jobs: Sequence[J], work: Callable[[list[J]], list[R]], setup: Callable[..., None],
+def contained(jobs: Sequence[J], work: Callable[[S, list[J]], list[R]], setup: Callable[..., S],
               setup_args: tuple[Any, ...] = (), *, batch: int, workers: int,
               on_done: Callable[[list[J]], None] | None = None) -> Iterator[tuple[J, R | Lost[J]]]:
     """Run `work` over `jobs` in batches in worker processes; yield (job, result or Lost) in job order.
 
-    `setup(*setup_args)` runs once in each worker before its first batch (it must be a module-level function,
-    as must `work`, for the spawn start method). `on_done(batch)` is called as each batch's results arrive.
+    Each worker calls `setup(*setup_args)` once and hands what it returns (the worker's own state: a reader,
+    its memos) to every `work(state, batch)` call. Both must be module-level functions, for the spawn start
+    method. `on_done(batch)` is called as each batch's results arrive.
     """
     import multiprocessing
 
@@ -126,7 +128,7 @@ def contained(jobs: Sequence[J], work: Callable[[list[J]], list[R]], setup: Call
 class _Worker:
     """One worker process and the pipe to it; `task` is the unit it holds, if any."""
 
-    def __init__(self, ctx: Any, work: Callable[[list[Any]], list[Any]], setup: Callable[..., None],
+    def __init__(self, ctx: Any, work: Callable[[Any, list[Any]], list[Any]], setup: Callable[..., Any],
                  setup_args: tuple[Any, ...]) -> None:
         here, there = ctx.Pipe()
         self.conn = here
@@ -192,7 +194,7 @@ def _wait(pool: list[_Worker]) -> list[_Worker]:
     return [w for w in busy if w.conn in ready or w.process.sentinel in ready or now > w.deadline]
 
 
-def _serve(conn: Any, work: Callable[[list[Any]], list[Any]], setup: Callable[..., None],
+def _serve(conn: Any, work: Callable[[Any, list[Any]], list[Any]], setup: Callable[..., Any],
            setup_args: tuple[Any, ...]) -> None:
     """A worker's life: set its limits, then read units from the pipe until the parent closes it."""
     _die_with_parent()
@@ -202,14 +204,14 @@ def _serve(conn: Any, work: Callable[[list[Any]], list[Any]], setup: Callable[..
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    setup(*setup_args)
+    state = setup(*setup_args)
     while True:
         try:
             unit = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[str, Any] = ("ok", work(unit))
+            reply: tuple[str, Any] = ("ok", work(state, unit))
         except MemoryError:
             reply = ("memory", "")
         except Exception as exc:  # a bug or a parser's odd error: this unit (one file, when alone) is lost

@@ -7,10 +7,9 @@ unrounded and rounded half-up once at the end (assessment-2005.md, rules 1, 2 an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 from kaohe.model import (
     Communities,
@@ -18,6 +17,7 @@ from kaohe.model import (
     FailingUnits,
     FileInfo,
     Intake,
+    Judged,
     Report,
     StreetResult,
     Submission,
@@ -30,31 +30,12 @@ from kaohe.targets import AllTest, AnyTest, FieldTest, Target, Targets, Test
 ZERO = Decimal("0.00")
 
 
-_ROUNDED: dict[tuple[Fraction, int], Decimal] = {}
-
-
 def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
     """Exact half-up rounding of a non-negative or negative rational to `places` decimals."""
-    if isinstance(value, Fraction):  # points repeat (10, 12, 8.33 …): remember the few there are
-        hit = _ROUNDED.get((value, places))
-        if hit is None:
-            if len(_ROUNDED) > 10_000:
-                _ROUNDED.clear()
-            hit = _ROUNDED[(value, places)] = _round(value, places)
-        return hit
-    return _round(Fraction(value), places)
-
-
-def _round(value: Fraction, places: int) -> Decimal:
-    q = value * 10**places
+    q = Fraction(value) * 10**places
     whole = (q.numerator * 2 + q.denominator) // (2 * q.denominator) if q >= 0 else \
         -((-q.numerator * 2 + q.denominator) // (2 * q.denominator))
     return Decimal(whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
-
-
-def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
-    """Three-valued: True, False, or None when a value it needs could not be read (one unit's values)."""
-    return compiled_many(test)(_OneUnit(values), 1)[0]
 
 
 class _OneUnit(dict[str, list[Any]]):
@@ -68,36 +49,207 @@ class _OneUnit(dict[str, list[Any]]):
         return [self.unit[field]] if field in self.unit else default
 
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _once(cache: dict[K, tuple[tuple[object, ...], V]], key: K, owners: tuple[object, ...],
-          make: Callable[[], V]) -> V:
-    """A value made once per run for a key built from ids: remade when the objects behind the ids changed
-    (a new targets file in the same process); the cache is emptied before it grows without bound."""
-    hit = cache.get(key)
-    if hit is None or hit[0] != owners:  # a tuple compares its items by identity first
-        if len(cache) > 100_000:
-            cache.clear()
-        hit = cache[key] = (owners, make())
-    return hit[1]
-
-
 Columns = Mapping[str, list[Any]]  # field → one value per community (model.Communities.columns)
 Many = Callable[[Columns, int], list["bool | None"]]
-_COMPILED_MANY: dict[int, tuple[tuple[object, ...], Many]] = {}
 
 
-def compiled_many(test: Test) -> Many:
-    """The test over n communities at once, from the table's columns: one comprehension per column."""
-    return _once(_COMPILED_MANY, id(test), (test,), lambda: _many(test))
+class Scorer:
+    """Scores streets under one targets file, and owns what that work can reuse within a run.
+
+    Speed lives here and nowhere else in scoring: each test compiled once into comprehensions over columns; a
+    verdict, the points of a community target and a rounded total depend on (target, n, k) or the exact
+    value alone, so each is worked out once. The memos are keyed by the ids of targets objects this Scorer
+    holds (so an id cannot be reused while it lives) and die with it: one Scorer per run, per targets file.
+    """
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+        self._tests: dict[int, Many] = {}
+        self._verdicts: dict[tuple[int, int, int, int], TargetResult] = {}
+        self._points: dict[tuple[int, int | None, int | None], tuple[Fraction, Decimal]] = {}
+        self._rounded: dict[Fraction, Decimal] = {}
+
+    def rounded(self, value: Fraction) -> Decimal:
+        """round_half_up, remembered: totals and points repeat (10, 12, 8.33 …)."""
+        hit = self._rounded.get(value)
+        if hit is None:
+            hit = self._rounded[value] = round_half_up(value)
+        return hit
+
+    def compiled(self, test: Test) -> Many:
+        """The test over n communities at once, from the table's columns: one comprehension per column."""
+        hit = self._tests.get(id(test))
+        if hit is None:
+            hit = self._tests[id(test)] = _many(test, self.compiled)
+        return hit
+
+    def evaluate(self, test: Test, values: dict[str, Any]) -> bool | None:
+        """Three-valued: True, False, or None when a value it needs could not be read (one unit's values)."""
+        return self.compiled(test)(_OneUnit(values), 1)[0]
+
+    def judge_counts(self, target: Target, require: Any, n: int, k: int,
+                     failing: Sequence[Failing] = ()) -> TargetResult:
+        """The verdict for k passing units of n: met, actual, required and how many more are needed.
+
+        A verdict depends on (target, n, k) alone, and streets of about the same size share them.
+        """
+        key = (id(target), id(require), n, k)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = _verdict(target, require, n, k)
+        return verdict._replace(failing=failing) if failing else verdict
+
+    def judge_units(self, target: Target, units: Sequence[Unit], require: Any, keep_failing: bool = True,
+                    street: str | None = None, columns: Columns | None = None) -> TargetResult:
+        """A target's requirement over a set of communities: which apply, which pass, and the verdict."""
+        columns = columns_of(units) if columns is None else columns
+        n = len(units)
+        picked = None
+        if target.applies_to is not None:
+            picked = [i for i, ok in enumerate(self.compiled(target.applies_to)(columns, n)) if ok is not False]
+            columns = _Picked(columns, picked)
+            n = len(picked)
+        outcomes = self.compiled(target.test)(columns, n)
+        k = outcomes.count(True)
+        failing: Sequence[Failing] = ()
+        if keep_failing and k < n:
+            field = target.test.field if isinstance(target.test, FieldTest) else None
+            failed = [i for i, ok in enumerate(outcomes) if ok is not True]
+            failing = _failing(units, failed if picked is None else [picked[i] for i in failed], field, street)
+        return self.judge_counts(target, require, n, k, failing)
+
+    def community_points(self, target: Target, result: TargetResult) -> tuple[Fraction, Decimal]:
+        """A community target's points (exact, and rounded for show): they follow from its n and k alone."""
+        key = (id(target), result.units, result.passing)
+        hit = self._points.get(key)
+        if hit is None:
+            points = _points(target, result, target.require)
+            hit = self._points[key] = (points, self.rounded(points))
+        return hit
+
+    def street_target(self, target: Target, street: Unit, communities: Sequence[Unit],
+                      columns: Columns | None = None) -> tuple[TargetResult, Fraction]:
+        """One target for one street: the result (points rounded for show) and the exact points (for the sum)."""
+        if target.level == "street":
+            outcome = self.evaluate(target.test, street.values)
+            met = outcome is True
+            field = target.test.field if isinstance(target.test, FieldTest) else None
+            actual = street.values.get(field) if field else outcome
+            required = _threshold(target.test)
+            shortfall = None
+            if isinstance(target.test, FieldTest) and target.test.at_least is not None and not met:
+                if isinstance(actual, int | Decimal) and not isinstance(actual, bool):
+                    shortfall = target.test.at_least - actual
+            failing = () if met else (Failing(street.name, None, actual, street.sheet,
+                                              street.cells.get(field) if field else None),)
+            result = TargetResult(target.id, met, Decimal(0), target.points, actual, required, 0 if met else 1,
+                                  1, 1 if met else 0, failing, shortfall)
+            points = _points(target, result, target.require)
+            return result._replace(points=self.rounded(points)), points
+        require = target.require
+        assert require is not None
+        # failing lists name the communities of every-unit and share targets; a count is not theirs to fail
+        result = self.judge_units(target, communities, require, keep_failing=require.is_share, columns=columns)
+        if target.level == "district":
+            return TargetResult(target.id, None, ZERO, target.points, result.passing, None, None,
+                                result.units, result.passing), Fraction(0)
+        if not communities:  # rule 4: no communities listed meets no community target
+            return TargetResult(target.id, False, ZERO, target.points, None, result.required, None, 0, 0), \
+                Fraction(0)
+        points, shown = self.community_points(target, result)
+        return result._replace(points=shown), points
+
+    def judge_street(self, name: str, submission: Submission) -> Judged:
+        """Every target for one street's submission; independent of every other street."""
+        assert submission.street is not None
+        targets = self.targets
+        unit = Unit(name, submission.street.values, submission.street.cells, submission.street.sheet)
+        columns = columns_of(submission.communities)  # shared by every target's comprehensions
+        pairs = [self.street_target(t, unit, submission.communities, columns) for t in targets.targets]
+        main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
+        bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
+        if targets.bonus_cap is not None:
+            bonus = min(bonus, Fraction(targets.bonus_cap))
+        vetoed = tuple(t.id for t, (r, _) in zip(targets.targets, pairs, strict=True)
+                       if t.veto and r.met is False)
+        return Judged(name, tuple(r for r, _ in pairs), main + bonus, vetoed)
+
+    def prejudge(self, submission: Submission) -> Judged | None:
+        """judge_street under the workbook's own street name: run where the workbook was read (a worker)."""
+        if submission.street is None or not submission.street.name:
+            return None
+        return self.judge_street(submission.street.name, submission)
+
+    def score(self, intake: Intake, targets_info: FileInfo | None = None) -> Report:
+        """Assess every roster street and the district."""
+        targets = self.targets
+        results: list[dict[str, Any]] = []
+        for street in intake.streets:
+            sub = street.submission
+            if sub is None or sub.street is None:
+                results.append(dict(name=street.name, status=street.status, files=street.files,
+                                    total=Fraction(0), targets=(), communities=0, rows=sub.rows if sub else None,
+                                    vetoed=()))
+                continue
+            judged = sub.judged if sub.judged is not None and sub.judged.name == street.name else \
+                self.judge_street(street.name, sub)
+            results.append(dict(name=street.name, status=street.status, files=street.files, total=judged.total,
+                                targets=judged.targets, communities=len(sub.communities), rows=sub.rows,
+                                vetoed=judged.vetoed))
+
+        scores = [self.rounded(r["total"]) for r in results]
+        ranks = competition_ranks(scores)
+        streets = tuple(
+            StreetResult(r["name"], r["status"], r["files"], s, _grade(targets, s, bool(r["vetoed"])), rank,
+                         r["targets"], r["communities"], r["rows"], r["vetoed"])
+            for r, s, rank in zip(results, scores, ranks, strict=True)
+        )
+        district = tuple(self._district_target(t, streets) for t in targets.targets)
+        communities = sum(r["communities"] for r in results)
+        return Report(targets.period, targets.title, streets, district, tuple(intake.issues), communities,
+                      intake.source, intake.roster_file, targets_info.name if targets_info else None,
+                      intake.inputs, intake.roster_info, targets_info)
+
+    def _district_target(self, target: Target, streets: tuple[StreetResult, ...]) -> TargetResult:
+        if target.level == "district":
+            over, require = "communities", target.require
+        else:
+            rule = target.district_rule
+            over, require = rule.over, rule.require
+        assert require is not None
+        results = [next((r for r in s.targets if r.id == target.id), None) for s in streets]
+        if over == "streets":
+            passing = [s.name for s, r in zip(streets, results, strict=True) if r is not None and r.met]
+            failing = tuple(Failing(s.name) for s in streets if s.name not in passing)
+            result = self.judge_counts(target, require, len(streets), len(passing), failing)
+        else:
+            # Every street's own result already counted its communities under the same test: add them up.
+            counted = [r for s, r in zip(streets, results, strict=True) if s.submitted and r is not None]
+            result = self.judge_counts(target, require, sum(r.units or 0 for r in counted),
+                                       sum(r.passing or 0 for r in counted))
+        return result._replace(over=over)
 
 
-def _many(test: Test) -> Many:
+def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None) -> Report:
+    """Assess every roster street and the district (a Scorer for this one run)."""
+    return Scorer(targets).score(intake, targets_info)
+
+
+def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
+    """Three-valued: True, False, or None when a value it needs could not be read (one unit's values)."""
+    return _compile(test)(_OneUnit(values), 1)[0]
+
+
+def _compile(test: Test) -> Many:
+    """A test compiled without a memo (for one-off evaluations outside a run)."""
+    return _many(test, _compile)
+
+
+def _many(test: Test, compiled: Callable[[Test], Many]) -> Many:
+    """A test compiled into comprehensions over columns; `compiled` compiles its parts (the Scorer's memo)."""
     many: Many
     if isinstance(test, AllTest | AnyTest):
-        parts = [compiled_many(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
+        parts = [compiled(t) for t in (test.all if isinstance(test, AllTest) else test.any)]
         decisive = isinstance(test, AnyTest)
 
         def many(columns: Columns, n: int) -> list[bool | None]:
@@ -174,26 +326,6 @@ def _failing(units: Sequence[Unit], picked: list[int], field: str | None,
                           u.cells.get(field) if field else None) for u in (units[i] for i in picked)])
 
 
-def judge_units(target: Target, units: Sequence[Unit], require: Any, keep_failing: bool = True,
-                street: str | None = None, columns: Columns | None = None) -> TargetResult:
-    """A target's requirement over a set of communities: which apply, which pass, and the verdict."""
-    columns = columns_of(units) if columns is None else columns
-    n = len(units)
-    picked = None
-    if target.applies_to is not None:
-        picked = [i for i, ok in enumerate(compiled_many(target.applies_to)(columns, n)) if ok is not False]
-        columns = _Picked(columns, picked)
-        n = len(picked)
-    outcomes = compiled_many(target.test)(columns, n)
-    k = outcomes.count(True)
-    failing: Sequence[Failing] = ()
-    if keep_failing and k < n:
-        field = target.test.field if isinstance(target.test, FieldTest) else None
-        failed = [i for i, ok in enumerate(outcomes) if ok is not True]
-        failing = _failing(units, failed if picked is None else [picked[i] for i in failed], field, street)
-    return judge_counts(target, require, n, k, failing)
-
-
 class _Picked(dict[str, list[Any]]):
     """Some communities' columns, each column picked out the first time a test reads it."""
 
@@ -208,20 +340,6 @@ class _Picked(dict[str, list[Any]]):
                 return default
             self[field] = [column[i] for i in self.picked]
         return self[field]
-
-
-_VERDICTS: dict[tuple[int, int, int, int], tuple[tuple[object, ...], TargetResult]] = {}
-
-
-def judge_counts(target: Target, require: Any, n: int, k: int, failing: Sequence[Failing] = ()) -> TargetResult:
-    """The verdict for k passing units of n: met, actual, required and how many more are needed.
-
-    A verdict depends on (target, n, k) alone, and streets of about the same size share them: each is worked
-    out once per run.
-    """
-    verdict = _once(_VERDICTS, (id(target), id(require), n, k), (target, require),
-                    lambda: _verdict(target, require, n, k))
-    return verdict._replace(failing=failing) if failing else verdict
 
 
 def _verdict(target: Target, require: Any, n: int, k: int) -> TargetResult:
@@ -239,7 +357,7 @@ def _verdict(target: Target, require: Any, n: int, k: int) -> TargetResult:
 
 
 def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
-    full = _full_points(target)
+    full = Fraction(target.points)
     if result.met:
         return full
     method = target.scoring.method
@@ -265,59 +383,6 @@ def _points(target: Target, result: TargetResult, require: Any) -> Fraction:
     return full * min(Fraction(1), max(Fraction(0), ratio))
 
 
-_FULL: dict[int, tuple[tuple[object, ...], Fraction]] = {}
-
-
-def _full_points(target: Target) -> Fraction:
-    return _once(_FULL, id(target), (target,), lambda: Fraction(target.points))
-
-
-def _street_target(target: Target, street: Unit, communities: Sequence[Unit],
-                   columns: Columns | None = None) -> tuple[TargetResult, Fraction]:
-    """One target for one street: the result (points rounded for show) and the exact points (for the sum)."""
-    if target.level == "street":
-        outcome = evaluate(target.test, street.values)
-        met = outcome is True
-        field = target.test.field if isinstance(target.test, FieldTest) else None
-        actual = street.values.get(field) if field else outcome
-        required = _threshold(target.test)
-        shortfall = None
-        if isinstance(target.test, FieldTest) and target.test.at_least is not None and not met:
-            if isinstance(actual, int | Decimal) and not isinstance(actual, bool):
-                shortfall = target.test.at_least - actual
-        failing = () if met else (Failing(street.name, None, actual, street.sheet,
-                                          street.cells.get(field) if field else None),)
-        result = TargetResult(target.id, met, Decimal(0), target.points, actual, required, 0 if met else 1,
-                              1, 1 if met else 0, failing, shortfall)
-    else:
-        require = target.require
-        assert require is not None
-        # failing lists name the communities of every-unit and share targets; a count is not theirs to fail
-        result = judge_units(target, communities, require, keep_failing=require.is_share, columns=columns)
-        if target.level == "district":
-            return TargetResult(target.id, None, ZERO, target.points, result.passing, None, None,
-                                result.units, result.passing), Fraction(0)
-        if not communities:  # rule 4: no communities listed meets no community target
-            return TargetResult(target.id, False, ZERO, target.points, None, result.required, None, 0, 0), \
-                Fraction(0)
-        points, shown = _community_points(target, result)
-        return result._replace(points=shown), points
-    points = _points(target, result, target.require)
-    return result._replace(points=round_half_up(points)), points
-
-
-_POINTS: dict[tuple[int, int | None, int | None], tuple[tuple[object, ...], tuple[Fraction, Decimal]]] = {}
-
-
-def _community_points(target: Target, result: TargetResult) -> tuple[Fraction, Decimal]:
-    """A community target's points (exact, and rounded for show): they follow from its n and k alone."""
-    def make() -> tuple[Fraction, Decimal]:
-        points = _points(target, result, target.require)
-        return points, round_half_up(points)
-
-    return _once(_POINTS, (id(target), result.units, result.passing), (target,), make)
-
-
 def competition_ranks(scores: list[Decimal]) -> list[int]:
     """1, 2, 2, 4: equal scores share a rank and the next rank is skipped (sorting, not n² comparisons)."""
     order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
@@ -335,81 +400,3 @@ def _grade(targets: Targets, score: Decimal, vetoed: bool) -> str:
     return next(g.name for g in targets.grades if score >= g.min)
 
 
-@dataclass(frozen=True)
-class Judged:
-    """One street judged on every target: the results, the exact total, the veto targets it failed."""
-
-    name: str
-    targets: tuple[TargetResult, ...]
-    total: Fraction
-    vetoed: tuple[str, ...]
-
-
-def judge_street(targets: Targets, name: str, submission: Submission) -> Judged:
-    """Every target for one street's submission; independent of every other street."""
-    assert submission.street is not None
-    unit = Unit(name, submission.street.values, submission.street.cells, submission.street.sheet)
-    columns = columns_of(submission.communities)  # shared by every target's comprehensions
-    pairs = [_street_target(t, unit, submission.communities, columns) for t in targets.targets]
-    main = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if not t.bonus), Fraction(0))
-    bonus = sum((p for t, (_, p) in zip(targets.targets, pairs, strict=True) if t.bonus), Fraction(0))
-    if targets.bonus_cap is not None:
-        bonus = min(bonus, Fraction(targets.bonus_cap))
-    vetoed = tuple(t.id for t, (r, _) in zip(targets.targets, pairs, strict=True) if t.veto and r.met is False)
-    return Judged(name, tuple(r for r, _ in pairs), main + bonus, vetoed)
-
-
-def prejudge(targets: Targets, submission: Submission) -> Judged | None:
-    """judge_street under the workbook's own street name: run where the workbook was read (a pool worker)."""
-    if submission.street is None or not submission.street.name:
-        return None
-    return judge_street(targets, submission.street.name, submission)
-
-
-def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None) -> Report:
-    """Assess every roster street and the district."""
-    results: list[dict[str, Any]] = []
-    for street in intake.streets:
-        sub = street.submission
-        if sub is None or sub.street is None:
-            results.append(dict(name=street.name, status=street.status, files=street.files, total=Fraction(0),
-                                targets=(), communities=0, rows=sub.rows if sub else None, vetoed=()))
-            continue
-        judged = sub.judged if isinstance(sub.judged, Judged) and sub.judged.name == street.name else \
-            judge_street(targets, street.name, sub)
-        results.append(dict(name=street.name, status=street.status, files=street.files, total=judged.total,
-                            targets=judged.targets, communities=len(sub.communities), rows=sub.rows,
-                            vetoed=judged.vetoed))
-
-    scores = [round_half_up(r["total"]) for r in results]
-    ranks = competition_ranks(scores)
-    streets = tuple(
-        StreetResult(r["name"], r["status"], r["files"], s, _grade(targets, s, bool(r["vetoed"])), rank,
-                     r["targets"], r["communities"], r["rows"], r["vetoed"])
-        for r, s, rank in zip(results, scores, ranks, strict=True)
-    )
-    district = tuple(_district_target(t, intake, streets) for t in targets.targets)
-    communities = sum(r["communities"] for r in results)
-    return Report(targets.period, targets.title, streets, district, tuple(intake.issues), communities,
-                  intake.source, intake.roster_file, targets_info.name if targets_info else None, intake.inputs,
-                  intake.roster_info, targets_info)
-
-
-def _district_target(target: Target, intake: Intake, streets: tuple[StreetResult, ...]) -> TargetResult:
-    if target.level == "district":
-        over, require = "communities", target.require
-    else:
-        rule = target.district_rule
-        over, require = rule.over, rule.require
-    assert require is not None
-    results = [next((r for r in s.targets if r.id == target.id), None) for s in streets]
-    if over == "streets":
-        passing = [s.name for s, r in zip(streets, results, strict=True) if r is not None and r.met]
-        failing = tuple(Failing(s.name) for s in streets if s.name not in passing)
-        result = judge_counts(target, require, len(streets), len(passing), failing)
-    else:
-        # Every street's own result already counted its communities under the same test: add them up.
-        counted = [r for s, r in zip(streets, results, strict=True) if s.submitted and r is not None]
-        result = judge_counts(target, require, sum(r.units or 0 for r in counted),
-                              sum(r.passing or 0 for r in counted))
-    return result._replace(over=over)

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     PlainSerializer,
+    PrivateAttr,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -424,9 +425,15 @@ class Targets(Model):
     bonus_cap: Num | None = None
     veto_grade: str | None = None
     consistency: list[ConsistencyRule] = []
+    _source: Path | None = PrivateAttr(default=None)  # the file it was loaded from, if any
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True,
                               strict=True)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The targets file this was loaded from (load_targets), for the report's sources."""
+        return self._source
 
     @field_validator("period", mode="before")
     @classmethod
@@ -555,9 +562,11 @@ def load_targets(path: Path) -> Targets:
         raise TargetsError(f"{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)")
     try:
         # JSON mode keeps strictness (no "10" for 10, no "yes" for true) while YAML lists stand for tuples
-        return Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
+        targets = Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
     except ValidationError as exc:
         raise TargetsError(_explain(path, exc, marks)) from exc
+    targets._source = path
+    return targets
 
 
 def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]]) -> str:

@@ -47,6 +47,13 @@ def hint_text(fdef: FieldDef, targets: Targets) -> str:
     return "填写全称。" if fdef.key else "选填。"
 
 
+def template_name(street: str) -> str:
+    """The file name of a street's template: the street's name, with what file systems refuse replaced."""
+    import re
+
+    return (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", street).strip(". ") or "street") + ".xlsx"
+
+
 def write_template(path: Path, targets: Targets, street: str, rows: int = DEFAULT_ROWS) -> Path:
     """Write one street's blank submission workbook (atomically)."""
     from openpyxl import Workbook

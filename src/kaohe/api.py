@@ -1,0 +1,241 @@
+"""kaohe as a library: one call per job, each returning a value or raising a KaoheError.
+
+    import kaohe
+
+    report = kaohe.assess("报送表/", roster="街道名单.csv")      # a Report: immutable, typed
+    print(report.streets[0].name, report.streets[0].score)
+    kaohe.write_scorecard(report, "考核结果.xlsx")
+    kaohe.History("kaohe-history.sqlite").record(report)
+
+The command line (kaohe/cli.py) is these calls with options in front and a renderer behind. Nothing here
+prints, exits, or changes the process (its streams, its garbage collector): that is the caller's to decide.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from kaohe.errors import InputError, KaoheError
+
+if TYPE_CHECKING:  # imported where used: a command that needs none of them starts fast
+    from kaohe.compare import Comparison
+    from kaohe.history import Recorded
+    from kaohe.model import Report
+    from kaohe.progress import Progress as Course
+    from kaohe.targets import Targets
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
+DEFAULT_HISTORY = Path("kaohe-history.sqlite")
+
+
+def load_targets(path: PathLike | None = None) -> Targets:
+    """A targets file, validated (TargetsError naming the YAML line otherwise); the bundled 2005 targets by
+    default."""
+    from kaohe.resources import DEFAULT_TARGETS, bundled
+    from kaohe.targets import load_targets as load
+
+    return load(Path(path) if path is not None else bundled(DEFAULT_TARGETS))
+
+
+def _targets(targets: Targets | PathLike | None) -> Targets:
+    from kaohe.targets import Targets
+
+    return targets if isinstance(targets, Targets) else load_targets(targets)
+
+
+def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None = None,
+           roster: PathLike | None = None, period: str | None = None,
+           on_progress: Progress | None = None) -> Report:
+    """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
+
+    With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
+    inside or beside the folder; `period` overrides the targets file's (2005, 2005-H1 …). `on_progress(name,
+    done, total)` is called as each file has been read. Bad workbooks are issues in the report, not errors;
+    a KaoheError means no assessment could be made (no such folder, a broken targets or roster file).
+    """
+    from kaohe.intake import file_info, gather
+    from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+    from kaohe.scoring import score
+
+    rules = _targets(targets)
+    if source is None:
+        folder = bundled(SAMPLE_SUBMISSIONS)
+        roster = roster if roster is not None else bundled(SAMPLE_ROSTER)
+    else:
+        folder = Path(source)
+    intake = gather(folder, rules, Path(roster) if roster is not None else None, progress=on_progress,
+                    judge=True)
+    targets_path = rules.source_path or bundled(DEFAULT_TARGETS)
+    report = score(rules, intake, file_info(targets_path) if targets_path.is_file() else None)
+    return replace(report, period=period or report.period, targets=rules, intake=intake)
+
+
+def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLike | None = None) -> Report:
+    """A street's self-check: its workbook(s) read exactly as assess reads them, scored on their own."""
+    from kaohe.intake import file_info, gather_files
+    from kaohe.scoring import score
+
+    paths = [Path(workbooks)] if isinstance(workbooks, str | os.PathLike) else [Path(w) for w in workbooks]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError(f"{missing[0]}: no such workbook")
+    rules = _targets(targets)
+    intake = gather_files(paths, rules, None, source="check", warn_no_roster=False)
+    info = file_info(rules.source_path) if rules.source_path and rules.source_path.is_file() else None
+    return replace(score(rules, intake, info), targets=rules, intake=intake)
+
+
+def to_document(report: Report, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
+    """The report as the kaohe.report/1 JSON document (plain data: dicts, lists, str, numbers, None)."""
+    from kaohe.report.json import to_document as document
+
+    return document(report, _report_targets(report), lang)
+
+
+def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
+                    history: PathLike | None = DEFAULT_HISTORY) -> Path:
+    """Write the Excel scorecard atomically; never over one of the report's inputs. With a history file that
+    exists, the scorecard gains a 进度 sheet (the recorded periods and this one)."""
+    from kaohe.atomic import check_output
+    from kaohe.report.excel import write_scorecard as write
+
+    out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise KaoheError(f"{out}: the scorecard is an .xlsx file")
+    targets = _report_targets(report)
+    inputs = [Path(i.path) for i in report.inputs]
+    for info in (report.targets_info, report.roster_info):
+        if info is not None:
+            inputs.append(Path(info.path))
+    check_output(out, inputs)
+    progress = None
+    if history is not None and Path(history).exists():
+        runs = [(r.period, r.report) for r in History(history).load_all() if r.period != report.period]
+        from kaohe.progress import progress as course
+
+        progress = course([*runs, (report.period, to_document(report, lang))], targets)
+    write(report, targets, out, lang, progress=progress)
+    return out
+
+
+@dataclass(frozen=True)
+class TemplateWritten:
+    """One street's template: where it went, and whether it was written or left as it was."""
+
+    street: str
+    path: Path
+    written: bool
+
+
+def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = None,
+                    roster: PathLike | None = None, streets: Sequence[str] = (), rows: int = 40,
+                    force: bool = False) -> list[TemplateWritten]:
+    """One blank submission workbook per street (the roster's, or `streets`), generated from the targets.
+
+    An existing file is left alone unless `force`. With neither a roster nor streets: the sample roster.
+    """
+    from kaohe.resources import SAMPLE_ROSTER, bundled
+    from kaohe.roster import load_roster
+    from kaohe.template import template_name, write_template
+
+    rules = _targets(targets)
+    names = list(streets) or load_roster(Path(roster) if roster is not None else bundled(SAMPLE_ROSTER), rules)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
+    for name in names:
+        path = folder / template_name(name)
+        if path.exists() and not force:
+            done.append(TemplateWritten(name, path, False))
+            continue
+        write_template(path, rules, name, rows)
+        done.append(TemplateWritten(name, path, True))
+    return done
+
+
+class History:
+    """The assessment history: one SQLite file, one run per `record`, the figures behind every run kept."""
+
+    def __init__(self, path: PathLike = DEFAULT_HISTORY) -> None:
+        self.path = Path(path)
+
+    def record(self, report: Report, lang: Literal["zh", "en"] = "zh") -> int:
+        """Store a report from assess() (its JSON document and every figure it was scored on); its run id."""
+        from kaohe.history import record
+
+        if report.intake is None:
+            raise KaoheError("only a report made by kaohe.assess() can be recorded (it carries the figures)")
+        return record(self.path, report, report.intake, to_document(report, lang))
+
+    def periods(self) -> list[tuple[str, int, str]]:
+        """(period, runs recorded, last recorded at), in the order periods were first recorded."""
+        from kaohe.history import periods
+
+        return periods(self.path)
+
+    def load(self, period: str) -> Recorded:
+        """The latest recorded run of a period (history.Recorded: its report document and figures)."""
+        from kaohe.history import load
+
+        return load(self.path, period)
+
+    def load_all(self) -> list[Recorded]:
+        """The latest run of every recorded period."""
+        from kaohe.history import load_all
+
+        return load_all(self.path)
+
+
+def progress(history: PathLike | None = None, *, targets: Targets | PathLike | None = None) -> Course:
+    """Each target's course over the recorded periods and where it is heading (progress.Progress).
+
+    With no history given and none in the working folder: the bundled sample's 2005-H1 → 2005.
+    """
+    from kaohe.history import sample_reports
+    from kaohe.progress import progress as course
+
+    rules = _targets(targets)
+    path = Path(history) if history is not None else DEFAULT_HISTORY
+    if history is None and not path.exists():
+        reports = sample_reports(rules)
+    else:
+        reports = [(r.period, r.report) for r in History(path).load_all()]
+    if not reports:
+        raise KaoheError(f"{path}: no assessment recorded yet (kaohe assess --record --period …)")
+    return course(reports, rules)
+
+
+def compare(before: str, after: str, *, history: PathLike = DEFAULT_HISTORY,
+            targets: Targets | PathLike | None = None) -> Comparison:
+    """Two assessments side by side (compare.Comparison): each a recorded period or a JSON report file."""
+    from kaohe.compare import compare as run
+
+    rules = _targets(targets)
+    return run(_side(before, Path(history)), _side(after, Path(history)), rules)
+
+
+def _side(label: str, history: Path) -> Any:
+    """A JSON report file, or the latest recorded run of a period."""
+    import json
+
+    from kaohe.compare import Side
+
+    path = Path(label)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            return Side(path.name, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise KaoheError(f"{path}: not a kaohe JSON report ({exc})") from exc
+    run = History(history).load(label)
+    return Side(run.period, run.report, run.facts)
+
+
+def _report_targets(report: Report) -> Targets:
+    if report.targets is None:
+        raise KaoheError("this report does not carry its targets: make it with kaohe.assess() or check()")
+    return report.targets
