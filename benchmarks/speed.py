@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # clerks.py: workbooks as clerks fill them
 CACHE = Path(__file__).resolve().parent / ".districts"
 COMMUNITIES = 50
 
@@ -107,7 +108,7 @@ KAOHE = "from kaohe.cli import main; main()"
 
 def make_district(size: int) -> Path:
     """`size` streets of about 50 communities each, canonical template, the same every time."""
-    from kaohe.sample import COMMUNITY_NAMES, community_values, write_workbook
+    from clerks import COMMUNITY_NAMES, community_values, write_workbook
 
     folder = CACHE / f"v2-streets-{size}"
     done = folder / ".complete"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from clerks import Style, write_workbook
 from kaohe.issues import Issue
 from kaohe.resources import DEFAULT_TARGETS, bundled
-from kaohe.sample import Style, write_workbook
 from kaohe.targets import Targets, load_targets
 
 STREET = {"name": "东风街道", "kind": "街道", "center_area": 1200, "service_projects": 12, "demo_street": True}

@@ -139,7 +139,7 @@ def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
     import sys
     import threading
 
-    from kaohe.sample import community_values, write_workbook
+    from clerks import community_values, write_workbook
 
     folder = tmp_path / "district"
     folder.mkdir()

@@ -136,8 +136,8 @@ def test_scorecard_opens_in_libreoffice_and_names_every_street(scorecard, sample
 
 
 def test_injection_stays_text(tmp_path, targets):
+    from clerks import write_workbook
     from kaohe.report.excel import write_scorecard
-    from kaohe.sample import write_workbook
 
     nasty = ['=HYPERLINK("http://example.invalid","点我")', "+1", "-1", "@SUM(1)", "\t=1+1", "=1+1"]
     comms = [community(name, safe=False) for name in nasty]

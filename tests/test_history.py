@@ -9,10 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from clerks import write_workbook
 from conftest import STREET, good_communities
 from kaohe.cli import app
 from kaohe.history import load, periods
-from kaohe.sample import write_workbook
 
 RUNNER = CliRunner(env={"COLUMNS": "100"})
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from clerks import Style
 from conftest import STREET, compact
 from kaohe.errors import InputError, RosterError
 from kaohe.intake import gather
 from kaohe.roster import load_roster
-from kaohe.sample import Style
 from kaohe.scoring import score
 
 

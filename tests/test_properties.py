@@ -11,9 +11,9 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clerks import COMMUNITY_COLUMNS, Style, write_workbook
 from conftest import STREET, community
 from kaohe.resources import DEFAULT_TARGETS, bundled
-from kaohe.sample import COMMUNITY_COLUMNS, Style, write_workbook
 from kaohe.targets import load_targets
 from kaohe.workbook import read_submission
 from kaohe.workbook.cells import CellReader

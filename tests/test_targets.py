@@ -108,10 +108,13 @@ def test_grades_must_end_at_zero(tmp_path):
 
 
 def test_header_lookup_comes_from_the_yaml(targets):
-    lookup = targets.header_lookup("community")
-    assert lookup[targets.header_key("社区（居委会）名称")] == "name"
-    assert lookup[targets.header_key("服务站服务用房面积(㎡)")] == "room_area"
-    assert lookup[targets.header_key("是否有社区教育活动站")] == "education_station"
+    from kaohe.workbook.headers import Headers
+
+    headers = Headers(targets)
+    lookup = headers.lookup("community")
+    assert lookup[headers.key("社区（居委会）名称")] == "name"
+    assert lookup[headers.key("服务站服务用房面积(㎡)")] == "room_area"
+    assert lookup[headers.key("是否有社区教育活动站")] == "education_station"
 
 
 def test_strict_types_are_enforced_with_line_numbers(tmp_path):

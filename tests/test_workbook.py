@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from clerks import Style, write_workbook
 from conftest import STREET, community, compact, good_communities, soffice_convert
 from kaohe.errors import UnreadableFile
-from kaohe.sample import Style, write_workbook
 from kaohe.workbook import read_sheets, read_submission
 
 

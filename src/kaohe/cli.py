@@ -352,8 +352,8 @@ class _progress:
 
                 self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                     TextColumn("{task.description}"), console=_err(), transient=True)
-                self.bar.start()  # type: ignore[attr-defined]
-                self.task = self.bar.add_task("", total=total)  # type: ignore[attr-defined]
+                self.bar.start()
+                self.task = self.bar.add_task("", total=total)
             self.bar.update(self.task, completed=done, description=name)  # type: ignore[attr-defined]
 
         return tick

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, overload
 
 from kaohe.issues import Issue
 
@@ -178,7 +179,7 @@ class StreetInput:
 
     name: str
     submission: Submission | None
-    status: str  # submitted | missing | unreadable | duplicate
+    status: Status
     files: tuple[str, ...] = ()
 
 
@@ -260,21 +261,27 @@ def failing_names(failing: Sequence[Failing]) -> list[str]:
     return list(failing.names) if isinstance(failing, FailingUnits) else [f.name for f in failing]
 
 
+Points = Decimal  # points and scores: exact, rounded half-up to 2 places once, at the end
+Status = Literal["submitted", "missing", "unreadable", "duplicate"]  # what became of a roster street's workbook
+# What a target compares: a share (Fraction), a street's value (Decimal, int, bool), a count (int); None unread
+Value = Fraction | Decimal | int | bool | None
+
+
 class TargetResult(NamedTuple):
     """One target judged for one street (or for the district)."""
 
     id: str
     met: bool | None
-    points: Any  # Decimal, rounded half-up to 2 places
-    max_points: Any
-    actual: Any  # Fraction share | Decimal value | bool | int count | None
-    required: Any
+    points: Points
+    max_points: Decimal | int
+    actual: Any  # a Value (Any: the JSON and the renderers take each kind apart at run time)
+    required: Any  # a Value, or [low, high] for a range, or the listed choices
     needed: int | None
     units: int | None = None
     passing: int | None = None
     failing: Sequence[Failing] = ()  # a tuple, or FailingUnits straight from a street's columns
-    shortfall: Any = None
-    over: str | None = None  # district only: "streets" or "communities"
+    shortfall: Decimal | int | None = None
+    over: Literal["streets", "communities"] | None = None  # district only
 
 
 @dataclass(frozen=True)
@@ -292,9 +299,9 @@ class StreetResult:
     """One roster street's assessment."""
 
     name: str
-    status: str
+    status: Status
     files: tuple[str, ...]
-    score: Any  # Decimal
+    score: Points
     grade: str
     rank: int
     targets: tuple[TargetResult, ...]

@@ -57,14 +57,17 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 
 def _names(rows: list[list[str]], targets: Targets) -> list[str]:
-    lookup = targets.header_lookup("street")
+    from kaohe.workbook.headers import Headers
+
+    headers = Headers(targets)
+    lookup = headers.lookup("street")
     key = targets.key_field("street")
-    loose = {targets.header_key(h) for h in targets.layout.roster_headers}
+    loose = {headers.key(h) for h in targets.layout.roster_headers}
     col = 0
     start = 0
     for r, row in enumerate(rows[:10]):
-        hits = [c for c, v in enumerate(row) if v and lookup.get(targets.header_key(v)) == key]
-        hits = hits or [c for c, v in enumerate(row) if v and targets.header_key(v) in loose]
+        hits = [c for c, v in enumerate(row) if v and lookup.get(headers.key(v)) == key]
+        hits = hits or [c for c, v in enumerate(row) if v and headers.key(v) in loose]
         if hits:
             col, start = hits[0], r + 1
             break

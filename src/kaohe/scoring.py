@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from kaohe.model import (
     Communities,
@@ -45,7 +45,7 @@ class _OneUnit(dict[str, list[Any]]):
         super().__init__()
         self.unit = values
 
-    def get(self, field: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, field: str, default: Any = None) -> Any:
         return [self.unit[field]] if field in self.unit else default
 
 
@@ -211,6 +211,7 @@ class Scorer:
                       intake.inputs, intake.roster_info, targets_info)
 
     def _district_target(self, target: Target, streets: tuple[StreetResult, ...]) -> TargetResult:
+        over: Literal["streets", "communities"]
         if target.level == "district":
             over, require = "communities", target.require
         else:
@@ -333,7 +334,7 @@ class _Picked(dict[str, list[Any]]):
         super().__init__()
         self.all, self.picked = columns, picked
 
-    def get(self, field: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, field: str, default: Any = None) -> Any:
         if field not in self:
             column = self.all.get(field)
             if column is None:

@@ -9,7 +9,7 @@ asked assesses with zero issues.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kaohe.report import a4_landscape
 from kaohe.targets import FieldDef, Targets
@@ -93,7 +93,7 @@ def _validation(fdef: FieldDef, targets: Targets) -> object | None:
     dv.prompt = prompt[:255]
     dv.showInputMessage = True
     dv.showErrorMessage = fdef.type != "text"
-    return dv
+    return cast(object, dv)
 
 
 def _text(ws: Worksheet, row: int, col: int, value: str) -> None:
@@ -114,7 +114,7 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
             _text(ws, r, 2, street)
         else:
             dv = _validation(fdef, targets)
-            ws.add_data_validation(dv)  # type: ignore[arg-type]
+            ws.add_data_validation(dv)
             dv.add(f"B{r}")  # type: ignore[attr-defined]
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 18
@@ -147,7 +147,7 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) ->
     for c, (_name, fdef) in enumerate(fields, start=2):
         letter = get_column_letter(c)
         dv = _validation(fdef, targets)
-        ws.add_data_validation(dv)  # type: ignore[arg-type]
+        ws.add_data_validation(dv)
         dv.add(f"{letter}{first}:{letter}{last}")  # type: ignore[attr-defined]
         ws.column_dimensions[letter].width = 16 if fdef.key else max(9, min(16, len(fdef.label) * 2))
     ws.column_dimensions["A"].width = 6

@@ -52,7 +52,10 @@ class CellReader:
     """Parses cells for one targets file; the vocabularies are folded once."""
 
     def __init__(self, targets: Targets) -> None:
+        from kaohe.workbook.headers import Headers
+
         self.targets = targets
+        self.headers = Headers(targets)
         self.quantum = Decimal(1).scaleb(-targets.compare_decimals)
         self.memo: dict[Any, Any] = {}  # text → street label match, for the whole run
         self.kinds: dict[str, Any] = {}  # text → whether it starts a 合计 row or a note, or is a street label
@@ -63,7 +66,7 @@ class CellReader:
 
     @cached_property
     def yesno(self) -> dict[str, bool]:
-        vocab = self.targets.vocabularies.get("yesno", {})
+        vocab = self.targets.yesno_words
         out = {squash(w).casefold(): False for w in vocab.get("no", [])}
         out.update({squash(w).casefold(): True for w in vocab.get("yes", [])})
         return out
@@ -83,7 +86,7 @@ class CellReader:
 
     def compile_column(self, fdef: FieldDef) -> Callable[[list[Any]], list[Any]]:
         """A whole column at once (made once per run): the values, MISS where a cell needs a closer look."""
-        return self._compiled(fdef, 1)  # type: ignore[return-value]
+        return self._compiled(fdef, 1)
 
     def _compiled(self, fdef: FieldDef, kind: int) -> Callable[[Any], Any]:
         hit = self._readers.get((id(fdef), kind))
@@ -164,7 +167,7 @@ class CellReader:
     def _exact(self, fdef: FieldDef) -> dict[str, Any]:
         exact: dict[str, Any] = {}
         if fdef.type == "yesno":
-            vocab = self.targets.vocabularies.get("yesno", {})
+            vocab = self.targets.yesno_words
             exact.update({w: False for w in vocab.get("no", [])})
             exact.update({w: True for w in vocab.get("yes", [])})
         else:

@@ -22,6 +22,7 @@ from kaohe.model import Communities, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
+from kaohe.workbook.headers import Headers
 from kaohe.workbook.sheets import Book, Sheet, read_book
 
 HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
@@ -67,7 +68,7 @@ class _Context:
 
     @cached_property
     def street_lookup(self) -> dict[str, str]:
-        return self.targets.header_lookup("street")
+        return self.cells.headers.lookup("street")
 
     def text_kind(self, text: str, folded: str | None = None) -> TextKind:
         """Whether a text in a table row starts a 合计 row or a note, or is a street label; once per text.
@@ -76,7 +77,7 @@ class _Context:
         found = self.cells.kinds.get(text)
         if found is None:  # most texts are community names, each seen once: nothing memoised but this
             found = self.cells.kinds[text] = self._text_kind(text, folded)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def _text_kind(self, text: str, folded: str | None) -> TextKind:
         run = self.cells.run_cache
@@ -84,10 +85,10 @@ class _Context:
             words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
             run.update(note=re.compile(rf"^(?:{words})(?:[:：]|$)"),
                        totals=tuple(self.targets.layout.total_words),
-                       headers=self.targets.header_lookup("community"),
+                       headers=self.cells.headers.lookup("community"),
                        marks={squash(m) for m in self.targets.layout.column_number_marks})
         folded = squash(text) if folded is None else folded
-        header = run["headers"].get(self.targets.header_key_once(folded)) is not None or \
+        header = run["headers"].get(self.cells.headers.key_once(folded)) is not None or \
             folded.strip("()（）") in run["marks"]
         return TextKind(folded.startswith(run["totals"]), run["note"].match(folded) is not None,
                         self._street_label(text, folded, memo=False) is not None, header)
@@ -104,14 +105,14 @@ class _Context:
 
     def _street_label(self, raw: str, folded: str | None = None,
                       memo: bool = True) -> tuple[str, str | None] | None:
-        targets = self.targets
-        key = targets.header_key(raw) if memo else targets.header_key_once(folded or raw)
+        headers = self.cells.headers
+        key = headers.key(raw) if memo else headers.key_once(folded or raw)
         found = self.street_lookup.get(key)
         if found is not None:
             return found, None
         label, sep, value = (folded or squash(raw)).partition(":")  # NFKC folds ：to :
         if sep and value:
-            found = self.street_lookup.get(self.targets.header_key(label))
+            found = self.street_lookup.get(headers.key(label))
             if found is not None:
                 return found, value
         return None
@@ -124,11 +125,11 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
     book = read_book(path) if book is None else book
     sheets = book.sheets
-    header = _find_header(sheets, targets)
+    header = _find_header(sheets, ctx.cells.headers, targets)
     if header is not None:
         communities, counts, consumed = _read_communities(header, ctx)
         for other in sheets:  # a second table is never dropped without a word
-            found = _find_header([other], targets) if other is not header.sheet else None
+            found = _find_header([other], ctx.cells.headers, targets) if other is not header.sheet else None
             if found is not None:
                 ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                           other=other.name, other_cell=other.a1(found.top, found.key_col))
@@ -164,11 +165,11 @@ def _first_row(sheets: list[Sheet]) -> list[str]:
 # ---- the community table -------------------------------------------------------------------------------
 
 
-def _header_fields(row: list[Any], lookup: dict[str, str], targets: Targets) -> dict[int, str]:
+def _header_fields(row: list[Any], lookup: dict[str, str], headers: Headers) -> dict[int, str]:
     found: dict[int, str] = {}
     for c, raw in enumerate(row):
         if isinstance(raw, str) and raw.strip():
-            name = lookup.get(targets.header_key(raw))
+            name = lookup.get(headers.key(raw))
             if name is not None:
                 found[c] = name
     return found
@@ -178,12 +179,12 @@ def _is_texty(row: list[Any]) -> bool:
     return not any(isinstance(v, int | float) and not isinstance(v, bool) for v in row)
 
 
-def _find_header(sheets: list[Sheet], targets: Targets) -> Header | None:
-    lookup = targets.header_lookup("community")
+def _find_header(sheets: list[Sheet], headers: Headers, targets: Targets) -> Header | None:
+    lookup = headers.lookup("community")
     key = targets.key_field("community")
     for sheet in sheets:
         for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
-            found = _header_fields(sheet.rows[r], lookup, targets)
+            found = _header_fields(sheet.rows[r], lookup, headers)
             if key not in found.values() or len(found) < 2:
                 continue
             top = bottom = r
@@ -192,7 +193,7 @@ def _find_header(sheets: list[Sheet], targets: Targets) -> Header | None:
             for neighbour in (r + 1, r - 1):
                 if not 0 <= neighbour < len(sheet.rows) or not _is_texty(sheet.rows[neighbour]):
                     continue
-                extra = {c: f for c, f in _header_fields(sheet.rows[neighbour], lookup, targets).items()
+                extra = {c: f for c, f in _header_fields(sheet.rows[neighbour], lookup, headers).items()
                          if c not in found and f not in found.values()}
                 if extra:
                     found.update(extra)
@@ -262,8 +263,8 @@ _PLAIN_TEXT = TextKind(False, False, False, False)
 
 def _repeats_header(row: list[Any], header: Header, ctx: _Context) -> bool:
     """Whether a row names at least half of the table's columns again, each in its own column."""
-    lookup = ctx.targets.header_lookup("community")
-    found = _header_fields(row, lookup, ctx.targets)
+    headers = ctx.cells.headers
+    found = _header_fields(row, headers.lookup("community"), headers)
     same = sum(1 for c, name in found.items() if header.columns.get(name) == c)
     return same * 2 >= len(header.columns)
 

@@ -1,11 +1,13 @@
-"""The targets file: a pydantic model of the YAML, and `load_targets` with errors that name the YAML line."""
+"""The shape of a targets file: a strict pydantic model of the YAML (kaohe.targets/1).
+
+Layout words have their defaults in defaults.yaml beside this file, not in code: a targets file that says
+nothing about them gets those.
+"""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -17,16 +19,12 @@ from pydantic import (
     GetJsonSchemaHandler,
     PlainSerializer,
     PrivateAttr,
-    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from kaohe.errors import TargetsError
-from kaohe.text import header_key, squash
-
-MAX_TARGETS_BYTES = 1_000_000
+from kaohe.targets.defaults import default
 
 
 def _to_fraction(value: Any) -> Fraction:
@@ -77,7 +75,9 @@ class Model(BaseModel):
 FieldType = Literal["text", "number", "integer", "yesno", "choice"]
 
 
-class Unit(Model):
+class MeasureUnit(Model):
+    """A unit of measure (㎡, 户, 人): how it is labelled and every way clerks spell it after a figure."""
+
     label: str
     spellings: list[str] = Field(min_length=1)
 
@@ -119,8 +119,8 @@ class FieldDef(Model):
         if self.type == "yesno":
             if self.words:
                 return list(self.words)
-            vocab = targets.vocabularies.get("yesno", {})
-            return [vocab.get("yes", ["是"])[0], vocab.get("no", ["否"])[0]]
+            vocab = targets.yesno_words
+            return [vocab["yes"][0], vocab["no"][0]]
         return []
 
 
@@ -140,20 +140,19 @@ class Fields(Model):
 
 
 class Layout(Model):
-    total_words: list[str] = ["合计", "小计", "总计"]
-    note_prefixes: list[str] = []
-    column_number_marks: list[str] = ["甲", "乙", "丙", "丁"]
-    header_prefixes_to_drop: list[str] = ["是否"]
-    street_name_prefixes: list[str] = []
-    street_name_suffixes: list[str] = []
-    roster_headers: list[str] = []  # column headers a roster may use for the street name, beside its label
-    roster_file_names: list[str] = ["街道名单", "roster"]  # found inside or beside the submissions folder
-    # a 合计 row may state how many communities it adds up: 合计（12个社区）; the word after the number
-    count_words: list[str] = ["个"]
-    # a column where this share of the filled values (and at least doubtful_min of them) cannot be read is
-    # one finding for the file, not one per cell: the table is laid out or worded unlike the template
-    doubtful_share: float = 0.6
-    doubtful_min: int = 5
+    """How offices lay their workbooks out, in words: what each key means is said in defaults.yaml."""
+
+    total_words: list[str] = Field(default_factory=default("layout", "total_words"))
+    note_prefixes: list[str] = Field(default_factory=default("layout", "note_prefixes"))
+    column_number_marks: list[str] = Field(default_factory=default("layout", "column_number_marks"))
+    header_prefixes_to_drop: list[str] = Field(default_factory=default("layout", "header_prefixes_to_drop"))
+    street_name_prefixes: list[str] = Field(default_factory=default("layout", "street_name_prefixes"))
+    street_name_suffixes: list[str] = Field(default_factory=default("layout", "street_name_suffixes"))
+    roster_headers: list[str] = Field(default_factory=default("layout", "roster_headers"))
+    roster_file_names: list[str] = Field(default_factory=default("layout", "roster_file_names"))
+    count_words: list[str] = Field(default_factory=default("layout", "count_words"))
+    doubtful_share: float = Field(default_factory=default("layout", "doubtful_share"))
+    doubtful_min: int = Field(default_factory=default("layout", "doubtful_min"))
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------
@@ -416,7 +415,7 @@ class Targets(Model):
     title_en: str | None = None
     source: str | None = None
     compare_decimals: int = Field(default=2, ge=0, le=10)
-    units: dict[str, Unit] = {}
+    units: dict[str, MeasureUnit] = {}
     vocabularies: dict[str, dict[str, list[str]]] = {}
     layout: Layout = Layout()
     fields: Fields
@@ -490,102 +489,11 @@ class Targets(Model):
     def lowest_grade(self) -> Grade:
         return self.grades[-1]
 
+    @property
+    def yesno_words(self) -> dict[str, list[str]]:
+        """The words for yes and no: the file's `vocabularies.yesno`, else defaults.yaml's."""
+        return self.vocabularies.get("yesno") or default("vocabularies", "yesno")()
+
     def key_field(self, level: Literal["street", "community"]) -> str:
         defs = self.fields.street if level == "street" else self.fields.community
         return next(name for name, d in defs.items() if d.key)
-
-    @cached_property
-    def unit_suffixes(self) -> tuple[str, ...]:
-        spellings = {header_key(s) or squash(s) for u in self.units.values() for s in u.spellings}
-        spellings |= {squash(s) for u in self.units.values() for s in u.spellings}
-        return tuple(sorted(spellings, key=len, reverse=True))
-
-    def header_lookup(self, level: Literal["street", "community"]) -> dict[str, str]:
-        """Normalised header text → field name, for every label and alias of the level."""
-        return self._lookups[level]
-
-    @cached_property
-    def _lookups(self) -> dict[str, dict[str, str]]:
-        return {"street": self._lookup("street"), "community": self._lookup("community")}
-
-    def _lookup(self, level: Literal["street", "community"]) -> dict[str, str]:
-        defs = self.fields.street if level == "street" else self.fields.community
-        lookup: dict[str, str] = {}
-        for name, d in defs.items():
-            for spelling in (d.label, *d.aliases):
-                lookup.setdefault(self.header_key(spelling), name)
-        return lookup
-
-    def header_key(self, text: str) -> str:
-        """The comparable core of a header text (memoised: the same headers recur in every workbook)."""
-        memo = self._header_keys
-        key = memo.get(text)
-        if key is None:
-            key = memo[text] = header_key(text, self._header_prefixes, self.unit_suffixes)
-        return key
-
-    def header_key_once(self, text: str) -> str:
-        """header_key without the memo, for texts seen once (community names)."""
-        return header_key(text, self._header_prefixes, self.unit_suffixes)
-
-    @cached_property
-    def _header_keys(self) -> dict[str, str]:
-        return {}
-
-    @cached_property
-    def _header_prefixes(self) -> tuple[str, ...]:
-        return tuple(self.layout.header_prefixes_to_drop)
-
-
-# ---- loading ------------------------------------------------------------------------------------------
-
-
-def load_targets(path: Path) -> Targets:
-    """Read and validate a targets file; every problem is raised as one TargetsError naming its line."""
-    from kaohe.yamlsafe import YamlError, load_yaml
-
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TargetsError(f"{path}: no such targets file") from exc
-    except OSError as exc:
-        raise TargetsError(f"{path}: cannot read the targets file ({exc.strerror})") from exc
-    if len(raw) > MAX_TARGETS_BYTES:
-        raise TargetsError(f"{path}: a targets file is at most {MAX_TARGETS_BYTES:,} bytes")
-    try:
-        data, marks = load_yaml(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise TargetsError(f"{path}: not UTF-8 text") from exc
-    except YamlError as exc:
-        raise TargetsError(f"{path}:{exc}") from exc
-    if not isinstance(data, dict):
-        raise TargetsError(f"{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)")
-    try:
-        # JSON mode keeps strictness (no "10" for 10, no "yes" for true) while YAML lists stand for tuples
-        targets = Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
-    except ValidationError as exc:
-        raise TargetsError(_explain(path, exc, marks)) from exc
-    targets._source = path
-    return targets
-
-
-def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]]) -> str:
-    lines = []
-    seen = set()
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        # pydantic adds union branch names ("FieldTest") and validator tags to loc; keep the YAML path.
-        path_parts: list[Any] = []
-        for part in loc:
-            candidate = (*path_parts, part)
-            if candidate in marks or isinstance(part, int) and candidate in marks:
-                path_parts.append(part)
-        where = marks.get(tuple(path_parts), (1, 1))
-        dotted = ".".join(str(p) for p in path_parts) or "(top)"
-        msg = err["msg"].removeprefix("Value error, ")
-        key = (where, dotted, msg)
-        if key in seen:
-            continue
-        seen.add(key)
-        lines.append(f"{path}:{where[0]}:{where[1]}: {dotted}: {msg}")
-    return "\n".join(lines[:20])
