@@ -5,7 +5,7 @@
 
 For every file below FOLDER, kaohe must either read it or name it in the report with a reason; the script
 fails when one is missing, when the run does not exit 0, or when its JSON is not valid UTF-8. With
---compare, each library opens each file in a contained worker (kaohe.sandbox), so a library that aborts
+--compare, each library opens each file in a contained worker (kaohe.intake.sandbox), so a library that aborts
 costs that file only; the table then shows, for the files kaohe refuses, how many each library opened.
 """
 
@@ -105,7 +105,7 @@ def main() -> int:
         print(f"  {count:5d}  {why}")
     failed = code != 0 or tally.get("MISSING", 0) > 0
     if args.compare:
-        from kaohe.sandbox import Lost, contained, usable_cpus
+        from kaohe.intake.sandbox import Lost, contained, usable_cpus
 
         opened: dict[str, dict[str, bool]] = {}
         jobs = [str(p) for p in files]

@@ -25,7 +25,7 @@ from hostile_corpus import build  # noqa: E402
 
 # Peak RSS of the run: the larger of kaohe's own process and its (waited-for) parser workers.
 # With PARSER_ABORT set, the guard's extent check is switched off, so calamine itself is handed the file and
-# aborts its worker: the second line of defence (kaohe.sandbox), measured the same way.
+# aborts its worker: the second line of defence (kaohe.intake.sandbox), measured the same way.
 RUNNER = """
 import os, resource, sys
 from kaohe.cli import app

@@ -68,3 +68,10 @@ def soffice_convert(sources: list[Path], fmt: str, outdir: Path) -> list[Path]:
     subprocess.run([exe, "--headless", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)],
                    check=True, capture_output=True, timeout=300)
     return [outdir / f"{s.stem}.{fmt.split(':')[0]}" for s in sources]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs LibreOffice is slow too: `pytest -m "not slow"` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("soffice") is not None:
+            item.add_marker(pytest.mark.slow)

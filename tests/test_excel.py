@@ -123,6 +123,7 @@ def test_no_cell_is_a_formula(scorecard):
     assert all(c.data_type != "f" for ws in wb for r in ws.iter_rows() for c in r)
 
 
+@pytest.mark.soffice
 def test_scorecard_opens_in_libreoffice_and_names_every_street(scorecard, sample, tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed") if not __import__("os").environ.get("CI") \

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from clerks import write_workbook
 from conftest import STREET, good_communities
 from kaohe.cli import app
-from kaohe.history import load, periods
+from kaohe.tracking.history import load, periods
 
 RUNNER = CliRunner(env={"COLUMNS": "100"})
 

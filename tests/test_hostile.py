@@ -43,6 +43,7 @@ def digests(folder: Path) -> dict[str, tuple[str, float]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_hostile_file_gives_exactly_one_clear_issue(corpus, targets):
     folder, expected = corpus
     before = digests(folder)
@@ -68,6 +69,7 @@ def test_every_hostile_file_gives_exactly_one_clear_issue(corpus, targets):
     ("两角.xls", "工作表“社区情况”用到第 65,536 行、第 IV 列"),
     ("重复单元格.ods", "工作表“社区情况”用到第 1,048,576 行、第 XFD 列"),
 ])
+@pytest.mark.slow
 def test_messages_say_what_to_do(corpus, targets, name, words):
     folder, _ = corpus
     with pytest.raises(UnreadableFile) as exc:
@@ -79,7 +81,7 @@ def test_messages_say_what_to_do(corpus, targets, name, words):
     assert "sheet1.xml" not in issue.message("zh") + issue.message("en")
 
 
-def test_password_message_tells_how_to_fix(corpus, targets):
+def test_password_message_tells_how_to_fix():
     from kaohe.issues import unreadable
 
     issue = unreadable("有密码.xlsx", "password")
@@ -131,6 +133,7 @@ def _mutations(source: Path, rng: random.Random, out: Path) -> list[Path]:
 
 @pytest.mark.parametrize("source", sorted(p.name for p in SAMPLE.iterdir()
                                           if p.suffix in (".xlsx", ".xls", ".ods") and not p.name.startswith("~")))
+@pytest.mark.slow
 def test_fuzzed_workbooks_never_raise(source, targets, tmp_path):
     rng = random.Random(source)
     for path in _mutations(SAMPLE / source, rng, tmp_path):

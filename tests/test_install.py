@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # the whole module: a wheel build / hundreds of generated cases
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:

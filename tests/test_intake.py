@@ -11,7 +11,7 @@ from clerks import Style
 from conftest import STREET, compact
 from kaohe.errors import InputError, RosterError
 from kaohe.intake import gather
-from kaohe.roster import load_roster
+from kaohe.intake.roster import load_roster
 from kaohe.scoring import score
 
 
@@ -134,7 +134,7 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
     """Workers started as Windows and macOS start them (spawn), or as Python 3.14 on Linux does (forkserver),
     read exactly what one worker reading every file in one batch reads."""
     import kaohe.intake as intake_module
-    import kaohe.sandbox as sandbox
+    import kaohe.intake.sandbox as sandbox
     from kaohe.report.json import to_document
     from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,8 @@ ANY_VALUE = st.one_of(
                      "150㎡", "-0", "1e5", "0x10", "∞", "NaN", "是否", "", "  "]),
     st.dates(), st.datetimes(),
 )
+
+pytestmark = pytest.mark.slow  # the whole module: a wheel build / hundreds of generated cases
 
 
 @settings(max_examples=400, deadline=None)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-import kaohe.sandbox as sandbox
+import kaohe.intake.sandbox as sandbox
 from hostile_corpus import SHEET_HEAD, SHEET_TAIL, raw_xlsx, sparse_corners
 from kaohe.intake import gather
+from kaohe.intake.sandbox import Lost, contained
 from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
-from kaohe.sandbox import Lost, contained
 from kaohe.text import col_letter
 from kaohe.workbook.guard import _xlsx_extent
 
@@ -61,6 +61,7 @@ def test_a_worker_that_dies_costs_only_its_file(monkeypatch):
     assert isinstance(bug, Lost) and bug.why == "error" and "a reader bug" in bug.detail
 
 
+@pytest.mark.slow
 def test_a_worker_that_hangs_is_ended_at_its_deadline(monkeypatch):
     monkeypatch.setattr(sandbox, "MAX_SECONDS_PER_FILE", 1.0)
     start = time.monotonic()
@@ -99,7 +100,7 @@ def test_workers_die_with_their_parent_however_it_is_killed(tmp_path):
         import sys, time
         sys.path.insert(0, %r)
         from test_sandbox import _nothing, _work
-        from kaohe.sandbox import contained
+        from kaohe.intake.sandbox import contained
         for _ in contained(["hang", "hang"], _work, _nothing, batch=1, workers=2):
             pass
     """) % str(Path(__file__).parent)

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from conftest import compact, soffice_convert
 from kaohe.cli import app
 from kaohe.intake import gather
+from kaohe.report.template import write_template
 from kaohe.scoring import score
-from kaohe.template import write_template
 from kaohe.workbook import read_submission
 
 
@@ -65,6 +65,7 @@ def fill(path: Path) -> None:
     wb.save(path)
 
 
+@pytest.mark.soffice
 def test_round_trip_template_filled_resaved_assessed(tmp_path, targets):
     """template → filled by a script → re-saved by LibreOffice → assessed: zero issues, the intended score."""
     (tmp_path / "draft").mkdir()

@@ -242,6 +242,7 @@ def libreoffice_books(tmp_path_factory):
     return out
 
 
+@pytest.mark.soffice
 @pytest.mark.parametrize("fmt", ["xls", "ods", "xlsx"])
 def test_libreoffice_saved_files(libreoffice_books, targets, fmt):
     path = libreoffice_books[fmt]
@@ -398,6 +399,7 @@ def test_failing_communities_travel_as_lists_and_name_their_cells(book, targets)
     assert back == room.failing and list(back) == list(room.failing)
 
 
+@pytest.mark.soffice
 def test_cell_scan_finds_what_the_tree_parse_finds(book, tmp_path):
     """The quick scan of a sheet's cells and the full (defused) tree parse agree, on openpyxl's XML and on
     LibreOffice's (which saves formulas with results, errors as t="e", and shares formula text)."""

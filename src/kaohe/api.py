@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from kaohe.errors import InputError, KaoheError
 
 if TYPE_CHECKING:  # imported where used: a command that needs none of them starts fast
-    from kaohe.compare import Comparison
-    from kaohe.history import Recorded
     from kaohe.model import Report
-    from kaohe.progress import Progress as Course
     from kaohe.targets import Targets
+    from kaohe.tracking.compare import Comparison
+    from kaohe.tracking.history import Recorded
+    from kaohe.tracking.progress import Progress as Course
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
@@ -116,7 +116,7 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
     progress = None
     if history is not None and Path(history).exists():
         runs = [(r.period, r.report) for r in History(history).load_all() if r.period != report.period]
-        from kaohe.progress import progress as course
+        from kaohe.tracking.progress import progress as course
 
         progress = course([*runs, (report.period, to_document(report, lang))], targets)
     write(report, targets, out, lang, progress=progress)
@@ -139,9 +139,9 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
 
     An existing file is left alone unless `force`. With neither a roster nor streets: the sample roster.
     """
+    from kaohe.intake.roster import load_roster
+    from kaohe.report.template import template_name, write_template
     from kaohe.resources import SAMPLE_ROSTER, bundled
-    from kaohe.roster import load_roster
-    from kaohe.template import template_name, write_template
 
     rules = _targets(targets)
     names = list(streets) or load_roster(Path(roster) if roster is not None else bundled(SAMPLE_ROSTER), rules)
@@ -166,7 +166,7 @@ class History:
 
     def record(self, report: Report, lang: Literal["zh", "en"] = "zh") -> int:
         """Store a report from assess() (its JSON document and every figure it was scored on); its run id."""
-        from kaohe.history import record
+        from kaohe.tracking.history import record
 
         if report.intake is None:
             raise KaoheError("only a report made by kaohe.assess() can be recorded (it carries the figures)")
@@ -174,19 +174,19 @@ class History:
 
     def periods(self) -> list[tuple[str, int, str]]:
         """(period, runs recorded, last recorded at), in the order periods were first recorded."""
-        from kaohe.history import periods
+        from kaohe.tracking.history import periods
 
         return periods(self.path)
 
     def load(self, period: str) -> Recorded:
         """The latest recorded run of a period (history.Recorded: its report document and figures)."""
-        from kaohe.history import load
+        from kaohe.tracking.history import load
 
         return load(self.path, period)
 
     def load_all(self) -> list[Recorded]:
         """The latest run of every recorded period."""
-        from kaohe.history import load_all
+        from kaohe.tracking.history import load_all
 
         return load_all(self.path)
 
@@ -196,8 +196,8 @@ def progress(history: PathLike | None = None, *, targets: Targets | PathLike | N
 
     With no history given and none in the working folder: the bundled sample's 2005-H1 → 2005.
     """
-    from kaohe.history import sample_reports
-    from kaohe.progress import progress as course
+    from kaohe.tracking.history import sample_reports
+    from kaohe.tracking.progress import progress as course
 
     rules = _targets(targets)
     path = Path(history) if history is not None else DEFAULT_HISTORY
@@ -213,7 +213,7 @@ def progress(history: PathLike | None = None, *, targets: Targets | PathLike | N
 def compare(before: str, after: str, *, history: PathLike = DEFAULT_HISTORY,
             targets: Targets | PathLike | None = None) -> Comparison:
     """Two assessments side by side (compare.Comparison): each a recorded period or a JSON report file."""
-    from kaohe.compare import compare as run
+    from kaohe.tracking.compare import compare as run
 
     rules = _targets(targets)
     return run(_side(before, Path(history)), _side(after, Path(history)), rules)
@@ -223,7 +223,7 @@ def _side(label: str, history: Path) -> Any:
     """A JSON report file, or the latest recorded run of a period."""
     import json
 
-    from kaohe.compare import Side
+    from kaohe.tracking.compare import Side
 
     path = Path(label)
     if path.suffix.lower() == ".json" and path.is_file():

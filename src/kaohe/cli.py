@@ -152,7 +152,7 @@ def progress_command(
     each target is projected to the year's end by a straight line through its recorded points.
     """
     from kaohe import api
-    from kaohe.progress import document
+    from kaohe.tracking.progress import document
 
     if history is None and not api.DEFAULT_HISTORY.exists():
         _err().print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
@@ -188,7 +188,7 @@ def compare(
     appeared, or households that jumped are warned about (the consistency rules of the targets YAML).
     """
     from kaohe import api
-    from kaohe.compare import document
+    from kaohe.tracking.compare import document
 
     try:
         targets = api.load_targets(targets_file)
@@ -375,8 +375,8 @@ def targets_check(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanation: zh or en.")] = Lang.zh,
 ) -> None:
     """检查目标文件并用平实的话解释每项指标。Lint a targets file and explain it in plain words."""
-    from kaohe.explain import explain
     from kaohe.targets import load_targets
+    from kaohe.targets.explain import explain
 
     try:
         targets = load_targets(file)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kaohe.errors import InputError, UnreadableFile
+from kaohe.intake.roster import find_roster, load_roster, street_key
 from kaohe.issues import Issue, unreadable
 from kaohe.issues import ignored as ignored_file
 from kaohe.model import FileInfo, Intake, StreetInput, Submission
-from kaohe.roster import find_roster, load_roster, street_key
 from kaohe.targets import Targets
 from kaohe.text import display_name, raw_name_hex
 from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
@@ -197,9 +197,9 @@ Result = Submission | Issue
 
 def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
               judge: bool = False) -> Iterator[tuple[Path, Result]]:
-    """Read every file, in order, in worker processes (kaohe.sandbox): a parser that aborts or overruns on
+    """Read every file, in order, in worker processes (kaohe.intake.sandbox): a parser that aborts or overruns on
     one file costs that file an unreadable-file issue, never the run."""
-    from kaohe.sandbox import Lost, contained, usable_cpus
+    from kaohe.intake.sandbox import Lost, contained, usable_cpus
 
     done = 0
 
@@ -219,7 +219,7 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
             yield path, result
 
 
-# why a worker lost a file (kaohe.sandbox.Lost.why) → the unreadable-file reason a clerk is told
+# why a worker lost a file (kaohe.intake.sandbox.Lost.why) → the unreadable-file reason a clerk is told
 _LOST = {"crashed": "crashed", "error": "crashed", "memory": "too-large", "timeout": "too-slow"}
 
 

@@ -1,0 +1,115 @@
+"""What the README promises runs: every command's --help, the library example, every `kaohe …` line.
+
+In the manner of sqlite-utils' tests/test_docs.py: the documentation is parsed, not copied into the tests,
+so a README edit that breaks a command fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from kaohe.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix] if prefix else []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out += _commands(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+COMMANDS = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+
+
+def test_every_command_is_walked():
+    assert {c[0] for c in COMMANDS} >= {"assess", "check", "template", "progress", "compare", "targets"}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_in_chinese_and_english(command):
+    result = CliRunner().invoke(app, [*command, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    summary = next(line for line in result.output.splitlines()[1:] if line.strip())
+    assert re.search(r"[\u4e00-\u9fff]", result.output) and re.search(r"[a-z]{4}", summary + result.output)
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    """A working folder holding what the README's commands name: 报送表/, 街道名单.csv, targets/2006.yaml …"""
+    data = ROOT / "data"
+    shutil.copytree(data / "2005" / "submissions", tmp_path / "报送表")
+    shutil.copytree(data / "2005-H1" / "submissions", tmp_path / "报送表-年中")
+    shutil.copytree(data / "2005" / "submissions", tmp_path / "报送表-年底")
+    shutil.copy(data / "2005" / "街道名单.csv", tmp_path / "街道名单.csv")
+    shutil.copy(data / "2005" / "submissions" / "东风街道.xlsx", tmp_path / "东风街道.xlsx")
+    (tmp_path / "data").symlink_to(data)
+    (tmp_path / "targets").mkdir()
+    for name in ("2005.yaml", "2006.yaml"):
+        shutil.copy(ROOT / "targets" / "2005.yaml", tmp_path / "targets" / name)
+    shutil.copy(ROOT / "targets" / "2005.yaml", tmp_path / "2006.yaml")
+    for year in ("2004", "2005"):
+        (tmp_path / f"{year}.json").write_text(_kaohe(["assess", "--format", "json"], tmp_path).stdout,
+                                               encoding="utf-8")
+    return tmp_path
+
+
+def _kaohe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "100"}
+    env.pop("KAOHE_HISTORY", None)
+    return subprocess.run([sys.executable, "-m", "kaohe", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_the_readme_library_example_runs(desk):
+    code = "\n".join(_blocks("python"))
+    assert "kaohe.assess(" in code
+    out = subprocess.run([sys.executable, "-c", code], cwd=desk, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0].startswith("1 东风街道 100.00 优秀")
+    assert (desk / "考核结果.xlsx").is_file() and (desk / "kaohe-history.sqlite").is_file()
+
+
+def _readme_commands() -> list[str]:
+    lines = []
+    for block in _blocks("bash"):
+        for line in block.splitlines():
+            command = line.split("  #")[0].strip()
+            if command.startswith("pip install . && "):
+                command = command.removeprefix("pip install . && ")
+            if command.startswith("kaohe "):
+                lines.append(command)
+    return lines
+
+
+@pytest.mark.slow
+def test_every_readme_command_runs(desk):
+    """In the README's order (the walk-through records, then reads the history), each as a user types it."""
+    commands = _readme_commands()
+    assert len(commands) >= 20
+    for command in commands:
+        out = subprocess.run(command.replace("kaohe ", f"{sys.executable} -m kaohe ", 1), shell=True, cwd=desk,
+                             capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "100"})
+        # 0, or 1 where the command says so (--strict and check exit 1 while error-level issues remain)
+        assert out.returncode in (0, 1), (command, out.stderr[-2000:])
+        assert out.returncode == 0 or "--strict" in command or command.startswith("kaohe check"), command
+        assert "Traceback" not in out.stderr, (command, out.stderr[-2000:])
