@@ -16,6 +16,7 @@ from kaohe.cli import app
 from kaohe.intake import file_info, gather
 from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
 from kaohe.scoring import score
+from kaohe.words import Translator
 
 SHEETS = ["总览", "街道得分", "指标明细"]
 
@@ -31,7 +32,7 @@ def scorecard(sample, targets, tmp_path_factory) -> Path:
     from kaohe.report.excel import write_scorecard
 
     path = tmp_path_factory.mktemp("card") / "考核结果.xlsx"
-    write_scorecard(sample, targets, path)
+    write_scorecard(sample, targets, path, Translator("zh"))
     return path
 
 
@@ -152,7 +153,7 @@ def test_injection_stays_text(tmp_path, targets):
     raw.parent.save(subs / "a.xlsx")
     report = score(targets, gather(subs, targets))
     out = tmp_path / "card.xlsx"
-    write_scorecard(report, targets, out)
+    write_scorecard(report, targets, out, Translator("zh"))
     wb = openpyxl.load_workbook(out)
     texts = {c.value for ws in wb for r in ws.iter_rows() for c in r if isinstance(c.value, str)}
     for name in nasty:
@@ -181,7 +182,7 @@ def test_english_scorecard(tmp_path, sample, targets):
     from kaohe.report.excel import write_scorecard
 
     out = tmp_path / "card.xlsx"
-    write_scorecard(sample, targets, out, lang="en")
+    write_scorecard(sample, targets, out, Translator("en"))
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["Overview", "Street scores", "Target details"]
     assert wb.sheetnames[-2:] == ["Issues", "Sources"]
@@ -199,7 +200,7 @@ def test_failed_write_leaves_nothing(tmp_path, sample, targets, monkeypatch):
 
     monkeypatch.setattr(Workbook, "save", broken)
     with pytest.raises(KeyboardInterrupt):
-        write_scorecard(sample, targets, tmp_path / "card.xlsx")
+        write_scorecard(sample, targets, tmp_path / "card.xlsx", Translator("zh"))
     assert list(tmp_path.iterdir()) == []
 
 

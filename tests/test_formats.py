@@ -23,6 +23,7 @@ from kaohe.errors import UnreadableFile
 from kaohe.intake import gather
 from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
 from kaohe.scoring import score
+from kaohe.words import Translator
 from kaohe.workbook import read_submission
 from kaohe.workbook.guard import _xlsb_extent
 
@@ -175,13 +176,14 @@ def test_a_name_in_gbk_bytes_is_decoded_and_its_bytes_kept(tmp_path, targets):
     from kaohe.report.json import render_json
 
     report = score(targets, intake)
-    for text in (render_json(report, targets, "zh"), render_csv(report, targets, "zh")):
+    tr = Translator("zh")
+    for text in (render_json(report, targets, tr), render_csv(report, targets, tr)):
         text.encode("utf-8")  # no lone surrogate anywhere
-    assert json.loads(render_json(report, targets, "zh"))["streets"][0]["file"] == "东风街道.xlsx"
+    assert json.loads(render_json(report, targets, tr))["streets"][0]["file"] == "东风街道.xlsx"
     from kaohe.report.excel import write_scorecard
 
     out = tmp_path / "考核结果.xlsx"
-    write_scorecard(report, targets, out, "zh")
+    write_scorecard(report, targets, out, tr)
     sources = [[c.value for c in r] for r in openpyxl.load_workbook(out)["数据来源"].iter_rows()]
     assert any(r[1] == "东风街道.xlsx" and r[5] == raw.hex() for r in sources)
 

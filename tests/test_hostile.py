@@ -54,9 +54,9 @@ def test_every_hostile_file_gives_exactly_one_clear_issue(corpus, targets):
     for name, reason in expected.items():
         issues = by_file.get(name, [])
         assert [i.code for i in issues] == ["unreadable-file"], name
-        from kaohe.issues import UNREADABLE_REASONS
+        from kaohe.words import WORDS
 
-        assert UNREADABLE_REASONS[reason][0] in issues[0].message("zh"), (name, issues[0].message("zh"))
+        assert WORDS[f"unreadable.{reason}"].zh in issues[0].message("zh"), (name, issues[0].message("zh"))
     report = score(targets, intake)
     assert [(s.name, s.status) for s in report.streets] == [("东风街道", "submitted"), ("新华街道", "submitted")]
     assert float(report.streets[0].score) == 100.0 and float(report.streets[1].score) == 94.0

@@ -13,6 +13,7 @@ from kaohe.errors import InputError, RosterError
 from kaohe.intake import gather
 from kaohe.intake.roster import load_roster
 from kaohe.scoring import score
+from kaohe.words import Translator
 
 
 def roster_csv(folder: Path, names: list[str], encoding: str = "utf-8-sig") -> Path:
@@ -142,7 +143,7 @@ def test_the_process_pool_reads_exactly_what_one_process_reads(targets, monkeypa
         intake = gather(bundled(SAMPLE_SUBMISSIONS), targets, bundled(SAMPLE_ROSTER), judge=True)
         units = [(s.name, list(s.submission.communities), s.submission.street, s.submission.issues)
                  for s in intake.streets if s.submission]  # the communities crossed as columns
-        return to_document(score(targets, intake), targets), units
+        return to_document(score(targets, intake), targets, Translator("zh")), units
 
     monkeypatch.setattr(intake_module, "BATCH", 10**6)
     monkeypatch.setattr(sandbox, "usable_cpus", lambda: 1)

@@ -40,7 +40,7 @@ def test_three_periods_project_to_the_year_end(tmp_path, targets):
     table = RUNNER.invoke(app, ["progress", "--history", str(history)])
     assert table.exit_code == 0 and "2005-Q1 → 2005-H1 → 2005-Q3" in table.stdout and "用房" in table.stdout
     doc = json.loads(RUNNER.invoke(app, ["progress", "--history", str(history), "--format", "json"]).stdout)
-    assert doc["schema"] == "kaohe.tracking.progress/1" and doc["periods"] == ["2005-Q1", "2005-H1", "2005-Q3"]
+    assert doc["schema"] == "kaohe.progress/1" and doc["periods"] == ["2005-Q1", "2005-H1", "2005-Q3"]
 
     out = tmp_path / "card.xlsx"
     result = RUNNER.invoke(app, ["assess", str(tmp_path / "q3"), "--period", "2005-Q3", "--history", str(history),

@@ -93,8 +93,9 @@ def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLi
 def to_document(report: Report, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
     """The report as the kaohe.report/1 JSON document (plain data: dicts, lists, str, numbers, None)."""
     from kaohe.report.json import to_document as document
+    from kaohe.words import Translator
 
-    return document(report, _report_targets(report), lang)
+    return document(report, _report_targets(report), Translator(lang))
 
 
 def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
@@ -119,7 +120,9 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
         from kaohe.tracking.progress import progress as course
 
         progress = course([*runs, (report.period, to_document(report, lang))], targets)
-    write(report, targets, out, lang, progress=progress)
+    from kaohe.words import Translator
+
+    write(report, targets, out, Translator(lang), progress=progress)
     return out
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kaohe.errors import KaoheError
+from kaohe.words import Translator
 
 if TYPE_CHECKING:
     from kaohe.model import Report
@@ -120,18 +121,18 @@ def assess(
     if out is not None and out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
     try:
-        with _progress(lang.value) as tick, _collector_paused():
+        with _progress(Translator(lang.value)) as tick, _collector_paused():
             report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick)
         if record_run:
             run = api.History(history).record(report, lang.value)
             _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
         if out is not None:
-            with _status(lang.value, out, len(report.streets)):
+            with _status(Translator(lang.value), out, len(report.streets)):
                 api.write_scorecard(report, out, lang=lang.value, history=history)
             _err().print(f"[green]✓[/] {out}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    _render(report, fmt, lang.value)
+    _render(report, fmt, Translator(lang.value))
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -166,7 +167,7 @@ def progress_command(
     else:
         from kaohe.report.terminal import render_progress
 
-        render_progress(result, api.load_targets(targets_file), _stdout(), lang.value)
+        render_progress(result, api.load_targets(targets_file), _stdout(), Translator(lang.value))
 
 
 @app.command()
@@ -200,7 +201,7 @@ def compare(
     else:
         from kaohe.report.terminal import render_comparison
 
-        render_comparison(result, targets, _stdout(), lang.value)
+        render_comparison(result, targets, _stdout(), Translator(lang.value))
 
 
 @app.command()
@@ -224,12 +225,12 @@ def check(
     except KaoheError as exc:
         raise _fail(exc) from exc
     if fmt is Shape.json:
-        _render(report, Format.json, lang.value)
+        _render(report, Format.json, Translator(lang.value))
     else:
         from kaohe.report.terminal import render_check
 
         assert report.targets is not None
-        render_check(report, report.targets, _stdout(), lang.value)
+        render_check(report, report.targets, _stdout(), Translator(lang.value))
     if any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -269,22 +270,22 @@ def template(
     _err().print(f"{written} written, {len(done) - written} skipped → {out_dir}", highlight=False)
 
 
-def _render(report: Report, fmt: Format, lang: str) -> None:
+def _render(report: Report, fmt: Format, tr: Translator) -> None:
     targets = report.targets
     assert targets is not None
     if fmt is Format.json:
         from kaohe.report.json import render_json
 
         # indented for a person at a terminal, compact (and fast) for a program or a file
-        sys.stdout.write(render_json(report, targets, lang, pretty=sys.stdout.isatty()) + "\n")
+        sys.stdout.write(render_json(report, targets, tr, pretty=sys.stdout.isatty()) + "\n")
     elif fmt is Format.csv:
         from kaohe.report.csv import render_csv
 
-        sys.stdout.write(render_csv(report, targets, lang))
+        sys.stdout.write(render_csv(report, targets, tr))
     else:
         from kaohe.report.terminal import render_terminal
 
-        render_terminal(report, targets, _stdout(), lang)
+        render_terminal(report, targets, _stdout(), tr)
 
 
 def _write_json(doc: dict[str, Any], default: Any = None) -> None:
@@ -318,13 +319,11 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _status(lang: str, out: Path, streets: int) -> Any:
+def _status(tr: Translator, out: Path, streets: int) -> Any:
     """A status line while a large scorecard is written (a page per street takes a while), at a terminal."""
     if not sys.stderr.isatty() or streets < _progress.SHOW_AFTER_FILES:
         return nullcontext()
-    from kaohe.i18n import t
-
-    return _err().status(f"{t('writing', lang)} {out.name} …")
+    return _err().status(f"{tr('writing')} {out.name} …")
 
 
 class _progress:
@@ -332,17 +331,15 @@ class _progress:
 
     SHOW_AFTER_FILES = 40  # about a second of reading on a 2-core machine
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
         self.bar: object | None = None
         self.task: object | None = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         if not sys.stderr.isatty():  # (asking rich would import it for nothing)
             return None
-        from kaohe.i18n import t
-
-        label = t("reading", self.lang)
+        label = self.tr("reading")
 
         def tick(name: str, done: int, total: int) -> None:
             if self.bar is None:
@@ -382,7 +379,7 @@ def targets_check(
         targets = load_targets(file)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    for line in explain(targets, lang.value):
+    for line in explain(targets, Translator(lang.value)):
         typer.echo(line)
 
 

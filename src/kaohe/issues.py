@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kaohe.words import WORDS, Ref, Translator
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -29,7 +31,7 @@ CATALOG: dict[str, Kind] = {
     for k in [
         Kind("invalid-number", "error",
              "“{label}”应填{expected}，实际为“{value}”",
-             "{label_en} should be {expected_en}, found “{value}”",
+             "{label_en} should be {expected}, found “{value}”",
              "只填一个数字，不要写“约”“待定”或范围；单位可省略。",
              "Enter a single number: no “about”, no range; the unit may be left out."),
         Kind("invalid-choice", "error",
@@ -39,7 +41,7 @@ CATALOG: dict[str, Kind] = {
              "Pick one of the listed values."),
         Kind("missing-value", "error",
              "“{label}”未填写{row_note}",
-             "{label_en} is blank{row_note_en}",
+             "{label_en} is blank{row_note}",
              "补填该单元格。",
              "Fill in this cell."),
         Kind("out-of-range", "error",
@@ -64,14 +66,14 @@ CATALOG: dict[str, Kind] = {
              "Delete the repeated row or correct the name."),
         Kind("missing-column", "error",
              "找不到“{label}”{what}，该项全部按无法读取处理",
-             "No {label_en} {what_en} was found; every value of it counts as unreadable",
+             "No {label_en} {what} was found; every value of it counts as unreadable",
              "按模板补上该列（或该项），表头文字与模板一致。",
              "Add the column (or label) as in the template."),
         Kind("unreadable-file", "error",
              "文件无法读取：{reason}{detail_note}",
-             "The file cannot be read: {reason_en}{detail_note_en}",
+             "The file cannot be read: {reason}{detail_note}",
              "{hint}",
-             "{hint_en}"),
+             "{hint}"),
         Kind("duplicate-submission", "error",
              "“{street}”同时由 {files} 报送，在删除其中一份之前该街道不予评分",
              "{street} is named by {files}; it is not scored until one of them is removed",
@@ -127,10 +129,10 @@ CATALOG: dict[str, Kind] = {
              "检查文件夹路径；报送表可以放在子文件夹里。",
              "Check the folder; workbooks may sit in subfolders."),
         Kind("ignored-file", "warning",
-             "未读取：{kind_zh}",
-             "Not read: {kind_en}",
-             "{hint_zh}",
-             "{hint_en}"),
+             "未读取：{kind}",
+             "Not read: {kind}",
+             "{hint}",
+             "{hint}"),
         Kind("no-roster", "warning",
              "未提供街道名单，以找到的{count}个街道作为名单",
              "No roster given: the {count} streets found are taken as the roster",
@@ -162,11 +164,11 @@ class Issue:
 
     def message(self, lang: str = "zh") -> str:
         template = self.kind.en if lang == "en" else self.kind.zh
-        return template.format_map(_Params(self.params, street=self.street, community=self.community))
+        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community))
 
     def hint(self, lang: str = "zh") -> str:
         template = self.kind.hint_en if lang == "en" else self.kind.hint_zh
-        return template.format_map(_Params(self.params, street=self.street, community=self.community))
+        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community))
 
     def located(self, **where: Any) -> Issue:
         """The same issue with more of its location filled in."""
@@ -176,99 +178,52 @@ class Issue:
 
 
 class _Params(dict[str, Any]):
-    def __init__(self, params: dict[str, Any], **extra: Any) -> None:
+    """An issue's parameters for its template: words of the catalogue (Refs) in the language read; a
+    parameter with an English form of its own (label_en) stands in for it in English."""
+
+    def __init__(self, params: dict[str, Any], lang: str, **extra: Any) -> None:
         super().__init__({k: v for k, v in extra.items() if v is not None})
-        self.update(params)
+        tr = Translator(lang)
+        for key, value in params.items():
+            self[key] = tr.ref(value) if isinstance(value, Ref) else value
 
     def __missing__(self, key: str) -> str:
         return ""
 
 
-# Why a file could not be read: (中文, English, 中文提示, English hint). Used for unreadable-file. Each says
-# which of: not a spreadsheet / a spreadsheet but not a submission / encrypted / damaged / too large / unsafe.
-UNREADABLE_REASONS: dict[str, tuple[str, str, str, str]] = {
-    "corrupt": ("文件已损坏", "the file is damaged",
-                "用 Excel 或 WPS 打开检查，另存为 .xlsx 后重新报送。", "Open it in Excel or WPS and save as .xlsx."),
-    "password": ("文件设置了打开密码", "the file is encrypted with a password",
-                 "在 Excel 或 WPS 中取消打开密码后重新保存。", "Remove the password to open it, then save again."),
-    "html": ("文件是网页格式，不是真正的 Excel 文件", "the file is a web page, not a real workbook",
-             "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
-    "empty": ("空文件", "the file is empty", "请重新导出或报送。", "Export or send it again."),
-    "too-large": ("文件过大或表格过大", "the file or one of its sheets is too large",
-                  "删除无关的工作表和空行后重新保存。", "Remove unrelated sheets and empty rows, then save."),
-    "not-workbook": ("不是电子表格文件", "not a spreadsheet file",
-                     "请报送 .xlsx、.xls、.et 或 .ods 文件。", "Send an .xlsx, .xls, .et or .ods file."),
-    "old-excel": ("文件是 Excel 2.x–4.x 的旧格式（1994 年以前）",
-                  "the file is in the Excel 2.x–4.x format (before 1994)",
-                  "用 Excel 或 WPS 打开后另存为 .xlsx。", "Open it in Excel or WPS and save as .xlsx."),
-    "not-submission": ("是电子表格，但找不到“街道名称”和“社区名称”表头，不像街道报送表",
-                       "a spreadsheet, but with no 街道名称 label and no 社区名称 header: not a submission",
-                       "请使用下发的模板填报。", "Use the template handed out by the bureau."),
-    "io": ("无法打开文件", "the file cannot be opened", "检查文件权限。", "Check the file's permissions."),
-    "xml": ("文件是 XML 格式（Excel 2003 XML 或其他），不是真正的 Excel 文件", "the file is XML, not a real workbook",
-            "请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
-    "hostile": ("文件结构异常（压缩炸弹或不安全的 XML），为安全起见不予读取",
-                "the file is built to attack readers (zip bomb or unsafe XML) and is refused",
-                "请用 Excel 或 WPS 重新保存为.xlsx 后报送。", "Save it again as .xlsx in Excel or WPS."),
-    "crashed": ("读取此文件时解析程序异常退出，文件可能已损坏或结构异常", "the spreadsheet parser failed on this file",
-                "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
-    "too-slow": ("读取此文件超时，文件结构异常", "reading this file took too long",
-                 "用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
-    "folder": ("这是一个文件夹，不是文件", "this is a folder, not a file",
-               "把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
-    "symlink": ("这是一个符号链接（快捷方式），不予读取", "this is a symbolic link and is not followed",
-                "把报送表本身复制到考核目录。", "Copy the workbook itself into the folder."),
-}
-
-
 def unreadable(file: str, reason: str, detail: str = "", params: dict[str, Any] | None = None) -> Issue:
-    """The unreadable-file issue for one of UNREADABLE_REASONS; `params` from UnreadableFile.params."""
-    zh, en, hint_zh, hint_en = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
-    note_zh, note_en = _detail_notes(reason, detail, params or {})
-    return Issue("unreadable-file", file, params={"reason": zh, "reason_en": en, "hint": hint_zh,
-                                                  "hint_en": hint_en, "detail": detail, "detail_note": note_zh,
-                                                  "detail_note_en": note_en, "why": reason})
+    """The unreadable-file issue for a reason (words.py: unreadable.<reason>); `params` from
+    UnreadableFile.params name the sheet and its size, or what a non-submission holds."""
+    key = reason if f"unreadable.{reason}" in WORDS else "corrupt"
+    return Issue("unreadable-file", file, params={"reason": Ref(f"unreadable.{key}"),
+                                                  "hint": Ref(f"unreadable.{key}.hint"), "detail": detail,
+                                                  "detail_note": _detail_note(reason, detail, params or {}),
+                                                  "why": reason})
 
 
-def _detail_notes(reason: str, detail: str, params: dict[str, Any]) -> tuple[str, str]:
+def _detail_note(reason: str, detail: str, params: dict[str, Any]) -> Ref | str:
     """What the clerk is told besides the reason: the sheet and its size, what the file was found to be."""
     if reason == "too-large" and "sheet" in params:
         from kaohe.text import col_letter
 
         rows, cols = int(params["rows"]), int(params["cols"])
-        return (f"（工作表“{params['sheet']}”用到第 {rows:,} 行、第 {col_letter(cols - 1)} 列，"
-                f"共 {rows * cols:,} 个单元格；最多可读 1,000,000 个单元格、65,536 行）",
-                f" (sheet “{params['sheet']}” reaches row {rows:,} and column {col_letter(cols - 1)}, "
-                f"{rows * cols:,} cells; at most 1,000,000 cells and 65,536 rows are read)")
+        return Ref("unreadable.note.too_large", {"sheet": params["sheet"], "rows": rows,
+                                                  "col": col_letter(cols - 1), "cells": rows * cols})
     if reason == "not-submission" and "sheets" in params:
-        sheets = "、".join(f"“{s}”" for s in params["sheets"][:6])
-        first = " | ".join(params.get("first_row") or []) or "—"
-        return (f"（工作表：{sheets}；第一行有内容的是：{first}）",
-                f" (sheets: {sheets}; the first row with content: {first})")
+        return Ref("unreadable.note.not_submission", {
+            "sheets": "、".join(f"“{s}”" for s in params["sheets"][:6]),
+            "first": " | ".join(params.get("first_row") or []) or "—"})
     if reason == "not-workbook" and detail == "OLE":
-        return "（这是不含工作簿的 Office 文档）", " (an Office document without a workbook)"
+        return Ref("unreadable.note.ole")
     if reason == "not-workbook" and detail:
-        return f"（这是 {detail} 文件）", f" (it is a {detail} file)"
+        return Ref("unreadable.note.kind", {"detail": detail})
     if reason in ("crashed", "too-slow", "hostile", "too-large") and detail:
-        return f"（{detail[:120]}）", f" ({detail[:120]})"
-    return "", ""
-
-
-# Why a file beside the workbooks was not read (ignored-file): (中文, English, 中文提示, English hint).
-IGNORED_KINDS: dict[str, tuple[str, str, str, str]] = {
-    "archive": ("压缩包，kaohe 不打开压缩包", "an archive; kaohe does not open archives",
-                "解压后把其中的报送表放进文件夹。", "Extract it and put the workbook itself in the folder."),
-    "document": ("文档，不是电子表格", "a document, not a spreadsheet",
-                 "报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
-    "image": ("图片，不是电子表格", "a picture, not a spreadsheet",
-              "报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
-    "other": ("不是电子表格文件", "not a spreadsheet file",
-              "如果这是报送表，请另存为 .xlsx 后放回文件夹。", "If it is a submission, save it as .xlsx."),
-}
+        return Ref("unreadable.note.detail", {"detail": detail[:120]})
+    return ""
 
 
 def ignored(file: str, kind: str) -> Issue:
-    """The ignored-file warning for a file in the submissions folder that is not read."""
-    zh, en, hint_zh, hint_en = IGNORED_KINDS.get(kind, IGNORED_KINDS["other"])
-    return Issue("ignored-file", file, params={"why": kind, "kind_zh": zh, "kind_en": en, "hint_zh": hint_zh,
-                                               "hint_en": hint_en})
+    """The ignored-file warning for a file in the submissions folder that is not read (words.py: ignored.*)."""
+    key = kind if f"ignored.{kind}" in WORDS else "other"
+    return Issue("ignored-file", file, params={"why": kind, "kind": Ref(f"ignored.{key}"),
+                                               "hint": Ref(f"ignored.{key}.hint")})

@@ -9,11 +9,12 @@ from kaohe import __version__
 from kaohe.model import Report, StreetResult, TargetResult, failing_names
 from kaohe.report import plain
 from kaohe.targets import Targets
+from kaohe.words import Translator
 
 SCHEMA = "kaohe.report/1"
 
 
-def to_document(report: Report, targets: Targets, lang: str = "zh") -> dict[str, Any]:
+def to_document(report: Report, targets: Targets, tr: Translator) -> dict[str, Any]:
     """The report as plain JSON-ready data."""
     by_id = {t.id: t for t in targets.targets}
     return {
@@ -28,13 +29,13 @@ def to_document(report: Report, targets: Targets, lang: str = "zh") -> dict[str,
             "streets_expected": report.streets_expected,
             "streets_submitted": report.streets_submitted,
             "communities": report.communities,
-            "targets": [_district_target(r, by_id[r.id].name(lang), by_id[r.id].points) for r in report.district],
+            "targets": [_district_target(r, by_id[r.id].name(tr.lang), by_id[r.id].points) for r in report.district],
             "grades": {g.name: sum(1 for s in report.streets if s.grade == g.name) for g in targets.grades},
         },
         "streets": [_street(s) for s in report.streets],
         "issues": [
             {"severity": i.severity, "code": i.code, "file": i.file, "sheet": i.sheet, "cell": i.cell,
-             "street": i.street, "community": i.community, "message": i.message(lang), "hint": i.hint(lang),
+             "street": i.street, "community": i.community, "message": i.message(tr.lang), "hint": i.hint(tr.lang),
              **({"reason": i.params["why"]} if "why" in i.params else {})}  # unreadable-file, ignored-file
             for i in report.issues
         ],
@@ -78,9 +79,9 @@ def _street_target(r: TargetResult) -> dict[str, Any]:
     return doc
 
 
-def render_json(report: Report, targets: Targets, lang: str = "zh", pretty: bool = True) -> str:
+def render_json(report: Report, targets: Targets, tr: Translator, pretty: bool = True) -> str:
     """The report as a JSON text (UTF-8, Chinese unescaped); compact unless `pretty`."""
-    doc = to_document(report, targets, lang)
+    doc = to_document(report, targets, tr)
     if pretty:
         return json.dumps(doc, ensure_ascii=False, indent=2)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))  # the C encoder: 5× faster

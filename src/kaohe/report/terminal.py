@@ -12,9 +12,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from kaohe.i18n import t
 from kaohe.model import Report, TargetResult
 from kaohe.targets import FieldTest, Requirement, Target, Targets
+from kaohe.words import Translator
 
 GRADE_STYLES = ("bold green", "cyan", "yellow", "bold red")
 
@@ -29,16 +29,16 @@ def fmt_number(value: Any) -> str:
     return str(value)
 
 
-def _yes(value: bool, lang: str) -> str:
-    return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+def _yes(value: bool, tr: Translator) -> str:
+    return tr("yes") if value else tr("no")
 
 
-def fmt_required(target: Target, result: TargetResult, lang: str) -> str:
+def fmt_required(target: Target, result: TargetResult, tr: Translator) -> str:
     """What the target asks, in a few characters: ≥1000, ≥85%, >50%, 全部, 1~2."""
     req = result.required
     if result.over is None and target.level == "street":  # one street's own value
         if isinstance(req, bool):
-            return _yes(req, lang)
+            return _yes(req, tr)
         if isinstance(req, list):
             return f"{fmt_number(req[0])}~{fmt_number(req[1])}"
         return f"≥{fmt_number(req)}"
@@ -48,7 +48,7 @@ def fmt_required(target: Target, result: TargetResult, lang: str) -> str:
     if require is None:
         return "—"
     if require.is_every:
-        return t("every", lang)
+        return tr("every")
     if require.share_at_least is not None:
         return f"≥{float(require.share_at_least) * 100:g}%"
     if require.share_more_than is not None:
@@ -58,12 +58,12 @@ def fmt_required(target: Target, result: TargetResult, lang: str) -> str:
     return f"≥{req}" if req is not None else "—"
 
 
-def fmt_actual(result: TargetResult, lang: str) -> str:
+def fmt_actual(result: TargetResult, tr: Translator) -> str:
     value = result.actual
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return _yes(value, lang)
+        return _yes(value, tr)
     if isinstance(value, Fraction):
         return f"{float(value) * 100:.1f}% ({result.passing}/{result.units})"
     return fmt_number(value)
@@ -75,33 +75,33 @@ def _met(met: bool | None) -> Text:
     return Text("✓", style="green") if met else Text("✗", style="bold red")
 
 
-def district_table(report: Report, targets: Targets, lang: str) -> Table:
+def district_table(report: Report, targets: Targets, tr: Translator) -> Table:
     """Each target for the district: required, actual, met, needed."""
-    table = Table(title=t("district_table", lang), box=box.SIMPLE_HEAD, padding=(0, 1), expand=False)
-    table.add_column(t("target", lang), ratio=1, overflow="fold")
-    table.add_column(t("required", lang), no_wrap=True)
-    table.add_column(t("actual", lang), no_wrap=True, justify="right")
-    table.add_column(t("met", lang), justify="center")
-    table.add_column(t("needed", lang), no_wrap=True, justify="right")
+    table = Table(title=tr("district_table"), box=box.SIMPLE_HEAD, padding=(0, 1), expand=False)
+    table.add_column(tr("target"), ratio=1, overflow="fold")
+    table.add_column(tr("required"), no_wrap=True)
+    table.add_column(tr("actual"), no_wrap=True, justify="right")
+    table.add_column(tr("met"), justify="center")
+    table.add_column(tr("needed"), no_wrap=True, justify="right")
     by_id = {tg.id: tg for tg in targets.targets}
     for r in report.district:
         target = by_id[r.id]
-        name = target.name(lang) + ("" if target.points else t("advisory", lang))
-        unit = t("unit_streets" if r.over == "streets" else "unit_communities", lang)
+        name = target.name(tr.lang) + ("" if target.points else tr("advisory"))
+        unit = tr("unit_streets" if r.over == "streets" else "unit_communities", count=r.needed)
         needed = "—" if r.needed is None else ("0" if r.needed == 0 else f"{r.needed}{unit}")
-        table.add_row(Text(name, style="" if target.points else "dim"), fmt_required(target, r, lang),
-                      fmt_actual(r, lang), _met(r.met), needed)
+        table.add_row(Text(name, style="" if target.points else "dim"), fmt_required(target, r, tr),
+                      fmt_actual(r, tr), _met(r.met), needed)
     return table
 
 
-def street_table(report: Report, targets: Targets, lang: str) -> RenderableType:
+def street_table(report: Report, targets: Targets, tr: Translator) -> RenderableType:
     """One row per street, by rank: points per scored target (red where lost), score, grade."""
     scored = [tg for tg in targets.targets if tg.points > 0]
     styles = {g.name: GRADE_STYLES[min(i, len(GRADE_STYLES) - 1)] if i < len(targets.grades) - 1
               else GRADE_STYLES[-1] for i, g in enumerate(targets.grades)}
-    titles = {g.name: g.title(lang) for g in targets.grades}
-    header = [t("rank", lang) if lang == "zh" else "#", t("street", lang), *(tg.short_name(lang) for tg in scored),
-              t("score", lang), t("grade", lang)]
+    titles = {g.name: g.title(tr.lang) for g in targets.grades}
+    header = [tr("rank_short"), tr("street"), *(tg.short_name(tr.lang) for tg in scored),
+              tr("score"), tr("grade")]
     right = [True, False, *(True for _ in scored), True, False]
     rows: list[list[Text]] = []
     for s in sorted(report.streets, key=lambda s: s.rank):
@@ -118,10 +118,10 @@ def street_table(report: Report, targets: Targets, lang: str) -> RenderableType:
             name.append("*", style="red")
         rows.append([Text(str(s.rank)), name, *cells, Text(f"{s.score:.2f}", style="bold"),
                      Text(titles.get(s.grade, s.grade), style=styles.get(s.grade, ""))])
-    legend = "  ".join(f"{tg.short_name(lang)}={tg.id}" for tg in scored) if lang == "en" else \
-        "  ".join(f"{tg.short_name(lang)}{fmt_number(tg.points)}分" for tg in scored)
-    caption = legend + ("  *" + t("status_missing", lang) if any(not s.submitted for s in report.streets) else "")
-    return _aligned(t("street_table", lang), header, right, rows, caption)
+    legend = "  ".join(tr("legend_points", name=tg.short_name(tr.lang), points=fmt_number(tg.points), id=tg.id)
+                       for tg in scored)
+    caption = legend + ("  *" + tr("status_missing") if any(not s.submitted for s in report.streets) else "")
+    return _aligned(tr("street_table"), header, right, rows, caption)
 
 
 def _aligned(title: str, header: list[str], right: list[bool], rows: list[list[Text]], caption: str) -> Group:
@@ -150,17 +150,17 @@ def _aligned(title: str, header: list[str], right: list[bool], rows: list[list[T
     return Group(centred, body, Text(caption, style="table.caption", justify="center"))
 
 
-def issues_view(report: Report, lang: str, hints: bool = False) -> RenderableType:
+def issues_view(report: Report, tr: Translator, hints: bool = False) -> RenderableType:
     """Every issue, grouped by street, each with file!cell and the clerk-facing message."""
     if not report.issues:
-        return Text(t("no_issues", lang), style="green")
+        return Text(tr("no_issues"), style="green")
     groups: dict[str, list[Any]] = {}
     for issue in report.issues:
-        groups.setdefault(issue.street or t("general", lang), []).append(issue)
-    parts: list[RenderableType] = [Text(t("issues_table", lang, count=len(report.issues)), style="bold")]
+        groups.setdefault(issue.street or tr("general"), []).append(issue)
+    parts: list[RenderableType] = [Text(tr("issues_table", count=len(report.issues)), style="bold")]
     for street, items in groups.items():
         files = sorted({i.file for i in items if i.file})
-        title = f"{street}（{len(items)}）" if lang == "zh" else f"{street} ({len(items)})"
+        title = tr("group_count", name=street, count=len(items))
         if len(files) == 1:
             title += f" {files[0]}"
         rows: list[tuple[Text, Text]] = []
@@ -169,11 +169,11 @@ def issues_view(report: Report, lang: str, hints: bool = False) -> RenderableTyp
             if i.cell:
                 where += (" " if where else "") + (f"{i.sheet}!{i.cell}" if i.sheet else i.cell)
             message = Text()
-            if i.community and i.community not in i.message(lang):
-                message.append(f"{i.community}：" if lang == "zh" else f"{i.community}: ", style="bold")
-            message.append(i.message(lang), style="red" if i.severity == "error" else "yellow")
-            if hints and i.hint(lang):
-                message.append(("\n→ " if lang == "en" else "\n→ ") + i.hint(lang), style="dim")
+            if i.community and i.community not in i.message(tr.lang):
+                message.append(tr("community_prefix", name=i.community), style="bold")
+            message.append(i.message(tr.lang), style="red" if i.severity == "error" else "yellow")
+            if hints and i.hint(tr.lang):
+                message.append("\n→ " + i.hint(tr.lang), style="dim")
             rows.append((Text(where or "—", style="cyan"), message))
         parts.append(_Labelled(Text(title, style="bold"), rows))
     return Group(*parts)
@@ -211,54 +211,52 @@ class _Labelled:
                 yield Segment.line()
 
 
-def render_terminal(report: Report, targets: Targets, console: Console, lang: str = "zh") -> None:
+def render_terminal(report: Report, targets: Targets, console: Console, tr: Translator) -> None:
     """Print the summary line, the district table, the street scorecard and the issues."""
-    title = targets.title_en if lang == "en" and targets.title_en else report.title
-    console.print(Text(t("summary", lang, title=title, expected=report.streets_expected,
+    title = tr.pick(report.title, targets.title_en)
+    console.print(Text(tr("summary", title=title, expected=report.streets_expected,
                          submitted=report.streets_submitted, communities=report.communities), style="bold"))
-    console.print(district_table(report, targets, lang))
-    console.print(street_table(report, targets, lang))
-    console.print(issues_view(report, lang))
+    console.print(district_table(report, targets, tr))
+    console.print(street_table(report, targets, tr))
+    console.print(issues_view(report, tr))
 
 
-def render_check(report: Report, targets: Targets, console: Console, lang: str = "zh") -> None:
+def render_check(report: Report, targets: Targets, console: Console, tr: Translator) -> None:
     """A street's self-check: its provisional score per target, then every issue with how to fix it."""
-    titles = {g.name: g.title(lang) for g in targets.grades}
+    titles = {g.name: g.title(tr.lang) for g in targets.grades}
     by_id = {tg.id: tg for tg in targets.targets}
     for s in report.streets:
         head = Text(f"{s.name}  ", style="bold")
-        head.append(("暂评 " if lang == "zh" else "provisional ") + f"{s.score:.2f} ", style="bold")
+        head.append(tr("provisional") + f"{s.score:.2f} ", style="bold")
         head.append(titles.get(s.grade, s.grade))
         if s.files:
             head.append(f"  ({'、'.join(s.files)})", style="dim")
         console.print(head)
         table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
-        table.add_column(t("target", lang), ratio=1, overflow="fold")
-        table.add_column(t("score", lang), justify="right", no_wrap=True)
-        table.add_column(t("actual", lang), justify="right", no_wrap=True)
-        table.add_column(t("met", lang), justify="center")
-        table.add_column(t("needed", lang), justify="right", no_wrap=True)
+        table.add_column(tr("target"), ratio=1, overflow="fold")
+        table.add_column(tr("score"), justify="right", no_wrap=True)
+        table.add_column(tr("actual"), justify="right", no_wrap=True)
+        table.add_column(tr("met"), justify="center")
+        table.add_column(tr("needed"), justify="right", no_wrap=True)
         for r in s.targets:
             target = by_id[r.id]
             if target.level == "district":
                 continue
             points = f"{fmt_number(r.points)}/{fmt_number(r.max_points)}" if target.points else "—"
-            table.add_row(target.name(lang), Text(points, style="" if r.points == r.max_points else "red"),
-                          fmt_actual(r, lang), _met(r.met), "—" if r.needed is None else str(r.needed))
+            table.add_row(target.name(tr.lang), Text(points, style="" if r.points == r.max_points else "red"),
+                          fmt_actual(r, tr), _met(r.met), "—" if r.needed is None else str(r.needed))
         if s.targets:
             console.print(table)
-    console.print(issues_view(report, lang, hints=True))
+    console.print(issues_view(report, tr, hints=True))
 
 
-def render_comparison(result: Any, targets: Targets, console: Console, lang: str = "zh") -> None:
+def render_comparison(result: Any, targets: Targets, console: Console, tr: Translator) -> None:
     """Score, grade and rank changes per street; targets gained or lost; figures that look wrong."""
-    zh = lang == "zh"
-    titles = {g.name: g.title(lang) for g in targets.grades}
-    shorts = {tg.id: tg.short_name(lang) for tg in targets.targets}
+    titles = {g.name: g.title(tr.lang) for g in targets.grades}
+    shorts = {tg.id: tg.short_name(tr.lang) for tg in targets.targets}
     table = Table(title=f"{result.a} → {result.b}", box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
-    for label, justify in (("街道" if zh else "Street", "left"), ("得分" if zh else "Score", "right"),
-                           ("变化" if zh else "Change", "right"), ("等次" if zh else "Grade", "left"),
-                           ("排名" if zh else "Rank", "right"), ("新达标 / 失去" if zh else "Gained / lost", "left")):
+    for label, justify in ((tr("cmp.street"), "left"), (tr("cmp.score"), "right"), (tr("cmp.change"), "right"),
+                           (tr("cmp.grade"), "left"), (tr("cmp.rank"), "right"), (tr("cmp.gained_lost"), "left")):
         table.add_column(label, justify="right" if justify == "right" else "left",
                          no_wrap=label not in ("新达标 / 失去", "Gained / lost"))
     for s in result.streets:
@@ -280,16 +278,15 @@ def render_comparison(result: Any, targets: Targets, console: Console, lang: str
         return
     labels = {**{k: f.label for k, f in targets.fields.community.items()},
               **{k: f.label for k, f in targets.fields.street.items()}}
-    words = {"vanished": ("社区不见了", "community vanished"), "appeared": ("新出现的社区", "community appeared"),
-             "decreased": ("减少了", "decreased"), "jumped": ("变化过大", "jumped")}
-    warn = Table(title="可疑的数据变化" if zh else "Changes that look wrong", box=box.SIMPLE, show_header=False,
+    warn = Table(title=tr("cmp.warnings"), box=box.SIMPLE, show_header=False,
                  padding=(0, 1), title_justify="left")
     warn.add_column(no_wrap=True)
     warn.add_column(overflow="fold", ratio=1, style="yellow")
     for w in result.warnings:
-        what = words[w.code][0 if zh else 1]
+        what = tr(f"cmp.{w.code}")
         if w.field:
-            what = f"{labels.get(w.field, w.field)}{'' if zh else ' '}{what}：{w.before} → {w.after}"
+            what = tr("cmp.field_change", label=labels.get(w.field, w.field), what=what, before=w.before,
+                      after=w.after)
         warn.add_row(f"{w.street} {w.community or ''}".strip(), what)
     console.print(warn)
 
@@ -299,43 +296,42 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def _share(value: float | None, target: Target, lang: str) -> str:
+def _share(value: float | None, target: Target, tr: Translator) -> str:
     if value is None:
         return "—"
     if target.level != "street":
         return f"{value * 100:.0f}%"
     if isinstance(target.test, FieldTest) and target.test.is_ is not None:  # a yes/no street fact
-        return _yes(value >= 0.5, lang)
+        return _yes(value >= 0.5, tr)
     return f"{value:g}"
 
 
-def render_progress(result: Any, targets: Targets, console: Console, lang: str = "zh") -> None:
+def render_progress(result: Any, targets: Targets, console: Console, tr: Translator) -> None:
     """District targets over the periods, then the streets, those at risk of missing targets first."""
-    zh = lang == "zh"
     by_id = {tg.id: tg for tg in targets.targets}
-    table = Table(title=("全区进度：" if zh else "District progress: ") + " → ".join(result.periods),
+    table = Table(title=tr("progress.title", periods=" → ".join(result.periods)),
                   box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
-    table.add_column(t("target", lang), ratio=1, overflow="fold")
+    table.add_column(tr("target"), ratio=1, overflow="fold")
     for period in result.periods:
         table.add_column(period, justify="right", no_wrap=True)
-    table.add_column("变化" if zh else "Change", justify="right", no_wrap=True)
-    table.add_column("年底预计" if zh else "Year-end", justify="right", no_wrap=True)
-    table.add_column("要求" if zh else "Required", justify="right", no_wrap=True)
+    table.add_column(tr("cmp.change"), justify="right", no_wrap=True)
+    table.add_column(tr("progress.year_end"), justify="right", no_wrap=True)
+    table.add_column(tr("required"), justify="right", no_wrap=True)
     for track in result.district:
         target = by_id[track.target]
         ok = track.on_track
         change = track.change
-        table.add_row(target.name(lang), *(_percent(v) for v in track.values),
+        table.add_row(target.name(tr.lang), *(_percent(v) for v in track.values),
                       Text("—" if change is None else f"{change * 100:+.0f}",
                            style="" if not change else "green" if change > 0 else "red"),
                       Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
                       _percent(track.required))
     console.print(table)
-    streets = Table(title="街道进度（有风险的在前）" if zh else "Streets, those at risk first", box=box.SIMPLE_HEAD,
+    streets = Table(title=tr("progress.streets"), box=box.SIMPLE_HEAD,
                     padding=(0, 1), show_edge=False)
-    streets.add_column(t("street", lang), no_wrap=True)
-    streets.add_column(t("score", lang), no_wrap=True)
-    streets.add_column("年底可能未达标" if zh else "Likely to miss at year-end", overflow="fold", ratio=1)
+    streets.add_column(tr("street"), no_wrap=True)
+    streets.add_column(tr("score"), no_wrap=True)
+    streets.add_column(tr("progress.likely_miss"), overflow="fold", ratio=1)
     for s in result.streets:
         scores = " → ".join("—" if v is None else f"{v:.2f}" for v in s.scores)
         risks = Text()
@@ -343,12 +339,12 @@ def render_progress(result: Any, targets: Targets, console: Console, lang: str =
             target = by_id[track.target]
             need = ""
             if track.needed:
-                need = f"（还差{track.needed}）" if zh and target.level != "street" else \
-                    ("" if zh else f" (needs {track.needed})")
+                # in Chinese a street value's shortfall says it already; English always names the number
+                need = "" if not tr.en and target.level == "street" else tr("progress.needs", n=track.needed)
             if track.shortfall:
-                need = f"（还差{track.shortfall:g}）" if zh else f" (short by {track.shortfall:g})"
-            risks.append(f"{target.short_name(lang)} {_share(track.projected, target, lang)}{need}  ", style="red")
+                need = tr("progress.short_by", n=f"{track.shortfall:g}")
+            risks.append(f"{target.short_name(tr.lang)} {_share(track.projected, target, tr)}{need}  ", style="red")
         if not s.submitted:
-            risks = Text(t("status_missing", lang), style="bold red")
+            risks = Text(tr("status_missing"), style="bold red")
         streets.add_row(s.name, scores, risks if s.at_risk or not s.submitted else Text("✓", style="green"))
     console.print(streets)

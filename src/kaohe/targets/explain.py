@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kaohe.targets import AllTest, AnyTest, FieldTest, Requirement, Target, Targets, Test
+from kaohe.words import Translator
 
 
 def _num(value: Decimal | Fraction | int) -> str:
@@ -15,105 +16,87 @@ def _num(value: Decimal | Fraction | int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _test(test: Test, targets: Targets, level: str, lang: str) -> str:
+def _test(test: Test, targets: Targets, level: str, tr: Translator) -> str:
     fields = targets.fields.street if level == "street" else targets.fields.community
     if isinstance(test, AllTest):
-        return (" 且 " if lang == "zh" else " and ").join(f"({_test(t, targets, level, lang)})" for t in test.all)
+        return tr("explain.and").join(f"({_test(t, targets, level, tr)})" for t in test.all)
     if isinstance(test, AnyTest):
-        return (" 或 " if lang == "zh" else " or ").join(f"({_test(t, targets, level, lang)})" for t in test.any)
+        return tr("explain.or").join(f"({_test(t, targets, level, tr)})" for t in test.any)
     assert isinstance(test, FieldTest)
-    label = fields[test.field].title(lang)
+    label = fields[test.field].title(tr.lang)
     op = test.operator
     if op == "is":
-        yes = ("为“是”" if test.is_ else "为“否”") if lang == "zh" else ("is yes" if test.is_ else "is no")
-        return f"{label}{yes}" if lang == "zh" else f"{label} {yes}"
+        return tr("explain.is_yes" if test.is_ else "explain.is_no", label=label)
     if op == "in":
-        values = "、".join(test.in_ or [])
-        return f"{label}属于{values}" if lang == "zh" else f"{label} is one of {values}"
+        return tr("explain.in", label=label, values="、".join(test.in_ or []))
     if op == "between":
         low, high = test.between or (0, 0)
-        if lang == "zh":
-            return f"{label}在{_num(low)}~{_num(high)}之间"
-        return f"{label} between {_num(low)} and {_num(high)}"
+        return tr("explain.between", label=label, low=_num(low), high=_num(high))
     symbol = {"at_least": "≥", "at_most": "≤", "more_than": ">", "less_than": "<"}[op]
     return f"{label} {symbol} {_num(getattr(test, op))}"
 
 
-def _require(req: Requirement, unit: str, lang: str) -> str:
-    zh = lang == "zh"
+def _require(req: Requirement, over: str, tr: Translator) -> str:
+    """`over`: community or street; the words name it in the singular and the plural."""
+    unit, units = tr(f"explain.unit_{over}"), tr(f"explain.units_{over}")
     if req.is_every:
-        return f"每个{unit}都须满足" if zh else f"every {unit} must meet it"
+        return tr("explain.every", unit=unit)
     if req.share_at_least is not None:
-        share = _num(req.share_at_least)
-        return f"至少{share}的{unit}满足" if zh else f"at least {share} of {unit}s"
+        return tr("explain.share_at_least", share=_num(req.share_at_least), unit=unit, units=units)
     if req.share_more_than is not None:
-        return f"超过{_num(req.share_more_than)}的{unit}满足（严格多于）" if zh else \
-            f"strictly more than {_num(req.share_more_than)} of {unit}s"
+        return tr("explain.share_more_than", share=_num(req.share_more_than), unit=unit, units=units)
     if req.count_at_least is not None:
-        return f"至少{req.count_at_least}个{unit}满足" if zh else f"at least {req.count_at_least} {unit}s"
+        return tr("explain.count_at_least", n=req.count_at_least, unit=unit, units=units)
     if req.count_at_most is not None:
-        return f"至多{req.count_at_most}个{unit}满足" if zh else f"at most {req.count_at_most} {unit}s"
+        return tr("explain.count_at_most", n=req.count_at_most, unit=unit, units=units)
     if req.count_between is not None:
         low, high = req.count_between
-        return f"{low}~{high}个{unit}满足" if zh else f"{low} to {high} {unit}s"
-    ratio = req.count_at_least_ratio or Fraction(0)
-    return (f"满足的{unit}数至少为{unit}总数×{ratio}（向上取整）" if zh else
-            f"at least ⌈n × {ratio}⌉ of n {unit}s")
+        return tr("explain.count_between", low=low, high=high, unit=unit, units=units)
+    return tr("explain.count_ratio", ratio=req.count_at_least_ratio or Fraction(0), unit=unit, units=units)
 
 
-def _scoring(target: Target, lang: str) -> str:
-    zh = lang == "zh"
+def _scoring(target: Target, tr: Translator) -> str:
     points = _num(target.points)
     if not target.points:
-        return "不计分（参考指标）" if zh else "advisory: 0 points"
+        return tr("explain.advisory")
     method = target.scoring.method
     if method == "all-or-nothing":
-        text = f"达标得{points}分，否则0分" if zh else f"{points} points if met, else 0"
+        text = tr("explain.all_or_nothing", points=points)
     elif method == "proportional":
-        text = f"按完成比例得分，最多{points}分" if zh else f"{points} × min(1, actual / required)"
+        text = tr("explain.proportional", points=points)
     else:
-        step = _num(target.scoring.per_failure or 0)
-        text = f"{points}分，每有一个不达标扣{step}分，扣完为止" if zh else \
-            f"{points} points, minus {step} per failing unit, down to 0"
+        text = tr("explain.deduct", points=points, step=_num(target.scoring.per_failure or 0))
     if target.bonus:
-        text += "（加分项）" if zh else " (bonus)"
+        text += tr("explain.bonus")
     if target.veto:
-        text += "；一票否决" if zh else "; veto: failing it caps the grade"
+        text += tr("explain.veto")
     return text
 
 
-def explain(targets: Targets, lang: str = "zh") -> list[str]:
+def explain(targets: Targets, tr: Translator) -> list[str]:
     """One paragraph per target, then the grade bands, in plain words."""
-    zh = lang == "zh"
-    lines = [f"{targets.title_en if not zh and targets.title_en else targets.title}（{targets.period}）" if zh else
-             f"{targets.title_en or targets.title} ({targets.period})"]
-    total = _num(targets.max_points)
+    lines = [tr("explain.title", title=tr.pick(targets.title, targets.title_en), period=targets.period)]
     scored = sum(1 for t in targets.targets if t.points)
-    lines.append(f"计分指标{scored}项，满分{total}分；参考指标{len(targets.targets) - scored}项。" if zh else
-                 f"{scored} scored targets worth {total} points; {len(targets.targets) - scored} advisory.")
+    lines.append(tr("explain.summary", scored=scored, total=_num(targets.max_points),
+                    advisory=len(targets.targets) - scored))
     for t in targets.targets:
-        unit = "社区" if zh else "community"
-        what = _test(t.test, targets, "street" if t.level == "street" else "community", lang)
+        what = _test(t.test, targets, "street" if t.level == "street" else "community", tr)
         if t.level == "street":
-            rule = (f"每个街道：{what}" if zh else f"each street: {what}")
+            rule = tr("explain.each_street", what=what)
         else:
             assert t.require is not None
-            scope = "全区" if t.level == "district" else ("每个街道的社区中" if zh else "within each street")
-            rule = f"{scope}，{_require(t.require, unit, lang)}：{what}" if zh else \
-                f"{scope}, {_require(t.require, unit, lang)}: {what}"
+            scope = tr("explain.scope_district" if t.level == "district" else "explain.scope_street")
+            rule = tr("explain.rule", scope=scope, require=_require(t.require, "community", tr), what=what)
             if t.applies_to is not None:
-                cond = _test(t.applies_to, targets, "community", lang)
-                rule += f"（只计{cond}的社区）" if zh else f" (only communities where {cond})"
-        lines.append(f"- {t.id}  {t.name(lang)}")
-        lines.append(f"    {rule}；{_scoring(t, lang)}。" if zh else f"    {rule}; {_scoring(t, lang)}.")
+                rule += tr("explain.only", cond=_test(t.applies_to, targets, "community", tr))
+        lines.append(f"- {t.id}  {t.name(tr.lang)}")
+        lines.append(tr("explain.line", rule=rule, scoring=_scoring(t, tr)))
         if t.level != "district":
             rule_d = t.district_rule
-            unit_d = ("街道" if zh else "street") if rule_d.over == "streets" else unit
-            lines.append(f"    全区：{_require(rule_d.require, unit_d, lang)}。" if zh else
-                         f"    district: {_require(rule_d.require, unit_d, lang)}.")
-    bands = "，".join(f"{g.title(lang)} ≥ {_num(g.min)}" for g in targets.grades)
-    lines.append(f"等次：{bands}。" if zh else f"Grades: {bands}.")
+            over = "street" if rule_d.over == "streets" else "community"
+            lines.append(tr("explain.district", require=_require(rule_d.require, over, tr)))
+    bands = tr("explain.list_sep").join(f"{g.title(tr.lang)} ≥ {_num(g.min)}" for g in targets.grades)
+    lines.append(tr("explain.grades", bands=bands))
     if targets.bonus_cap is not None:
-        lines.append(f"加分合计不超过{_num(targets.bonus_cap)}分。" if zh else
-                     f"Bonus points are capped at {_num(targets.bonus_cap)}.")
+        lines.append(tr("explain.bonus_cap", cap=_num(targets.bonus_cap)))
     return lines

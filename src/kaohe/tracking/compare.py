@@ -109,7 +109,7 @@ def _check_figures(before: Facts, after: Facts, targets: Targets) -> list[Warnin
 
 
 def document(result: Comparison) -> dict[str, Any]:
-    """The comparison as the kaohe.tracking.compare/1 JSON document."""
+    """The comparison as the kaohe.compare/1 JSON document."""
     from dataclasses import asdict
 
-    return {"schema": "kaohe.tracking.compare/1", **asdict(result)}
+    return {"schema": "kaohe.compare/1", **asdict(result)}

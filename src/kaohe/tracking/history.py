@@ -127,11 +127,12 @@ def sample_reports(targets: Any, lang: str = "zh") -> list[tuple[str, dict[str, 
     from kaohe.report.json import to_document
     from kaohe.resources import SAMPLE_PERIODS, SAMPLE_ROSTER, bundled
     from kaohe.scoring import score
+    from kaohe.words import Translator
 
     out = []
     for period, folder in SAMPLE_PERIODS:
         report = score(targets, gather(bundled(folder), targets, bundled(SAMPLE_ROSTER)))
-        out.append((period, to_document(report, targets, lang)))
+        out.append((period, to_document(report, targets, Translator(lang))))
     return out
 
 

@@ -146,7 +146,7 @@ def progress(reports: list[tuple[str, dict[str, Any]]], targets: Targets) -> Pro
 
 
 def document(result: Progress) -> dict[str, Any]:
-    """The progress as the kaohe.tracking.progress/1 JSON document."""
+    """The progress as the kaohe.progress/1 JSON document."""
     from dataclasses import asdict
 
-    return {"schema": "kaohe.tracking.progress/1", **asdict(result)}
+    return {"schema": "kaohe.progress/1", **asdict(result)}

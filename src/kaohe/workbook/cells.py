@@ -12,6 +12,7 @@ from typing import Any
 
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import clean_name, squash
+from kaohe.words import Ref
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(\D|$))")
@@ -191,9 +192,8 @@ class CellReader:
 
     def _number(self, fdef: FieldDef, raw: Any) -> Parsed:
         def bad() -> Parsed:
-            expected = ("整数", "a whole number") if fdef.type == "integer" else ("数字", "a number")
-            return Parsed(code="invalid-number",
-                          params={"value": shown(raw), "expected": expected[0], "expected_en": expected[1]})
+            expected = Ref("expected.integer" if fdef.type == "integer" else "expected.number")
+            return Parsed(code="invalid-number", params={"value": shown(raw), "expected": expected})
 
         if isinstance(raw, bool):
             return bad()

@@ -21,6 +21,7 @@ from kaohe.issues import Issue
 from kaohe.model import Communities, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
+from kaohe.words import Ref
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
 from kaohe.workbook.headers import Headers
 from kaohe.workbook.sheets import Book, Sheet, read_book
@@ -143,7 +144,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         ctx.issues[:] = [i.located(street=street.name) for i in ctx.issues]
     if header is None:
         key = targets.fields.community[targets.key_field("community")]
-        ctx.issue("missing-column", fdef=key, what="表头", what_en="column header")
+        ctx.issue("missing-column", fdef=key, what=Ref("what.header"))
     elif not communities:
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
@@ -298,8 +299,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
     key_col = header.columns[key]
     for name, fdef in defs.items():
         if name not in header.columns and fdef.required:
-            ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what="列",
-                      what_en="column")
+            ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what=Ref("what.column"))
     plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef), ctx.cells.compile_column(fdef))
             for name, fdef in defs.items() if name != key and name in header.columns]
     absent = [name for name in defs if name != key and name not in header.columns]
@@ -354,8 +354,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
             found.append((r, -1, ctx.make_issue(
                 reason[0] if reason else "missing-value", sheet.name, sheet.a1(r, key_col), fdef=defs[key],
                 value=reason[1] if reason else "", formula=reason[1] if reason else "",
-                row_note="，该行填有数据但没有社区名称，整行未计入",
-                row_note_en="; the row has figures but no name and is not counted")))
+                row_note=Ref("row_note.no_name"))))
             counts["rejected"] += 1
             continue
         name = read_name(raw_name)
@@ -541,7 +540,7 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
         if name not in labels:
             values[name] = None
             if fdef.required:
-                ctx.issue("missing-column", home, fdef=fdef, what="项目", what_en="label")
+                ctx.issue("missing-column", home, fdef=fdef, what=Ref("what.label"))
             continue
         sheet, r, c, inline = labels[name]
         if inline is not None:
@@ -555,7 +554,7 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
         cells[name] = sheet.a1(vr, vc)
         values[name] = _read_cell(fdef, sheet, vr, vc, ctx, None).value
     if street_name is None:
-        ctx.issue("missing-column", home, fdef=defs[key], what="", what_en="")
+        ctx.issue("missing-column", home, fdef=defs[key], what=Ref("what.nothing"))
     return Unit(street_name or "", values, cells, home)
 
 

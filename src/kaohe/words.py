@@ -1,0 +1,293 @@
+"""Every word kaohe shows, in one typed catalogue: Chinese first, English beside it, and a Translator.
+
+Why a catalogue and not gettext: Chinese is the language of the people who use kaohe, and gettext is built
+around English source strings (msgid) compiled into .mo files at build time. Here each key holds its Chinese
+and English side by side, so whoever edits one sees the other; a missing word fails a test
+(tests/test_words.py walks the catalogue and every key the code names), not a user. English plurals that
+depend on a count have their singular form (`Word.en_one`, chosen when `count == 1`); Chinese has none.
+
+Domain words — target titles, field labels, grades, yes/no words — are not here: they come from the
+targets YAML (with its own `title_en`, `label_en`), and a Translator picks between them with `pick`.
+Issue messages live in issues.py, one template per code and language; the words they name (why a file
+could not be read, which kind of header is missing) are `Ref`s to this catalogue, so readers report codes
+and values, never sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+class Word(NamedTuple):
+    """One word or phrase: Chinese, English, and the English singular where a {count} decides."""
+
+    zh: str
+    en: str
+    en_one: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A word of the catalogue named in an issue's parameters, rendered in the language the issue is read in."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+class Translator:
+    """The words of one language: tr("key", **params); tr.pick(zh, en) for the YAML's own bilingual words."""
+
+    def __init__(self, lang: Lang | str = "zh") -> None:
+        self.lang: Lang = "en" if lang == "en" else "zh"
+        self.en = self.lang == "en"
+
+    def __call__(self, key: str, **params: Any) -> str:
+        word = WORDS[key]
+        text = word.en if self.en else word.zh
+        if self.en and word.en_one is not None and params.get("count") == 1:
+            text = word.en_one
+        return text.format(**params) if params else text
+
+    def pick(self, zh: str, en: str | None) -> str:
+        """A word the targets file gives in both languages (en may be missing: then the Chinese)."""
+        return (en or zh) if self.en else zh
+
+    def ref(self, ref: Ref) -> str:
+        return self(ref.key, **{k: self.ref(v) if isinstance(v, Ref) else v for k, v in ref.params.items()})
+
+
+def translator(lang: Lang | str | Translator) -> Translator:
+    """A Translator for a language code, or the Translator given."""
+    return lang if isinstance(lang, Translator) else Translator(lang)
+
+
+WORDS: dict[str, Word] = {
+    # ---- labels of the terminal, CSV and JSON outputs
+    "district": Word("全区", "District"),
+    "target": Word("指标", "Target"),
+    "required": Word("要求", "Required"),
+    "actual": Word("实际", "Actual"),
+    "met": Word("达标", "Met"),
+    "needed": Word("还差", "Needed"),
+    "rank": Word("排名", "Rank"),
+    "street": Word("街道", "Street"),
+    "score": Word("得分", "Score"),
+    "grade": Word("等次", "Grade"),
+    "status": Word("状态", "Status"),
+    "file": Word("文件", "File"),
+    "where": Word("位置", "Where"),
+    "community": Word("社区", "Community"),
+    "problem": Word("问题", "Problem"),
+    "communities": Word("社区数", "Communities"),
+    "summary": Word("{title}：应报{expected}个街道，已报{submitted}个，读取{communities}个社区", "{title}: {submitted} of {expected} streets submitted, {communities} communities read"),
+    "district_table": Word("全区指标完成情况", "District targets"),
+    "street_table": Word("街道得分", "Street scores"),
+    "issues_table": Word("问题清单（{count}条）", "Issues ({count})", "Issue (1)"),
+    "no_issues": Word("没有发现问题。", "No issues found."),
+    "general": Word("其他", "General"),
+    "status_submitted": Word("已报送", "submitted"),
+    "status_missing": Word("未报送", "not submitted"),
+    "status_unreadable": Word("无法读取", "unreadable"),
+    "status_duplicate": Word("重复报送", "duplicate"),
+    "unit_streets": Word("个街道", " streets", " street"),
+    "unit_communities": Word("个社区", " communities", " community"),
+    "every": Word("全部", "all"),
+    "grades": Word("等次分布", "Grades"),
+    "reading": Word("读取", "Reading"),
+    "writing": Word("正在写评分表", "Writing the scorecard"),
+    "lost": Word("失分", "Lost"),
+    "advisory": Word("（不计分）", " (advisory)"),
+    # ---- the scorecard: sheet names and labels
+    "sheet.overview": Word("总览", "Overview"),
+    "sheet.scores": Word("街道得分", "Street scores"),
+    "sheet.details": Word("指标明细", "Target details"),
+    "sheet.issues": Word("问题清单", "Issues"),
+    "sheet.sources": Word("数据来源", "Sources"),
+    "sheet.progress": Word("进度", "Progress"),
+    "card.district": Word("全区", "District"),
+    "card.period": Word("考核期", "Period"),
+    "card.targets_file": Word("目标文件", "Targets file"),
+    "card.run": Word("生成时间", "Generated"),
+    "card.expected": Word("应报街道", "Streets expected"),
+    "card.submitted": Word("已报街道", "Streets submitted"),
+    "card.communities": Word("读取社区", "Communities read"),
+    "card.issues_n": Word("问题条数", "Issues"),
+    "card.target": Word("指标", "Target"),
+    "card.points": Word("分值", "Points"),
+    "card.required": Word("要求", "Required"),
+    "card.actual": Word("实际", "Actual"),
+    "card.met": Word("达标", "Met"),
+    "card.needed": Word("还差", "Needed"),
+    "card.grade": Word("等次", "Grade"),
+    "card.count": Word("街道数", "Streets"),
+    "card.rank": Word("排名", "Rank"),
+    "card.street": Word("街道", "Street"),
+    "card.status": Word("状态", "Status"),
+    "card.score": Word("得分", "Score"),
+    "card.file": Word("文件", "File"),
+    "card.unit": Word("单位", "Unit"),
+    "card.community": Word("社区", "Community"),
+    "card.value": Word("填报值", "Value"),
+    "card.sheet": Word("工作表", "Sheet"),
+    "card.cell": Word("单元格", "Cell"),
+    "card.severity": Word("级别", "Severity"),
+    "card.code": Word("代码", "Code"),
+    "card.message": Word("问题", "Problem"),
+    "card.hint": Word("修改办法", "How to fix"),
+    "card.kind": Word("类别", "Kind"),
+    "card.size": Word("大小(字节)", "Size (bytes)"),
+    "card.modified": Word("修改时间", "Modified"),
+    "card.sha": Word("SHA-256", "SHA-256"),
+    "card.raw_name": Word("原文件名字节(非UTF-8时)", "Name bytes (if not UTF-8)"),
+    "card.lost": Word("失分", "Lost"),
+    "card.max": Word("满分", "Max"),
+    "card.yes": Word("是", "yes"),
+    "card.no": Word("否", "no"),
+    "card.none_failing": Word("全部达标。", "Every unit meets every target."),
+    "card.no_issues": Word("没有发现问题。", "No issues."),
+    "card.grades": Word("等次分布", "Grades"),
+    "card.chart_scores": Word("各街道得分", "Street scores"),
+    "card.chart_targets": Word("全区指标完成率", "District attainment"),
+    "card.share": Word("完成率", "Attained"),
+    "card.req_share": Word("要求", "Required"),
+    "card.street_page": Word("{name}考核结果", "{name}: assessment"),
+    "card.not_submitted": Word("未报送，得0分。", "Not submitted: 0."),
+    "card.where_lost": Word("失分明细", "Where points were lost"),
+    "card.submission": Word("报送表", "Submission"),
+    "card.input": Word("报送表", "submission"),
+    "card.roster": Word("街道名单", "roster"),
+    "card.targets": Word("目标文件", "targets"),
+    "card.version": Word("kaohe 版本", "kaohe version"),
+    "card.source": Word("报送目录", "Submissions folder"),
+    "card.rows": Word("读取/跳过/拒收行", "Rows read/skipped/rejected"),
+    # ---- why a file could not be read (unreadable-file), and what to do
+    "unreadable.corrupt": Word("文件已损坏", "the file is damaged"),
+    "unreadable.corrupt.hint": Word("用 Excel 或 WPS 打开检查，另存为 .xlsx 后重新报送。", "Open it in Excel or WPS and save as .xlsx."),
+    "unreadable.password": Word("文件设置了打开密码", "the file is encrypted with a password"),
+    "unreadable.password.hint": Word("在 Excel 或 WPS 中取消打开密码后重新保存。", "Remove the password to open it, then save again."),
+    "unreadable.html": Word("文件是网页格式，不是真正的 Excel 文件", "the file is a web page, not a real workbook"),
+    "unreadable.html.hint": Word("请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
+    "unreadable.empty": Word("空文件", "the file is empty"),
+    "unreadable.empty.hint": Word("请重新导出或报送。", "Export or send it again."),
+    "unreadable.too-large": Word("文件过大或表格过大", "the file or one of its sheets is too large"),
+    "unreadable.too-large.hint": Word("删除无关的工作表和空行后重新保存。", "Remove unrelated sheets and empty rows, then save."),
+    "unreadable.not-workbook": Word("不是电子表格文件", "not a spreadsheet file"),
+    "unreadable.not-workbook.hint": Word("请报送 .xlsx、.xls、.et 或 .ods 文件。", "Send an .xlsx, .xls, .et or .ods file."),
+    "unreadable.old-excel": Word("文件是 Excel 2.x–4.x 的旧格式（1994 年以前）", "the file is in the Excel 2.x–4.x format (before 1994)"),
+    "unreadable.old-excel.hint": Word("用 Excel 或 WPS 打开后另存为 .xlsx。", "Open it in Excel or WPS and save as .xlsx."),
+    "unreadable.not-submission": Word("是电子表格，但找不到“街道名称”和“社区名称”表头，不像街道报送表", "a spreadsheet, but with no 街道名称 label and no 社区名称 header: not a submission"),
+    "unreadable.not-submission.hint": Word("请使用下发的模板填报。", "Use the template handed out by the bureau."),
+    "unreadable.io": Word("无法打开文件", "the file cannot be opened"),
+    "unreadable.io.hint": Word("检查文件权限。", "Check the file's permissions."),
+    "unreadable.xml": Word("文件是 XML 格式（Excel 2003 XML 或其他），不是真正的 Excel 文件", "the file is XML, not a real workbook"),
+    "unreadable.xml.hint": Word("请用 Excel 打开后另存为.xlsx。", "Open it in Excel and save as .xlsx."),
+    "unreadable.hostile": Word("文件结构异常（压缩炸弹或不安全的 XML），为安全起见不予读取", "the file is built to attack readers (zip bomb or unsafe XML) and is refused"),
+    "unreadable.hostile.hint": Word("请用 Excel 或 WPS 重新保存为.xlsx 后报送。", "Save it again as .xlsx in Excel or WPS."),
+    "unreadable.crashed": Word("读取此文件时解析程序异常退出，文件可能已损坏或结构异常", "the spreadsheet parser failed on this file"),
+    "unreadable.crashed.hint": Word("用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
+    "unreadable.too-slow": Word("读取此文件超时，文件结构异常", "reading this file took too long"),
+    "unreadable.too-slow.hint": Word("用 Excel 或 WPS 打开后另存为 .xlsx 再报送。", "Open it in Excel or WPS and save it again as .xlsx."),
+    "unreadable.folder": Word("这是一个文件夹，不是文件", "this is a folder, not a file"),
+    "unreadable.folder.hint": Word("把报送表放在考核目录下，不要放在子文件夹里。", "Put the workbook itself in the folder."),
+    "unreadable.symlink": Word("这是一个符号链接（快捷方式），不予读取", "this is a symbolic link and is not followed"),
+    "unreadable.symlink.hint": Word("把报送表本身复制到考核目录。", "Copy the workbook itself into the folder."),
+    # ---- why a file beside the workbooks was not read (ignored-file)
+    "ignored.archive": Word("压缩包，kaohe 不打开压缩包", "an archive; kaohe does not open archives"),
+    "ignored.archive.hint": Word("解压后把其中的报送表放进文件夹。", "Extract it and put the workbook itself in the folder."),
+    "ignored.document": Word("文档，不是电子表格", "a document, not a spreadsheet"),
+    "ignored.document.hint": Word("报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
+    "ignored.image": Word("图片，不是电子表格", "a picture, not a spreadsheet"),
+    "ignored.image.hint": Word("报送数据请填入下发的模板表格。", "Enter the figures in the template workbook instead."),
+    "ignored.other": Word("不是电子表格文件", "not a spreadsheet file"),
+    "ignored.other.hint": Word("如果这是报送表，请另存为 .xlsx 后放回文件夹。", "If it is a submission, save it as .xlsx."),
+    # ---- the terminal: check, compare, progress
+    "provisional": Word("暂评 ", "provisional "),
+    "group_count": Word("{name}（{count}）", "{name} ({count})"),
+    "community_prefix": Word("{name}：", "{name}: "),
+    "rank_short": Word("排名", "#"),
+    "legend_points": Word("{name}{points}分", "{name}={id}"),
+    "cmp.street": Word("街道", "Street"),
+    "cmp.score": Word("得分", "Score"),
+    "cmp.change": Word("变化", "Change"),
+    "cmp.grade": Word("等次", "Grade"),
+    "cmp.rank": Word("排名", "Rank"),
+    "cmp.gained_lost": Word("新达标 / 失去", "Gained / lost"),
+    "cmp.warnings": Word("可疑的数据变化", "Changes that look wrong"),
+    "cmp.field_change": Word("{label}{what}：{before} → {after}", "{label} {what}: {before} → {after}"),
+    "cmp.vanished": Word("社区不见了", "community vanished"),
+    "cmp.appeared": Word("新出现的社区", "community appeared"),
+    "cmp.decreased": Word("减少了", "decreased"),
+    "cmp.jumped": Word("变化过大", "jumped"),
+    "progress.title": Word("全区进度：{periods}", "District progress: {periods}"),
+    "progress.year_end": Word("年底预计", "Year-end"),
+    "progress.streets": Word("街道进度（有风险的在前）", "Streets, those at risk first"),
+    "progress.likely_miss": Word("年底可能未达标", "Likely to miss at year-end"),
+    "progress.needs": Word("（还差{n}）", " (needs {n})"),
+    "progress.short_by": Word("（还差{n}）", " (short by {n})"),
+    "yes": Word("是", "yes"),
+    "no": Word("否", "no"),
+    "unreadable_value": Word("(无法读取)", "(unreadable)"),
+    "severity.error": Word("错误", "error"),
+    "severity.warning": Word("提醒", "warning"),
+    "severity.info": Word("信息", "info"),
+    # ---- what the readers name in their issues (Refs)
+    "expected.integer": Word("整数", "a whole number"),
+    "expected.number": Word("数字", "a number"),
+    "what.header": Word("表头", "column header"),
+    "what.column": Word("列", "column"),
+    "what.label": Word("项目", "label"),
+    "what.nothing": Word("", ""),
+    "row_note.no_name": Word("，该行填有数据但没有社区名称，整行未计入",
+                             "; the row has figures but no name and is not counted"),
+    "unreadable.note.too_large": Word(
+        "（工作表“{sheet}”用到第 {rows:,} 行、第 {col} 列，共 {cells:,} 个单元格；最多可读 1,000,000 个单元格、65,536 行）",
+        " (sheet “{sheet}” reaches row {rows:,} and column {col}, {cells:,} cells; at most 1,000,000 cells and "
+        "65,536 rows are read)"),
+    "unreadable.note.not_submission": Word("（工作表：{sheets}；第一行有内容的是：{first}）",
+                                           " (sheets: {sheets}; the first row with content: {first})"),
+    "unreadable.note.ole": Word("（这是不含工作簿的 Office 文档）", " (an Office document without a workbook)"),
+    "unreadable.note.kind": Word("（这是 {detail} 文件）", " (it is a {detail} file)"),
+    "unreadable.note.detail": Word("（{detail}）", " ({detail})"),
+    # ---- targets check: a targets file in plain words
+    "explain.and": Word(" 且 ", " and "),
+    "explain.or": Word(" 或 ", " or "),
+    "explain.is_yes": Word("{label}为“是”", "{label} is yes"),
+    "explain.is_no": Word("{label}为“否”", "{label} is no"),
+    "explain.in": Word("{label}属于{values}", "{label} is one of {values}"),
+    "explain.between": Word("{label}在{low}~{high}之间", "{label} between {low} and {high}"),
+    "explain.every": Word("每个{unit}都须满足", "every {unit} must meet it"),
+    "explain.share_at_least": Word("至少{share}的{unit}满足", "at least {share} of {units}"),
+    "explain.share_more_than": Word("超过{share}的{unit}满足（严格多于）", "strictly more than {share} of {units}"),
+    "explain.count_at_least": Word("至少{n}个{unit}满足", "at least {n} {units}"),
+    "explain.count_at_most": Word("至多{n}个{unit}满足", "at most {n} {units}"),
+    "explain.count_between": Word("{low}~{high}个{unit}满足", "{low} to {high} {units}"),
+    "explain.count_ratio": Word("满足的{unit}数至少为{unit}总数×{ratio}（向上取整）", "at least ⌈n × {ratio}⌉ of n {units}"),
+    "explain.advisory": Word("不计分（参考指标）", "advisory: 0 points"),
+    "explain.all_or_nothing": Word("达标得{points}分，否则0分", "{points} points if met, else 0"),
+    "explain.proportional": Word("按完成比例得分，最多{points}分", "{points} × min(1, actual / required)"),
+    "explain.deduct": Word("{points}分，每有一个不达标扣{step}分，扣完为止",
+                           "{points} points, minus {step} per failing unit, down to 0"),
+    "explain.bonus": Word("（加分项）", " (bonus)"),
+    "explain.veto": Word("；一票否决", "; veto: failing it caps the grade"),
+    "explain.title": Word("{title}（{period}）", "{title} ({period})"),
+    "explain.summary": Word("计分指标{scored}项，满分{total}分；参考指标{advisory}项。",
+                            "{scored} scored targets worth {total} points; {advisory} advisory."),
+    "explain.unit_community": Word("社区", "community"),
+    "explain.units_community": Word("社区", "communities"),
+    "explain.unit_street": Word("街道", "street"),
+    "explain.units_street": Word("街道", "streets"),
+    "explain.each_street": Word("每个街道：{what}", "each street: {what}"),
+    "explain.scope_district": Word("全区", "district"),
+    "explain.scope_street": Word("每个街道的社区中", "within each street"),
+    "explain.rule": Word("{scope}，{require}：{what}", "{scope}, {require}: {what}"),
+    "explain.only": Word("（只计{cond}的社区）", " (only communities where {cond})"),
+    "explain.line": Word("    {rule}；{scoring}。", "    {rule}; {scoring}."),
+    "explain.district": Word("    全区：{require}。", "    district: {require}."),
+    "explain.grades": Word("等次：{bands}。", "Grades: {bands}."),
+    "explain.bonus_cap": Word("加分合计不超过{cap}分。", "Bonus points are capped at {cap}."),
+    "explain.list_sep": Word("，", ", "),
+}
