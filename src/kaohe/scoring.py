@@ -68,6 +68,7 @@ class Scorer:
         self._verdicts: dict[tuple[int, int, int, int], TargetResult] = {}
         self._points: dict[tuple[int, int | None, int | None], tuple[Fraction, Decimal]] = {}
         self._rounded: dict[Fraction, Decimal] = {}
+        self._positions = {t.id: k for k, t in enumerate(targets.targets)}
 
     def rounded(self, value: Fraction) -> Decimal:
         """round_half_up, remembered: totals and points repeat (10, 12, 8.33 …)."""
@@ -218,7 +219,9 @@ class Scorer:
             rule = target.district_rule
             over, require = rule.over, rule.require
         assert require is not None
-        results = [next((r for r in s.targets if r.id == target.id), None) for s in streets]
+        at = self._positions[target.id]  # each street's results come in the order of the targets
+        results = [s.targets[at] if len(s.targets) > at and s.targets[at].id == target.id else None
+                   for s in streets]
         if over == "streets":
             passing = [s.name for s, r in zip(streets, results, strict=True) if r is not None and r.met]
             failing = tuple(Failing(s.name) for s in streets if s.name not in passing)

@@ -210,7 +210,10 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
             if progress:
                 progress(job[1], done, len(files))
 
-    workers = max(1, min(usable_cpus(), MAX_WORKERS, -(-len(files) // BATCH)))
+    # One worker more than the CPUs: the parent only hands out batches and unpickles results, and a worker
+    # waiting for its next batch would leave a core idle (measured: 2,000 streets on 2 cores, 5.5 s with 2
+    # workers, 4.9 s with 3).
+    workers = max(1, min(usable_cpus() + 1, MAX_WORKERS, -(-len(files) // BATCH)))
     for (path, name), result in contained(files, _read_batch_in_worker, _Worker, (targets, judge),
                                           batch=BATCH, workers=workers, on_done=tell):
         if isinstance(result, Lost):
