@@ -71,14 +71,14 @@ def test_compare_json_reports_and_unknown_periods(tmp_path):
     history = tmp_path / "h.sqlite"
     a = tmp_path / "a.json"
     b = tmp_path / "b.json"
-    a.write_text(json.dumps(assess(district(tmp_path / "a", 160, 2300), history, "A")), encoding="utf-8")
-    b.write_text(json.dumps(assess(district(tmp_path / "b", 100, 2300), history, "B")), encoding="utf-8")
+    a.write_text(json.dumps(assess(district(tmp_path / "a", 160, 2300), history, "2005-Q1")), encoding="utf-8")
+    b.write_text(json.dumps(assess(district(tmp_path / "b", 100, 2300), history, "2005-Q2")), encoding="utf-8")
     result = RUNNER.invoke(app, ["compare", str(a), str(b), "--format", "json"])
     doc = json.loads(result.stdout)
     assert doc["warnings"] == []  # JSON reports carry no figures to check
     assert next(s for s in doc["streets"] if s["name"] == "东风街道")["lost"] == ["room-area"]
-    missing = RUNNER.invoke(app, ["compare", "2004", "B", "--history", str(history)])
-    assert missing.exit_code == 1 and "2004" in missing.stderr and "A, B" in missing.stderr
+    missing = RUNNER.invoke(app, ["compare", "2004", "2005-Q2", "--history", str(history)])
+    assert missing.exit_code == 1 and "2004" in missing.stderr and "2005-Q1, 2005-Q2" in missing.stderr
 
 
 RECORD = """
@@ -94,11 +94,11 @@ def test_two_concurrent_recordings_are_both_kept_whole(tmp_path):
     folder = district(tmp_path / "d", 160, 2300)
     history = tmp_path / "history.sqlite"
     procs = [subprocess.Popen([sys.executable, "-c", RECORD, str(folder), str(history), period],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for period in ("P1", "P2")]
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for period in ("2005-Q1", "2005-Q2")]
     for proc in procs:
         assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
-    assert sorted(p for p, _, _ in periods(history)) == ["P1", "P2"]
-    one, two = load(history, "P1"), load(history, "P2")
+    assert sorted(p for p, _, _ in periods(history)) == ["2005-Q1", "2005-Q2"]
+    one, two = load(history, "2005-Q1"), load(history, "2005-Q2")
     assert one.facts == two.facts and len(one.facts) > 50
     assert one.report["streets"] == two.report["streets"]
 

@@ -191,7 +191,7 @@ def test_ctrl_c_while_reading_exits_130(tmp_path):
         assert proc.wait(timeout=20) == 130
     finally:
         proc.kill()
-    assert "interrupted" in (proc.stderr.read() if proc.stderr else "")
+    assert "已中断" in (proc.stderr.read() if proc.stderr else "")
 
 
 def test_inputs_are_opened_read_only(tmp_path, targets):

@@ -62,6 +62,8 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
     from kaohe.scoring import score
 
+    if period is not None:
+        check_period(period)
     rules = _targets(targets)
     if source is None:
         folder = bundled(SAMPLE_SUBMISSIONS)
@@ -70,9 +72,23 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
         folder = Path(source)
     intake = gather(folder, rules, Path(roster) if roster is not None else None, progress=on_progress,
                     judge=True)
+    if not intake.files:  # nothing to assess: an error, not a page of ✓ over zero streets
+        raise InputError(key="err.no_workbooks", path=str(folder))
     targets_path = rules.source_path or bundled(DEFAULT_TARGETS)
     report = score(rules, intake, file_info(targets_path) if targets_path.is_file() else None)
     return replace(report, period=period or report.period, targets=rules, intake=intake)
+
+
+PERIOD = r"\d{4}(?:-(?:H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?"
+
+
+def check_period(period: str) -> str:
+    """A period label as kaohe places it in its year: 2005, 2005-H1, 2005-Q3, 2005-M09 (else a KaoheError)."""
+    import re
+
+    if not re.fullmatch(PERIOD, period):
+        raise KaoheError(key="err.period", period=period)
+    return period
 
 
 def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLike | None = None) -> Report:
@@ -99,10 +115,10 @@ def to_document(report: Report, lang: Literal["zh", "en"] = "zh") -> dict[str, A
 
 
 def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
-                    history: PathLike | None = DEFAULT_HISTORY) -> Path:
-    """Write the Excel scorecard atomically; never over one of the report's inputs. With a history file that
-    exists, the scorecard gains a 进度 sheet (the recorded periods and this one)."""
-    from kaohe.atomic import check_output
+                    history: PathLike | None = DEFAULT_HISTORY, force: bool = False) -> Path:
+    """Write the Excel scorecard atomically; never over one of the report's inputs, and over an existing file
+    only with `force`. With a history file that exists, the scorecard gains a 进度 sheet."""
+    from kaohe.atomic import OutputError, check_output
     from kaohe.report.excel import write_scorecard as write
 
     out = Path(path)
@@ -114,6 +130,8 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
         if info is not None:
             inputs.append(Path(info.path))
     check_output(out, inputs)
+    if out.exists() and not force:
+        raise OutputError(key="err.exists", path=str(out))
     progress = None
     if history is not None and Path(history).exists():
         runs = [(r.period, r.report) for r in History(history).load_all() if r.period != report.period]

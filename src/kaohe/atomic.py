@@ -40,7 +40,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output is an ordinary file
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:  # Windows: the old file is open in Excel or WPS, which locks it
+            raise OutputError(key="err.locked", path=str(path), name=path.name) from exc
     except BaseException:  # Ctrl-C included: never leave a half-written file behind
         tmp.unlink(missing_ok=True)
         raise

@@ -27,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # main() turns every failure into a sentence; --debug shows the traceback
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -65,7 +66,8 @@ class Lang(StrEnum):
 # Options several commands share: one definition each.
 TargetsOption = Annotated[Path | None, typer.Option(
     "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.", show_default=False)]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages: zh or en.")]
+LangOption = Annotated[Lang, typer.Option("--lang", envvar="KAOHE_LANG",
+                                          help="输出语言 zh（中文）或 en（English）。Language: zh or en.")]
 
 
 def _version(value: bool) -> None:
@@ -85,7 +87,7 @@ def main_options(
 
 
 def _fail(exc: KaoheError) -> typer.Exit:
-    _err().print(f"[bold red]kaohe:[/] {exc}", highlight=False, markup=True)
+    _err().print(f"[bold red]kaohe:[/] {exc.text(Translator(_argv_lang()))}", highlight=False, markup=True)
     return typer.Exit(1)
 
 
@@ -114,21 +116,33 @@ def assess(
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) that --record writes and compare "
         "reads.")] = DEFAULT_HISTORY,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
+                     ] = False,
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe import api
 
     if out is not None and out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
+    if period is not None:
+        try:
+            api.check_period(period)
+        except KaoheError as exc:
+            raise typer.BadParameter(exc.text(Translator(lang.value)), param_hint="--period") from exc
     try:
         with _progress(Translator(lang.value)) as tick, _collector_paused():
             report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick)
         if record_run:
-            run = api.History(history).record(report, lang.value)
+            book = api.History(history)
+            before = dict((p, n) for p, n, _ in book.periods())
+            run = book.record(report, lang.value)
             _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
+            if report.period in before:  # the latest run of a period counts; the earlier ones stay in the file
+                _err().print(Translator(lang.value)("recorded_again", period=report.period, n=before[report.period]),
+                             highlight=False)
         if out is not None:
             with _status(Translator(lang.value), out, len(report.streets)):
-                api.write_scorecard(report, out, lang=lang.value, history=history)
+                api.write_scorecard(report, out, lang=lang.value, history=history, force=force)
             _err().print(f"[green]✓[/] {out}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
@@ -281,7 +295,8 @@ def _render(report: Report, fmt: Format, tr: Translator) -> None:
     elif fmt is Format.csv:
         from kaohe.report.csv import render_csv
 
-        sys.stdout.write(render_csv(report, targets, tr))
+        # with a BOM, Excel on Chinese Windows opens the file as UTF-8 (without one it guesses GBK)
+        sys.stdout.write(("" if sys.stdout.isatty() else "\ufeff") + render_csv(report, targets, tr))
     else:
         from kaohe.report.terminal import render_terminal
 
@@ -369,7 +384,7 @@ app.add_typer(targets_app, name="targets")
 @targets_app.command("check")
 def targets_check(
     file: Annotated[Path, typer.Argument(help="The targets YAML to check.", show_default=False)],
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the explanation: zh or en.")] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """检查目标文件并用平实的话解释每项指标。Lint a targets file and explain it in plain words."""
     from kaohe.targets import load_targets
@@ -379,8 +394,7 @@ def targets_check(
         targets = load_targets(file)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    for line in explain(targets, Translator(lang.value)):
-        typer.echo(line)
+    sys.stdout.write("".join(line + "\n" for line in explain(targets, Translator(lang.value))))
 
 
 @targets_app.command("schema")
@@ -396,31 +410,124 @@ def targets_schema() -> None:
     schema = Targets.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "kaohe targets file (kaohe.targets/1)"
-    typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
 
 
 class Interrupted(BaseException):
-    """Ctrl-C, raised past click (which would turn KeyboardInterrupt into exit status 1)."""
+    """Ctrl-C or SIGTERM, raised past click (which would turn KeyboardInterrupt into exit status 1)."""
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted
 
 
+# What a console that cannot show a character gets instead: the nearest it can encode (GBK has √ and ×).
+_NEAREST = {"✓": ("√", "v"), "✔": ("√", "v"), "✗": ("×", "x"), "✘": ("×", "x"), "→": ("->",), "…": ("...",),
+            "≥": (">=",), "≤": ("<=",), "—": ("-",), "–": ("-",), "·": (".",), "²": ("2",), "㎡": ("m2",),
+            "“": ('"',), "”": ('"',), "‘": ("'",), "’": ("'",), "⌈": ("ceil(",), "⌉": (")",), "×": ("x",),
+            "│": ("|",), "─": ("-",), "━": ("-",), "┃": ("|",)}
+
+
+def _nearest(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: each character the stream's encoding cannot write, as the nearest it can."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        for candidate in (*_NEAREST.get(ch, ()), "?"):
+            try:
+                candidate.encode(exc.encoding)
+            except UnicodeEncodeError:
+                continue
+            out.append(candidate)
+            break
+    return "".join(out), exc.end
+
+
+def _safe_streams() -> None:
+    """Write on any console: Chinese Windows (GBK), a redirected file, an ASCII pipe. Characters the stream
+    cannot encode become their nearest form instead of a UnicodeEncodeError; where Chinese cannot be shown at
+    all, English is the default language (KAOHE_LANG / --lang still decide)."""
+    import codecs
+    import os
+
+    codecs.register_error("kaohe-nearest", _nearest)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="kaohe-nearest")
+    try:
+        "考核".encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        os.environ.setdefault("KAOHE_LANG", "en")
+
+
+def _argv_lang() -> str:
+    """The language asked for (--lang, KAOHE_LANG), for messages written outside a command."""
+    import os
+
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("KAOHE_LANG", "zh")
+
+
+def _os_error(exc: OSError, tr: Translator) -> str:
+    """An operating-system failure the user can act on, in a sentence."""
+    import errno
+
+    where = exc.filename if exc.filename is not None else ""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return tr("err.disk_full", path=where)
+    if code == errno.EROFS:
+        return tr("err.read_only", path=where)
+    if isinstance(exc, PermissionError):
+        return tr("err.permission", path=where)
+    if isinstance(exc, FileNotFoundError):
+        return tr("err.not_found", path=where)
+    if isinstance(exc, FileExistsError | NotADirectoryError | IsADirectoryError):
+        return tr("err.not_a_folder", path=where)
+    return tr("err.os", detail=exc.strerror or str(exc), path=where)
+
+
 def main() -> None:
-    """Console-script entry point: Ctrl-C exits 130 and leaves no partial output behind."""
+    """Console-script entry point: every failure is one or two lines (a traceback only with --debug);
+    Ctrl-C and SIGTERM exit 130 and leave no partial output behind."""
     import os
     import signal
 
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    _safe_streams()
     signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    tr = Translator(_argv_lang())
     try:
         app()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted:
-        _err().print("\n[yellow]已中断 / interrupted[/]", highlight=False)
+        _err().print(f"\n[yellow]{tr('err.interrupted')}[/]", highlight=False)
         code = 130
+    except KaoheError as exc:
+        _err().print(f"[bold red]kaohe:[/] {exc.text(tr)}", highlight=False)
+        code = 1
+    except OSError as exc:
+        if debug:
+            raise
+        _err().print(f"[bold red]kaohe:[/] {_os_error(exc, tr)}", highlight=False)
+        code = 1
+    except Exception as exc:
+        if debug:
+            raise
+        _err().print(f"[bold red]kaohe:[/] {tr('err.bug', kind=type(exc).__name__, detail=str(exc)[:200])}",
+                     highlight=False)
+        code = 3
     # Every output is written and closed by now; skip tearing down tens of thousands of objects one by one.
     for stream in (sys.stdout, sys.stderr):
         try:

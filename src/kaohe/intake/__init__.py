@@ -128,6 +128,9 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     shown = dict(jobs)
     results = list(_read_all(jobs, targets, progress, judge))
     for path, sub in results:
+        if isinstance(sub, Issue) and sub.code == "ignored-file":  # read, and not a submission: named only
+            issues.append(sub)
+            continue
         inputs.append(_info(path, shown[path], sub))
         if isinstance(sub, Issue):
             guess = _street_in_file_name(path, roster)
@@ -239,6 +242,9 @@ def _read_batch(batch: list[Job], worker: _Worker) -> list[Result]:
         if isinstance(book, Issue):
             results.append(book)
             continue
+        if _written_by_kaohe(book):  # last year's scorecard saved among the submissions
+            results.append(ignored_file(name, "kaohe-output"))
+            continue
         try:
             results.append(read_submission(path, worker.targets, name, worker.reader, book=book))
         except UnreadableFile as exc:
@@ -248,6 +254,15 @@ def _read_batch(batch: list[Job], worker: _Worker) -> list[Result]:
     if scorer is None:
         return results
     return [replace(r, judged=scorer.prejudge(r)) if isinstance(r, Submission) else r for r in results]
+
+
+def _written_by_kaohe(book: Book) -> bool:
+    """A scorecard kaohe wrote: it has kaohe's overview and sources sheets, in either language."""
+    from kaohe.words import WORDS
+
+    names = {sheet.name for sheet in book.sheets}
+    overview, sources = WORDS["sheet.overview"], WORDS["sheet.sources"]
+    return {overview.zh, sources.zh} <= names or {overview.en, sources.en} <= names
 
 
 class _Worker:

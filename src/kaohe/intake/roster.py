@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -44,16 +42,14 @@ def load_roster(path: Path, targets: Targets) -> list[str]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError(f"{path}: the roster is neither UTF-8 nor GB18030 text")
-    return list(csv.reader(io.StringIO(text)))
+    """A text roster as Excel or WPS save one: UTF-8 (BOM or not), GBK, UTF-16 "Unicode 文本" with tabs."""
+    from kaohe.errors import UnreadableFile
+    from kaohe.workbook.text_tables import read_text_table
+
+    try:
+        return read_text_table(path.read_bytes())
+    except UnreadableFile as exc:
+        raise RosterError(f"{path}: cannot read the roster ({exc})") from exc
 
 
 def _names(rows: list[list[str]], targets: Targets) -> list[str]:

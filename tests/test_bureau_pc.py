@@ -1,0 +1,148 @@
+"""The bureau's own PC: a GBK console, a scorecard open in Excel, mistakes people make — and no traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kaohe.cli import app
+from kaohe.resources import SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+
+SAMPLE = bundled(SAMPLE_SUBMISSIONS)
+RUNNER = CliRunner()
+
+
+def kaohe(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """The console script as a user runs it (main(): streams, signals, exit codes), in `cwd`."""
+    return subprocess.run([sys.executable, "-m", "kaohe", *args], cwd=cwd, capture_output=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "80", **env})
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii"])
+@pytest.mark.parametrize("args", [["assess"], ["check", str(SAMPLE / "东风街道.xlsx")], ["progress"],
+                                  ["targets", "check", str(bundled("targets/2005.yaml"))]])
+def test_any_console_encoding_gets_readable_output(tmp_path, encoding, args):
+    """`kaohe assess > 结果.txt` on Chinese Windows writes GBK; a pipe may be ASCII. Nothing may crash."""
+    out = kaohe(args, tmp_path, PYTHONIOENCODING=encoding)
+    assert out.returncode == 0, out.stderr.decode(encoding, "replace")
+    text = out.stdout.decode(encoding)  # strictly: every byte valid in the console's encoding
+    assert b"Traceback" not in out.stderr and len(text.splitlines()) > 5
+    if encoding == "gbk":
+        assert "东风街道" in text or "社区" in text  # Chinese stays Chinese
+    else:
+        assert "?" not in text.splitlines()[0] or args[0] != "targets"  # an ASCII console is answered in English
+
+
+def test_gbk_marks_are_the_nearest_gbk_has(tmp_path):
+    text = kaohe(["assess"], tmp_path, PYTHONIOENCODING="gbk").stdout.decode("gbk")
+    assert "√" in text and "×" in text and "✓" not in text
+
+
+def test_kaohe_lang_chooses_english_without_the_option(tmp_path):
+    text = kaohe(["assess"], tmp_path, KAOHE_LANG="en").stdout.decode()
+    assert "District targets" in text and "全区指标完成情况" not in text
+
+
+def test_an_empty_folder_is_an_error_not_a_page_of_ticks(tmp_path):
+    (tmp_path / "报送表").mkdir()
+    out = kaohe(["assess", "报送表"], tmp_path)
+    assert out.returncode == 1 and out.stdout == b""
+    assert "没有找到任何报送表" in out.stderr.decode() and b"Traceback" not in out.stderr
+
+
+def test_the_scorecard_is_never_replaced_without_force(tmp_path):
+    card = tmp_path / "考核结果.xlsx"
+    card.write_bytes(b"last week's scorecard")
+    refused = kaohe(["assess", "--out", str(card)], tmp_path)
+    assert refused.returncode == 1 and "--force" in refused.stderr.decode()
+    assert card.read_bytes() == b"last week's scorecard"
+    assert kaohe(["assess", "--out", str(card), "--force", "--format", "json"], tmp_path).returncode == 0
+    assert card.read_bytes()[:2] == b"PK"
+
+
+def test_a_scorecard_open_in_excel_is_named_and_kept_whole(tmp_path, monkeypatch):
+    """Windows refuses to replace a file Excel has open (PermissionError on the rename)."""
+    import kaohe.atomic
+
+    card = tmp_path / "考核结果.xlsx"
+    card.write_bytes(b"open in Excel")
+
+    def locked(src: object, dst: object) -> None:
+        raise PermissionError(13, "The process cannot access the file because it is being used", str(dst))
+
+    monkeypatch.setattr(kaohe.atomic.os, "replace", locked)
+    result = RUNNER.invoke(app, ["assess", "--out", str(card), "--force"])
+    assert result.exit_code == 1 and "Excel" in result.stderr and "考核结果.xlsx" in result.stderr
+    assert "关闭" in result.stderr and card.read_bytes() == b"open in Excel"
+    assert [p.name for p in tmp_path.iterdir()] == ["考核结果.xlsx"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("period", ["上半年", "2005-13", "2005H1", "05"])
+def test_a_period_kaohe_cannot_place_is_a_usage_error(tmp_path, period):
+    out = kaohe(["assess", "--period", period, "--record"], tmp_path)
+    assert out.returncode == 2 and "2005-H1" in out.stderr.decode()
+    assert not (tmp_path / "kaohe-history.sqlite").exists()
+
+
+def test_recording_a_period_again_says_so(tmp_path):
+    assert kaohe(["assess", "--period", "2005-H1", "--record"], tmp_path).returncode == 0
+    again = kaohe(["assess", "--period", "2005-H1", "--record"], tmp_path)
+    assert again.returncode == 0 and "已再次记录 2005-H1" in again.stderr.decode()
+
+
+def test_a_scorecard_saved_among_the_submissions_is_not_a_street(tmp_path):
+    folder = tmp_path / "报送表"
+    shutil.copytree(SAMPLE, folder)
+    shutil.copy(bundled(SAMPLE_ROSTER), tmp_path / "街道名单.csv")
+    assert kaohe(["assess", "报送表", "--out", "报送表/考核结果.xlsx"], tmp_path).returncode == 0
+    import json
+
+    out = kaohe(["assess", "报送表", "--format", "json"], tmp_path)
+    report = json.loads(out.stdout)
+    mine = [i for i in report["issues"] if i["file"] == "考核结果.xlsx"]
+    assert [(i["code"], i["reason"]) for i in mine] == [("ignored-file", "kaohe-output")]
+    assert report["district"]["streets_submitted"] == 11
+
+
+def test_no_traceback_for_an_output_folder_that_is_a_file(tmp_path):
+    (tmp_path / "模板").mkdir()
+    (tmp_path / "模板" / "城关街道.xlsx").write_bytes(b"x")
+    out = kaohe(["template", "--out", "模板/城关街道.xlsx"], tmp_path)
+    assert out.returncode == 1 and b"Traceback" not in out.stderr
+    assert "城关街道.xlsx" in out.stderr.decode()
+
+
+def test_a_bug_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    script = ("import sys\nimport kaohe.api\n"
+              "def broken(*a, **k):\n    raise RuntimeError('something kaohe did not expect')\n"
+              "kaohe.api.assess = broken\nsys.argv = ['kaohe', 'assess'] + sys.argv[1:]\n"
+              "from kaohe.cli import main\nmain()\n")
+    quiet = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert quiet.returncode == 3 and "Traceback" not in quiet.stderr
+    assert "内部错误" in quiet.stderr and "--debug" in quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", script, "--debug"], capture_output=True, text=True, cwd=tmp_path)
+    assert "Traceback" in loud.stderr and "something kaohe did not expect" in loud.stderr
+
+
+@pytest.mark.parametrize("header", ["街道名单", "乡镇", "街道/乡", "街道名", "街乡名称", "name", "街道名称"])
+def test_roster_headers_people_write(tmp_path, targets, header):
+    from kaohe.intake.roster import load_roster
+
+    path = tmp_path / "街道名单.csv"
+    path.write_text(f"{header}\n东风街道\n红旗乡\n", encoding="utf-8")
+    assert load_roster(path, targets) == ["东风街道", "红旗乡"]
+
+
+def test_a_roster_saved_as_unicode_text(tmp_path, targets):
+    """Excel's "Unicode 文本": UTF-16 with a BOM, tab-separated."""
+    from kaohe.intake.roster import load_roster
+
+    path = tmp_path / "街道名单.txt"
+    path.write_bytes("序号\t街道名称\r\n1\t东风街道\r\n2\t红旗乡\r\n".encode("utf-16"))
+    assert load_roster(path, targets) == ["东风街道", "红旗乡"]
