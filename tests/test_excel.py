@@ -168,7 +168,7 @@ def test_cli_out_is_atomic_and_never_over_an_input(tmp_path, book):
     folder = path.parent
     before = path.read_bytes()
     result = runner.invoke(app, ["assess", str(folder), "--out", str(path)])
-    assert result.exit_code == 1 and "input" in result.stderr
+    assert result.exit_code == 1 and "输入文件" in result.stderr
     assert path.read_bytes() == before
     out = tmp_path / "card.xlsx"
     result = runner.invoke(app, ["assess", str(folder), "--out", str(out), "--format", "json"])

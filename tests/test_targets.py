@@ -161,3 +161,24 @@ def test_oversized_targets_file_is_refused(tmp_path):
     big.write_text("a: " + "x" * 1_100_000, encoding="utf-8")
     with pytest.raises(TargetsError, match="at most"):
         load_targets(big)
+
+
+def test_a_misspelled_key_gets_the_nearest_valid_one_in_chinese_and_english(tmp_path):
+    text = base_text().replace("    points: 15\n    scoring: {method: deduct, per_failure: 3}",
+                               "    points: 15\n    requre: 2\n    scoring: {method: deduct, per_failure: 3}")
+    line = text.splitlines().index("    requre: 2") + 1
+    with pytest.raises(TargetsError) as exc:
+        load_targets(write(tmp_path, text))
+    from kaohe.words import Translator
+
+    zh, en = exc.value.text(Translator("zh")), exc.value.text(Translator("en"))
+    assert f"bad.yaml:{line}:" in zh and "不认识这个键" in zh and "是不是“require”" in zh
+    assert f"bad.yaml:{line}:" in en and "did you mean `require`?" in en
+
+
+def test_a_misspelled_field_name_is_reported_at_its_own_line(tmp_path):
+    text = base_text().replace("test: {field: safe, is: true}", "test: {field: saf, is: true}")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "{field: saf," in row)
+    with pytest.raises(TargetsError) as exc:
+        load_targets(write(tmp_path, text))
+    assert f"bad.yaml:{line}:" in str(exc.value) and "did you mean `safe`?" in str(exc.value)

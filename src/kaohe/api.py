@@ -99,7 +99,7 @@ def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLi
     paths = [Path(workbooks)] if isinstance(workbooks, str | os.PathLike) else [Path(w) for w in workbooks]
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        raise InputError(f"{missing[0]}: no such workbook")
+        raise InputError(key="err.no_workbook", path=str(missing[0]))
     rules = _targets(targets)
     intake = gather_files(paths, rules, None, source="check", warn_no_roster=False)
     info = file_info(rules.source_path) if rules.source_path and rules.source_path.is_file() else None
@@ -123,7 +123,7 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
 
     out = Path(path)
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise KaoheError(f"{out}: the scorecard is an .xlsx file")
+        raise KaoheError(key="err.scorecard_suffix", path=str(out))
     targets = _report_targets(report)
     inputs = [Path(i.path) for i in report.inputs]
     for info in (report.targets_info, report.roster_info):
@@ -227,7 +227,7 @@ def progress(history: PathLike | None = None, *, targets: Targets | PathLike | N
     else:
         reports = [(r.period, r.report) for r in History(path).load_all()]
     if not reports:
-        raise KaoheError(f"{path}: no assessment recorded yet (kaohe assess --record --period …)")
+        raise KaoheError(key="err.history_empty", path=str(path))
     return course(reports, rules)
 
 
@@ -251,7 +251,7 @@ def _side(label: str, history: Path) -> Any:
         try:
             return Side(path.name, json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
-            raise KaoheError(f"{path}: not a kaohe JSON report ({exc})") from exc
+            raise KaoheError(key="err.not_a_report", path=str(path), detail=str(exc)[:120]) from exc
     run = History(history).load(label)
     return Side(run.period, run.report, run.facts)
 

@@ -24,9 +24,9 @@ def check_output(path: Path, inputs: Iterable[Path]) -> None:
         except OSError:
             same = False
         if same or item.resolve() == target:
-            raise OutputError(f"{path}: refusing to write over an input file")
+            raise OutputError(key="err.over_input", path=str(path))
     if not target.parent.is_dir():
-        raise OutputError(f"{path}: the folder {target.parent} does not exist")
+        raise OutputError(key="err.no_folder", path=str(path), folder=str(target.parent))
 
 
 @contextmanager

@@ -59,7 +59,7 @@ def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], lis
     if source.is_file():
         return [source], []
     if not source.is_dir():
-        raise InputError(f"{source}: no such folder or workbook")
+        raise InputError(key="err.no_source", path=str(source))
     skip_resolved = skip.resolve() if skip else None
     found: list[Path] = []
     ignored: list[tuple[Path, str]] = []

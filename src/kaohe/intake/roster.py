@@ -23,7 +23,7 @@ def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
 def load_roster(path: Path, targets: Targets) -> list[str]:
     """The street names of a roster file, in its order, without duplicates."""
     if not path.is_file():
-        raise RosterError(f"{path}: no such roster file")
+        raise RosterError(key="err.roster_missing", path=str(path))
     if path.suffix.lower() in (".csv", ".txt"):
         rows = _csv_rows(path)
     else:
@@ -33,11 +33,11 @@ def load_roster(path: Path, targets: Targets) -> list[str]:
         try:
             sheets = read_sheets(path)
         except UnreadableFile as exc:
-            raise RosterError(f"{path}: cannot read the roster ({exc})") from exc
+            raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
         rows = [["" if v is None else str(v) for v in row] for s in sheets[:1] for row in s.rows]
     names = _names(rows, targets)
     if not names:
-        raise RosterError(f"{path}: the roster names no street (expected a 街道名称 column)")
+        raise RosterError(key="err.roster_empty", path=str(path))
     return names
 
 
@@ -49,7 +49,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:
         return read_text_table(path.read_bytes())
     except UnreadableFile as exc:
-        raise RosterError(f"{path}: cannot read the roster ({exc})") from exc
+        raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
 
 
 def _names(rows: list[list[str]], targets: Targets) -> list[str]:

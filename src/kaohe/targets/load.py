@@ -4,6 +4,7 @@ line and column."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +23,35 @@ def load_targets(path: Path) -> Targets:
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise TargetsError(f"{path}: no such targets file") from exc
+        raise TargetsError(key="err.targets_missing", path=str(path)) from exc
     except OSError as exc:
-        raise TargetsError(f"{path}: cannot read the targets file ({exc.strerror})") from exc
+        raise TargetsError(key="err.targets_unreadable", path=str(path), detail=exc.strerror or "") from exc
     if len(raw) > MAX_TARGETS_BYTES:
-        raise TargetsError(f"{path}: a targets file is at most {MAX_TARGETS_BYTES:,} bytes")
+        raise TargetsError(key="err.targets_too_large", path=str(path), limit=MAX_TARGETS_BYTES)
     try:
         data, marks = load_yaml(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise TargetsError(f"{path}: not UTF-8 text") from exc
+        raise TargetsError(key="err.targets_not_utf8", path=str(path)) from exc
     except YamlError as exc:
         raise TargetsError(f"{path}:{exc}") from exc
     if not isinstance(data, dict):
-        raise TargetsError(f"{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)")
+        raise TargetsError(key="err.targets_not_mapping", path=str(path))
     try:
         # JSON mode keeps strictness (no "10" for 10, no "yes" for true) while YAML lists stand for tuples
         targets = Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
     except ValidationError as exc:
-        raise TargetsError(_explain(path, exc, marks)) from exc
+        zh, en = _explain(path, exc, marks, data)
+        raise TargetsError(key="err.targets_invalid", zh=zh, en=en) from exc
     targets._source = path
     return targets
 
 
-def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]]) -> str:
-    lines = []
+def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]],
+             data: Any) -> tuple[str, str]:
+    """Every problem of a targets file on its own line, where it is (file:line:column), in Chinese and English;
+    a misspelled key or name gets the nearest valid one."""
+    zh_lines: list[str] = []
+    en_lines: list[str] = []
     seen = set()
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -55,12 +61,91 @@ def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tupl
             candidate = (*path_parts, part)
             if candidate in marks or isinstance(part, int) and candidate in marks:
                 path_parts.append(part)
+        msg = err["msg"].removeprefix("Value error, ")
+        named = re.findall(r"`([^`]+)`", msg)
+        if not path_parts and named:  # a rule about the whole file names what is wrong: find it in the file
+            path_parts = list(_path_of_value(data, named[0]) or [])
         where = marks.get(tuple(path_parts), (1, 1))
         dotted = ".".join(str(p) for p in path_parts) or "(top)"
-        msg = err["msg"].removeprefix("Value error, ")
         key = (where, dotted, msg)
         if key in seen:
             continue
         seen.add(key)
-        lines.append(f"{path}:{where[0]}:{where[1]}: {dotted}: {msg}")
-    return "\n".join(lines[:20])
+        kind = err["type"]
+        hint = ""
+        if kind == "extra_forbidden" and path_parts:
+            hint = _nearest(str(path_parts[-1]), _schema_keys())
+        elif named and "is not defined" in msg:
+            hint = _nearest(named[0], _defined_names(data))
+        head = f"{path}:{where[0]}:{where[1]}: {dotted}: "
+        en_lines.append(head + msg + (f" (did you mean `{hint}`?)" if hint else ""))
+        zh_lines.append(head + _in_chinese(kind, msg, err) + (f"（是不是“{hint}”？）" if hint else ""))
+    return "\n".join(zh_lines[:20]), "\n".join(en_lines[:20])
+
+
+def _in_chinese(kind: str, msg: str, err: Any) -> str:
+    """pydantic's message, said in Chinese for the kinds a person makes; the English detail kept alongside."""
+    if kind == "extra_forbidden":
+        return "不认识这个键（拼写错误或放错了位置）"
+    if kind == "missing":
+        return "缺少这一项（必填）"
+    if kind == "literal_error":
+        return f"取值不在允许范围内（{msg}）"
+    if kind.endswith(("_type", "_parsing")):
+        return f"类型不对（{msg}）"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long"):
+        return f"数值或长度超出范围（{msg}）"
+    return f"取值有误（{msg}）"
+
+
+def _nearest(word: str, candidates: set[str]) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return found[0] if found else ""
+
+
+def _schema_keys() -> set[str]:
+    """Every key a targets file may use, at any level (from the schema)."""
+    keys: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            keys.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(Targets.model_json_schema(by_alias=True))
+    return keys
+
+
+def _defined_names(data: Any) -> set[str]:
+    """The names a targets file defines: its fields, units and grades."""
+    names: set[str] = set()
+    if isinstance(data, dict):
+        fields = data.get("fields") or {}
+        for level in ("street", "community"):
+            names.update((fields.get(level) or {}) if isinstance(fields, dict) else {})
+        names.update(data.get("units") or {})
+        names.update(g.get("name", "") for g in data.get("grades") or [] if isinstance(g, dict))
+    return {str(n) for n in names}
+
+
+def _path_of_value(data: Any, value: str, here: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The key path of the first place in the file whose value is `value` (a name a rule complains about)."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if v == value and not isinstance(v, dict | list):
+                return (*here, k)
+            found = _path_of_value(v, value, (*here, k))
+            if found:
+                return found
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found = _path_of_value(v, value, (*here, i))
+            if found:
+                return found
+    return None

@@ -65,7 +65,7 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     try:
         conn = sqlite3.connect(path, timeout=60, isolation_level=None)
     except sqlite3.Error as exc:
-        raise HistoryError(f"{path}: cannot open the history ({exc})") from exc
+        raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
     with closing(conn):
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -144,14 +144,14 @@ def load_all(path: Path) -> list[Recorded]:
 def load(path: Path, period: str) -> Recorded:
     """The latest recorded assessment of a period."""
     if not path.exists():
-        raise HistoryError(f"{path}: no history yet (record one with kaohe assess --record)")
+        raise HistoryError(key="err.history_none", path=str(path))
     with _connect(path) as conn:
         conn.executescript(SCHEMA)
         row = conn.execute("SELECT id, period, recorded_at, report FROM assessments WHERE period = ? "
                            "ORDER BY id DESC LIMIT 1", (period,)).fetchone()
         if row is None:
             known = ", ".join(p for p, _, _ in periods(path)) or "none"
-            raise HistoryError(f"{path}: no assessment recorded for period {period} (recorded: {known})")
+            raise HistoryError(key="err.history_no_period", path=str(path), period=period, known=known)
         facts = {(s, c, f): (json.loads(v) if v is not None else None) for s, c, f, v in conn.execute(
             "SELECT street, community, field, value FROM facts WHERE assessment_id = ?", (row[0],))}
     return Recorded(row[0], row[1], row[2], json.loads(row[3]), facts)
