@@ -65,7 +65,8 @@ class Lang(StrEnum):
 
 # Options several commands share: one definition each.
 TargetsOption = Annotated[Path | None, typer.Option(
-    "--targets", "-t", help="Targets YAML. Default: the bundled targets/2005.yaml.", show_default=False)]
+    "--targets", "-t", help="目标文件（YAML），默认为自带的 2005 年目标。Targets YAML; default: the 2005 file.",
+    show_default=False)]
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="KAOHE_LANG",
                                           help="输出语言 zh（中文）或 en（English）。Language: zh or en.")]
 
@@ -81,7 +82,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help="显示版本号。Print the version and exit.")] = False,
 ) -> None:
     """考核 kaohe: district target assessment."""
 
@@ -94,28 +95,33 @@ def _fail(exc: KaoheError) -> typer.Exit:
 @app.command()
 def assess(
     submissions: Annotated[Path | None, typer.Argument(
-        help="Folder of street workbooks, or one workbook. Default: the bundled 2005 sample district.",
+        help="报送表文件夹（或一个报送表），默认为自带示例区。"
+             "Folder of street workbooks, or one workbook; default: the sample district.",
         show_default=False)] = None,
     targets_file: TargetsOption = None,
     roster: Annotated[Path | None, typer.Option(
-        "--roster", "-r", help="Roster of streets (CSV or xlsx with a 街道名称 column). Default: 街道名单.csv "
-        "beside or inside the submissions folder.", show_default=False)] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json (kaohe.report/1) or csv.")
+        "--roster", "-r", help="街道名单（CSV 或 xlsx，含“街道名称”列），默认在报送表文件夹内或旁边找 街道名单.csv。"
+        "Roster of streets; default: 街道名单.csv beside or inside the submissions folder.", show_default=False)
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f",
+                                        help="输出格式 table、json 或 csv。Output: table, json or csv.")
                    ] = Format.table,
     lang: LangOption = Lang.zh,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any error-level issue was found.")
+    strict: Annotated[bool, typer.Option("--strict", help="有错误级问题时以状态 1 退出。Exit 1 on error-level issues.")
                       ] = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Also write the Excel scorecard here (.xlsx). Never over an input file.",
+        "--out", "-o", help="同时写出 Excel 考核结果表（.xlsx），不会覆盖输入文件。"
+        "Also write the Excel scorecard here (.xlsx); never over an input file.",
         show_default=False)] = None,
     period: Annotated[str | None, typer.Option(
-        "--period", help="The period assessed (2005, 2005-H1, 2005-Q3 …). Default: the targets file's.",
+        "--period", help="考核期，如 2005、2005-H1、2005-Q3、2005-M09，默认取目标文件的。"
+        "The period assessed (2005, 2005-H1, 2005-Q3 …); default: the targets file's.",
         show_default=False)] = None,
     record_run: Annotated[bool, typer.Option(
-        "--record", help="Also store the report in the assessment history (see --history).")] = False,
+        "--record", help="同时记入考核历史（见 --history）。Also store the report in the history.")] = False,
     history: Annotated[Path, typer.Option(
-        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) that --record writes and compare "
-        "reads.")] = DEFAULT_HISTORY,
+        "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。"
+        "The history file (SQLite) that --record writes and compare reads.")] = DEFAULT_HISTORY,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
                      ] = False,
 ) -> None:
@@ -154,11 +160,13 @@ def assess(
 @app.command("progress")
 def progress_command(
     history: Annotated[Path | None, typer.Option(
-        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) written by assess --record. "
+        "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。"
+        "The history file written by assess --record. "
         "Default: kaohe-history.sqlite here; while it does not exist, the bundled sample (2005-H1 → 2005).",
         show_default=False)] = None,
     targets_file: TargetsOption = None,
-    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json.")] = Shape.table,
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
+                   ] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """进度：各指标在已记录各期的数值、较上期变化、按趋势能否在年底达标；有风险的街道排在前面。Progress over the year.
@@ -186,15 +194,16 @@ def progress_command(
 
 @app.command()
 def compare(
-    before: Annotated[str, typer.Argument(help="A recorded period (2005-H1) or a JSON report file.",
+    before: Annotated[str, typer.Argument(help="已记录的考核期或 JSON 报告。A recorded period or a JSON report.",
                                           show_default=False)],
-    after: Annotated[str, typer.Argument(help="A recorded period (2005) or a JSON report file.",
+    after: Annotated[str, typer.Argument(help="已记录的考核期或 JSON 报告。A recorded period or a JSON report.",
                                          show_default=False)],
     history: Annotated[Path, typer.Option(
-        "--history", envvar="KAOHE_HISTORY", help="The history file (SQLite) periods are read from.")
+        "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。The history file (SQLite).")
     ] = DEFAULT_HISTORY,
     targets_file: TargetsOption = None,
-    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json.")] = Shape.table,
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
+                   ] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """对比：两次考核的得分、等次、排名变化，新达标和失去的指标，以及可疑的数据变化。Compare two assessments.
@@ -220,10 +229,10 @@ def compare(
 
 @app.command()
 def check(
-    workbooks: Annotated[list[Path], typer.Argument(help="The street's workbook(s) to check before sending.",
+    workbooks: Annotated[list[Path], typer.Argument(help="报送前要自查的报送表。The workbook(s) to check.",
                                                     show_default=False)],
     targets_file: TargetsOption = None,
-    fmt: Annotated[Shape, typer.Option("--format", "-f", help="table or json (kaohe.report/1).")
+    fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
     lang: LangOption = Lang.zh,
 ) -> None:
@@ -252,16 +261,16 @@ def check(
 @app.command()
 def template(
     roster: Annotated[Path | None, typer.Option(
-        "--roster", "-r", help="Roster of streets: one template per street. Default: the sample roster.",
+        "--roster", "-r", help="街道名单：每个街道一个模板，默认为示例名单。Roster: one template per street.",
         show_default=False)] = None,
     street: Annotated[list[str] | None, typer.Option(
-        "--street", "-s", help="Only this street (repeatable); need not be on a roster.", show_default=False)
+        "--street", "-s", help="只为这个街道生成（可重复）。Only this street (repeatable).", show_default=False)
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the templates into.")
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="模板写入的文件夹。Folder for the templates.")
                        ] = Path("templates"),
     targets_file: TargetsOption = None,
-    rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="Community rows to prepare.")] = 40,
-    force: Annotated[bool, typer.Option("--force", help="Replace templates that already exist.")] = False,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="预留的社区行数。Community rows.")] = 40,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的模板。Replace templates that exist.")] = False,
 ) -> None:
     """模板：为每个街道生成空白报送表。Write blank submission workbooks, one per street.
 
@@ -383,7 +392,7 @@ app.add_typer(targets_app, name="targets")
 
 @targets_app.command("check")
 def targets_check(
-    file: Annotated[Path, typer.Argument(help="The targets YAML to check.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="要检查的目标文件。The targets YAML to check.", show_default=False)],
     lang: LangOption = Lang.zh,
 ) -> None:
     """检查目标文件并用平实的话解释每项指标。Lint a targets file and explain it in plain words."""
