@@ -146,3 +146,11 @@ def test_a_roster_saved_as_unicode_text(tmp_path, targets):
     path = tmp_path / "街道名单.txt"
     path.write_bytes("序号\t街道名称\r\n1\t东风街道\r\n2\t红旗乡\r\n".encode("utf-16"))
     assert load_roster(path, targets) == ["东风街道", "红旗乡"]
+
+
+def test_progress_tells_84_8_from_85(tmp_path):
+    """The sample's safe communities are 117 of 138 = 84.78 %: not the 85 % it falls short of."""
+    text = kaohe(["progress"], tmp_path, COLUMNS="120").stdout.decode()
+    row = next(line for line in text.splitlines() if "安全文明社区" in line)
+    cells = row.split()[-5:]  # 2005-H1, 2005, change, year-end, required
+    assert cells[1] == "84.8%" and cells[-1] == "85.0%"

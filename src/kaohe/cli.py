@@ -88,7 +88,8 @@ def main_options(
 
 
 def _fail(exc: KaoheError) -> typer.Exit:
-    _err().print(f"[bold red]kaohe:[/] {exc.text(Translator(_argv_lang()))}", highlight=False, markup=True)
+    _err().print(f"[bold red]kaohe:[/] {exc.text(Translator(_argv_lang()))}", highlight=False, markup=True,
+                 soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -524,18 +525,18 @@ def main() -> None:
         _err().print(f"\n[yellow]{tr('err.interrupted')}[/]", highlight=False)
         code = 130
     except KaoheError as exc:
-        _err().print(f"[bold red]kaohe:[/] {exc.text(tr)}", highlight=False)
+        _err().print(f"[bold red]kaohe:[/] {exc.text(tr)}", highlight=False, soft_wrap=True)
         code = 1
     except OSError as exc:
         if debug:
             raise
-        _err().print(f"[bold red]kaohe:[/] {_os_error(exc, tr)}", highlight=False)
+        _err().print(f"[bold red]kaohe:[/] {_os_error(exc, tr)}", highlight=False, soft_wrap=True)
         code = 1
     except Exception as exc:
         if debug:
             raise
         _err().print(f"[bold red]kaohe:[/] {tr('err.bug', kind=type(exc).__name__, detail=str(exc)[:200])}",
-                     highlight=False)
+                     highlight=False, soft_wrap=True)
         code = 3
     # Every output is written and closed by now; skip tearing down tens of thousands of objects one by one.
     for stream in (sys.stdout, sys.stderr):

@@ -292,15 +292,17 @@ def render_comparison(result: Any, targets: Targets, console: Console, tr: Trans
 
 
 def _percent(value: float | None) -> str:
-    """A district value: every scored target is judged for the district as a share of streets or communities."""
-    return "—" if value is None else f"{value * 100:.0f}%"
+    """A district value: every scored target is judged for the district as a share of streets or communities.
+
+    One decimal: 84.8 % must not read as the 85 % it falls short of."""
+    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _share(value: float | None, target: Target, tr: Translator) -> str:
     if value is None:
         return "—"
     if target.level != "street":
-        return f"{value * 100:.0f}%"
+        return _percent(value)
     if isinstance(target.test, FieldTest) and target.test.is_ is not None:  # a yes/no street fact
         return _yes(value >= 0.5, tr)
     return f"{value:g}"
