@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -154,3 +155,40 @@ def test_progress_tells_84_8_from_85(tmp_path):
     row = next(line for line in text.splitlines() if "安全文明社区" in line)
     cells = row.split()[-5:]  # 2005-H1, 2005, change, year-end, required
     assert cells[1] == "84.8%" and cells[-1] == "85.0%"
+
+
+def test_narrow_terminals_never_cut_score_and_grade(tmp_path):
+    """A targets file with 13 scored targets at 80 columns: the street table folds into its compact form."""
+    import json
+    import re
+
+    text = bundled("targets/2005.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "t.yaml"
+    # four more scored targets: copies of the community targets under new ids
+    start = text.index("  - id: room-area")
+    end = text.index("  - id: demo-street")
+    copies = text[start:end].replace("  - id: ", "  - id: again-")
+    path.write_text(text.replace("  - id: demo-street", copies + "  - id: demo-street", 1), encoding="utf-8")
+    report = json.loads(kaohe(["assess", "--targets", str(path), "--format", "json"], tmp_path).stdout)
+    assert sum(1 for t in report["district"]["targets"] if t["points"]) >= 12
+    table = kaohe(["assess", "--targets", str(path)], tmp_path, COLUMNS="80").stdout.decode()
+    for street in report["streets"]:
+        line = next(row for row in table.splitlines() if re.match(rf"\s*{street['rank']} {street['name']}\b", row))
+        assert f"{street['score']:.2f}" in line and street["grade"] in line, line
+
+
+@pytest.mark.parametrize(("command", "columns"), [
+    (["assess"], "80"), (["assess"], "60"),
+    *((["check", str(SAMPLE / "胜利街道.xlsx")], c) for c in ("80", "60", "40"))])
+def test_titles_break_between_words_never_inside_a_number(tmp_path, command, columns):
+    """Every number of the targets' titles and of the issues' messages (1000, 150, 50-200, =E4+96) is
+    found whole in the output: wrapped lines break between words, not inside them."""
+    import json
+
+    out = kaohe(command, tmp_path, COLUMNS=columns).stdout.decode()
+    report = json.loads(kaohe([*command, "--format", "json"], tmp_path).stdout)
+    texts = [t["title"] for t in report["district"]["targets"]] + [i["message"] for i in report["issues"]]
+    numbers = {n for text in texts for n in re.findall(r"[!-~]*[0-9]{2,}[!-~]*", text)}
+    assert len(numbers) > 5
+    for number in numbers:
+        assert number in out, (number, columns)
