@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -108,30 +107,13 @@ KAOHE = "from kaohe.cli import main; main()"
 
 def make_district(size: int) -> Path:
     """`size` streets of about 50 communities each, canonical template, the same every time."""
-    from clerks import COMMUNITY_NAMES, community_values, write_workbook
+    from clerks import write_district
 
     folder = CACHE / f"v2-streets-{size}"
     done = folder / ".complete"
     if done.exists():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(size)
-    names = []
-    for i in range(size):
-        name = f"第{i + 1:04d}街道"
-        names.append(name)
-        quality = rng.uniform(0.5, 1.0)
-        communities = []
-        for j in range(COMMUNITIES + rng.randint(-5, 5)):
-            values = community_values(rng, "街道", quality)
-            # every community name in the district its own, as in a real one (春晖17-1社区 is street 17's)
-            base = COMMUNITY_NAMES[(i + j) % len(COMMUNITY_NAMES)]
-            values["name"] = f"{base}{i + 1}-{j // len(COMMUNITY_NAMES) + 1}社区"
-            communities.append(values)
-        street = {"name": name, "kind": "街道", "center_area": rng.choice([800, 1000, 1200]),
-                  "service_projects": rng.randint(6, 14), "demo_street": rng.random() < 0.7}
-        write_workbook(folder / f"{name}.xlsx", street, communities)
-    (folder / "街道名单.csv").write_text("街道名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    write_district(folder, size)
     done.write_text("ok")
     return folder
 

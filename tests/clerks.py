@@ -263,3 +263,27 @@ def community_values(rng: random.Random, kind: str, quality: float) -> dict[str,
         "education_station": ok(min(1.0, quality + 0.1)), "modern": ok(quality - 0.3), "safe": ok(quality + 0.05),
         "police_office": ok(0.95), "health_station": rng.random() < 0.4, "pilot": False, "remark": "",
     }
+
+
+def write_district(folder: Path, size: int, communities: int = 50) -> Path:
+    """`size` streets of about `communities` communities each, canonical template, with a roster; the same
+    every time for the same arguments (benchmarks/speed.py and the tests use it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(size)
+    names = []
+    for i in range(size):
+        name = f"第{i + 1:04d}街道"
+        names.append(name)
+        quality = rng.uniform(0.5, 1.0)
+        rows = []
+        for j in range(max(1, communities + rng.randint(-5, 5))):
+            values = community_values(rng, "街道", quality)
+            # every community name in the district its own, as in a real one (春晖17-1社区 is street 17's)
+            base = COMMUNITY_NAMES[(i + j) % len(COMMUNITY_NAMES)]
+            values["name"] = f"{base}{i + 1}-{j // len(COMMUNITY_NAMES) + 1}社区"
+            rows.append(values)
+        street = {"name": name, "kind": "街道", "center_area": rng.choice([800, 1000, 1200]),
+                  "service_projects": rng.randint(6, 14), "demo_street": rng.random() < 0.7}
+        write_workbook(folder / f"{name}.xlsx", street, rows)
+    (folder / "街道名单.csv").write_text("街道名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    return folder

@@ -192,3 +192,55 @@ def test_titles_break_between_words_never_inside_a_number(tmp_path, command, col
     assert len(numbers) > 5
     for number in numbers:
         assert number in out, (number, columns)
+
+
+def test_a_roster_header_kaohe_does_not_know_is_warned_about(tmp_path, targets):
+    from kaohe.intake import gather
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("街道列表\n东风街道\n红旗乡\n人民街道\n", encoding="utf-8")
+    intake = gather(SAMPLE, targets, roster)
+    warned = [i for i in intake.issues if i.code == "roster-header"]
+    assert [(i.file, i.street) for i in warned] == [("名单.csv", "街道列表")]
+    assert "表头" in warned[0].hint("zh")
+    roster.write_text("街道名称\n东风街道\n红旗乡\n人民街道\n", encoding="utf-8")  # a header kaohe knows
+    assert not [i for i in gather(SAMPLE, targets, roster).issues if i.code == "roster-header"]
+
+
+def test_the_readmes_error_table_is_what_kaohe_prints(tmp_path):
+    """Each row of the README's table of errors that can be made here, made, and its text found."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (tmp_path / "空文件夹").mkdir()
+    (tmp_path / "考核结果.xlsx").write_bytes(b"x")
+    cases = {
+        "kaohe: nowhere：找不到这个文件夹或报送表": ["assess", "nowhere"],
+        "kaohe: 在 空文件夹 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv）。请检查文件夹路径。":
+            ["assess", "空文件夹"],
+        "kaohe: 考核结果.xlsx 已经存在。要替换它，请加 --force。": ["assess", "--out", "考核结果.xlsx"],
+        "考核期“上半年”的写法不对：应为 2005、2005-H1、2005-Q3 或 2005-M09 这样的形式":
+            ["assess", "--period", "上半年"],
+        "kaohe: nope.yaml：找不到目标文件": ["assess", "--targets", "nope.yaml"],
+        "kaohe: kaohe-history.sqlite：还没有考核历史（用 kaohe assess --record 记录）": ["compare", "2004", "2005"],
+    }
+    for documented, args in cases.items():
+        assert documented in readme, documented
+        said = kaohe(args, tmp_path, COLUMNS="200").stderr.decode()
+        assert documented in " ".join(said.split()) or documented in said, (args, said)
+
+
+@pytest.mark.slow
+def test_500_workbooks_read_the_same_under_every_start_method(tmp_path):
+    """Windows and macOS start workers with spawn, Python 3.14 on Linux with forkserver: a 500-workbook
+    district gives byte for byte the JSON the fork start method gives."""
+    from clerks import write_district
+
+    folder = write_district(tmp_path / "district", 500, communities=8)
+    outputs = {}
+    for method in ("fork", "spawn", "forkserver"):
+        out = kaohe(["assess", str(folder), "--format", "json"], tmp_path, KAOHE_START_METHOD=method)
+        assert out.returncode == 0, out.stderr.decode()
+        outputs[method] = out.stdout
+    assert outputs["spawn"] == outputs["fork"] and outputs["forkserver"] == outputs["fork"]
+    import json
+
+    assert json.loads(outputs["fork"])["district"]["streets_submitted"] == 500

@@ -190,7 +190,7 @@ class History:
         from kaohe.tracking.history import record
 
         if report.intake is None:
-            raise KaoheError("only a report made by kaohe.assess() can be recorded (it carries the figures)")
+            raise KaoheError(key="err.record_needs_intake")
         return record(self.path, report, report.intake, to_document(report, lang))
 
     def periods(self) -> list[tuple[str, int, str]]:
@@ -258,5 +258,5 @@ def _side(label: str, history: Path) -> Any:
 
 def _report_targets(report: Report) -> Targets:
     if report.targets is None:
-        raise KaoheError("this report does not carry its targets: make it with kaohe.assess() or check()")
+        raise KaoheError(key="err.report_needs_targets")
     return report.targets

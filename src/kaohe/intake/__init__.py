@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kaohe.errors import InputError, UnreadableFile
-from kaohe.intake.roster import find_roster, load_roster, street_key
+from kaohe.intake.roster import find_roster, read_roster, street_key
 from kaohe.issues import Issue, unreadable
 from kaohe.issues import ignored as ignored_file
 from kaohe.model import FileInfo, Intake, StreetInput, Submission
@@ -113,12 +113,14 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     instead of done after reading. scoring.score uses it where the roster name agrees, and judges anew
     where it does not.
     """
-    roster = load_roster(roster_path, targets) if roster_path else None
+    roster, header_like = read_roster(roster_path, targets) if roster_path else (None, None)
 
     def key_of(name: str) -> str:
         return street_key(name, targets.layout.street_name_suffixes)
 
     issues: list[Issue] = list(notes or [])
+    if header_like is not None and roster_path is not None:
+        issues.append(Issue("roster-header", display_name(roster_path.name), street=header_like))
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
     inputs: list[FileInfo] = []

@@ -22,6 +22,12 @@ def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
 
 def load_roster(path: Path, targets: Targets) -> list[str]:
     """The street names of a roster file, in its order, without duplicates."""
+    return read_roster(path, targets)[0]
+
+
+def read_roster(path: Path, targets: Targets) -> tuple[list[str], str | None]:
+    """The street names, and the first one when it looks like a header kaohe did not recognise: it names no
+    street the way the others do (they end in 街道, 乡 …, it does not), so it may be a column heading."""
     if not path.is_file():
         raise RosterError(key="err.roster_missing", path=str(path))
     if path.suffix.lower() in (".csv", ".txt"):
@@ -35,10 +41,19 @@ def load_roster(path: Path, targets: Targets) -> list[str]:
         except UnreadableFile as exc:
             raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
         rows = [["" if v is None else str(v) for v in row] for s in sheets[:1] for row in s.rows]
-    names = _names(rows, targets)
+    names, headed = _names(rows, targets)
     if not names:
         raise RosterError(key="err.roster_empty", path=str(path))
-    return names
+    return names, None if headed else _header_like(names, targets)
+
+
+def _header_like(names: list[str], targets: Targets) -> str | None:
+    endings = tuple(targets.layout.street_name_endings)
+    rest = names[1:]
+    if len(rest) >= 2 and endings and sum(n.endswith(endings) for n in rest) * 4 >= len(rest) * 3 \
+            and not names[0].endswith(endings):
+        return names[0]
+    return None
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -52,7 +67,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
         raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
 
 
-def _names(rows: list[list[str]], targets: Targets) -> list[str]:
+def _names(rows: list[list[str]], targets: Targets) -> tuple[list[str], bool]:
+    """The names, and whether a header row was recognised."""
     from kaohe.workbook.headers import Headers
 
     headers = Headers(targets)
@@ -61,11 +77,12 @@ def _names(rows: list[list[str]], targets: Targets) -> list[str]:
     loose = {headers.key(h) for h in targets.layout.roster_headers}
     col = 0
     start = 0
+    headed = False
     for r, row in enumerate(rows[:10]):
         hits = [c for c, v in enumerate(row) if v and lookup.get(headers.key(v)) == key]
         hits = hits or [c for c, v in enumerate(row) if v and headers.key(v) in loose]
         if hits:
-            col, start = hits[0], r + 1
+            col, start, headed = hits[0], r + 1, True
             break
     else:  # no header: the first column that holds text rather than serial numbers
         texts = [[v for v in (row[c] if c < len(row) else "" for row in rows) if v.strip()]
@@ -79,7 +96,7 @@ def _names(rows: list[list[str]], targets: Targets) -> list[str]:
             if street_key(name) not in seen:
                 seen.add(street_key(name))
                 names.append(name)
-    return names
+    return names, headed
 
 
 def find_roster(folder: Path, targets: Targets) -> Path | None:

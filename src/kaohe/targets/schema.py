@@ -150,6 +150,7 @@ class Layout(Model):
     street_name_suffixes: list[str] = Field(default_factory=default("layout", "street_name_suffixes"))
     roster_headers: list[str] = Field(default_factory=default("layout", "roster_headers"))
     roster_file_names: list[str] = Field(default_factory=default("layout", "roster_file_names"))
+    street_name_endings: list[str] = Field(default_factory=default("layout", "street_name_endings"))
     count_words: list[str] = Field(default_factory=default("layout", "count_words"))
     doubtful_share: float = Field(default_factory=default("layout", "doubtful_share"))
     doubtful_min: int = Field(default_factory=default("layout", "doubtful_min"))
