@@ -28,6 +28,7 @@ def kaohe(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess
 @pytest.mark.parametrize("encoding", ["gbk", "ascii"])
 @pytest.mark.parametrize("args", [["assess"], ["check", str(SAMPLE / "东风街道.xlsx")], ["progress"],
                                   ["targets", "check", str(bundled("targets/2005.yaml"))]])
+@pytest.mark.slow  # runs the console script end to end
 def test_any_console_encoding_gets_readable_output(tmp_path, encoding, args):
     """`kaohe assess > 结果.txt` on Chinese Windows writes GBK; a pipe may be ASCII. Nothing may crash."""
     out = kaohe(args, tmp_path, PYTHONIOENCODING=encoding)
@@ -40,16 +41,19 @@ def test_any_console_encoding_gets_readable_output(tmp_path, encoding, args):
         assert "?" not in text.splitlines()[0] or args[0] != "targets"  # an ASCII console is answered in English
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_gbk_marks_are_the_nearest_gbk_has(tmp_path):
     text = kaohe(["assess"], tmp_path, PYTHONIOENCODING="gbk").stdout.decode("gbk")
     assert "√" in text and "×" in text and "✓" not in text
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_kaohe_lang_chooses_english_without_the_option(tmp_path):
     text = kaohe(["assess"], tmp_path, KAOHE_LANG="en").stdout.decode()
     assert "District targets" in text and "全区指标完成情况" not in text
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_an_empty_folder_is_an_error_not_a_page_of_ticks(tmp_path):
     (tmp_path / "报送表").mkdir()
     out = kaohe(["assess", "报送表"], tmp_path)
@@ -57,6 +61,7 @@ def test_an_empty_folder_is_an_error_not_a_page_of_ticks(tmp_path):
     assert "没有找到任何报送表" in out.stderr.decode() and b"Traceback" not in out.stderr
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_the_scorecard_is_never_replaced_without_force(tmp_path):
     card = tmp_path / "考核结果.xlsx"
     card.write_bytes(b"last week's scorecard")
@@ -85,18 +90,21 @@ def test_a_scorecard_open_in_excel_is_named_and_kept_whole(tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("period", ["上半年", "2005-13", "2005H1", "05"])
+@pytest.mark.slow  # runs the console script end to end
 def test_a_period_kaohe_cannot_place_is_a_usage_error(tmp_path, period):
     out = kaohe(["assess", "--period", period, "--record"], tmp_path)
     assert out.returncode == 2 and "2005-H1" in out.stderr.decode()
     assert not (tmp_path / "kaohe-history.sqlite").exists()
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_recording_a_period_again_says_so(tmp_path):
     assert kaohe(["assess", "--period", "2005-H1", "--record"], tmp_path).returncode == 0
     again = kaohe(["assess", "--period", "2005-H1", "--record"], tmp_path)
     assert again.returncode == 0 and "已再次记录 2005-H1" in again.stderr.decode()
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_a_scorecard_saved_among_the_submissions_is_not_a_street(tmp_path):
     folder = tmp_path / "报送表"
     shutil.copytree(SAMPLE, folder)
@@ -111,6 +119,7 @@ def test_a_scorecard_saved_among_the_submissions_is_not_a_street(tmp_path):
     assert report["district"]["streets_submitted"] == 11
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_no_traceback_for_an_output_folder_that_is_a_file(tmp_path):
     (tmp_path / "模板").mkdir()
     (tmp_path / "模板" / "城关街道.xlsx").write_bytes(b"x")
@@ -119,6 +128,7 @@ def test_no_traceback_for_an_output_folder_that_is_a_file(tmp_path):
     assert "城关街道.xlsx" in out.stderr.decode()
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_a_bug_is_one_line_and_debug_shows_the_traceback(tmp_path):
     script = ("import sys\nimport kaohe.api\n"
               "def broken(*a, **k):\n    raise RuntimeError('something kaohe did not expect')\n"
@@ -149,6 +159,7 @@ def test_a_roster_saved_as_unicode_text(tmp_path, targets):
     assert load_roster(path, targets) == ["东风街道", "红旗乡"]
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_progress_tells_84_8_from_85(tmp_path):
     """The sample's safe communities are 117 of 138 = 84.78 %: not the 85 % it falls short of."""
     text = kaohe(["progress"], tmp_path, COLUMNS="120").stdout.decode()
@@ -157,6 +168,7 @@ def test_progress_tells_84_8_from_85(tmp_path):
     assert cells[1] == "84.8%" and cells[-1] == "85.0%"
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_narrow_terminals_never_cut_score_and_grade(tmp_path):
     """A targets file with 13 scored targets at 80 columns: the street table folds into its compact form."""
     import json
@@ -180,6 +192,7 @@ def test_narrow_terminals_never_cut_score_and_grade(tmp_path):
 @pytest.mark.parametrize(("command", "columns"), [
     (["assess"], "80"), (["assess"], "60"),
     *((["check", str(SAMPLE / "胜利街道.xlsx")], c) for c in ("80", "60", "40"))])
+@pytest.mark.slow  # runs the console script end to end
 def test_titles_break_between_words_never_inside_a_number(tmp_path, command, columns):
     """Every number of the targets' titles and of the issues' messages (1000, 150, 50-200, =E4+96) is
     found whole in the output: wrapped lines break between words, not inside them."""
@@ -207,6 +220,7 @@ def test_a_roster_header_kaohe_does_not_know_is_warned_about(tmp_path, targets):
     assert not [i for i in gather(SAMPLE, targets, roster).issues if i.code == "roster-header"]
 
 
+@pytest.mark.slow  # runs the console script end to end
 def test_the_readmes_error_table_is_what_kaohe_prints(tmp_path):
     """Each row of the README's table of errors that can be made here, made, and its text found."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -229,6 +243,7 @@ def test_the_readmes_error_table_is_what_kaohe_prints(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.slow  # runs the console script end to end
 def test_500_workbooks_read_the_same_under_every_start_method(tmp_path):
     """Windows and macOS start workers with spawn, Python 3.14 on Linux with forkserver: a 500-workbook
     district gives byte for byte the JSON the fork start method gives."""

@@ -129,6 +129,7 @@ def test_every_registered_command_is_documented():
         assert command.callback is not None and command.callback.__doc__
 
 
+@pytest.mark.slow
 def test_progress_bar_and_scorecard_status_at_a_terminal(tmp_path):
     """stderr a terminal and 50 files: the progress bar, then the scorecard's status line, and a clean exit.
 

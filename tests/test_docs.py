@@ -80,6 +80,7 @@ def _kaohe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_readme_library_example_runs(desk):
     code = "\n".join(_blocks("python"))
     assert "kaohe.assess(" in code

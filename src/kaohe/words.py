@@ -270,6 +270,7 @@ WORDS: dict[str, Word] = {
     "err.targets_invalid": Word("目标文件有误：\n{zh}", "the targets file is not valid:\n{en}"),
     "err.record_needs_intake": Word("只有 kaohe.assess() 得到的考核结果才能记入历史（它带有各项数据）", "only a report made by kaohe.assess() can be recorded (it carries the figures)"),
     "err.report_needs_targets": Word("这个考核结果没有带上目标文件：请用 kaohe.assess() 或 check() 得到它", "this report does not carry its targets: make it with kaohe.assess() or check()"),
+    "err.targets_yaml": Word("目标文件不是有效的 YAML：{path}:{detail}", "{path}:{detail}"),
     "err.targets_missing": Word("{path}：找不到目标文件", "{path}: no such targets file"),
     "err.targets_unreadable": Word("{path}：无法读取目标文件（{detail}）", "{path}: cannot read the targets file ({detail})"),
     "err.targets_too_large": Word("{path}：目标文件最大 {limit:,} 字节", "{path}: a targets file is at most {limit:,} bytes"),

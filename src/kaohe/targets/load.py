@@ -33,7 +33,7 @@ def load_targets(path: Path) -> Targets:
     except UnicodeDecodeError as exc:
         raise TargetsError(key="err.targets_not_utf8", path=str(path)) from exc
     except YamlError as exc:
-        raise TargetsError(f"{path}:{exc}") from exc
+        raise TargetsError(key="err.targets_yaml", path=str(path), detail=str(exc)) from exc
     if not isinstance(data, dict):
         raise TargetsError(key="err.targets_not_mapping", path=str(path))
     try:
