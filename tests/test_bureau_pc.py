@@ -259,3 +259,26 @@ def test_500_workbooks_read_the_same_under_every_start_method(tmp_path):
     import json
 
     assert json.loads(outputs["fork"])["district"]["streets_submitted"] == 500
+
+
+@pytest.mark.slow
+def test_a_scorecard_on_a_read_only_place_is_one_line(tmp_path):
+    """The operating system refuses the write (EROFS): one line saying so, no traceback, no file."""
+    script = ("import errno, sys\nimport kaohe.atomic\n"
+              "def refuse(*a, **k):\n    raise OSError(errno.EROFS, 'Read-only file system', k.get('dir'))\n"
+              "kaohe.atomic.tempfile.mkstemp = refuse\n"
+              "sys.argv = ['kaohe', 'assess', '--out', sys.argv[1]]\nfrom kaohe.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "考核结果.xlsx")], capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert out.returncode == 1 and "只读" in out.stderr and "Traceback" not in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_paths_with_spaces_and_chinese_and_long_names(tmp_path):
+    folder = tmp_path / "2005 年 报送表 (第二批)" / ("很长的文件夹名" * 8)
+    shutil.copytree(SAMPLE, folder)
+    out = kaohe(["assess", str(folder), "--out", str(folder.parent / "考核 结果 2005.xlsx"), "--format", "json"],
+                tmp_path)
+    assert out.returncode == 0, out.stderr.decode()
+    assert (folder.parent / "考核 结果 2005.xlsx").is_file()

@@ -126,3 +126,22 @@ def test_check_command(tmp_path, targets, book):
 def test_new_commands_have_help(command):
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_an_english_template_reads_as_the_chinese_one_does(tmp_path, targets):
+    """--lang en translates everything around the field headers; the headers stay the YAML's labels, so the
+    English template reads exactly as the Chinese one."""
+    import openpyxl
+
+    from kaohe.words import Translator
+
+    zh = read_submission(write_template(tmp_path / "zh.xlsx", targets, "东风街道"), targets)
+    path = write_template(tmp_path / "en.xlsx", targets, "东风街道", tr=Translator("en"))
+    en = read_submission(path, targets)
+    assert en.street is not None and zh.street is not None
+    assert (en.street.name, en.street.values) == (zh.street.name, zh.street.values)
+    assert [(i.cell, i.code) for i in en.issues] == [(i.cell, i.code) for i in zh.issues]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["How to fill in", "Street", "Communities"]
+    guide = [str(c.value) for c in wb["How to fill in"]["A"][1:6]]
+    assert guide[0].startswith("1. Filled in by 东风街道") and not any("填" in line for line in guide)

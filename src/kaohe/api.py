@@ -155,7 +155,7 @@ class TemplateWritten:
 
 def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = None,
                     roster: PathLike | None = None, streets: Sequence[str] = (), rows: int = 40,
-                    force: bool = False) -> list[TemplateWritten]:
+                    force: bool = False, lang: Literal["zh", "en"] = "zh") -> list[TemplateWritten]:
     """One blank submission workbook per street (the roster's, or `streets`), generated from the targets.
 
     An existing file is left alone unless `force`. With neither a roster nor streets: the sample roster.
@@ -174,7 +174,9 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
         if path.exists() and not force:
             done.append(TemplateWritten(name, path, False))
             continue
-        write_template(path, rules, name, rows)
+        from kaohe.words import Translator
+
+        write_template(path, rules, name, rows, Translator(lang))
         done.append(TemplateWritten(name, path, True))
     return done
 

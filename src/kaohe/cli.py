@@ -272,6 +272,7 @@ def template(
     targets_file: TargetsOption = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="预留的社区行数。Community rows.")] = 40,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的模板。Replace templates that exist.")] = False,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """模板：为每个街道生成空白报送表。Write blank submission workbooks, one per street.
 
@@ -282,7 +283,7 @@ def template(
 
     try:
         done = api.write_templates(out_dir, targets=targets_file, roster=roster, streets=street or (), rows=rows,
-                                   force=force)
+                                   force=force, lang=lang.value)
     except KaoheError as exc:
         raise _fail(exc) from exc
     for item in done:

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, cast
 
 from kaohe.report import a4_landscape
 from kaohe.targets import FieldDef, Targets
+from kaohe.words import Translator
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-STREET_SHEET = "街道情况"
-COMMUNITY_SHEET = "社区情况"
-GUIDE_SHEET = "填表说明"
 DEFAULT_ROWS = 40
+ZH = Translator("zh")
 
 
 def header_text(fdef: FieldDef, targets: Targets) -> str:
@@ -31,20 +30,19 @@ def header_text(fdef: FieldDef, targets: Targets) -> str:
     return f"{fdef.label}({unit.label})" if unit else fdef.label
 
 
-def hint_text(fdef: FieldDef, targets: Targets) -> str:
+def hint_text(fdef: FieldDef, targets: Targets, tr: Translator = ZH) -> str:
     """What the clerk sees when the cell is selected."""
     if fdef.hint:
         return fdef.hint
     unit = targets.units.get(fdef.unit or "")
-    unit_label = unit.label if unit else ""
     if fdef.type in ("number", "integer"):
-        kind = "整数" if fdef.type == "integer" else "数字"
         low, high = fdef.range or (None, None)
-        span = f"，范围{low}~{high}" if low is not None else ""
-        return f"填写{kind}{('，单位' + unit_label) if unit_label else ''}{span}；不要写“约”或范围。"
+        return tr("tpl.hint.number", kind=tr("expected.integer" if fdef.type == "integer" else "expected.number"),
+                  unit=tr("tpl.hint.unit", unit=unit.label) if unit else "",
+                  span=tr("tpl.hint.span", low=low, high=high) if low is not None else "")
     if fdef.type in ("yesno", "choice"):
-        return "从下拉列表中选择：" + "、".join(fdef.choices_list(targets))
-    return "填写全称。" if fdef.key else "选填。"
+        return tr("tpl.hint.choose", choices="、".join(fdef.choices_list(targets)))
+    return tr("tpl.hint.key" if fdef.key else "tpl.hint.optional")
 
 
 def template_name(street: str) -> str:
@@ -54,8 +52,10 @@ def template_name(street: str) -> str:
     return (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", street).strip(". ") or "street") + ".xlsx"
 
 
-def write_template(path: Path, targets: Targets, street: str, rows: int = DEFAULT_ROWS) -> Path:
-    """Write one street's blank submission workbook (atomically)."""
+def write_template(path: Path, targets: Targets, street: str, rows: int = DEFAULT_ROWS, tr: Translator = ZH
+                   ) -> Path:
+    """Write one street's blank submission workbook (atomically). In English (`tr`) everything around the
+    field headers is English; the headers stay the targets file's labels, which is what kaohe reads."""
     from openpyxl import Workbook
 
     from kaohe.atomic import atomic_path
@@ -63,24 +63,24 @@ def write_template(path: Path, targets: Targets, street: str, rows: int = DEFAUL
     wb = Workbook()
     guide = wb.active
     assert guide is not None
-    guide.title = GUIDE_SHEET
-    _guide(guide, targets, street)
-    _street_sheet(wb.create_sheet(STREET_SHEET), targets, street)
-    _community_sheet(wb.create_sheet(COMMUNITY_SHEET), targets, street, rows)
+    guide.title = tr("tpl.sheet.guide")
+    _guide(guide, targets, street, tr)
+    _street_sheet(wb.create_sheet(tr("tpl.sheet.street")), targets, street, tr)
+    _community_sheet(wb.create_sheet(tr("tpl.sheet.communities")), targets, street, rows, tr)
     wb.active = 2
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
 
 
-def _validation(fdef: FieldDef, targets: Targets) -> object | None:
+def _validation(fdef: FieldDef, targets: Targets, tr: Translator) -> object | None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    prompt = hint_text(fdef, targets)
+    prompt = hint_text(fdef, targets, tr)
     if fdef.type in ("yesno", "choice"):
         dv = DataValidation(type="list", formula1='"' + ",".join(fdef.choices_list(targets)) + '"',
                             allow_blank=not fdef.required)
-        dv.error = "请从下拉列表中选择：" + "、".join(fdef.choices_list(targets))
+        dv.error = prompt
     elif fdef.type in ("number", "integer"):
         low, high = fdef.range or (0, 10**9)
         dv = DataValidation(type="whole" if fdef.type == "integer" else "decimal", operator="between",
@@ -101,11 +101,11 @@ def _text(ws: Worksheet, row: int, col: int, value: str) -> None:
     cell.data_type = "s"  # a street named "=…" stays text
 
 
-def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
+def _street_sheet(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None:
     from openpyxl.styles import Font, PatternFill
 
     fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
-    ws.append(["项目", "数值"])
+    ws.append([tr("tpl.item"), tr("tpl.value")])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), fill
     for r, (_name, fdef) in enumerate(targets.fields.street.items(), start=2):
@@ -113,7 +113,7 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
         if fdef.key:
             _text(ws, r, 2, street)
         else:
-            dv = _validation(fdef, targets)
+            dv = _validation(fdef, targets, tr)
             ws.add_data_validation(dv)
             dv.add(f"B{r}")  # type: ignore[attr-defined]
     ws.column_dimensions["A"].width = 36
@@ -121,20 +121,20 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str) -> None:
     a4_landscape(ws, "1:1")
 
 
-def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) -> None:
+def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int, tr: Translator) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     fields = list(targets.fields.community.items())
     width = len(fields) + 1
-    _text(ws, 1, 1, f"{street}社区建设情况统计表({targets.period}年度)")
+    _text(ws, 1, 1, tr("tpl.title", street=street, period=targets.period))
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    _text(ws, 2, 1, f"填报单位:{street}")
-    _text(ws, 2, max(2, width - 3), "填报日期:")
+    _text(ws, 2, 1, tr("tpl.unit", street=street))
+    _text(ws, 2, max(2, width - 3), tr("tpl.date"))
     fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
-    _text(ws, 3, 1, "序号")
+    _text(ws, 3, 1, tr("tpl.no"))
     for c, (_name, fdef) in enumerate(fields, start=2):
         _text(ws, 3, c, header_text(fdef, targets))
     for cell in ws[3]:
@@ -146,7 +146,7 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) ->
         ws.cell(r, 1, r - first + 1)
     for c, (_name, fdef) in enumerate(fields, start=2):
         letter = get_column_letter(c)
-        dv = _validation(fdef, targets)
+        dv = _validation(fdef, targets, tr)
         ws.add_data_validation(dv)
         dv.add(f"{letter}{first}:{letter}{last}")  # type: ignore[attr-defined]
         ws.column_dimensions[letter].width = 16 if fdef.key else max(9, min(16, len(fdef.label) * 2))
@@ -155,33 +155,29 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int) ->
     for row in ws.iter_rows(min_row=3, max_row=last, max_col=width):
         for cell in row:
             cell.border = Border(left=side, right=side, top=side, bottom=side)
-    _text(ws, last + 2, 1, "单位负责人:            填表人:            联系电话:")
+    _text(ws, last + 2, 1, tr("tpl.signature"))
     ws.freeze_panes = "C4"
     a4_landscape(ws, "1:3")
 
 
-def _guide(ws: Worksheet, targets: Targets, street: str) -> None:
+def _guide(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None:
     from openpyxl.styles import Alignment, Font
 
-    ws.append([f"{targets.title} 填表说明"])
+    ws.append([tr("tpl.guide_title", title=tr.pick(targets.title, targets.title_en))])
     ws["A1"].font = Font(bold=True, size=14)
-    lines = [
-        f"1. 本表由{street}填报：“{STREET_SHEET}”填街道的情况，“{COMMUNITY_SHEET}”每个社区居委会填一行。",
-        "2. 请保留表头文字，不要增删或合并列；社区多于预留行数时在表格下方接着填写。",
-        "3. 数字只填一个数，单位可省略；是/否、有/无类项目请从下拉列表中选择。",
-        "4. 合计行、备注、签名行不计为社区；同一社区不要重复填写。",
-        "5. 填好后用 Excel 或 WPS 保存；可先用 kaohe check 自查。",
-    ]
+    lines = [tr("tpl.guide.1", street=street, street_sheet=tr("tpl.sheet.street"),
+                communities_sheet=tr("tpl.sheet.communities")),
+             tr("tpl.guide.2"), tr("tpl.guide.3"), tr("tpl.guide.4"), tr("tpl.guide.5")]
     for line in lines:
         ws.append([line])
     ws.append([])
-    ws.append(["项目", "填写要求"])
+    ws.append([tr("tpl.item"), tr("tpl.requirement")])
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     for fdef in [*targets.fields.street.values(), *targets.fields.community.values()]:
         # 【】 keeps the guide's field names from being read as the street's own labels
-        ws.append([f"【{header_text(fdef, targets)}】", hint_text(fdef, targets)])
+        ws.append([f"【{header_text(fdef, targets)}】", hint_text(fdef, targets, tr)])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
