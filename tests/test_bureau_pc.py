@@ -282,3 +282,13 @@ def test_paths_with_spaces_and_chinese_and_long_names(tmp_path):
                 tmp_path)
     assert out.returncode == 0, out.stderr.decode()
     assert (folder.parent / "考核 结果 2005.xlsx").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encoding", ["gbk", "ascii"])
+def test_compare_on_any_console_encoding(tmp_path, encoding):
+    for name in ("2005-H1.json", "2005.json"):
+        (tmp_path / name).write_bytes(kaohe(["assess", "--format", "json"], tmp_path).stdout)
+    out = kaohe(["compare", "2005-H1.json", "2005.json"], tmp_path, PYTHONIOENCODING=encoding)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr
+    assert len(out.stdout.decode(encoding).splitlines()) > 5
