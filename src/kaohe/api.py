@@ -115,9 +115,11 @@ def to_document(report: Report, lang: Literal["zh", "en"] = "zh") -> dict[str, A
 
 
 def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
-                    history: PathLike | None = DEFAULT_HISTORY, force: bool = False) -> Path:
+                    history: PathLike | None = DEFAULT_HISTORY, force: bool = False,
+                    on_warning: Callable[[KaoheError], None] | None = None) -> Path:
     """Write the Excel scorecard atomically; never over one of the report's inputs, and over an existing file
-    only with `force`. With a history file that exists, the scorecard gains a 进度 sheet."""
+    only with `force`. With a history file that exists, the scorecard gains a 进度 sheet; a history that
+    cannot be read (damaged, locked, not SQLite) leaves that sheet out and is passed to `on_warning`."""
     from kaohe.atomic import OutputError, check_output
     from kaohe.report.excel import write_scorecard as write
 
@@ -134,10 +136,16 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
         raise OutputError(key="err.exists", path=str(out))
     progress = None
     if history is not None and Path(history).exists():
-        runs = [(r.period, r.report) for r in History(history).load_all() if r.period != report.period]
-        from kaohe.tracking.progress import progress as course
+        try:
+            runs = [(r.period, r.report) for r in History(history).load_all() if r.period != report.period]
+        except KaoheError as exc:  # the history is an extra: without it the scorecard is still whole
+            runs = None
+            if on_warning is not None:
+                on_warning(exc)
+        if runs is not None:
+            from kaohe.tracking.progress import progress as course
 
-        progress = course([*runs, (report.period, to_document(report, lang))], targets)
+            progress = course([*runs, (report.period, to_document(report, lang))], targets)
     from kaohe.words import Translator
 
     write(report, targets, out, Translator(lang), progress=progress)
@@ -169,8 +177,14 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     done = []
+    taken: set[str] = set()  # two names may make one file name (东风/街道, 东风_街道): each gets its own
     for name in names:
         path = folder / template_name(name)
+        n = 2
+        while path.name.casefold() in taken:  # casefold: Windows file names ignore case
+            path = folder / f"{path.stem.rsplit(' (', 1)[0]} ({n}){path.suffix}"
+            n += 1
+        taken.add(path.name.casefold())
         if path.exists() and not force:
             done.append(TemplateWritten(name, path, False))
             continue

@@ -29,9 +29,28 @@ def check_output(path: Path, inputs: Iterable[Path]) -> None:
         raise OutputError(key="err.no_folder", path=str(path), folder=str(target.parent))
 
 
+STALE_SECONDS = 600  # a temporary file of kaohe's this old was left by a run that was killed
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files of earlier writes of `path` that a killed run left behind (kaohe's own, by their
+    name: .<name>.<random>.tmp beside it, and old enough that no run is still writing them)."""
+    import glob
+    import time
+
+    now = time.time()
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - stale.lstat().st_mtime > STALE_SECONDS and stale.is_file() and not stale.is_symlink():
+                stale.unlink()
+        except OSError:
+            pass
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path`, on any failure it is removed."""
+    _remove_stale(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

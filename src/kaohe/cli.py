@@ -149,7 +149,8 @@ def assess(
                              highlight=False)
         if out is not None:
             with _status(Translator(lang.value), out, len(report.streets)):
-                api.write_scorecard(report, out, lang=lang.value, history=history, force=force)
+                api.write_scorecard(report, out, lang=lang.value, history=history, force=force,
+                                    on_warning=_warner(Translator(lang.value)))
             _err().print(f"[green]✓[/] {out}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
@@ -293,6 +294,15 @@ def template(
             _err().print(f"[yellow]跳过[/] {item.path}（已存在；用 --force 覆盖）", highlight=False)
     written = sum(1 for item in done if item.written)
     _err().print(f"{written} written, {len(done) - written} skipped → {out_dir}", highlight=False)
+
+
+def _warner(tr: Translator) -> Any:
+    """A warning from the library, printed as one yellow line on stderr."""
+
+    def warn(exc: KaoheError) -> None:
+        _err().print(f"[yellow]{tr('warn.no_progress', detail=exc.text(tr))}[/]", highlight=False, soft_wrap=True)
+
+    return warn
 
 
 def _render(report: Report, fmt: Format, tr: Translator) -> None:
@@ -489,7 +499,7 @@ def _os_error(exc: OSError, tr: Translator) -> str:
     """An operating-system failure the user can act on, in a sentence."""
     import errno
 
-    where = exc.filename if exc.filename is not None else ""
+    where = exc.filename if exc.filename is not None else tr("err.stdout")
     code = exc.errno
     if code == errno.ENOSPC:
         return tr("err.disk_full", path=where)
@@ -540,11 +550,17 @@ def main() -> None:
                      highlight=False, soft_wrap=True)
         code = 3
     # Every output is written and closed by now; skip tearing down tens of thousands of objects one by one.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except OSError:  # a closed pipe (kaohe … | head): nothing left to say
-            pass
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # a closed pipe (kaohe … | head): the reader has what it wanted
+        pass
+    except OSError as exc:  # a full disk or a failing device: what was asked for was not written
+        _err().print(f"kaohe: {_os_error(exc, tr)}", highlight=False, soft_wrap=True)
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
     os._exit(code)
 
 

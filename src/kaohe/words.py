@@ -256,6 +256,8 @@ WORDS: dict[str, Word] = {
     "unreadable.note.detail": Word("（{detail}）", " ({detail})"),
     "recorded_again": Word("已再次记录 {period}：以这次为准，之前的 {n} 次记录仍保留在历史文件中。", "{period} recorded again: this run counts from now on; the {n} earlier run(s) stay in the history file."),
     # ---- what went wrong, when a run cannot be made (cli.main, KaoheError keys)
+    "err.stdout": Word("标准输出（重定向的文件）", "the standard output (the file it was sent to)"),
+    "warn.no_progress": Word("考核结果表中略去了“进度”表：{detail}", "the scorecard leaves out its Progress sheet: {detail}"),
     "err.interrupted": Word("已中断，没有留下未写完的文件", "interrupted; no half-written file was left"),
     "err.disk_full": Word("磁盘已满，无法写入 {path}。请腾出空间后重新运行。", "the disk is full: {path} cannot be written. Free some space and run again."),
     "err.read_only": Word("{path} 所在位置是只读的，无法写入。请换一个文件夹（--out）。", "{path} is on a read-only place and cannot be written. Choose another folder (--out)."),

@@ -67,13 +67,16 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as exc:
         raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
     with closing(conn):
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA foreign_keys = ON")
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError:
-            pass  # another process is switching it; the default journal is just as safe
-        yield conn
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # another process is switching it; the default journal is just as safe
+            yield conn
+        except sqlite3.Error as exc:  # not SQLite, damaged, locked, full: one clear error, never a traceback
+            raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
 
 
 def record(path: Path, report: Report, intake: Intake, document: dict[str, Any]) -> int:
@@ -105,7 +108,10 @@ def record(path: Path, report: Report, intake: Intake, document: dict[str, Any])
                              "VALUES (?, ?, ?, ?, ?)", [(run_id, *f) for f in facts])
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:  # the failure already ended the transaction (a full disk): say the real one
+                pass
             raise
     return run_id
 

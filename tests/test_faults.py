@@ -1,0 +1,78 @@
+"""Faults: nothing reported as done that was not, a damaged history never stops a scorecard, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kaohe.cli import app
+
+RUNNER = CliRunner()
+
+
+def kaohe(args: list[str], cwd: Path, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "kaohe", *args], cwd=cwd, stdout=stdout,  # type: ignore[arg-type]
+                          stderr=subprocess.PIPE, timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_output_that_could_not_be_written_is_not_an_exit_0(tmp_path, fmt):
+    """`kaohe assess --format json > r.json` on a full disk once exited 0 with a truncated file."""
+    with open("/dev/full", "wb") as full:
+        out = kaohe(["assess", "--format", fmt], tmp_path, stdout=full)
+    assert out.returncode == 1 and "磁盘已满" in out.stderr.decode()
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_stays_quiet(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "kaohe", "assess", "--format", "json"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # kaohe … | head -c 10
+    assert proc.wait(60) == 0 and b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
+
+
+@pytest.mark.parametrize("damage", [os.urandom(8192), b"SQLite format 3\x00" + os.urandom(8192), b"not sqlite"])
+def test_a_damaged_history_never_stops_the_scorecard(tmp_path, damage, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kaohe-history.sqlite").write_bytes(damage)
+    result = RUNNER.invoke(app, ["assess", "--out", "考核结果.xlsx", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "略去了“进度”表" in result.stderr and (tmp_path / "考核结果.xlsx").is_file()
+    for args in (["progress"], ["compare", "2005-H1", "2005"]):
+        other = RUNNER.invoke(app, args)
+        assert other.exit_code == 1 and "无法打开考核历史" in other.stderr, (args, other.stderr)
+
+
+def test_street_names_that_make_one_file_name_each_get_their_template(tmp_path):
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text("街道名称\n东风/街道\n东风_街道\n东风:街道\n红旗乡\n", encoding="utf-8")
+    for force in ([], ["--force"]):
+        result = RUNNER.invoke(app, ["template", "--roster", str(roster), "--out", str(tmp_path / "模板"), *force])
+        assert result.exit_code == 0, result.stderr
+        files = sorted(p.name for p in (tmp_path / "模板").iterdir())
+        assert files == ["东风_街道 (2).xlsx", "东风_街道 (3).xlsx", "东风_街道.xlsx", "红旗乡.xlsx"]
+    assert "0 written, 4 skipped" not in result.stderr and "4 written" in result.stderr
+
+
+def test_temporary_files_left_by_a_killed_run_are_removed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    stale = tmp_path / ".考核结果.xlsx.k3j2h1.tmp"
+    fresh = tmp_path / ".考核结果.xlsx.abcdef.tmp"  # another run may be writing this one right now
+    other = tmp_path / ".别的文件.xlsx.k3j2h1.tmp"  # not the output's: left alone
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half a scorecard")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert RUNNER.invoke(app, ["assess", "--out", "考核结果.xlsx", "--format", "json"]).exit_code == 0
+    assert not stale.exists() and fresh.exists() and other.exists()
