@@ -60,11 +60,18 @@ def test_unknown_key_is_rejected_with_its_line(tmp_path):
 
 def error_for(tmp_path: Path, old: str, new: str) -> tuple[int, str]:
     """Load the 2005 file with one edit; return the line of the edit and the error message."""
+    line, exc = refused(tmp_path, old, new)
+    return line, str(exc)
+
+
+def refused(tmp_path: Path, old: str, new: str) -> tuple[int, TargetsError]:
+    """Load the 2005 file with one edit; return the line of the edit (its first new line) and the error."""
     text = base_text().replace(old, new)
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if new.splitlines()[0] in row)
+    first = next(row for row in new.splitlines() if row not in old.splitlines())
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if first in row)
     with pytest.raises(TargetsError) as exc:
         load_targets(write(tmp_path, text))
-    return line, str(exc.value)
+    return line, exc.value
 
 
 def test_wrong_value_names_its_line(tmp_path):
@@ -164,21 +171,15 @@ def test_oversized_targets_file_is_refused(tmp_path):
 
 
 def test_a_misspelled_key_gets_the_nearest_valid_one_in_chinese_and_english(tmp_path):
-    text = base_text().replace("    points: 15\n    scoring: {method: deduct, per_failure: 3}",
-                               "    points: 15\n    requre: 2\n    scoring: {method: deduct, per_failure: 3}")
-    line = text.splitlines().index("    requre: 2") + 1
-    with pytest.raises(TargetsError) as exc:
-        load_targets(write(tmp_path, text))
     from kaohe.words import Translator
 
-    zh, en = exc.value.text(Translator("zh")), exc.value.text(Translator("en"))
+    line, exc = refused(tmp_path, "    points: 15\n    scoring: {method: deduct, per_failure: 3}",
+                        "    points: 15\n    requre: 2\n    scoring: {method: deduct, per_failure: 3}")
+    zh, en = exc.text(Translator("zh")), exc.text(Translator("en"))
     assert f"bad.yaml:{line}:" in zh and "不认识这个键" in zh and "是不是“require”" in zh
     assert f"bad.yaml:{line}:" in en and "did you mean `require`?" in en
 
 
 def test_a_misspelled_field_name_is_reported_at_its_own_line(tmp_path):
-    text = base_text().replace("test: {field: safe, is: true}", "test: {field: saf, is: true}")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if "{field: saf," in row)
-    with pytest.raises(TargetsError) as exc:
-        load_targets(write(tmp_path, text))
-    assert f"bad.yaml:{line}:" in str(exc.value) and "did you mean `safe`?" in str(exc.value)
+    line, exc = refused(tmp_path, "test: {field: safe, is: true}", "test: {field: saf, is: true}")
+    assert f"bad.yaml:{line}:" in str(exc) and "did you mean `safe`?" in str(exc)

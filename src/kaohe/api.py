@@ -171,8 +171,10 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
     from kaohe.intake.roster import load_roster
     from kaohe.report.template import template_name, write_template
     from kaohe.resources import SAMPLE_ROSTER, bundled
+    from kaohe.words import Translator
 
     rules = _targets(targets)
+    tr = Translator(lang)
     names = list(streets) or load_roster(Path(roster) if roster is not None else bundled(SAMPLE_ROSTER), rules)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -188,9 +190,7 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
         if path.exists() and not force:
             done.append(TemplateWritten(name, path, False))
             continue
-        from kaohe.words import Translator
-
-        write_template(path, rules, name, rows, Translator(lang))
+        write_template(path, rules, name, rows, tr)
         done.append(TemplateWritten(name, path, True))
     return done
 

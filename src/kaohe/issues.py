@@ -134,8 +134,8 @@ CATALOG: dict[str, Kind] = {
              "{hint}",
              "{hint}"),
         Kind("roster-header", "warning",
-             "街道名单的第一行“{street}”不像街道名称（其他各行都以街道、乡、镇等结尾），已按街道处理",
-             "The roster's first row “{street}” does not look like a street (the others end in 街道, 乡, 镇 …); it "
+             "街道名单的第一行“{street}”不像街道名称（其他各行都以{endings}等结尾），已按街道处理",
+             "The roster's first row “{street}” does not look like a street (the others end in {endings} …); it "
              "was taken as a street",
              "如果这一行是表头，请改为“街道名称”；如果确是街道，可以忽略。",
              "If that row is a header, write 街道名称 there; if it is a street, ignore this."),

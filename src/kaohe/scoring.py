@@ -239,16 +239,6 @@ def score(targets: Targets, intake: Intake, targets_info: FileInfo | None = None
     return Scorer(targets).score(intake, targets_info)
 
 
-def evaluate(test: Test, values: dict[str, Any]) -> bool | None:
-    """Three-valued: True, False, or None when a value it needs could not be read (one unit's values)."""
-    return _compile(test)(_OneUnit(values), 1)[0]
-
-
-def _compile(test: Test) -> Many:
-    """A test compiled without a memo (for one-off evaluations outside a run)."""
-    return _many(test, _compile)
-
-
 def _many(test: Test, compiled: Callable[[Test], Many]) -> Many:
     """A test compiled into comprehensions over columns; `compiled` compiles its parts (the Scorer's memo)."""
     many: Many

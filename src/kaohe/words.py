@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
 class Word(NamedTuple):
@@ -58,11 +57,6 @@ class Translator:
 
     def ref(self, ref: Ref) -> str:
         return self(ref.key, **{k: self.ref(v) if isinstance(v, Ref) else v for k, v in ref.params.items()})
-
-
-def translator(lang: Lang | str | Translator) -> Translator:
-    """A Translator for a language code, or the Translator given."""
-    return lang if isinstance(lang, Translator) else Translator(lang)
 
 
 WORDS: dict[str, Word] = {

@@ -43,11 +43,6 @@ def file_info(path: Path) -> FileInfo:
                     raw_name_hex(path.name))
 
 
-def submission_files(source: Path, skip: Path | None = None) -> list[Path]:
-    """The workbooks of a folder and its subfolders (or the one workbook given), in name order."""
-    return list_folder(source, skip)[0]
-
-
 def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to read under `source`, and the other files with why they are not read, in name order.
 
@@ -120,7 +115,8 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
 
     issues: list[Issue] = list(notes or [])
     if header_like is not None and roster_path is not None:
-        issues.append(Issue("roster-header", display_name(roster_path.name), street=header_like))
+        issues.append(Issue("roster-header", display_name(roster_path.name), street=header_like,
+                            params={"endings": "、".join(targets.layout.street_name_endings[:3])}))
     read: list[tuple[str, Submission]] = []
     unreadable_streets: dict[str, str] = {}
     inputs: list[FileInfo] = []
@@ -219,7 +215,7 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
     # waiting for its next batch would leave a core idle (measured: 2,000 streets on 2 cores, 5.5 s with 2
     # workers, 4.9 s with 3).
     workers = max(1, min(usable_cpus() + 1, MAX_WORKERS, -(-len(files) // BATCH)))
-    for (path, name), result in contained(files, _read_batch_in_worker, _Worker, (targets, judge),
+    for (path, name), result in contained(files, _read_batch_in_worker, _Reading, (targets, judge),
                                           batch=BATCH, workers=workers, on_done=tell):
         if isinstance(result, Lost):
             yield path, unreadable(name, _LOST[result.why], result.detail)
@@ -231,7 +227,7 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
 _LOST = {"crashed": "crashed", "error": "crashed", "memory": "too-large", "timeout": "too-slow"}
 
 
-def _read_batch(batch: list[Job], worker: _Worker) -> list[Result]:
+def _read_batch(batch: list[Job], worker: _Reading) -> list[Result]:
     """A few workbooks, phase by phase: opened (guard and calamine), their tables read, then judged."""
     opened: list[Book | Issue] = []
     for path, name in batch:
@@ -267,7 +263,7 @@ def _written_by_kaohe(book: Book) -> bool:
     return {overview.zh, sources.zh} <= names or {overview.en, sources.en} <= names
 
 
-class _Worker:
+class _Reading:
     """What a worker process keeps between batches: the targets, its cell reader, its scorer if it judges."""
 
     def __init__(self, targets: Targets, judge: bool) -> None:
@@ -280,7 +276,7 @@ class _Worker:
             self.scorer = Scorer(targets)
 
 
-def _read_batch_in_worker(worker: _Worker, batch: list[Job]) -> list[Result]:
+def _read_batch_in_worker(worker: _Reading, batch: list[Job]) -> list[Result]:
     return _read_batch(batch, worker)
 
 

@@ -274,19 +274,24 @@ class _Package:
         self.workbook = workbook
         folder, _, base = workbook.rpartition("/")
         self.folder = f"{folder}/" if folder else ""
-        self.targets: dict[bytes, str] = {}  # relationship id → worksheet part
+        self.targets: dict[bytes, str] = {}  # relationship id → the part it points at
+        self.sheets: set[str] = set()  # the parts the workbook's relationships call worksheets
         rels = parts.get(f"{self.folder}_rels/{base}.rels", b"")
         for rel in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
             rid = re.search(rb'\bId="([^"]+)"', rel)
             target = re.search(rb'\bTarget="([^"]+)"', rel)
+            kind = re.search(rb'\bType="([^"]+)"', rel)
             if rid and target:
                 path = target.group(1).decode("utf-8", "replace").replace("\\", "/")
-                self.targets[rid.group(1)] = _part(path) if path.startswith("/") else _part(self.folder + path)
+                part = _part(path) if path.startswith("/") else _part(self.folder + path)
+                self.targets[rid.group(1)] = part
+                if kind and kind.group(1).endswith(b"/worksheet"):
+                    self.sheets.add(part)
 
     def worksheets(self) -> list[str]:
-        """Every part calamine may read as a sheet: those the workbook names, and any XML with sheet data."""
-        named = {t for t in self.targets.values() if t in self.parts and t.endswith((".xml", ".bin"))
-                 and "/worksheets/" in f"/{t}" or t.rsplit("/", 1)[-1].startswith("sheet")}
+        """Every part calamine may read as a sheet: those the workbook's relationships name, any XML with
+        sheet data, and the .bin parts under worksheets/."""
+        named = set(self.sheets)
         if self.workbook.endswith(".xml"):
             named |= {n for n, part in self.parts.items() if n.endswith(".xml") and b"sheetData" in part}
         else:

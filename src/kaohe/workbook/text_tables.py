@@ -37,8 +37,7 @@ def read_text_table(data: bytes) -> list[list[str]]:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(rows) >= MAX_ROWS or len(row) > MAX_COLS:
                 raise UnreadableFile("too-large", f"> {MAX_ROWS:,} rows or > {MAX_COLS:,} columns",
-                                     sheet="CSV", rows=max(len(rows) + 1, MAX_ROWS + 1) if len(rows) >= MAX_ROWS
-                                     else len(rows) + 1, cols=len(row))
+                                     sheet="CSV", rows=len(rows) + 1, cols=len(row))
             if any(len(cell) > MAX_FIELD_CHARS for cell in row):
                 raise UnreadableFile("corrupt", f"a field longer than {MAX_FIELD_CHARS:,} characters")
             rows.append([cell.replace("\x00", "") for cell in row])
