@@ -58,6 +58,11 @@ class Shape(StrEnum):
     json = "json"
 
 
+class LinksFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
@@ -432,6 +437,97 @@ def targets_schema() -> None:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "kaohe targets file (kaohe.targets/1)"
     sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+
+
+serve_app = typer.Typer(help="报送平台：各街道在浏览器中报送、自查；区里在浏览器中汇总、考核。"
+                        "The submission desk in a browser: streets submit and self-check, the bureau assesses.",
+                        rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(serve_app, name="serve")
+DataOption = Annotated[Path | None, typer.Option(
+    "--data", "-d", help="平台的数据文件夹（首次启动时建立）。The desk's data folder (made at the first start).",
+    show_default=False)]
+
+
+@serve_app.callback(invoke_without_command=True)
+def serve(
+    ctx: typer.Context,
+    data: DataOption = None,
+    targets_file: TargetsOption = None,
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", "-r", help="街道名单（首次启动时复制到数据文件夹），默认为示例名单。"
+                               "Roster, copied in at the first start; default: the sample roster.",
+        show_default=False)] = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help="首次启动时的报送期，默认取目标文件的年度。The first period; default: the targets file's.",
+        show_default=False)] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="监听地址；默认只允许本机访问，内网使用时设为 0.0.0.0。"
+                       "Address to listen on; 0.0.0.0 opens the desk to the office network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="端口。Port.")] = 8000,
+    url: Annotated[str | None, typer.Option(
+        "--url", help="链接中使用的地址，如 http://192.168.1.10:8000。The address put in the links.",
+        show_default=False)] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).
+
+    The first start makes the data folder: the targets and roster copied in, a secret link for the bureau and
+    one for every street (kaohe serve links --data DIR lists them). Later starts carry on from the folder.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if data is None:
+        _err().print("kaohe: " + Translator(lang.value)("err.desk_no_data"), highlight=False)
+        raise typer.Exit(2)
+    from kaohe.desk.run import open_or_create
+    from kaohe.desk.run import serve as run
+
+    tr = Translator(lang.value)
+
+    def say(text: str) -> None:
+        _err().print(text, highlight=False, soft_wrap=True)
+
+    try:
+        if period is not None:
+            from kaohe.api import check_period
+
+            check_period(period)
+        desk = open_or_create(data, targets_file, roster, period, say, tr)
+        run(desk, host, port, url, lang.value, say)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    except Interrupted:
+        pass
+    say(tr("desk.stopped"))
+
+
+@serve_app.command("links")
+def serve_links(
+    data: Annotated[Path, typer.Option("--data", "-d", help="平台的数据文件夹。The desk's data folder.")],
+    fmt: Annotated[LinksFormat, typer.Option("--format", "-f", help="输出格式 table 或 csv。Output: table or csv.")
+                   ] = LinksFormat.table,
+    url: Annotated[str | None, typer.Option(
+        "--url", help="链接中使用的地址（默认为上次启动时的地址）。The address in the links; default: the last start.",
+        show_default=False)] = None,
+) -> None:
+    """列出发给各街道的链接和区里的管理链接。Print every street's link and the bureau's.
+
+    CSV (街道名称,链接) to send out by mail merge: kaohe serve links --data DIR --format csv > 链接.csv
+    """
+    from kaohe.desk.app import links_text
+    from kaohe.desk.store import Desk
+
+    try:
+        desk = Desk.open(data)
+        base = (url or desk.setting_or("url", "http://127.0.0.1:8000")).rstrip("/")
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    text = links_text(desk, base)
+    if fmt == LinksFormat.table:
+        rows = [line.split(",", 1) for line in text.splitlines()[1:]]
+        width = max(len(name) for name, _ in rows)
+        text = "".join(f"{name}{'　' * (width - len(name))}  {link}\n" for name, link in rows)
+    sys.stdout.write(text)
 
 
 class Interrupted(BaseException):

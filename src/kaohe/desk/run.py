@@ -1,0 +1,85 @@
+"""Starting the desk: the data folder made or opened, a socket bound, uvicorn serving until Ctrl-C."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+from kaohe.desk.store import Desk, DeskError
+from kaohe.words import Translator
+
+# What the desk's workers import before the first upload: with the forkserver start method each worker is
+# forked from a small process that has these loaded, so a self-check does not pay for imports.
+PRELOAD = ["kaohe.intake", "kaohe.intake.sandbox", "kaohe.workbook.sheets", "kaohe.scoring"]
+
+
+def open_or_create(data: Path, targets: Path | None, roster: Path | None, period: str | None,
+                   say: Callable[[str], None], tr: Translator) -> Desk:
+    """The desk in `data`: opened if it exists (targets/roster/period options are then ignored), else made."""
+    from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
+
+    if (data / "desk.sqlite").exists():
+        return Desk.open(data)
+    desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
+    say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
+    return desk
+
+
+def base_url(host: str, port: int) -> str:
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        shown = socket.gethostname()
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is one clear sentence, not a log line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise DeskError(key="err.desk_port", host=host, port=port, detail=exc.strerror or str(exc)) from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Callable[[str], None]) -> None:
+    import multiprocessing
+    import os
+
+    import uvicorn
+
+    from kaohe.desk.app import create_app
+
+    tr = Translator(lang)
+    sock = bind(host, port)
+    port = sock.getsockname()[1]
+    public = (url or base_url(host, port)).rstrip("/")
+    desk.set_setting("url", public)
+    # The server runs self-checks on threads; forking a process that has threads is unsafe (a lock held by
+    # another thread stays held in the child). A fork server is a single-threaded process to fork from.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
+        multiprocessing.set_forkserver_preload(PRELOAD)
+    app = create_app(desk, lang)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
+                            date_header=True, timeout_keep_alive=5, limit_concurrency=200)
+    server = uvicorn.Server(config)
+    say(tr("desk.serving", url=public))
+    say(tr("desk.admin_link", url=f"{public}/a/{desk.admin().secret}"))
+    say(tr("desk.links_hint", path=str(desk.root)))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(tr("desk.exposed", host=host))
+    desk.log("管理员", "started", url=public, pid=os.getpid())
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        desk.log("管理员", "stopped")

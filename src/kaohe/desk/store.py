@@ -1,0 +1,426 @@
+"""The desk's data folder: every submission kept as a file, the state in one SQLite file, an audit log.
+
+    DIR/
+      desk.sqlite      streets and their secrets, periods, every version received (who, when, size, SHA-256)
+      targets.yaml     the targets, copied in at the first start
+      街道名单.csv       the roster, copied in at the first start (its own suffix)
+      submissions/     the latest version of each street for the open period: exactly what
+                       `kaohe assess DIR/submissions --targets DIR/targets.yaml` reads
+      versions/P/      every version ever received in period P, under names kaohe chooses, read-only
+      archive/P/       the submissions and the scorecard of a period once the next one is opened
+      history.sqlite   the kaohe history a closed period is recorded into
+      desk.log         one JSON line per upload and per bureau action (time, who, what, file hash)
+      tmp/             uploads being received; emptied at every start
+
+How a version lands, so that a kill at any moment leaves nothing half-written and no row pointing at a
+missing file: the upload is streamed into tmp/ (size-limited, hashed as it comes), checked there, then
+renamed into versions/ (a rename is atomic), and only then is its row committed; submissions/ is derived
+from the rows. At start, `Desk.open` removes tmp/, version files that no row names (a kill between the
+rename and the commit), and rebuilds submissions/ from the latest rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kaohe.errors import KaoheError
+
+SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
+MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
+ADMIN = "管理员"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS streets (
+    position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, secret TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS periods (
+    period TEXT PRIMARY KEY, opened_at TEXT NOT NULL, closed_at TEXT, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, file TEXT NOT NULL,
+    client_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL,
+    errors INTEGER NOT NULL, warnings INTEGER NOT NULL, score REAL);
+CREATE INDEX IF NOT EXISTS versions_by_street ON versions (period, street, id);
+"""
+
+
+class DeskError(KaoheError):
+    """The data folder cannot be used (missing, not a desk, a period that cannot be opened)."""
+
+
+def now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
+@dataclass(frozen=True)
+class Who:
+    """The holder of a link: a street (its roster name) or the bureau (`admin`)."""
+
+    name: str
+    secret: str
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    period: str
+    street: str
+    file: str
+    client_name: str
+    size: int
+    sha256: str
+    at: str
+    errors: int
+    warnings: int
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Period:
+    period: str
+    opened_at: str
+    closed_at: str | None
+    run_id: int | None
+
+
+def safe_stem(name: str) -> str:
+    """A street's name as a file name: what file systems refuse replaced (the roster is the bureau's)."""
+    from kaohe.report.template import template_name
+
+    return template_name(name)[: -len(".xlsx")]
+
+
+class Desk:
+    """One data folder. Thread-safe: writes go through one lock, each call opens its own connection."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.db = root / "desk.sqlite"
+        self.submissions = root / "submissions"
+        self.tmp = root / "tmp"
+        self.log_path = root / "desk.log"
+        self.history = root / "history.sqlite"
+        self._lock = threading.Lock()
+        self._log_lock = threading.Lock()
+        self._by_digest: dict[bytes, Who] = {}
+
+    # ---- creating and opening
+
+    @classmethod
+    def create(cls, root: Path, targets: Path, roster: Path, period: str | None) -> Desk:
+        """A new data folder: targets and roster copied in, a secret for the bureau and for every street."""
+        from kaohe import api
+
+        rules = api.load_targets(targets)  # both validated before anything is written
+        names = _roster_names(roster, rules)
+        period = api.check_period(period) if period else rules.period
+        root.mkdir(parents=True, exist_ok=True)
+        if (root / "desk.sqlite").exists():
+            raise DeskError(key="err.desk_exists", path=str(root))
+        shutil.copyfile(targets, root / "targets.yaml")
+        shutil.copyfile(roster, root / f"街道名单{roster.suffix.lower()}")
+        desk = cls(root)
+        desk._schema()
+        with desk._connect() as db:
+            db.execute("INSERT INTO settings VALUES ('roster', ?)", (f"街道名单{roster.suffix.lower()}",))
+            db.execute("INSERT INTO settings VALUES ('period', ?)", (period,))
+            db.execute("INSERT INTO settings VALUES ('admin', ?)", (secrets.token_urlsafe(SECRET_BYTES),))
+            db.execute("INSERT INTO settings VALUES ('csrf_key', ?)", (secrets.token_urlsafe(32),))
+            db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
+            for i, name in enumerate(names):
+                db.execute("INSERT INTO streets VALUES (?, ?, ?)", (i, name, secrets.token_urlsafe(SECRET_BYTES)))
+        os.chmod(desk.db, 0o600)  # it holds the secrets
+        desk.log(ADMIN, "created", period=period, streets=len(names))
+        return desk.open_existing()
+
+    @classmethod
+    def open(cls, root: Path) -> Desk:
+        if not (root / "desk.sqlite").is_file():
+            raise DeskError(key="err.desk_missing", path=str(root))
+        return cls(root).open_existing()
+
+    def open_existing(self) -> Desk:
+        """Load the secrets and put the folder back in order after whatever stopped the last run."""
+        self._schema()
+        with self._connect(write=False) as db:
+            self._by_digest = {_digest(s): Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets")}
+        admin = self.setting("admin")
+        self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
+        self.csrf_key = self.setting("csrf_key").encode()
+        self.recover()
+        return self
+
+    def recover(self) -> None:
+        """tmp/ emptied; version files that no row names removed; submissions/ rebuilt from the rows."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        with self._connect(write=False) as db:
+            known = {row[0] for row in db.execute("SELECT file FROM versions")}
+        versions = self.root / "versions"
+        if versions.is_dir():
+            for path in versions.glob("*/*"):
+                if path.relative_to(self.root).as_posix() not in known:
+                    path.unlink(missing_ok=True)
+        self.submissions.mkdir(exist_ok=True)
+        self._sync_submissions()
+
+    # ---- state
+
+    def _schema(self) -> None:
+        db = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+
+    @contextmanager
+    def _connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction (written with FULL sync), or, with write=False, for reading."""
+        db = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        try:
+            if not write:
+                yield db
+                return
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def setting(self, key: str) -> str:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise DeskError(key="err.desk_missing", path=str(self.root))
+        return str(row[0])
+
+    def setting_or(self, key: str, default: str) -> str:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    @property
+    def targets_path(self) -> Path:
+        return self.root / "targets.yaml"
+
+    @property
+    def roster_path(self) -> Path:
+        return self.root / self.setting("roster")
+
+    @property
+    def period(self) -> str:
+        return self.setting("period")
+
+    def period_info(self, period: str | None = None) -> Period:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT * FROM periods WHERE period = ?", (period or self.period,)).fetchone()
+        return Period(*row)
+
+    def periods(self) -> list[Period]:
+        with self._connect(write=False) as db:
+            return [Period(*row) for row in db.execute("SELECT * FROM periods ORDER BY opened_at, period")]
+
+    @property
+    def closed(self) -> bool:
+        return self.period_info().closed_at is not None
+
+    def streets(self) -> list[Who]:
+        with self._connect(write=False) as db:
+            return [Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets ORDER BY position")]
+
+    def admin(self) -> Who:
+        secret = self.setting("admin")
+        return Who(ADMIN, secret, admin=True)
+
+    def who(self, secret: str) -> Who | None:
+        """The holder of a secret, or None. The lookup is by the secret's SHA-256 (a dict's timing says nothing
+        about the secret), and the match is then confirmed in constant time."""
+        found = self._by_digest.get(_digest(secret))
+        if found is None or not hmac.compare_digest(found.secret.encode(), secret.encode()):
+            return None
+        return found
+
+    def csrf_token(self, who: Who) -> str:
+        """The form token of a link: an HMAC of its secret under the desk's own key (never in a URL)."""
+        return hmac.new(self.csrf_key, who.secret.encode(), hashlib.sha256).hexdigest()
+
+    def csrf_ok(self, who: Who, token: str) -> bool:
+        return hmac.compare_digest(self.csrf_token(who).encode(), token.encode())
+
+    def versions(self, street: str | None = None, period: str | None = None) -> list[Version]:
+        query = "SELECT * FROM versions WHERE period = ?"
+        params: list[Any] = [period or self.period]
+        if street is not None:
+            query += " AND street = ?"
+            params.append(street)
+        with self._connect(write=False) as db:
+            return [Version(*row) for row in db.execute(query + " ORDER BY id", params)]
+
+    def latest(self, period: str | None = None) -> dict[str, Version]:
+        """Each street's latest version of the period (the one that counts)."""
+        return {v.street: v for v in self.versions(period=period)}
+
+    def generation(self) -> tuple[str, int]:
+        """Changes whenever what an assessment reads changes (a new version, another period)."""
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT max(id) FROM versions").fetchone()
+        return (self.period, int(row[0] or 0))
+
+    # ---- receiving
+
+    def receiving(self) -> Path:
+        """A fresh folder in tmp/ for one upload (the caller names its file, and removes the folder)."""
+        import tempfile
+
+        return Path(tempfile.mkdtemp(dir=self.tmp))
+
+    def keep(self, who: Who, received: Path, client_name: str, size: int, sha256: str, errors: int,
+             warnings: int, score: float | None) -> Version:
+        """Make a checked upload the street's latest version: renamed into versions/, then its row."""
+        with self._lock:
+            period = self.period
+            if self.closed:
+                raise DeskError(key="err.desk_closed", period=period)
+            folder = self.root / "versions" / period
+            folder.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                row = db.execute("SELECT coalesce(max(id), 0) + 1 FROM versions").fetchone()
+                number = int(row[0])
+                name = f"{number:06d}-{safe_stem(who.name)}-{sha256[:12]}{received.suffix.lower()}"
+                final = folder / name
+                _fsync(received)
+                os.chmod(received, 0o444)
+                os.replace(received, final)
+                _fsync_dir(folder)
+                version = Version(number, period, who.name, final.relative_to(self.root).as_posix(),
+                                  client_name[:255], size, sha256, now(), errors, warnings, score)
+                db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (version.id, version.period, version.street, version.file, version.client_name,
+                            version.size, version.sha256, version.at, version.errors, version.warnings,
+                            version.score))
+            self._sync_submissions()
+        self.log(who.name, "upload", period=period, version=number, file=name, client_name=client_name[:255],
+                 size=size, sha256=sha256, errors=errors)
+        return version
+
+    def _sync_submissions(self) -> None:
+        """submissions/ holds exactly each street's latest version of the open period, as <street>.<suffix>."""
+        wanted: dict[str, Path] = {}
+        for version in self.latest().values():
+            source = self.root / version.file
+            wanted[safe_stem(version.street) + source.suffix] = source
+        for path in self.submissions.iterdir():
+            if path.name not in wanted:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        for name, source in wanted.items():
+            path = self.submissions / name
+            if path.is_file() and _same_bytes(path, source):
+                continue
+            tmp = self.submissions / f".{name}.tmp"
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, path)
+
+    # ---- the bureau's actions
+
+    def close_period(self, run_id: int | None) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE periods SET closed_at = ?, run_id = ? WHERE period = ? AND closed_at IS NULL",
+                       (now(), run_id, self.period))
+
+    def open_period(self, period: str) -> None:
+        """The next period: the closed one's submissions moved to archive/, an empty submissions/."""
+        from kaohe.api import check_period
+
+        check_period(period)
+        with self._lock:
+            if not self.closed:
+                raise DeskError(key="err.desk_not_closed", period=self.period)
+            if any(p.period == period for p in self.periods()):
+                raise DeskError(key="err.desk_period_used", period=period)
+            old = self.period
+            archive = self.root / "archive" / old
+            archive.mkdir(parents=True, exist_ok=True)
+            if self.submissions.exists():
+                target = archive / "submissions"
+                shutil.rmtree(target, ignore_errors=True)
+                os.replace(self.submissions, target)
+            self.submissions.mkdir()
+            with self._connect() as db:
+                db.execute("UPDATE settings SET value = ? WHERE key = 'period'", (period,))
+                db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
+
+    def log(self, who: str, action: str, **details: Any) -> None:
+        """One JSON line in desk.log, written and flushed to disk before the action is answered."""
+        line = json.dumps({"at": now(), "who": who, "action": action, **details}, ensure_ascii=False)
+        with self._log_lock, open(self.log_path, "a", encoding="utf-8") as log:
+            log.write(line + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+
+
+def _roster_names(roster: Path, rules: Any) -> list[str]:
+    from kaohe.intake.roster import load_roster
+
+    names = load_roster(roster, rules)
+    if not names:
+        raise DeskError(key="err.desk_empty_roster", path=str(roster))
+    return names
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return a.read_bytes() == b.read_bytes()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; its renames are durable with the file's own flush
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,366 @@
+"""The submission desk (kaohe serve) through its HTTP interface: who sees what, what is kept, what is refused.
+
+These run the application in-process (Starlette's TestClient); tests/test_desk_browser.py drives a real
+server with a real browser, and tests/test_desk_faults.py kills it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from clerks import write_workbook
+from conftest import STREET, community, good_communities
+from kaohe.desk import app as desk_app
+from kaohe.desk.app import create_app
+from kaohe.desk.store import Desk
+from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+
+SAMPLE = bundled(SAMPLE_SUBMISSIONS)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    return Desk.create(tmp_path / "平台 数据", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+
+
+@pytest.fixture
+def client(desk: Desk) -> TestClient:
+    return TestClient(create_app(desk), follow_redirects=False)
+
+
+def street(desk: Desk, name: str) -> Any:
+    return next(w for w in desk.streets() if w.name == name)
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def upload(client: TestClient, secret: str, path: Path, name: str | None = None, csrf: str | None = None) -> Any:
+    token = csrf if csrf is not None else csrf_of(client.get(f"/s/{secret}").text)
+    return client.post(f"/s/{secret}/upload", data={"csrf": token},
+                       files={"workbook": (name or path.name, path.read_bytes())})
+
+
+def workbook(tmp_path: Path, name: str, street_name: str = "东风街道", **over: Any) -> Path:
+    """東风街道's workbook: good unless `over` says otherwise (room_area="约150" puts an error in a cell)."""
+    communities = good_communities(3)
+    if over:
+        communities[1] = community(communities[1]["name"], **over)
+    path = tmp_path / "clerk" / name
+    path.parent.mkdir(exist_ok=True)
+    return write_workbook(path, {**STREET, "name": street_name}, communities)
+
+
+# ---- secrets and what a link can see
+
+
+def test_every_link_has_its_own_secret_of_at_least_128_bits(desk: Desk) -> None:
+    secrets = [w.secret for w in desk.streets()] + [desk.admin().secret]
+    assert len(secrets) == 13 and len(set(secrets)) == 13
+    for secret in secrets:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32}", secret)  # 32 base64url characters: 192 bits
+    assert stat.S_IMODE(desk.db.stat().st_mode) == 0o600
+
+
+def test_a_wrong_secret_or_path_is_the_same_404_and_names_nothing(client: TestClient, desk: Desk) -> None:
+    own = street(desk, "东风街道")
+    admin = desk.admin()
+    near = own.secret[:-1] + ("A" if own.secret[-1] != "A" else "B")
+    bodies = set()
+    for url in [f"/s/{near}", f"/s/{own.secret[:16]}", "/s/", f"/a/{own.secret}", f"/s/{admin.secret}",
+                f"/a/{near}", "/submissions/", "/versions/", "/desk.sqlite", f"/s/{near}/template.xlsx",
+                f"/a/{own.secret}/scorecard.xlsx", f"/a/{own.secret}/report.json", "/static/",
+                "/static/../desk.sqlite"]:
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "东风街道" not in r.text and own.secret not in r.text
+        bodies.add(r.text)
+    assert len(bodies) == 1  # a guess learns nothing from the answer
+    r = client.post(f"/s/{near}/upload", data={"csrf": "x"}, files={"workbook": ("a.xlsx", b"x")})
+    assert r.status_code == 404
+
+
+def test_every_response_has_the_security_headers(client: TestClient, desk: Desk) -> None:
+    for url in ["/", f"/s/{street(desk, '东风街道').secret}", "/nothing", "/static/desk.css"]:
+        headers = client.get(url).headers
+        assert "default-src 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"  # the secret in the URL goes nowhere else
+        assert headers["cache-control"] == "no-store"
+
+
+# ---- a street's loop: upload, see the issues, fix, upload again
+
+
+def test_a_street_uploads_sees_its_issues_fixes_them_and_every_version_is_kept(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own = street(desk, "东风街道")
+    bad = workbook(tmp_path, "东风 第一版.xlsx", room_area="约150")
+    r = upload(client, own.secret, bad)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    text = text_of(page)
+    assert re.search(r"社区情况!E5 锦绣社区", text)  # the cell of the bad value, as sheet!cell
+    assert "应填数字" in text and "只填一个数字" in text  # the message and its fix
+    assert "问题：1 个错误" in text
+    assert re.search(r'class="big">\d+\.\d\d<', page)  # the provisional score
+
+    good = workbook(tmp_path, "东风 第二版.xlsx")
+    r = upload(client, own.secret, good)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "没有发现问题" in page and 'class="big">100.00<' in page
+
+    versions = desk.versions("东风街道")
+    assert [v.client_name for v in versions] == ["东风 第一版.xlsx", "东风 第二版.xlsx"]
+    for v, source in zip(versions, [bad, good], strict=True):
+        stored = desk.root / v.file
+        assert stored.read_bytes() == source.read_bytes()
+        assert v.sha256 == hashlib.sha256(source.read_bytes()).hexdigest() and v.size == source.stat().st_size
+        assert "第一版" not in stored.name and "第二版" not in stored.name  # names kaohe chooses
+        assert not os.access(stored, os.W_OK) or os.geteuid() == 0
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o444
+    assert [p.name for p in desk.submissions.iterdir()] == ["东风街道.xlsx"]  # only the latest counts
+    assert (desk.submissions / "东风街道.xlsx").read_bytes() == good.read_bytes()
+    log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    uploads = [e for e in log if e["action"] == "upload"]
+    assert [(e["who"], e["sha256"]) for e in uploads] == [("东风街道", v.sha256) for v in versions]
+    # its own versions can be downloaded; the page lists them
+    assert client.get(f"/s/{own.secret}/version/{versions[0].id}").content == bad.read_bytes()
+    assert "东风 第一版.xlsx" in page
+
+
+def test_a_street_never_sees_another_streets_anything(client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    a, b = street(desk, "东风街道"), street(desk, "人民街道")
+    upload(client, a.secret, workbook(tmp_path, "东风秘密.xlsx", room_area="约150"))
+    version = desk.versions("东风街道")[0]
+    assert client.get(f"/s/{b.secret}/version/{version.id}").status_code == 404
+    page = client.get(f"/s/{b.secret}").text
+    assert "东风" not in page and "约150" not in page and a.secret not in page
+    # and a workbook that names another street is refused at the other street's link, not stored
+    r = upload(client, b.secret, workbook(tmp_path, "冒名.xlsx", street_name="东风街道"))
+    assert r.status_code == 409 and "这份表格填的是“东风街道”" in r.text
+    assert desk.versions("人民街道") == [] and len(desk.versions("东风街道")) == 1
+
+
+def test_a_form_without_its_token_or_from_another_site_is_refused(client: TestClient, desk: Desk,
+                                                                  tmp_path: Path) -> None:
+    own, other = street(desk, "东风街道"), street(desk, "人民街道")
+    good = workbook(tmp_path, "东风.xlsx")
+    files = {"workbook": ("东风.xlsx", good.read_bytes())}
+    assert client.post(f"/s/{own.secret}/upload", files=files).status_code == 403
+    assert client.post(f"/s/{own.secret}/upload", data={"csrf": "0" * 64}, files=files).status_code == 403
+    other_token = csrf_of(client.get(f"/s/{other.secret}").text)  # another link's token does not fit
+    assert client.post(f"/s/{own.secret}/upload", data={"csrf": other_token}, files=files).status_code == 403
+    token = csrf_of(client.get(f"/s/{own.secret}").text)
+    forged = client.post(f"/s/{own.secret}/upload", data={"csrf": token}, files=files,
+                         headers={"origin": "http://evil.example"})
+    assert forged.status_code == 403
+    admin = desk.admin()
+    assert client.post(f"/a/{admin.secret}/close", data={}).status_code == 403
+    assert desk.versions() == [] and not desk.closed
+
+
+def test_what_is_not_a_workbook_or_too_big_is_refused_with_a_reason(client: TestClient, desk: Desk,
+                                                                   tmp_path: Path, monkeypatch: Any) -> None:
+    own = street(desk, "东风街道")
+    doc = tmp_path / "说明.docx"
+    doc.write_bytes(b"PK\x03\x04 not a spreadsheet")
+    r = upload(client, own.secret, doc)
+    assert r.status_code == 415 and "只接收电子表格文件" in r.text
+    empty = tmp_path / "空.xlsx"
+    empty.write_bytes(b"")
+    r = upload(client, own.secret, empty)
+    assert r.status_code == 400 and "0 字节" in r.text
+    monkeypatch.setattr(desk_app, "MAX_UPLOAD", 2000)
+    big = workbook(tmp_path, "大.xlsx")
+    r = upload(client, own.secret, big)
+    assert r.status_code == 413 and "未被接收" in r.text
+    assert desk.versions() == [] and list(desk.tmp.iterdir()) == []
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client: TestClient, desk: Desk) -> None:
+    own = street(desk, "东风街道")
+    r = client.post(f"/s/{own.secret}/upload", content=b"x" * (desk_app.MAX_UPLOAD + 70 * 1024),
+                    headers={"content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413
+
+
+def test_a_hostile_workbook_is_stopped_by_the_guard_and_named(client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    import zipfile
+
+    own = street(desk, "东风街道")
+    bomb = tmp_path / "东风街道.xlsx"  # a sheet that claims a grid far over the guard's limit
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+             '</sheetData></worksheet>')
+    with zipfile.ZipFile(workbook(tmp_path, "src.xlsx")) as src, zipfile.ZipFile(bomb, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = sheet.encode()
+            out.writestr(item, data)
+    r = upload(client, own.secret, bomb)
+    page = client.get(r.headers["location"]).text
+    assert "无法读取" in text_of(page) or "unreadable" in page
+
+
+def test_submitted_text_is_shown_as_text(client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own = street(desk, "东风街道")
+    communities = good_communities(2) + [community("<script>alert(1)</script>社区", room_area="<b>大</b>"),
+                                         community('=HYPERLINK("http://evil.example","点我")', room_area="x")]
+    path = write_workbook(tmp_path / "东风街道.xlsx", STREET, communities)
+    r = upload(client, own.secret, path)
+    page = client.get(r.headers["location"]).text
+    assert "<script>alert" not in page and "<b>大</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<a href=\"http://evil" not in page
+    bureau = client.get(f"/a/{desk.admin().secret}").text
+    assert "<script>alert" not in bureau and "&lt;script&gt;" in bureau
+
+
+# ---- the bureau
+
+
+def test_the_bureau_page_is_what_kaohe_assess_computes_on_the_served_folder(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    names = {w.name: w for w in desk.streets()}
+    sent = {"东风街道.xlsx": "东风街道", "3.xlsx": "解放街道", "新华街道.xls": "新华街道", "建设街道.ods": "建设街道"}
+    for file, name in sent.items():
+        assert upload(client, names[name].secret, SAMPLE / file).status_code == 303
+    admin = desk.admin()
+    page = client.get(f"/a/{admin.secret}").text
+    assert "已报送 4 / 12 个街道" in page
+    served = client.get(f"/a/{admin.secret}/report.json").json()
+    cli = subprocess.run([sys.executable, "-m", "kaohe", "assess", str(desk.submissions), "--targets",
+                          str(desk.targets_path), "--format", "json"], capture_output=True, text=True,
+                         encoding="utf-8")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == served
+    # and the page shows those numbers: every street's score and rank as the report has them
+    rows = dict(re.findall(r'data-street="([^"]+)">.*?class="num score">([\d.]*)<', page, re.S))
+    for s in served["streets"]:
+        assert rows[s["name"]] == (f"{s['score']:.2f}" if s["submitted"] else "")
+    # 催报: the streets that have not submitted, with their links
+    for name, who in names.items():
+        if name not in sent.values():
+            assert f"/s/{who.secret}" in page.split('id="chase"')[1]
+
+
+def test_the_scorecard_downloads_and_opens(client: TestClient, desk: Desk) -> None:
+    from openpyxl import load_workbook
+
+    admin = desk.admin()
+    assert client.get(f"/a/{admin.secret}/scorecard.xlsx").status_code == 409  # nothing to assess yet
+    upload(client, street(desk, "东风街道").secret, SAMPLE / "东风街道.xlsx")
+    r = client.get(f"/a/{admin.secret}/scorecard.xlsx")
+    assert r.status_code == 200
+    path = desk.root.parent / "card.xlsx"
+    path.write_bytes(r.content)
+    book = load_workbook(path, read_only=True)
+    assert "总览" in book.sheetnames
+    assert list(desk.tmp.iterdir()) == []  # the file made for the download is gone
+
+
+def test_closing_refuses_uploads_records_the_period_and_the_next_one_starts_empty(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    from kaohe import api
+
+    own = street(desk, "东风街道")
+    admin = desk.admin()
+    upload(client, own.secret, SAMPLE / "东风街道.xlsx")
+    open_form = csrf_of(client.get(f"/s/{own.secret}").text)  # a clerk with the page open while it closes
+    page = client.get(f"/a/{admin.secret}").text
+    r = client.post(f"/a/{admin.secret}/close", data={"csrf": csrf_of(page)})
+    assert r.status_code == 303 and desk.closed
+    assert [p for p, _, _ in api.History(desk.history).periods()] == ["2005"]
+    r = upload(client, own.secret, workbook(tmp_path, "晚了.xlsx"), csrf=open_form)
+    assert r.status_code == 409 and "已截止" in r.text
+    assert len(desk.versions("东风街道")) == 1
+    assert "已截止" in client.get(f"/s/{own.secret}").text
+    page = client.get(f"/a/{admin.secret}").text
+    r = client.post(f"/a/{admin.secret}/open", data={"csrf": csrf_of(page), "period": "2006 年"})
+    assert r.status_code == 409  # not a period label
+    r = client.post(f"/a/{admin.secret}/open", data={"csrf": csrf_of(page), "period": "2006"})
+    assert r.status_code == 303 and desk.period == "2006" and not desk.closed
+    assert list(desk.submissions.iterdir()) == []
+    assert (desk.root / "archive" / "2005" / "submissions" / "东风街道.xlsx").is_file()
+    assert upload(client, own.secret, workbook(tmp_path, "新年.xlsx")).status_code == 303
+    assert [v.period for v in desk.versions("东风街道", period="2006")] == ["2006"]
+    page = client.get(f"/a/{admin.secret}").text
+    assert "2005 → 2006" in page  # the progress over the periods, as kaohe progress shows it
+    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    assert {"created", "upload", "closed", "opened"} <= set(actions)
+
+
+def test_the_pages_speak_english_when_asked(client: TestClient, desk: Desk) -> None:
+    own = street(desk, "东风街道")
+    r = client.get(f"/s/{own.secret}?lang=en")
+    assert "Upload and check" in r.text and "上传并自查" not in r.text
+    assert "kaohe_lang=en" in r.headers["set-cookie"]
+    assert "Upload and check" in client.get(f"/s/{own.secret}").text  # the cookie keeps it
+
+
+# ---- restarts
+
+
+def test_a_restart_puts_the_folder_back_in_order(client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own = street(desk, "东风街道")
+    upload(client, own.secret, SAMPLE / "东风街道.xlsx")
+    # what a kill leaves: a half upload in tmp/, a version renamed in but never committed, a stray submission
+    half = desk.tmp / "abc" / "东风街道.xlsx"
+    half.parent.mkdir()
+    half.write_bytes(b"PK\x03\x04half")
+    orphan = desk.root / "versions" / "2005" / "000099-东风街道-deadbeef.xlsx"
+    orphan.write_bytes(b"PK")
+    (desk.submissions / "东风街道.xlsx").unlink()
+    (desk.submissions / "人民街道.xlsx").write_bytes(b"stray")
+    again = Desk.open(desk.root)
+    assert list(again.tmp.iterdir()) == [] and not orphan.exists()
+    assert [p.name for p in again.submissions.iterdir()] == ["东风街道.xlsx"]
+    assert (again.submissions / "东风街道.xlsx").read_bytes() == (SAMPLE / "东风街道.xlsx").read_bytes()
+    assert [w.secret for w in again.streets()] == [w.secret for w in desk.streets()]
+
+
+def test_the_links_command_prints_every_street_and_the_bureau(desk: Desk) -> None:
+    desk.set_setting("url", "http://192.168.1.10:8000")
+    r = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--data", str(desk.root), "--format",
+                        "csv"], capture_output=True, text=True, encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "街道名称,链接" and len(lines) == 14
+    assert lines[-1] == f"管理员,http://192.168.1.10:8000/a/{desk.admin().secret}"
+    assert f"东风街道,http://192.168.1.10:8000/s/{street(desk, '东风街道').secret}" in lines
+    missing = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--data", str(desk.root.parent)],
+                             capture_output=True, text=True, encoding="utf-8")
+    assert missing.returncode == 1 and "desk.sqlite" in missing.stderr
+
+
+def test_every_word_the_pages_name_is_in_the_catalogue() -> None:
+    from kaohe.words import WORDS
+
+    folder = Path(desk_app.__file__).parent / "templates"
+    named = set()
+    for page in folder.glob("*.html"):
+        named |= set(re.findall(r"""\bt\(["']([\w.]+)["']""", page.read_text(encoding="utf-8")))
+    assert len(named) > 40
+    assert sorted(named - set(WORDS)) == []
