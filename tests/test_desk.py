@@ -335,10 +335,20 @@ def test_a_restart_puts_the_folder_back_in_order(client: TestClient, desk: Desk,
     (desk.submissions / "东风街道.xlsx").unlink()
     (desk.submissions / "人民街道.xlsx").write_bytes(b"stray")
     again = Desk.open(desk.root)
+    again.recover()
     assert list(again.tmp.iterdir()) == [] and not orphan.exists()
     assert [p.name for p in again.submissions.iterdir()] == ["东风街道.xlsx"]
     assert (again.submissions / "东风街道.xlsx").read_bytes() == (SAMPLE / "东风街道.xlsx").read_bytes()
     assert [w.secret for w in again.streets()] == [w.secret for w in desk.streets()]
+
+
+def test_a_second_server_on_the_same_folder_is_refused(desk: Desk) -> None:
+    from kaohe.desk.store import DeskError
+
+    desk.serve_lock()
+    with pytest.raises(DeskError) as caught:
+        Desk.open(desk.root).serve_lock()
+    assert "正在被另一个 kaohe serve 使用" in caught.value.text(__import__("kaohe.words").words.Translator("zh"))
 
 
 def test_the_links_command_prints_every_street_and_the_bureau(desk: Desk) -> None:

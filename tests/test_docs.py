@@ -111,6 +111,9 @@ def test_every_readme_command_runs(desk, block):
     reads the history), each as a user types it."""
     commands = _block_commands(BLOCKS[block])
     for command in commands:
+        if command.startswith("kaohe serve ") and not command.startswith("kaohe serve links"):
+            _serve_once(command, desk)
+            continue
         out = subprocess.run(command.replace("kaohe ", f"{sys.executable} -m kaohe ", 1), shell=True, cwd=desk,
                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "100"})
         # 0, or 1 where the command says so (--strict and check exit 1 while error-level issues remain)
@@ -118,6 +121,27 @@ def test_every_readme_command_runs(desk, block):
         assert out.returncode == 0 or "--strict" in command or command.startswith("kaohe check"), \
             (command, out.stderr[-2000:])
         assert "Traceback" not in out.stderr, (command, out.stderr[-2000:])
+
+
+def _serve_once(command: str, cwd: Path) -> None:
+    """A `kaohe serve` line of the README: started as written (on a free port), up, then Ctrl-C."""
+    import shlex
+    import signal
+
+    line = [sys.executable, "-m", "kaohe", *shlex.split(command)[1:], "--port", "0"]
+    proc = subprocess.Popen(line, cwd=cwd, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            env={**os.environ, "COLUMNS": "100"}, start_new_session=True)
+    assert proc.stderr is not None
+    seen = []
+    for text in proc.stderr:
+        seen.append(text)
+        if "http://" in text:
+            break
+    assert any("http://127.0.0.1:" in t for t in seen), (command, "".join(seen))
+    os.killpg(proc.pid, signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(30) == 0, (command, "".join(seen) + rest)
+    assert "Traceback" not in rest
 
 
 def test_the_readme_has_its_commands():

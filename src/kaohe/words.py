@@ -253,6 +253,7 @@ WORDS: dict[str, Word] = {
     "err.stdout": Word("标准输出（重定向的文件）", "the standard output (the file it was sent to)"),
     "warn.no_progress": Word("考核结果表中略去了“进度”表：{detail}", "the scorecard leaves out its Progress sheet: {detail}"),
     "err.desk_no_data": Word("请用 --data 指定平台的数据文件夹，例如 kaohe serve --data 报送平台", "Name the desk's data folder with --data, for example kaohe serve --data desk"),
+    "err.desk_in_use": Word("{path} 正在被另一个 kaohe serve 使用。", "{path} is in use by another kaohe serve."),
     "err.desk_exists": Word("{path} 已经是一个报送平台的数据文件夹。", "{path} is already a desk's data folder."),
     "err.desk_missing": Word("{path} 不是报送平台的数据文件夹（缺少 desk.sqlite）。先运行 kaohe serve --data {path} 建立它。", "{path} is not a desk's data folder (no desk.sqlite). Run kaohe serve --data {path} to create one."),
     "err.desk_closed": Word("{period} 年度报送已截止。", "Submissions for {period} are closed."),

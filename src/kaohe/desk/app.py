@@ -157,6 +157,7 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
     service = Service(desk, lang)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = _when
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         tr = Translator(_lang(request, lang))
@@ -438,6 +439,18 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
     app.state.desk = desk
     app.state.service = service
     return Guarded(app)
+
+
+def _when(stamp: str | None) -> str:
+    """A stored time (ISO 8601 with its offset) as people read it: 2005-12-20 14:03:51, in the server's zone."""
+    from datetime import datetime
+
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
 
 
 async def _save(upload: Any, path: Path) -> tuple[int, str]:

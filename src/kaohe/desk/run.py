@@ -20,9 +20,12 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
 
     if (data / "desk.sqlite").exists():
-        return Desk.open(data)
-    desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
-    say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
+        desk = Desk.open(data)
+    else:
+        desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
+        say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
+    desk.serve_lock()
+    desk.recover()  # after whatever stopped the last run
     return desk
 
 

@@ -149,7 +149,10 @@ class Desk:
                 db.execute("INSERT INTO streets VALUES (?, ?, ?)", (i, name, secrets.token_urlsafe(SECRET_BYTES)))
         os.chmod(desk.db, 0o600)  # it holds the secrets
         desk.log(ADMIN, "created", period=period, streets=len(names))
-        return desk.open_existing()
+        desk.open_existing()
+        desk.tmp.mkdir(exist_ok=True)
+        desk.submissions.mkdir(exist_ok=True)
+        return desk
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -165,8 +168,26 @@ class Desk:
         admin = self.setting("admin")
         self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
         self.csrf_key = self.setting("csrf_key").encode()
-        self.recover()
         return self
+
+    def serve_lock(self) -> None:
+        """Hold the folder for this process (released when it exits, however): two servers on one folder
+        would each think tmp/ and submissions/ are theirs."""
+        handle = open(self.root / "desk.lock", "a+b")  # held for the life of the process
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.close()
+            raise DeskError(key="err.desk_in_use", path=str(self.root)) from exc
+        self._lock_handle = handle
 
     def recover(self) -> None:
         """tmp/ emptied; version files that no row names removed; submissions/ rebuilt from the rows."""

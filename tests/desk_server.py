@@ -1,0 +1,111 @@
+"""A real `kaohe serve` in a child process, for the browser, fault and load tests (and benchmarks/desk_load.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from kaohe.desk.store import Desk
+
+
+class Server:
+    """`kaohe serve --data DIR --port 0` started and waited for; `url` is where it listens."""
+
+    def __init__(self, data: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.data = data
+        self.args = args
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.output: list[str] = []
+
+    def start(self, timeout: float = 60) -> Server:
+        self.proc = subprocess.Popen([sys.executable, "-m", "kaohe", "serve", "--data", str(self.data), "--port", "0",
+                                      *self.args], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                                     encoding="utf-8", env=self.env, start_new_session=True)
+        found = threading.Event()
+
+        def read() -> None:
+            assert self.proc is not None and self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.output.append(line)
+                match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+                if match and not self.url:
+                    self.url = match.group(1)
+                    found.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not found.wait(timeout):
+            self.kill()
+            raise RuntimeError("kaohe serve did not start:\n" + "".join(self.output))
+        time.sleep(0.3)  # the socket is bound before the line is printed; give uvicorn its loop
+        return self
+
+    @property
+    def desk(self) -> Desk:
+        return Desk.open(self.data)
+
+    def stop(self, timeout: float = 30) -> int:
+        """Ctrl-C, as an operator stops it; its exit status."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        """kill -9 of the server and everything it started (its session: workers, the fork server)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(30)
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.stop(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def create_desk(data: Path, roster: Path | None = None) -> Desk:
+    from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
+
+    return Desk.create(data, bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), None)
+
+
+def district(folder: Path, streets: int) -> tuple[Path, dict[str, Path]]:
+    """A roster of `streets` streets and one clerk's workbook for each (good, three communities)."""
+    from clerks import write_workbook
+    from conftest import STREET, good_communities
+
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [f"新区{i:02d}街道" for i in range(1, streets + 1)]
+    roster = folder / "街道名单.csv"
+    roster.write_text("街道名称\n" + "".join(n + "\n" for n in names), encoding="utf-8")
+    books = {}
+    for i, name in enumerate(names):
+        books[name] = write_workbook(folder / "clerks" / f"{name}.xlsx", {**STREET, "name": name,
+                                     "center_area": 1000 + i}, good_communities(3 + i % 4))
+    return roster, books
+
+
+def post_workbook(client: object, url: str, secret: str, path: Path) -> tuple[int, float]:
+    """One clerk's upload over HTTP (its page fetched for the form token first): (status, seconds of the post)."""
+    import httpx2 as httpx
+
+    assert isinstance(client, httpx.Client)
+    page = client.get(f"{url}/s/{secret}")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert token, page.status_code
+    started = time.perf_counter()
+    response = client.post(f"{url}/s/{secret}/upload", data={"csrf": token.group(1)},
+                           files={"workbook": (path.name, path.read_bytes())})
+    return response.status_code, time.perf_counter() - started

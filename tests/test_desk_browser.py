@@ -1,0 +1,224 @@
+"""The submission desk in a real browser: headless Chromium (Debian's chromium + chromium-driver, installed by
+.ci/run) driven by Selenium against a real `kaohe serve`.
+
+The screenshots this test takes are the README's: KAOHE_SHOTS=docs/images python -m pytest
+tests/test_desk_browser.py writes them there (otherwise into the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clerks import write_workbook
+from conftest import STREET, community, good_communities
+from desk_server import Server, create_desk
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if CHROMIUM is None or DRIVER is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are required in CI: .ci/run installs them")
+        pytest.skip("chromium / chromedriver are not installed")
+    from selenium import webdriver
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000",
+                "--lang=zh-CN", "--disable-gpu", "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False,
+                                              "intl.accept_languages": "zh-CN,zh"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ["KAOHE_SHOTS"]) if os.environ.get("KAOHE_SHOTS") else tmp_path_factory.mktemp("shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def shoot(driver: Any, path: Path, width: int = 1200) -> None:
+    """A full-page screenshot: the window made as tall as the page first."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(max(height + 20, 600), 4000))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1200, 1000)
+
+
+def wait_for(driver: Any, css: str, timeout: float = 30) -> Any:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR,
+                                                                                                  css)))
+
+
+def send(driver: Any, path: Path) -> None:
+    """Choose the file in the page's file input and press the upload button, as a clerk does."""
+    from selenium.webdriver.common.by import By
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, "workbook").send_keys(str(path))
+    driver.find_element(By.ID, "upload").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    wait_for(driver, "#result")
+
+
+def test_a_street_and_the_bureau_in_a_real_browser(browser: Any, shots: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from selenium.webdriver.common.by import By
+
+    data = tmp_path / "报送 平台"
+    create_desk(data)
+    clerk = tmp_path / "clerk"
+    clerk.mkdir()
+    communities = good_communities(3)
+    bad = write_workbook(clerk / "东风街道 初稿.xlsx", STREET,
+                         [communities[0], community("锦绣社区", room_area="约150", safe="不清楚"), communities[2]])
+    good = write_workbook(clerk / "东风街道 修改后.xlsx", STREET, communities)
+    with Server(data) as server:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        other = next(w for w in desk.streets() if w.name == "人民街道")
+        admin = desk.admin()
+
+        # a street opens its link and uploads a workbook with errors
+        browser.get(f"{server.url}/s/{own.secret}")
+        assert "东风街道" in browser.find_element(By.TAG_NAME, "h1").text
+        shoot(browser, shots / "desk-street-empty.png")
+        send(browser, bad)
+        issues = browser.find_element(By.CSS_SELECTOR, "ol.issues").text
+        assert "社区情况!E5" in issues and "约150" in issues and "→" in issues  # cell, value, fix
+        assert "问题：2 个错误" in browser.find_element(By.ID, "issues").text
+        first_score = browser.find_element(By.CSS_SELECTOR, "#score .big").text
+        assert re.fullmatch(r"\d+\.\d\d", first_score) and first_score != "100.00"
+        shoot(browser, shots / "desk-street-issues.png")
+
+        # it fixes them and uploads again: zero errors, full score
+        send(browser, good)
+        assert browser.find_element(By.ID, "no-issues").text == "没有发现问题。"
+        assert browser.find_element(By.CSS_SELECTOR, "#score .big").text == "100.00"
+        assert len(browser.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")) == 2
+        shoot(browser, shots / "desk-street-fixed.png")
+
+        # on a phone: nothing wider than the screen but the tables' own scrolling
+        browser.set_window_size(390, 844)
+        browser.get(f"{server.url}/s/{own.secret}")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.save_screenshot(str(shots / "desk-street-phone.png"))
+        browser.set_window_size(1200, 1000)
+
+        # the bureau sees it submitted, with the same score
+        browser.get(f"{server.url}/a/{admin.secret}")
+        row = browser.find_element(By.CSS_SELECTOR, 'tr[data-street="东风街道"]')
+        assert "已报送" in row.text
+        assert row.find_element(By.CSS_SELECTOR, "td.score").text == "100.00"
+        assert "已报送 1 / 12 个街道" in browser.find_element(By.ID, "counts").text
+        shoot(browser, shots / "desk-bureau.png")
+
+        # the scorecard downloads and opens
+        browser.find_element(By.ID, "scorecard").click()
+        card = _downloaded(browser.downloads, "*.xlsx")
+        book = load_workbook(card, read_only=True)
+        assert "总览" in book.sheetnames
+        values = {c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+        assert {"东风街道", "人民街道", 100} <= values
+
+        # another street's link shows nothing of it
+        browser.get(f"{server.url}/s/{other.secret}")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "人民街道" in body and "东风" not in body and "修改后" not in body
+        version = desk.versions("东风街道")[0]
+        browser.get(f"{server.url}/s/{other.secret}/version/{version.id}")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "404"
+
+        # a page on another site posts a form to the street's upload address: refused
+        evil = _evil_site(tmp_path, f"{server.url}/s/{own.secret}/upload")
+        try:
+            browser.get(evil)
+            wait_for(browser, "p.notice")
+            assert "不是从本页面提交的" in browser.find_element(By.TAG_NAME, "body").text
+        finally:
+            _stop_evil()
+        assert len(server.desk.versions("东风街道")) == 2
+
+        # English on request, from the switch on the page
+        browser.get(f"{server.url}/s/{own.secret}")
+        browser.find_element(By.LINK_TEXT, "English").click()
+        wait_for(browser, "#upload")
+        assert browser.find_element(By.ID, "upload").text == "Upload and check"
+        browser.find_element(By.LINK_TEXT, "中文").click()
+        wait_for(browser, "#upload")
+        assert browser.find_element(By.ID, "upload").text == "上传并自查"
+    assert server.proc is not None and server.proc.returncode == 0  # Ctrl-C stopped it cleanly
+    assert "报送平台已停止" in "".join(server.output)
+
+
+def _downloaded(folder: Path, pattern: str, timeout: float = 30) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
+        if done:
+            time.sleep(0.2)
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"nothing downloaded into {folder}: {list(folder.iterdir())}")
+
+
+_EVIL: list[http.server.ThreadingHTTPServer] = []
+
+
+def _evil_site(tmp_path: Path, target: str) -> str:
+    """Another site (another port is another origin) whose page posts a forged upload form on load."""
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        f'<!doctype html><form id="f" method="post" action="{target}" enctype="multipart/form-data">'
+        '<input name="csrf" value="guess"><input name="note" value="x"></form>'
+        '<script>document.getElementById("f").submit()</script>', encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    _EVIL.append(server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/index.html"
+
+
+def _stop_evil() -> None:
+    while _EVIL:
+        server = _EVIL.pop()
+        server.shutdown()
+        server.server_close()

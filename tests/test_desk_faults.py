@@ -1,0 +1,119 @@
+"""The desk under load and under kill -9: a real `kaohe serve`, real HTTP, fifty streets at once.
+
+The figures (uploads a second, p95 of the self-check, memory) are benchmarks/desk_load.py's; these tests hold
+what must be true at any speed: nothing lost, nothing mixed up, nothing half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from desk_server import Server, district, post_workbook
+from kaohe.desk.store import Desk
+from kaohe.resources import DEFAULT_TARGETS, bundled
+
+pytestmark = pytest.mark.slow
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def consistent(desk: Desk) -> None:
+    """Every row's file is whole (its size and hash), no file without a row, submissions/ = the latest rows."""
+    rows = desk.versions()
+    named = set()
+    for v in rows:
+        stored = desk.root / v.file
+        assert stored.is_file(), v
+        data = stored.read_bytes()
+        assert len(data) == v.size and hashlib.sha256(data).hexdigest() == v.sha256, v
+        named.add(stored)
+    on_disk = set((desk.root / "versions").glob("*/*")) if (desk.root / "versions").exists() else set()
+    assert on_disk == named, on_disk ^ named
+    latest = desk.latest()
+    assert sorted(p.stem for p in desk.submissions.iterdir()) == sorted(latest)
+    for street, v in latest.items():
+        assert sha(desk.submissions / f"{street}{Path(v.file).suffix}") == v.sha256
+
+
+def test_fifty_streets_uploading_at_once_are_all_stored_and_scored(tmp_path: Path) -> None:
+    roster, books = district(tmp_path / "district", 50)
+    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    secrets = {w.name: w.secret for w in desk.streets()}
+    start = threading.Barrier(50)
+    with Server(desk.root) as server:
+        def one(name: str) -> tuple[str, int]:
+            with httpx.Client(timeout=120) as client:
+                client.get(f"{server.url}/")
+                start.wait()
+                status, _ = post_workbook(client, server.url, secrets[name], books[name])
+                return name, status
+
+        with ThreadPoolExecutor(50) as pool:
+            results = dict(pool.map(one, books))
+        assert set(results.values()) == {303}, results
+        with httpx.Client(timeout=120) as client:
+            report = client.get(f"{server.url}/a/{desk.admin().secret}/report.json").json()
+    again = Desk.open(desk.root)
+    consistent(again)
+    latest = again.latest()
+    assert len(latest) == 50
+    for name, path in books.items():  # each street's version is its own workbook, under its own name
+        assert latest[name].sha256 == sha(path) and latest[name].client_name == path.name
+    assert report["district"]["streets_submitted"] == 50
+    centers = {s["name"]: s["targets"][0]["actual"] for s in report["streets"]}
+    assert centers == {name: 1000 + i for i, name in enumerate(books)}  # nothing mixed up between streets
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kill_9_during_uploads_loses_nothing_answered_and_leaves_nothing_half_written(tmp_path: Path,
+                                                                                     seed: int) -> None:
+    rng = random.Random(seed)
+    roster, books = district(tmp_path / "district", 12)
+    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    secrets = {w.name: w.secret for w in desk.streets()}
+    answered: list[tuple[str, str]] = []  # (street, sha256) of every upload the server said it stored
+    server = Server(desk.root).start()
+    stop = threading.Event()
+
+    def clerk(name: str) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not stop.is_set():
+                try:
+                    status, _ = post_workbook(client, server.url, secrets[name], books[name])
+                except (httpx.TransportError, AssertionError):
+                    return
+                if status == 303:
+                    answered.append((name, sha(books[name])))
+
+    threads = [threading.Thread(target=clerk, args=(name,)) for name in books]
+    for t in threads:
+        t.start()
+    time.sleep(rng.uniform(1.0, 3.0))
+    server.kill()
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert answered, "no upload finished before the kill: the test proved nothing"
+
+    # restart: the folder is put in order, and every answered upload is there
+    with Server(desk.root) as again:
+        d = again.desk
+        consistent(d)
+        assert list(d.tmp.iterdir()) == []
+        stored = [(v.street, v.sha256) for v in d.versions()]
+        for item in set(answered):  # every upload answered as stored is a row (one more may be: its answer lost)
+            assert stored.count(item) >= answered.count(item), item
+        with httpx.Client(timeout=30) as client:  # and it carries on
+            name = next(iter(books))
+            assert post_workbook(client, again.url, secrets[name], books[name])[0] == 303
+    consistent(Desk.open(desk.root))
