@@ -374,3 +374,26 @@ def test_every_word_the_pages_name_is_in_the_catalogue() -> None:
         named |= set(re.findall(r"""\bt\(["']([\w.]+)["']""", page.read_text(encoding="utf-8")))
     assert len(named) > 40
     assert sorted(named - set(WORDS)) == []
+
+
+def test_streets_whose_names_make_one_file_name_each_keep_their_own_submission(tmp_path: Path) -> None:
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text("街道名称\n东风/街道\n东风_街道\n", encoding="utf-8")
+    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    client = TestClient(create_app(desk), follow_redirects=False)
+    for who in desk.streets():
+        path = write_workbook(tmp_path / f"{len(who.name)}-{who.name.replace('/', '-')}.xlsx",
+                              {**STREET, "name": who.name}, good_communities(2))
+        assert upload(client, who.secret, path).status_code == 303
+    assert sorted(p.name for p in desk.submissions.iterdir()) == ["东风_街道 (2).xlsx", "东风_街道.xlsx"]
+    report = client.get(f"/a/{desk.admin().secret}/report.json").json()
+    assert report["district"]["streets_submitted"] == 2
+
+
+def test_the_name_a_browser_sends_is_kept_without_its_folders(client: TestClient, desk: Desk) -> None:
+    own = street(desk, "东风街道")
+    token = csrf_of(client.get(f"/s/{own.secret}").text)
+    r = client.post(f"/s/{own.secret}/upload", data={"csrf": token},
+                    files={"workbook": ("C:\\Users\\科员\\桌面\\东风 报送.xlsx", (SAMPLE / "东风街道.xlsx").read_bytes())})
+    assert r.status_code == 303
+    assert desk.versions()[0].client_name == "东风 报送.xlsx"

@@ -222,7 +222,8 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
             upload = data.get("workbook")
             if upload is None or isinstance(upload, str) or not upload.filename:
                 return await street_page(request, tr("desk.no_file"), 400)
-            suffix = Path(upload.filename).suffix.lower()
+            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]  # old browsers send the whole path
+            suffix = Path(client_name).suffix.lower()
             if suffix not in UPLOAD_SUFFIXES:
                 return await street_page(request, tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
             folder = desk.receiving()
@@ -238,13 +239,13 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
                 report = await run_in_threadpool(service.check, received)
                 refused = views.wrong_street(report, who.name, service.targets)
                 if refused:
-                    desk.log(who.name, "refused", client_name=upload.filename[:255], size=size, sha256=digest,
+                    desk.log(who.name, "refused", client_name=client_name, size=size, sha256=digest,
                              named=refused)
                     return await street_page(request, tr("desk.wrong_street", named=refused, street=who.name), 409)
                 street = report.streets[0] if report.streets else None
                 errors = sum(1 for i in report.issues if i.severity == "error")
                 version = await run_in_threadpool(
-                    desk.keep, who, received, upload.filename, size, digest, errors,
+                    desk.keep, who, received, client_name, size, digest, errors,
                     len(report.issues) - errors, float(street.score) if street else None)
                 service.remember(version, report)
             finally:
@@ -371,16 +372,19 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         await data.close()
         if desk.closed:
             return await bureau_page(request, tr("desk.already_closed", period=desk.period), 409)
-        report = await run_in_threadpool(service.assessment)
-        if report is None:
+        if await run_in_threadpool(service.assessment) is None:
             return await bureau_page(request, tr("desk.nothing_yet"), 409)
+        if not desk.close_period():
+            return await bureau_page(request, tr("desk.already_closed", period=desk.period), 409)
         from kaohe import api
 
-        try:
+        try:  # assessed after uploads stopped: what is recorded is what the period ends with
+            report = await run_in_threadpool(service.assessment)
             run_id = await run_in_threadpool(api.History(desk.history).record, report, tr.lang)
         except KaoheError as exc:
+            desk.reopen()
             return await bureau_page(request, exc.text(tr), 500)
-        desk.close_period(run_id)
+        desk.recorded(run_id)
         desk.log(ADMIN, "closed", period=desk.period, run=run_id,
                  files={v.street: v.sha256 for v in desk.latest().values()})
         return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)

@@ -108,6 +108,22 @@ def safe_stem(name: str) -> str:
     return template_name(name)[: -len(".xlsx")]
 
 
+def unique_stems(names: list[str]) -> dict[str, str]:
+    """Each street's file name in submissions/: its safe name, with (2), (3) … where two names would make
+    one file (东风/街道 and 东风_街道; Windows ignores case), in roster order, so it never changes."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        stem = base = safe_stem(name)
+        n = 2
+        while stem.casefold() in taken:
+            stem = f"{base} ({n})"
+            n += 1
+        taken.add(stem.casefold())
+        stems[name] = stem
+    return stems
+
+
 class Desk:
     """One data folder. Thread-safe: writes go through one lock, each call opens its own connection."""
 
@@ -165,6 +181,7 @@ class Desk:
         self._schema()
         with self._connect(write=False) as db:
             self._by_digest = {_digest(s): Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets")}
+        self.stems = unique_stems([w.name for w in self.streets()])
         admin = self.setting("admin")
         self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
         self.csrf_key = self.setting("csrf_key").encode()
@@ -358,7 +375,7 @@ class Desk:
         wanted: dict[str, Path] = {}
         for version in self.latest().values():
             source = self.root / version.file
-            wanted[safe_stem(version.street) + source.suffix] = source
+            wanted[self.stems.get(version.street, safe_stem(version.street)) + source.suffix] = source
         for path in self.submissions.iterdir():
             if path.name not in wanted:
                 if path.is_dir():
@@ -375,10 +392,22 @@ class Desk:
 
     # ---- the bureau's actions
 
-    def close_period(self, run_id: int | None) -> None:
+    def close_period(self) -> bool:
+        """Refuse uploads from now on (False if the period was closed already). An upload being checked
+        while this happens is refused when it is kept, so what is recorded next is final."""
         with self._lock, self._connect() as db:
-            db.execute("UPDATE periods SET closed_at = ?, run_id = ? WHERE period = ? AND closed_at IS NULL",
-                       (now(), run_id, self.period))
+            changed = db.execute("UPDATE periods SET closed_at = ? WHERE period = ? AND closed_at IS NULL",
+                                 (now(), self.period)).rowcount
+        return bool(changed)
+
+    def recorded(self, run_id: int) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE periods SET run_id = ? WHERE period = ?", (run_id, self.period))
+
+    def reopen(self) -> None:
+        """Undo a close whose recording failed: the period takes uploads again."""
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE periods SET closed_at = NULL WHERE period = ?", (self.period,))
 
     def open_period(self, period: str) -> None:
         """The next period: the closed one's submissions moved to archive/, an empty submissions/."""
