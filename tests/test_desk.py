@@ -394,6 +394,7 @@ def test_the_name_a_browser_sends_is_kept_without_its_folders(client: TestClient
     own = street(desk, "东风街道")
     token = csrf_of(client.get(f"/s/{own.secret}").text)
     r = client.post(f"/s/{own.secret}/upload", data={"csrf": token},
-                    files={"workbook": ("C:\\Users\\科员\\桌面\\东风 报送.xlsx", (SAMPLE / "东风街道.xlsx").read_bytes())})
+                    files={"workbook": ("C:\\Users\\科员\\桌面\\东风 报送.xlsx",
+                                        (SAMPLE / "东风街道.xlsx").read_bytes())})
     assert r.status_code == 303
     assert desk.versions()[0].client_name == "东风 报送.xlsx"

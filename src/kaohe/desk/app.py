@@ -222,7 +222,8 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
             upload = data.get("workbook")
             if upload is None or isinstance(upload, str) or not upload.filename:
                 return await street_page(request, tr("desk.no_file"), 400)
-            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]  # old browsers send the whole path
+            # old browsers send the whole path (C:\\Users\\…); only the file's own name is kept, for display
+            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
             suffix = Path(client_name).suffix.lower()
             if suffix not in UPLOAD_SUFFIXES:
                 return await street_page(request, tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
