@@ -381,6 +381,7 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
 
         try:  # assessed after uploads stopped: what is recorded is what the period ends with
             report = await run_in_threadpool(service.assessment)
+            assert report is not None  # uploads are only ever added
             run_id = await run_in_threadpool(api.History(desk.history).record, report, tr.lang)
         except KaoheError as exc:
             desk.reopen()
