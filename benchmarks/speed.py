@@ -7,6 +7,8 @@
 
 Every contender is a whole process, timed from start to exit, median of --runs runs:
 - kaohe:            `kaohe assess DISTRICT --format json`
+- kaohe + scorecard: the same run also writing the Excel scorecard (`--out 考核结果.xlsx`): it must stay
+                    within 2x of the JSON run (and under 300 MB) at every generated size
 - pandas+openpyxl:  pandas.read_excel(engine="openpyxl") for both sheets, then the 2005 scoring in pandas
 - pandas+calamine:  the same script with engine="calamine"
 - floor:            python-calamine reading every sheet of every workbook into lists, and nothing else
@@ -169,6 +171,7 @@ def main() -> int:
     table = Table("district", "contender", "median s", "per street ms", "peak MB", "vs kaohe", box=None)
     failures: list[str] = []
     medians: dict[int, float] = {}
+    scorecards: dict[int, tuple[float, float, float]] = {}  # size: (seconds, ratio to JSON, peak MB)
     districts = [(str(size), size, make_district(size), True) for size in opts.sizes]
     for folder in opts.district:
         if not folder.is_dir():
@@ -176,8 +179,11 @@ def main() -> int:
         workbooks = [p for p in folder.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")]
         districts.append((folder.name, max(1, len(workbooks)), folder, False))
     for label, size, folder, generated in districts:
+        card = Path(tempfile.gettempdir()) / f"kaohe-bench-{os.getpid()}-{label}.xlsx"
         contenders = {
             "kaohe": ["-c", KAOHE, "assess", str(folder), "--format", "json"],
+            "kaohe + scorecard": ["-c", KAOHE, "assess", str(folder), "--format", "json", "--out", str(card),
+                                  "--force"],
             "pandas+openpyxl": ["-c", PANDAS_PEER, "openpyxl", str(folder)],
             "pandas+calamine": ["-c", PANDAS_PEER, "calamine", str(folder)],
             "floor (calamine lists)": ["-c", FLOOR, str(folder)],
@@ -198,7 +204,15 @@ def main() -> int:
                 times[name].append(seconds)
                 peaks[name].append(peak)
                 outputs[name] = out
+        card.unlink(missing_ok=True)
         results = {name: (statistics.median(times[name]), max(peaks[name])) for name in contenders}
+        if generated:  # the scorecard: within 2x of the JSON run, under 300 MB, at every size
+            ratio = results["kaohe + scorecard"][0] / results["kaohe"][0]
+            scorecards[size] = (results["kaohe + scorecard"][0], ratio, results["kaohe + scorecard"][1])
+            if ratio > 2 and not opts.no_timing_targets:
+                failures.append(f"{label}: the scorecard run takes {ratio:.2f}x the JSON run (> 2x)")
+            if results["kaohe + scorecard"][1] >= 300:
+                failures.append(f"{label}: the scorecard run peaks at {results['kaohe + scorecard'][1]:.0f} MB")
         if "pandas+calamine" in outputs:
             kaohe_scores = {s["name"]: s["score"] for s in json.loads(outputs["kaohe"])["streets"]}
             peer_scores = json.loads(outputs["pandas+calamine"])
@@ -226,6 +240,12 @@ def main() -> int:
             if r["kaohe"][1] >= 300:
                 failures.append(f"{label}: peak memory {r['kaohe'][1]:.0f} MB ≥ 300 MB")
     console.print(table)
+    for size, (seconds, ratio, peak) in scorecards.items():
+        console.print(f"scorecard at {size} streets: {seconds:.2f} s, {ratio:.2f}x the JSON run, {peak:.0f} MB")
+    if len(scorecards) >= 2:
+        sizes = sorted(scorecards)
+        growth = (scorecards[sizes[-1]][0] / scorecards[sizes[-2]][0]) / (sizes[-1] / sizes[-2])
+        console.print(f"scorecard growth from {sizes[-2]} to {sizes[-1]} streets: {growth:.2f} of linear")
     if len(medians) >= 2:
         sizes = sorted(medians)
         small, large = sizes[-2], sizes[-1]

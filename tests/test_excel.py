@@ -57,7 +57,7 @@ def test_overview_against_the_report(scorecard, sample, targets):
     district = data[header + 1: header + 1 + len(sample.district)]
     assert [r[0] for r in district] == [t.title for t in targets.targets]
     assert [r[4] for r in district] == ["是" if d.met else "否" for d in sample.district]
-    assert [r[5] for r in district] == ["—" if d.needed is None else str(d.needed) for d in sample.district]
+    assert [r[5] for r in district] == ["—" if d.needed is None else d.needed for d in sample.district]  # numbers
     grades = {r[0]: r[1] for r in data if r[0] in ("优秀", "良好", "合格", "不合格")}
     assert grades == {g: sum(1 for s in sample.streets if s.grade == g) for g in ("优秀", "良好", "合格", "不合格")}
     assert len(ws._charts) == 2
@@ -77,8 +77,9 @@ def test_street_scores_sheet(scorecard, sample, targets):
     points = {r.id: float(r.points) for r in first.targets}
     assert row[3:3 + len(scored)] == [points[i] for i in scored]
     assert ws.freeze_panes == "C5" and ws.auto_filter.ref.startswith("A4:")
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert ws.print_title_rows == "$1:$4"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert 90 <= int(ws.page_setup.scale) <= 100
+    assert ws.print_title_rows == "$4:$4"  # only the header repeats on later pages
     assert len(ws._charts) == 1
     lost = ws.cell(4 + [r[1] for r in body].index("胜利街道") + 1, 3 + scored.index("demo-street") + 1)
     assert lost.fill.start_color.rgb.endswith("FFC7CE")  # a lost target is coloured
@@ -190,15 +191,15 @@ def test_english_scorecard(tmp_path, sample, targets):
 
 
 def test_failed_write_leaves_nothing(tmp_path, sample, targets, monkeypatch):
-    from openpyxl import Workbook
+    from xlsxwriter import Workbook
 
     from kaohe.report.excel import write_scorecard
 
-    def broken(self, filename):  # noqa: ANN001
-        Path(filename).write_bytes(b"half")
+    def broken(self):  # noqa: ANN001
+        Path(self.filename).write_bytes(b"half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Workbook, "save", broken)
+    monkeypatch.setattr(Workbook, "close", broken)
     with pytest.raises(KeyboardInterrupt):
         write_scorecard(sample, targets, tmp_path / "card.xlsx", Translator("zh"))
     assert list(tmp_path.iterdir()) == []

@@ -150,12 +150,12 @@ def test_fuzzed_workbooks_never_raise(source, targets, tmp_path):
 SLOW_SAVE = """
 import sys, time
 from pathlib import Path
-import openpyxl
-def slow(self, filename):
-    Path(filename).write_bytes(b"PK half written")
+import xlsxwriter
+def slow(self):
+    Path(self.filename).write_bytes(b"PK half written")
     print("saving", flush=True)
     time.sleep(30)
-openpyxl.Workbook.save = slow
+xlsxwriter.Workbook.close = slow
 sys.argv = ["kaohe", "assess", "--out", sys.argv[1], "--format", "json"]
 from kaohe.cli import main
 main()

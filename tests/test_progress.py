@@ -49,7 +49,10 @@ def test_three_periods_project_to_the_year_end(tmp_path, targets):
     ws = openpyxl.load_workbook(out)["进度"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[3][:4] == ["指标", "2005-Q1", "2005-H1", "2005-Q3"]
-    assert len(ws._charts) == 9  # a line chart per scored target
+    lines = [c for c in ws._charts if c.tagname == "lineChart"]
+    assert len(lines) == 9  # a line chart per scored target: the district's value and the required line
+    assert all(len(c.series) == 2 for c in lines)
+    assert [c.tagname for c in ws._charts if c not in lines] == ["barChart"]  # every street's score
 
 
 def test_progress_out_of_the_box_shows_the_sample(tmp_path, monkeypatch):

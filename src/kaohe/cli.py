@@ -153,7 +153,7 @@ def assess(
                 _err().print(Translator(lang.value)("recorded_again", period=report.period, n=before[report.period]),
                              highlight=False)
         if out is not None:
-            with _status(Translator(lang.value), out, len(report.streets)):
+            with _status(Translator(lang.value), out, len(report.streets)), _collector_paused():
                 api.write_scorecard(report, out, lang=lang.value, history=history, force=force,
                                     on_warning=_warner(Translator(lang.value)))
             _err().print(f"[green]✓[/] {out}", highlight=False)
@@ -343,9 +343,9 @@ def _collector_paused() -> Iterator[None]:
     would re-walk every result kept so far, again and again, and after reading every collection of the oldest
     generation would walk them all once more (together a tenth of a 500-street run). So the collector is off
     while the library assesses, and what exists then is frozen (gc.freeze: left out of every later
-    collection; reference counting still frees it) before it is switched back on for what follows (openpyxl
-    writing a scorecard makes cycles that must be collected). A process-wide choice: the CLI's, not the
-    library's.
+    collection; reference counting still frees it) before it is switched back on for what follows. Writing
+    the scorecard (XlsxWriter, rows as text) makes few cycles and is paused the same way. A process-wide
+    choice: the CLI's, not the library's.
     """
     import gc
 

@@ -1,0 +1,70 @@
+"""The printed page of kaohe's workbooks, as one model: A4 landscape, its margins, how wide a column and how
+tall a row of text are, and the print scale that fits a sheet's columns on the page.
+
+The scorecard sets its print scale from this model (not "fit to width", which leaves the scale to each
+program), so where the page breaks fall can be known when the file is written: charts are placed to stay on
+one page, and tests/test_print.py checks the model against LibreOffice's PDF of the same file.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import lru_cache
+
+# A4 landscape, inches
+PAPER_WIDTH, PAPER_HEIGHT = 11.69, 8.27
+MARGIN_LEFT = MARGIN_RIGHT = 0.4
+MARGIN_TOP, MARGIN_BOTTOM = 0.6, 0.75
+HEADER_MARGIN, FOOTER_MARGIN = 0.3, 0.3  # inside the top and bottom margins: the footer is never clipped
+PRINT_WIDTH = (PAPER_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) * 72  # points
+PRINT_HEIGHT = (PAPER_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) * 72
+
+FONT = "等线"  # Office's Chinese default (DengXian); LibreOffice falls back to its CJK sans (Noto Sans CJK)
+FONT_SIZE = 10
+LINE = 15.0  # points a line of 10-point text takes, CJK included (a row of one line)
+CHAR_PX = 7.5  # pixels per unit of column width, a little over the font's digit width: the model errs wide
+
+
+@lru_cache(maxsize=65536)
+def text_width(text: str) -> int:
+    """How many column-width units a text takes: CJK and full-width characters two, others one."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_points(width: float) -> float:
+    return (width * CHAR_PX + 5) * 0.75
+
+
+def scale_for(widths: list[float]) -> int:
+    """The print scale (percent) at which these columns fill the page's width, at most 100."""
+    total = sum(column_points(w) for w in widths)
+    return max(10, min(100, math.floor(PRINT_WIDTH / total * 100))) if total else 100
+
+
+@lru_cache(maxsize=65536)
+def lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column `width` units wide."""
+    if len(text) * 2 <= width - 1 and "\n" not in text:  # short: one line, whatever its characters
+        return 1
+    room = max(1.0, width - 1)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in text.split("\n"))
+
+
+def page_rows(heights: list[float], scale: int, breaks: set[int], repeated: float = 0.0) -> list[int]:
+    """The first row (0-based) of every printed page: `heights` in points, manual `breaks` (a break at r:
+    row r starts a page), `repeated` the points of the rows repeated on every page after the first."""
+    room = PRINT_HEIGHT * 100 / scale
+    starts = [0]
+    used = 0.0
+    for row, height in enumerate(heights):
+        if row in breaks and row != starts[-1]:
+            starts.append(row)
+            used = repeated
+        elif used + height > room and row != starts[-1]:
+            starts.append(row)
+            used = repeated
+        used += height
+    return starts
