@@ -38,6 +38,9 @@ POINTS = "General"  # 10 shows as 10, 13.24 as 13.24 (a format like 0.## shows 1
 SCORE = "0.00"
 SHARE = "0.0%"
 CHART_PX = 4 / 3  # pixels a point, at 96 dpi
+# the short columns of a target table, centred: required, actual, met (overview) and the same on a street page
+OVERVIEW_ALIGN = (None, None, "center", "center", "center", None, None)
+STREET_ALIGN = (None, None, None, "center", "center", "center", None)
 
 
 class _Book:
@@ -72,19 +75,22 @@ class _Book:
         return found
 
     def row_styles(self, fills: Sequence[str | None] | None, fmts: Sequence[str | None] | None,
-                   bold: Sequence[bool] | None, n: int) -> tuple[list[int], list[int]]:
+                   bold: Sequence[bool] | None, aligns: Sequence[str | None] | None,
+                   n: int) -> tuple[list[int], list[int]]:
         """The style index of each cell of a row, unwrapped and wrapped (made once per kind of row)."""
-        key = (tuple(fills) if fills else None, tuple(fmts) if fmts else None, tuple(bold) if bold else None, n)
+        key = (tuple(fills) if fills else None, tuple(fmts) if fmts else None, tuple(bold) if bold else None,
+               tuple(aligns) if aligns else None, n)
         found = self._rows.get(key)
         if found is None:
             plain_, wrapped = ([self.style(fills[c] if fills else None, fmts[c] if fmts else None,
-                                           bold[c] if bold else False, wrap) for c in range(n)]
-                               for wrap in (False, True))
+                                           bold[c] if bold else False, aligns[c] if aligns else None, wrap)
+                                for c in range(n)] for wrap in (False, True))
             found = self._rows[key] = (plain_, wrapped)
         return found
 
-    def style(self, fill: str | None, fmt: str | None, bold: bool, wrap: bool) -> int:
-        """The style index of a body cell: its fill, number format, weight and wrapping (0: none of them)."""
+    def style(self, fill: str | None, fmt: str | None, bold: bool, align: str | None, wrap: bool) -> int:
+        """The style index of a body cell: its fill, number format, weight, alignment and wrapping (every
+        cell has one: all are top-aligned, so a row made tall by a wrapped text reads from its top)."""
         props: dict[str, Any] = {}
         if fill:
             props["bg_color"] = fill
@@ -92,9 +98,11 @@ class _Book:
             props["num_format"] = fmt
         if bold:
             props["bold"] = True
+        if align:
+            props["align"] = align
         if wrap:
             props["text_wrap"] = True
-        return self.xf(**props) if props else 0
+        return self.xf(**props)
 
     def sheet(self, name: str, title: str, subtitle: str, widths: Sequence[float]) -> _Sheet:
         from kaohe.report.fastsheet import FastSheet
@@ -129,6 +137,7 @@ class _Sheet:
     def __init__(self, book: _Book, ws: Any, title: str, subtitle: str, widths: list[float]) -> None:
         self.book = book
         self.ws = ws
+        self.title = title
         self.widths = widths
         self.heights: list[float] = []
         self.breaks: set[int] = set()
@@ -169,11 +178,11 @@ class _Sheet:
 
     def line(self, values: Sequence[Any], fills: Sequence[str | None] | None = None,
              fmts: Sequence[str | None] | None = None, bold: Sequence[bool] | None = None,
-             wrap: bool = True) -> int:
+             wrap: bool = True, aligns: Sequence[str | None] | None = None) -> int:
         """One row; texts wider than their column wrap, and the row is made as tall as its tallest cell."""
         tallest = 1
         cells = []
-        plain_styles, wrapped_styles = self.book.row_styles(fills, fmts, bold, len(values))
+        plain_styles, wrapped_styles = self.book.row_styles(fills, fmts, bold, aligns, len(values))
         widths, n_widths, lines = self.widths, len(self.widths), page.lines
         for col, value in enumerate(values):
             if value.__class__ is not str:
@@ -208,9 +217,16 @@ class _Sheet:
             props["bg_color"] = fill
         self._put([(text, self.book.xf(bold=True)), (_cell(value), self.book.xf(**props))], page.LINE)
 
-    def page_break(self) -> None:
-        """The next row starts a printed page."""
+    def page_break(self, spacer: bool = False) -> None:
+        """The next row starts a printed page (with `spacer`, an empty row first: a chart placed right at a
+        page's top edge can be drawn, clipped, into the page before it)."""
         self.breaks.add(self.row)
+        if spacer:
+            self.gap()
+
+    def width_of(self, columns: int | None = None) -> float:
+        """The points the (first `columns`) columns take at 100 % in Excel: charts are made no wider."""
+        return sum(page.column_points(x) for x in self.widths[:columns])
 
     def chart(self, chart: Any, col: int, height_pt: float, width_pt: float) -> None:
         """A chart at the current row, as tall as `height_pt`; the rows it covers are counted as used."""
@@ -228,20 +244,21 @@ class _Sheet:
         ws.set_paper(9)  # A4
         ws.set_margins(left=page.MARGIN_LEFT, right=page.MARGIN_RIGHT, top=page.MARGIN_TOP,
                        bottom=page.MARGIN_BOTTOM)
-        ws.set_print_scale(self.scale)
+        ws.fit_to_pages(1, 0)  # every program fits the columns to the width at its own scale (page.py)
         ws.center_horizontally()
         if repeat_header and self.header_row is not None:
             ws.repeat_rows(self.header_row)
-        font = f'&"{page.FONT}"&9'
-        ws.set_footer(f"&L{font}{_escape(title)}&C{font}&P / &N&R{font}kaohe {__version__}",
+        font = f'&9&"{page.FONT}"'  # size before font: "&9" followed by a title's digits would be a size
+        ws.set_footer(f"&L{font}{_escape(self.title)}&C{font}&P / &N&R{font}kaohe {__version__}",
                       {"margin": page.FOOTER_MARGIN})
         ws.set_header("", {"margin": page.HEADER_MARGIN})
         if self.breaks:
             ws.set_h_pagebreaks(sorted(b for b in self.breaks if b > 0))
 
     @property
-    def scale(self) -> int:
-        return page.scale_for(self.widths)
+    def room(self) -> float:
+        """Points of a printed page at 100 % (the most a chart may take below a page break)."""
+        return page.PRINT_HEIGHT
 
 
 def _escape(text: str) -> str:
@@ -291,7 +308,7 @@ def _shown(value: Any, tr: Translator) -> Any:
     return plain(value)
 
 
-def _title_width(titles: Sequence[str], least: float = 30, most: float = 64) -> float:
+def _title_width(titles: Sequence[str], least: float = 30, most: float = 72) -> float:
     """A column as wide as its longest title, within bounds (a longer one wraps)."""
     return min(most, max([least, *(page.text_width(t) + 2 for t in titles)]))
 
@@ -361,7 +378,7 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
         w.line([name, plain(target.points), fmt_required(target, r, tr), fmt_actual(r, tr), _yes(r.met, tr),
                 _needed(r), share],
                fills=[None, None, None, None, MET_FILL if r.met else LOST_FILL, None, None],
-               fmts=[None, POINTS, None, None, None, None, SHARE])
+               fmts=[None, POINTS, None, None, None, None, SHARE], aligns=OVERVIEW_ALIGN)
     last = w.row - 1
 
     # page 2: the grades and both charts, placed after a break so that no chart is cut by one
@@ -379,8 +396,9 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
                        "points": [{"fill": {"color": _grade_fill(targets, g.name)}} for g in targets.grades]})
     _style_chart(grades, tr("card.grades"))
     grades.set_legend({"none": True})
-    grades.set_size({"width": round(300 * CHART_PX), "height": round(6 * page.LINE * CHART_PX)})
-    w.ws.insert_chart(grade_header, 3, grades, {"object_position": 1})
+    beside = sum(page.column_points(x) for x in w.widths[2:]) - 10  # the columns right of the grades table
+    grades.set_size({"width": round(min(beside, 320) * CHART_PX), "height": round(6 * page.LINE * CHART_PX)})
+    w.ws.insert_chart(grade_header, 2, grades, {"object_position": 1})
     w.gap(2)
     attained = book.chart({"type": "bar"})
     attained.add_series({"name": tr("card.share"), "categories": [name, header + 1, 0, last, 0],
@@ -391,8 +409,8 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
     attained.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": _chart_font(),
                          "major_gridlines": {"visible": True}})
     attained.set_y_axis({"reverse": True, "num_font": _chart_font()})
-    height = min(page.PRINT_HEIGHT * 100 / w.scale - 9 * page.LINE - 20, 22 * len(titles) + 60)
-    w.chart(attained, 0, height, min(sum(page.column_points(x) for x in w.widths), 620))
+    height = min(w.room - 9 * page.LINE - 20, 22 * len(titles) + 60)
+    w.chart(attained, 0, height, min(w.width_of(), 620))
     w.finish(title, tr, repeat_header=False)
 
 
@@ -408,8 +426,10 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
               tr("card.grade"), tr("card.file")]
     names = [s.name for s in report.streets]
     street_width = min(24, max([8, *(page.text_width(n) + 2 for n in names)]))
+    status_width = min(16, max(8, *(page.text_width(tr(f"status_{s.status}")) + 2 for s in report.streets)))
+    grade_width = min(16, max(8, *(page.text_width(g.title(tr.lang)) + 2 for g in targets.grades)))
     w = book.sheet(tr("sheet.scores"), title + " — " + tr("sheet.scores"), subtitle,
-                   [6, street_width, 9, *([8] * len(scored)), 8, 8, 22])
+                   [6, street_width, status_width, *([8] * len(scored)), 8, grade_width, 22])
     header = w.header(labels)
     w.header_row = header
     first = header + 1
@@ -431,7 +451,7 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
     w.ws.freeze_panes(first, 2)
     w.ws.autofilter(header, 0, max(last, header), len(labels) - 1)
     if len(ranked) <= 60:  # a chart of hundreds of bars says nothing the table does not
-        w.page_break()
+        w.page_break(spacer=True)
         chart = book.chart({"type": "column"})
         name = w.ws.get_name()
         score_col = 3 + len(scored)
@@ -442,8 +462,8 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
         chart.set_legend({"none": True})
         chart.set_y_axis({"min": 0, "max": 100, "num_font": _chart_font(), "major_gridlines": {"visible": True}})
         chart.set_x_axis({"num_font": _chart_font()})
-        room = page.PRINT_HEIGHT * 100 / w.scale - w.heights[header] - 30
-        w.chart(chart, 0, min(room, 300), min(sum(page.column_points(x) for x in w.widths), 700))
+        room = w.room - w.heights[header] - 30
+        w.chart(chart, 0, min(room, 300), min(w.width_of(), 700))
     w.finish(title, tr)
 
 
@@ -455,7 +475,7 @@ def _details(book: _Book, report: Report, targets: Targets, title: str, subtitle
                    [_title_width(titles, 30, 64), 12, 14, 12, 22, 12, 8])
     header = w.header(labels)
     w.header_row = header
-    put, row = w.ws.put_row, w.row
+    put, row, top = w.ws.put_row, w.row, book.xf()
     for target in targets.targets:  # the district's longest sheet: rows straight to fastsheet, no line()
         name = target.name(tr.lang)
         street_level = target.level == "street"
@@ -465,8 +485,9 @@ def _details(book: _Book, report: Report, targets: Targets, title: str, subtitle
                 continue
             files = "、".join(s.files)
             for f in r.failing:
-                put(row, [(name, 0), (s.name, 0), ("" if street_level else f.name, 0),
-                          (_cell(_shown(f.value, tr)), 0), (files, 0), (f.sheet or "", 0), (f.cell or "", 0)])
+                put(row, [(name, top), (s.name, top), ("" if street_level else f.name, top),
+                          (_cell(_shown(f.value, tr)), top), (files, top), (f.sheet or "", top),
+                          (f.cell or "", top)])
                 row += 1
     w.heights.extend([page.LINE] * (row - w.row))
     w.row = row
@@ -531,7 +552,7 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
                 _yes(r.met, tr), _needed(r)],
                fills=[None, None if r.met or r.met is None else LOST_FILL, None, None, None,
                       None if r.met is None else (MET_FILL if r.met else LOST_FILL), None],
-               fmts=[None, POINTS, POINTS, None, None, None, None])
+               fmts=[None, POINTS, POINTS, None, None, None, None], aligns=STREET_ALIGN)
     lost = [(by_id[r.id], r) for r in s.targets if r.failing and by_id[r.id].points and r.points < r.max_points]
     if lost:
         w.gap()
@@ -558,7 +579,7 @@ def _issues(book: _Book, issues: Sequence[Any], title: str, subtitle: str, tr: T
               tr("card.cell"), tr("card.community"), tr("card.message"), tr("card.hint")]
     # narrow enough to print at 90 % or more on A4 landscape: the message and hint wrap instead
     w = book.sheet(tr("sheet.issues"), title + " — " + tr("sheet.issues"), subtitle,
-                   [6, 14, 10, 16, 9, 6, 10, 40, 30])
+                   [5, 11, 8, 13, 8, 5, 8, 30, 20])
     header = w.header(labels)
     w.header_row = header
     for i in issues:
@@ -619,15 +640,18 @@ def _progress(book: _Book, progress: Any, targets: Targets, title: str, subtitle
         w.line([s.name, *s.scores, ""], fmts=[None, *([SCORE] * len(periods)), None])
     last_street = w.row - 1
     name = w.ws.get_name()
-    # the charts: two a row, each after a page break when the next pair would not fit
-    per_row, height, width = 2, 170.0, 330.0
-    room = page.PRINT_HEIGHT * 100 / w.scale
-    w.page_break()
+    # the charts: two a row where the columns are wide enough, a page break when the next row would not fit
+    columns = w.width_of(len(periods) + 2)
+    per_row = 2 if columns >= 440 else 1
+    height, width = 170.0, columns / per_row - 8
+    room = w.room - page.LINE
+    w.page_break(spacer=True)
     used = 0.0
+    start = w.row
     for i, row in enumerate(rows):
         if i % per_row == 0:
-            if used + height > room:
-                w.page_break()
+            if used + height + 10 > room:
+                w.page_break(spacer=True)
                 used = 0.0
             start = w.row
         chart = book.chart({"type": "line"})
@@ -646,7 +670,8 @@ def _progress(book: _Book, progress: Any, targets: Targets, title: str, subtitle
         chart.set_x_axis({"num_font": _chart_font()})
         chart.set_legend({"position": "bottom", "font": _chart_font()})
         chart.set_size({"width": round(width * CHART_PX), "height": round(height * CHART_PX)})
-        w.ws.insert_chart(start, (i % per_row) * 3, chart, {"object_position": 1})
+        w.ws.insert_chart(start, 0, chart, {"object_position": 1,
+                                            "x_offset": round((i % per_row) * (width + 8) * CHART_PX)})
         if i % per_row == per_row - 1 or i == len(rows) - 1:
             w.row = start
             covered = 0.0
@@ -656,7 +681,7 @@ def _progress(book: _Book, progress: Any, targets: Targets, title: str, subtitle
             used += covered
     if len(progress.streets) <= 40 and last_street >= first_street:  # every street's own course
         if used + 260 > room:
-            w.page_break()
+            w.page_break(spacer=True)
         chart = book.chart({"type": "column"})
         for p, period in enumerate(periods):
             chart.add_series({"name": period, "categories": [name, first_street, 0, last_street, 0],
@@ -665,7 +690,7 @@ def _progress(book: _Book, progress: Any, targets: Targets, title: str, subtitle
         chart.set_y_axis({"min": 0, "max": 100, "num_font": _chart_font()})
         chart.set_x_axis({"num_font": _chart_font()})
         chart.set_legend({"position": "bottom", "font": _chart_font()})
-        w.chart(chart, 0, 250, 680)
+        w.chart(chart, 0, 250, min(columns, 680))
     del street_header
     w.ws.print_area(0, 0, w.row, len(periods) + 1)
     w.finish(title, tr, repeat_header=False)

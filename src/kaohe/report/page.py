@@ -1,9 +1,11 @@
 """The printed page of kaohe's workbooks, as one model: A4 landscape, its margins, how wide a column and how
 tall a row of text are, and the print scale that fits a sheet's columns on the page.
 
-The scorecard sets its print scale from this model (not "fit to width", which leaves the scale to each
-program), so where the page breaks fall can be known when the file is written: charts are placed to stay on
-one page, and tests/test_print.py checks the model against LibreOffice's PDF of the same file.
+Sheets print "fit to width": each program picks its own scale, and they differ — the same column is ~7 px
+a unit in Excel with 等线 and ~9.6 px in LibreOffice, whose CJK fallback font is wider. So the model keeps
+both bounds: charts are sized for the page at 100 % (any smaller scale only leaves them more room below a
+page break), and readability is judged at the widest rendering (`worst_scale`: the issue list must stay at
+90 % or more there). tests/test_print.py checks the model against LibreOffice's PDF of the same file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ PRINT_HEIGHT = (PAPER_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) * 72
 FONT = "等线"  # Office's Chinese default (DengXian); LibreOffice falls back to its CJK sans (Noto Sans CJK)
 FONT_SIZE = 10
 LINE = 15.0  # points a line of 10-point text takes, CJK included (a row of one line)
-CHAR_PX = 7.5  # pixels per unit of column width, a little over the font's digit width: the model errs wide
+CHAR_PX = 7.5  # pixels per unit of column width in Excel (等线 10 pt), a little over its digit width
+CHAR_PX_WIDE = 9.6  # the same in LibreOffice, measured from its PDF (its CJK fallback font is wider)
 
 
 @lru_cache(maxsize=65536)
@@ -34,14 +37,20 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def column_points(width: float) -> float:
-    return (width * CHAR_PX + 5) * 0.75
+def column_points(width: float, px: float = CHAR_PX) -> float:
+    """A column `width` units wide (as set; the file stores it with Excel's padding, +0.71) in points."""
+    return ((width + 0.71) * px + 5) * 0.75
 
 
-def scale_for(widths: list[float]) -> int:
+def scale_for(widths: list[float], px: float = CHAR_PX) -> int:
     """The print scale (percent) at which these columns fill the page's width, at most 100."""
-    total = sum(column_points(w) for w in widths)
+    total = sum(column_points(w, px) for w in widths)
     return max(10, min(100, math.floor(PRINT_WIDTH / total * 100))) if total else 100
+
+
+def worst_scale(widths: list[float]) -> int:
+    """The scale "fit to width" comes to in the program that draws columns widest (LibreOffice)."""
+    return scale_for(widths, CHAR_PX_WIDE)
 
 
 @lru_cache(maxsize=65536)

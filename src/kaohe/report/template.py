@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from kaohe.report import a4_landscape
+from kaohe.report import a4_landscape, page
 from kaohe.targets import FieldDef, Targets
 from kaohe.words import Translator
 
@@ -107,7 +107,7 @@ def _street_sheet(ws: Worksheet, targets: Targets, street: str, tr: Translator) 
     fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
     ws.append([tr("tpl.item"), tr("tpl.value")])
     for cell in ws[1]:
-        cell.font, cell.fill = Font(bold=True), fill
+        cell.font, cell.fill = Font(name=page.FONT, bold=True), fill
     for r, (_name, fdef) in enumerate(targets.fields.street.items(), start=2):
         _text(ws, r, 1, header_text(fdef, targets))
         if fdef.key:
@@ -128,7 +128,7 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int, tr
     fields = list(targets.fields.community.items())
     width = len(fields) + 1
     _text(ws, 1, 1, tr("tpl.title", street=street, period=targets.period))
-    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).font = Font(name=page.FONT, bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     _text(ws, 2, 1, tr("tpl.unit", street=street))
@@ -138,7 +138,7 @@ def _community_sheet(ws: Worksheet, targets: Targets, street: str, rows: int, tr
     for c, (_name, fdef) in enumerate(fields, start=2):
         _text(ws, 3, c, header_text(fdef, targets))
     for cell in ws[3]:
-        cell.font, cell.fill = Font(bold=True), fill
+        cell.font, cell.fill = Font(name=page.FONT, bold=True), fill
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
     ws.row_dimensions[3].height = 44
     first, last = 4, 3 + rows
@@ -164,7 +164,7 @@ def _guide(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None
     from openpyxl.styles import Alignment, Font
 
     ws.append([tr("tpl.guide_title", title=tr.pick(targets.title, targets.title_en))])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=page.FONT, bold=True, size=14)
     lines = [tr("tpl.guide.1", street=street, street_sheet=tr("tpl.sheet.street"),
                 communities_sheet=tr("tpl.sheet.communities")),
              tr("tpl.guide.2"), tr("tpl.guide.3"), tr("tpl.guide.4"), tr("tpl.guide.5")]
@@ -174,15 +174,24 @@ def _guide(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None
     ws.append([tr("tpl.item"), tr("tpl.requirement")])
     header_row = ws.max_row
     for cell in ws[header_row]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=page.FONT, bold=True)
     for fdef in [*targets.fields.street.values(), *targets.fields.community.values()]:
         # 【】 keeps the guide's field names from being read as the street's own labels
         ws.append([f"【{header_text(fdef, targets)}】", hint_text(fdef, targets, tr)])
+    widths = {"A": 34, "B": 70}
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 70
+    for r in range(2, 2 + len(lines)):  # an instruction spans both columns, as tall as its wrapped lines
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        ws.row_dimensions[r].height = page.LINE * page.lines(str(ws.cell(r, 1).value), sum(widths.values()))
+    for r in range(header_row + 1, ws.max_row + 1):
+        tallest = max(page.lines(str(ws.cell(r, c).value or ""), widths[letter])
+                      for c, letter in ((1, "A"), (2, "B")))
+        if tallest > 1:
+            ws.row_dimensions[r].height = page.LINE * tallest
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
     a4_landscape(ws, "1:1")
