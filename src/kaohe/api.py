@@ -120,20 +120,13 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
     """Write the Excel scorecard atomically; never over one of the report's inputs, and over an existing file
     only with `force`. With a history file that exists, the scorecard gains a 进度 sheet; a history that
     cannot be read (damaged, locked, not SQLite) leaves that sheet out and is passed to `on_warning`."""
-    from kaohe.atomic import OutputError, check_output
     from kaohe.report.excel import write_scorecard as write
 
     out = Path(path)
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise KaoheError(key="err.scorecard_suffix", path=str(out))
     targets = _report_targets(report)
-    inputs = [Path(i.path) for i in report.inputs]
-    for info in (report.targets_info, report.roster_info):
-        if info is not None:
-            inputs.append(Path(info.path))
-    check_output(out, inputs)
-    if out.exists() and not force:
-        raise OutputError(key="err.exists", path=str(out))
+    _check_new_output(report, out, force)
     progress = None
     if history is not None and Path(history).exists():
         try:
@@ -149,6 +142,97 @@ def write_scorecard(report: Report, path: PathLike, *, lang: Literal["zh", "en"]
     from kaohe.words import Translator
 
     write(report, targets, out, Translator(lang), progress=progress)
+    return out
+
+
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".json", ".csv")
+
+
+def write_report(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
+                 history: PathLike | None = DEFAULT_HISTORY, force: bool = False,
+                 on_warning: Callable[[KaoheError], None] | None = None) -> Path:
+    """Write the report to a file of the kind its suffix names: .xlsx (or .xlsm) the Excel scorecard, .json the
+    kaohe.report/1 document, .csv the score table (UTF-8 with a BOM, so Excel on Chinese Windows reads it
+    right). Atomically; never over an input, over an existing file only with `force`."""
+    import json
+
+    from kaohe.atomic import atomic_path
+
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return write_scorecard(report, out, lang=lang, history=history, force=force, on_warning=on_warning)
+    if suffix not in REPORT_SUFFIXES:
+        raise KaoheError(key="err.out_suffix", path=str(out))
+    _check_new_output(report, out, force)
+    from kaohe.words import Translator
+
+    tr = Translator(lang)
+    if suffix == ".json":
+        text = json.dumps(to_document(report, lang), ensure_ascii=False, indent=2) + "\n"
+    else:
+        from kaohe.report.csv import render_csv
+
+        text = "\ufeff" + render_csv(report, _report_targets(report), tr)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+    return out
+
+
+def _check_new_output(report: Report, out: Path, force: bool) -> None:
+    from kaohe.atomic import OutputError, check_output
+
+    inputs = [Path(i.path) for i in report.inputs]
+    for info in (report.targets_info, report.roster_info):
+        if info is not None:
+            inputs.append(Path(info.path))
+    check_output(out, inputs)
+    if out.exists() and not force:
+        raise OutputError(key="err.exists", path=str(out))
+
+
+def write_street_results(report: Report, folder: PathLike, *, lang: Literal["zh", "en"] = "zh",
+                         force: bool = False) -> list[Path]:
+    """One workbook per street, named by the street, for the bureau to send back: its score, grade, rank,
+    points per target, where each point was lost (file, sheet, cell), what it still needs, its issues with
+    their fixes — the page `kaohe check --out` gives a street before it sends. Every file is written
+    atomically; if any of them exists already, none is written unless `force`."""
+    from kaohe.atomic import OutputError
+    from kaohe.report.excel import write_street_book
+    from kaohe.report.template import unique_file_stems
+    from kaohe.words import Translator
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    stems = unique_file_stems([s.name for s in report.streets])
+    paths = {s.name: out / f"{stems[s.name]}.xlsx" for s in report.streets}
+    for path in paths.values():
+        try:
+            _check_new_output(report, path, force)
+        except OutputError as exc:
+            if exc.key == "err.exists":
+                existing = sum(1 for p in paths.values() if p.exists())
+                raise OutputError(key="err.exists_many", folder=str(out), count=existing, example=path.name) from exc
+            raise
+    tr = Translator(lang)
+    targets = _report_targets(report)
+    for street in report.streets:
+        write_street_book(report, [street], targets, paths[street.name], tr)
+    return list(paths.values())
+
+
+def write_check_result(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = "zh",
+                       force: bool = False) -> Path:
+    """A self-check (check()) as a workbook: the same page a street receives from the bureau
+    (write_street_results), a sheet for each street the checked workbooks name."""
+    from kaohe.report.excel import write_street_book
+    from kaohe.words import Translator
+
+    out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise KaoheError(key="err.scorecard_suffix", path=str(out))
+    _check_new_output(report, out, force)
+    write_street_book(report, list(report.streets), _report_targets(report), out, Translator(lang))
     return out
 
 

@@ -116,9 +116,12 @@ def assess(
     strict: Annotated[bool, typer.Option("--strict", help="有错误级问题时以状态 1 退出。Exit 1 on error-level issues.")
                       ] = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="同时写出 Excel 考核结果表（.xlsx），不会覆盖输入文件。"
-        "Also write the Excel scorecard here (.xlsx); never over an input file.",
+        "--out", "-o", help="同时写出结果文件，类型看后缀：.xlsx 考核结果表、.json 报告、.csv 得分表。"
+        "Also write the result to a file, its kind from the suffix: .xlsx scorecard, .json report, .csv scores.",
         show_default=False)] = None,
+    per_street: Annotated[Path | None, typer.Option(
+        "--per-street", help="为每个街道写一份考核结果（Excel），放在这个文件夹里，用于下发各街道。"
+        "Write each street its own result workbook into this folder, to send back.", show_default=False)] = None,
     period: Annotated[str | None, typer.Option(
         "--period", help="考核期，如 2005、2005-H1、2005-Q3、2005-M09，默认取目标文件的。"
         "The period assessed (2005, 2005-H1, 2005-Q3 …); default: the targets file's.",
@@ -128,14 +131,15 @@ def assess(
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。"
         "The history file (SQLite) that --record writes and compare reads.")] = DEFAULT_HISTORY,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out / --per-street 文件。"
+                                                         "Replace existing --out / --per-street files.")
                      ] = False,
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe import api
 
-    if out is not None and out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise typer.BadParameter(f"--out {out}: the scorecard is an .xlsx file")
+    if out is not None and out.suffix.lower() not in api.REPORT_SUFFIXES:
+        raise typer.BadParameter(Translator(lang.value)("err.out_suffix", path=str(out)), param_hint="--out")
     if period is not None:
         try:
             api.check_period(period)
@@ -154,9 +158,13 @@ def assess(
                              highlight=False)
         if out is not None:
             with _status(Translator(lang.value), out, len(report.streets)), _collector_paused():
-                api.write_scorecard(report, out, lang=lang.value, history=history, force=force,
-                                    on_warning=_warner(Translator(lang.value)))
+                api.write_report(report, out, lang=lang.value, history=history, force=force,
+                                 on_warning=_warner(Translator(lang.value)))
             _err().print(f"[green]✓[/] {out}", highlight=False)
+        if per_street is not None:
+            with _status(Translator(lang.value), per_street, len(report.streets)), _collector_paused():
+                written = api.write_street_results(report, per_street, lang=lang.value, force=force)
+            _err().print(f"[green]✓[/] {len(written)} → {per_street}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
     _render(report, fmt, Translator(lang.value))
@@ -242,6 +250,12 @@ def check(
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
     lang: LangOption = Lang.zh,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="同时写出自查结果（.xlsx），与区里下发的街道考核结果格式相同。"
+        "Also write the result as a workbook (.xlsx), laid out as the result the bureau sends back.",
+        show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
+                     ] = False,
 ) -> None:
     """自查：报送前检查本街道的表，列出每个问题及修改办法和暂评得分。A street's self-check before sending.
 
@@ -252,6 +266,9 @@ def check(
     try:
         with _collector_paused():
             report = api.check(workbooks, targets=targets_file)
+        if out is not None:
+            api.write_check_result(report, out, lang=lang.value, force=force)
+            _err().print(f"[green]✓[/] {out}", highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
     if fmt is Shape.json:

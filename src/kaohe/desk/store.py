@@ -108,22 +108,6 @@ def safe_stem(name: str) -> str:
     return template_name(name)[: -len(".xlsx")]
 
 
-def unique_stems(names: list[str]) -> dict[str, str]:
-    """Each street's file name in submissions/: its safe name, with (2), (3) … where two names would make
-    one file (东风/街道 and 东风_街道; Windows ignores case), in roster order, so it never changes."""
-    stems: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        stem = base = safe_stem(name)
-        n = 2
-        while stem.casefold() in taken:
-            stem = f"{base} ({n})"
-            n += 1
-        taken.add(stem.casefold())
-        stems[name] = stem
-    return stems
-
-
 class Desk:
     """One data folder. Thread-safe: writes go through one lock, each call opens its own connection."""
 
@@ -181,7 +165,9 @@ class Desk:
         self._schema()
         with self._connect(write=False) as db:
             self._by_digest = {_digest(s): Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets")}
-        self.stems = unique_stems([w.name for w in self.streets()])
+        from kaohe.report.template import unique_file_stems
+
+        self.stems = unique_file_stems([w.name for w in self.streets()])
         admin = self.setting("admin")
         self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
         self.csrf_key = self.setting("csrf_key").encode()

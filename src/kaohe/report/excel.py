@@ -339,22 +339,25 @@ def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator
         book.close()
 
 
-def write_street_result(report: Report, street: StreetResult, targets: Targets, path: Path, tr: Translator,
-                        now: dt.datetime | None = None) -> None:
-    """One street's own result workbook: its page (score, grade, rank, points per target, where each point
-    was lost, what it still needs, its issues with fixes) — what the bureau sends each street."""
+def write_street_book(report: Report, streets: Sequence[StreetResult], targets: Targets, path: Path,
+                      tr: Translator, now: dt.datetime | None = None) -> None:
+    """Streets' own result pages, a sheet each (one street: what the bureau sends that street; a self-check:
+    the streets its workbooks name) — the page of the scorecard, on its own."""
     from kaohe.atomic import atomic_path
 
     now = now or dt.datetime.now().replace(microsecond=0)
     subtitle = (f"{tr.pick(report.title, targets.title_en)}  ·  {tr('card.period')} {report.period}  ·  "
                 f"{tr('card.run')} {now:%Y-%m-%d %H:%M}")
-    title = tr("card.street_page", name=street.name)
-    issues = [i for i in report.issues if i.street == street.name]
     with atomic_path(path) as tmp:
         book = _Book(tmp)
-        w = book.sheet(street.name, title, subtitle, _street_widths(targets, tr))
-        _street_page(w, street, report, targets, tr, issues)
-        w.finish(title, tr, repeat_header=False)
+        for street in streets:
+            title = tr("card.street_page", name=street.name)
+            w = book.sheet(street.name, title, subtitle, _street_widths(targets, tr))
+            _street_page(w, street, report, targets, tr, [i for i in report.issues if i.street == street.name])
+            w.finish(title, tr, repeat_header=False)
+        if not streets:
+            w = book.sheet(tr("sheet.issues"), tr.pick(report.title, targets.title_en), subtitle, [60, 40])
+            w.finish(tr("sheet.issues"), tr, repeat_header=False)
         book.close()
 
 

@@ -52,6 +52,22 @@ def template_name(street: str) -> str:
     return (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", street).strip(". ") or "street") + ".xlsx"
 
 
+def unique_file_stems(names: list[str]) -> dict[str, str]:
+    """Each name's file name without its suffix: its safe form (template_name), with (2), (3) … where two
+    names would make one file (东风/街道 and 东风_街道; Windows ignores case), in the order given."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        stem = base = template_name(name)[: -len(".xlsx")]
+        n = 2
+        while stem.casefold() in taken:
+            stem = f"{base} ({n})"
+            n += 1
+        taken.add(stem.casefold())
+        stems[name] = stem
+    return stems
+
+
 def write_template(path: Path, targets: Targets, street: str, rows: int = DEFAULT_ROWS, tr: Translator = ZH
                    ) -> Path:
     """Write one street's blank submission workbook (atomically). In English (`tr`) everything around the
