@@ -115,7 +115,10 @@ class _Book:
         return self.wb.add_chart(kind)
 
     def close(self) -> None:
-        self.wb.close()
+        from kaohe.report.fastsheet import quick_zip
+
+        with quick_zip():
+            self.wb.close()
 
 
 def _cell(value: Any) -> Any:
