@@ -50,13 +50,17 @@ def _targets(targets: Targets | PathLike | None) -> Targets:
 
 def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None = None,
            roster: PathLike | None = None, period: str | None = None,
-           on_progress: Progress | None = None) -> Report:
+           on_progress: Progress | None = None, verified: PathLike | None = None) -> Report:
     """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
 
     With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
     inside or beside the folder; `period` overrides the targets file's (2005, 2005-H1 …). `on_progress(name,
     done, total)` is called as each file has been read. Bad workbooks are issues in the report, not errors;
     a KaoheError means no assessment could be made (no such folder, a broken targets or roster file).
+
+    With `verified` (a findings file or a folder of them: inspectors' 核查 results), the report is scored on
+    the verified figures where a finding exists, with the targets file's overstatement rule and adjustments
+    applied, and carries `verification`: every street's self-assessed and verified score and every change.
     """
     from kaohe.intake import file_info, gather
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
@@ -76,7 +80,13 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
         raise InputError(key="err.no_workbooks", path=str(folder))
     targets_path = rules.source_path or bundled(DEFAULT_TARGETS)
     report = score(rules, intake, file_info(targets_path) if targets_path.is_file() else None)
-    return replace(report, period=period or report.period, targets=rules, intake=intake)
+    report = replace(report, period=period or report.period, targets=rules, intake=intake)
+    if verified is not None:
+        from kaohe.verify import apply, read_findings
+
+        findings, issues, files = read_findings(Path(verified), rules)
+        report = apply(report, intake, rules, findings, issues, files)
+    return report
 
 
 PERIOD = r"\d{4}(?:-(?:H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?"

@@ -119,6 +119,10 @@ def assess(
         "--out", "-o", help="同时写出结果文件，类型看后缀：.xlsx 考核结果表、.json 报告、.csv 得分表。"
         "Also write the result to a file, its kind from the suffix: .xlsx scorecard, .json report, .csv scores.",
         show_default=False)] = None,
+    verified: Annotated[Path | None, typer.Option(
+        "--verified", help="核查结果（文件或文件夹）：按核实后的数据评分，并列出自评分与核定分。"
+        "Inspectors' findings (a file or folder): score on the verified figures, both scores shown.",
+        show_default=False)] = None,
     per_street: Annotated[Path | None, typer.Option(
         "--per-street", help="为每个街道写一份考核结果（Excel），放在这个文件夹里，用于下发各街道。"
         "Write each street its own result workbook into this folder, to send back.", show_default=False)] = None,
@@ -147,7 +151,8 @@ def assess(
             raise typer.BadParameter(exc.text(Translator(lang.value)), param_hint="--period") from exc
     try:
         with _progress(Translator(lang.value)) as tick, _collector_paused():
-            report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick)
+            report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
+                                verified=verified)
         if record_run:
             book = api.History(history)
             before = dict((p, n) for p, n, _ in book.periods())

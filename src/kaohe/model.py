@@ -315,6 +315,70 @@ class StreetResult:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One figure an inspector verified differently from what the street reported."""
+
+    street: str
+    community: str | None
+    field: str
+    reported: Any
+    verified: Any
+    points: Decimal  # what this figure alone moves the street's score by (verified minus reported)
+    overstated: bool  # below the reported figure beyond the tolerance, on a scored target
+    inspector: str = ""
+    date: str = ""
+    note: str = ""
+    file: str = ""  # the findings file, sheet and cell
+    sheet: str | None = None
+    cell: str | None = None
+    source: str | None = None  # where the reported figure came from: 东风街道.xlsx 社区情况!E5
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A bureau adjustment that is not a figure: points added or taken, with a reason and a reference."""
+
+    street: str
+    points: Decimal  # positive: a bonus; negative: a deduction
+    note: str
+    reference: str = ""
+    inspector: str = ""
+    date: str = ""
+    file: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class StreetVerification:
+    """A street's two scores: on its own figures (自评分) and after verification (核定分), and why they differ."""
+
+    name: str
+    self_score: Decimal
+    self_grade: str
+    self_rank: int
+    verified_score: Decimal  # the final score: verified figures, less deductions, with adjustments
+    changes: tuple[Change, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    deduction: Decimal = Decimal(0)  # for overstated figures (the targets file's rule)
+    grade_cap: str | None = None  # the best grade allowed after overstatement
+
+    @property
+    def difference(self) -> Decimal:
+        return self.verified_score - self.self_score
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What verification did to a report: the findings files read, and every street's two scores."""
+
+    files: tuple[str, ...]
+    findings: int  # rows read as findings
+    applied: int  # figures changed and adjustments made
+    streets: tuple[StreetVerification, ...]  # every roster street, in roster order
+
+
+@dataclass(frozen=True)
 class Report:
     """The whole assessment: district summary, one result per roster street, every issue."""
 
@@ -330,6 +394,7 @@ class Report:
     inputs: tuple[FileInfo, ...] = ()
     roster_info: FileInfo | None = None
     targets_info: FileInfo | None = None
+    verification: Verification | None = None  # kaohe assess --verified: both scores and every change
     # what it was made from, so a report can be rendered, written or recorded on its own (kaohe.api)
     targets: Targets | None = field(default=None, compare=False, repr=False)
     intake: Intake | None = field(default=None, compare=False, repr=False)

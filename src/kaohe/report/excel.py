@@ -333,6 +333,8 @@ def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator
         book = _Book(tmp)
         _overview(book, report, targets, by_id, title, subtitle, tr, now)
         _scores(book, report, targets, title, subtitle, tr)
+        if report.verification is not None:
+            _verification(book, report, targets, title, subtitle, tr)
         _details(book, report, targets, title, subtitle, tr)
         if progress is not None and len(progress.periods) > 1:
             _progress(book, progress, targets, title, subtitle, tr)
@@ -473,6 +475,58 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
     w.finish(title, tr)
 
 
+def _verification(book: _Book, report: Report, targets: Targets, title: str, subtitle: str, tr: Translator) -> None:
+    """核查: every street's self-assessed and verified score, then every changed figure and adjustment."""
+    from kaohe.report.terminal import fmt_shown
+
+    assert report.verification is not None
+    v = report.verification
+    grades = {g.name: g.title(tr.lang) for g in targets.grades}
+    labels = {**targets.fields.street, **targets.fields.community}
+    final = {s.name: s for s in report.streets}
+    w = book.sheet(tr("verify.sheet"), title + " — " + tr("verify.sheet"), subtitle,
+                   [12, 12, 24, 10, 10, 9, 30, 9, 11, 22, 10])
+    w.line([tr("verify.title", files="、".join(v.files), findings=v.findings, applied=v.applied)], wrap=False,
+           bold=[True])
+    w.gap()
+    header = w.header([tr("street"), tr("verify.self"), tr("verify.final"), tr("verify.difference"), tr("grade"),
+                       tr("rank")])
+    w.header_row = header
+    for sv in v.streets:
+        s = final[sv.name]
+        w.line([sv.name, float(sv.self_score), float(sv.verified_score), float(sv.difference),
+                f"{grades.get(sv.self_grade, sv.self_grade)} → {grades.get(s.grade, s.grade)}",
+                f"{sv.self_rank} → {s.rank}"],
+               fmts=[None, SCORE, SCORE, "+0.00;-0.00;0", None, None],
+               fills=[None, None, None, None if not sv.difference else (LOST_FILL if sv.difference < 0 else MET_FILL),
+                      _grade_fill(targets, s.grade), None])
+    w.gap()
+    w.section(tr("verify.sheet"))
+    w.header([tr("verify.street"), tr("verify.community"), tr("verify.item"), tr("verify.reported"),
+              tr("verify.verified"), tr("verify.moved"), tr("verify.note"), tr("verify.inspector"),
+              tr("verify.date"), tr("verify.source"), tr("verify.where")])
+    for sv in v.streets:
+        for c in sv.changes:
+            w.line([sv.name, c.community or "", tr.pick(labels[c.field].label, labels[c.field].label_en),
+                    _cell(fmt_shown(c.reported, tr)), _cell(fmt_shown(c.verified, tr)), float(c.points),
+                    (tr("verify.overstated") + "：" if c.overstated else "") + c.note, c.inspector, c.date,
+                    c.source or "", f"{c.file} {c.cell or ''}".strip()],
+                   fmts=[None, None, None, None, None, "+0.##;-0.##;0", None, None, None, None, None],
+                   fills=[None, None, None, None, LOST_FILL if c.overstated else None, None, None, None, None,
+                          None, None])
+        if sv.deduction:
+            w.line([sv.name, "", tr("verify.deduction", points=plain(sv.deduction),
+                                    cap=grades.get(sv.grade_cap or "", sv.grade_cap or "—")),
+                    "", "", -float(sv.deduction)], fmts=[None, None, None, None, None, "+0.##;-0.##;0"],
+                   fills=[None, None, LOST_FILL, None, None, None])
+        for a in sv.adjustments:
+            w.line([sv.name, "", tr("verify.kind_adjustment"), "", "", float(a.points),
+                    "，".join(x for x in (a.note, a.reference) if x), a.inspector, a.date, "",
+                    f"{a.file} {a.cell or ''}".strip()],
+                   fmts=[None, None, None, None, None, "+0.##;-0.##;0", None, None, None, None, None])
+    w.finish(title, tr)
+
+
 def _details(book: _Book, report: Report, targets: Targets, title: str, subtitle: str, tr: Translator) -> None:
     labels = [tr("card.target"), tr("card.street"), tr("card.community"), tr("card.value"),
               tr("card.file"), tr("card.sheet"), tr("card.cell")]
@@ -546,7 +600,15 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
     w.label(tr("card.submission"), "、".join(s.files) or "—")
     if s.rows is not None:
         w.label(tr("card.rows"), f"{s.rows.read} / {s.rows.skipped} / {s.rows.rejected}")
+    checked = next((v for v in report.verification.streets if v.name == s.name), None) \
+        if report.verification is not None else None
+    if checked is not None and (checked.changes or checked.adjustments or checked.difference):
+        w.label(tr("verify.self"), float(checked.self_score), fmt=SCORE)
+        w.label(tr("verify.final"), float(checked.verified_score), fmt=SCORE)
     w.gap()
+    if checked is not None and (checked.changes or checked.adjustments or checked.difference):
+        _street_verification(w, checked, targets, tr)
+        w.gap()
     if not s.submitted:
         w.line([tr("card.not_submitted")], bold=[True], fills=[LOST_FILL])
         return
@@ -578,6 +640,31 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
         w.header([tr("card.message"), tr("card.community"), tr("card.sheet"), tr("card.cell"), tr("card.hint")])
         for i in issues:
             w.line([i.message(tr.lang), i.community or "", i.sheet or "", i.cell or "", i.hint(tr.lang)])
+
+
+def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) -> None:
+    """A street page's 核查 section: each changed figure, the points it moved, who found it, when and why."""
+    from kaohe.report.terminal import fmt_shown
+
+    labels = {**targets.fields.street, **targets.fields.community}
+    grades = {g.name: g.title(tr.lang) for g in targets.grades}
+    w.section(tr("verify.sheet"))
+    w.header([tr("verify.item"), tr("verify.community"), tr("verify.reported"), tr("verify.verified"),
+              tr("verify.note"), tr("verify.moved"), tr("verify.inspector")])
+    for c in v.changes:
+        w.line([tr.pick(labels[c.field].label, labels[c.field].label_en), c.community or "",
+                _cell(fmt_shown(c.reported, tr)), _cell(fmt_shown(c.verified, tr)),
+                (tr("verify.overstated") + "：" if c.overstated else "") + c.note, float(c.points),
+                " ".join(x for x in (c.inspector, c.date) if x)],
+               fmts=[None, None, None, None, None, "+0.##;-0.##;0", None],
+               fills=[None, None, None, LOST_FILL if c.overstated else None, None, None, None])
+    if v.deduction:
+        w.line([tr("verify.deduction", points=plain(v.deduction), cap=grades.get(v.grade_cap or "", "—")),
+                "", "", "", "", -float(v.deduction), ""], fmts=[None, None, None, None, None, "+0.##;-0.##;0", None])
+    for a in v.adjustments:
+        w.line([tr("verify.kind_adjustment"), "", "", "", "，".join(x for x in (a.note, a.reference) if x),
+                float(a.points), " ".join(x for x in (a.inspector, a.date) if x)],
+               fmts=[None, None, None, None, None, "+0.##;-0.##;0", None])
 
 
 def _issues(book: _Book, issues: Sequence[Any], title: str, subtitle: str, tr: Translator) -> None:

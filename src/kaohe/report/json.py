@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from kaohe import __version__
-from kaohe.model import Report, StreetResult, TargetResult, failing_names
+from kaohe.model import Report, StreetResult, StreetVerification, TargetResult, failing_names
 from kaohe.report import plain
 from kaohe.targets import Targets
 from kaohe.words import Translator
@@ -15,9 +15,12 @@ SCHEMA = "kaohe.report/1"
 
 
 def to_document(report: Report, targets: Targets, tr: Translator) -> dict[str, Any]:
-    """The report as plain JSON-ready data."""
+    """The report as plain JSON-ready data (with `verification` blocks when findings were applied: additions
+    that readers of kaohe.report/1 who do not know them can ignore; a street's `score` is then the verified
+    one, 核定分)."""
     by_id = {t.id: t for t in targets.targets}
-    return {
+    checked = {v.name: v for v in report.verification.streets} if report.verification else {}
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "kaohe": __version__,
         "period": report.period,
@@ -32,7 +35,7 @@ def to_document(report: Report, targets: Targets, tr: Translator) -> dict[str, A
             "targets": [_district_target(r, by_id[r.id].name(tr.lang), by_id[r.id].points) for r in report.district],
             "grades": {g.name: sum(1 for s in report.streets if s.grade == g.name) for g in targets.grades},
         },
-        "streets": [_street(s) for s in report.streets],
+        "streets": [_street(s, checked.get(s.name), targets, tr) for s in report.streets],
         "issues": [
             {"severity": i.severity, "code": i.code, "file": i.file, "sheet": i.sheet, "cell": i.cell,
              "street": i.street, "community": i.community, "message": i.message(tr.lang), "hint": i.hint(tr.lang),
@@ -40,6 +43,10 @@ def to_document(report: Report, targets: Targets, tr: Translator) -> dict[str, A
             for i in report.issues
         ],
     }
+    if report.verification is not None:
+        v = report.verification
+        doc["verification"] = {"files": list(v.files), "findings": v.findings, "applied": v.applied}
+    return doc
 
 
 def _district_target(r: TargetResult, title: str, points: Any) -> dict[str, Any]:
@@ -51,8 +58,8 @@ def _district_target(r: TargetResult, title: str, points: Any) -> dict[str, Any]
     return doc
 
 
-def _street(s: StreetResult) -> dict[str, Any]:
-    return {
+def _street(s: StreetResult, v: StreetVerification | None, targets: Targets, tr: Translator) -> dict[str, Any]:
+    doc = {
         "name": s.name,
         "submitted": s.submitted,
         "status": s.status,
@@ -67,6 +74,27 @@ def _street(s: StreetResult) -> dict[str, Any]:
             "read": s.rows.read, "skipped": s.rows.skipped, "blank": s.rows.blank, "totals": s.rows.totals,
             "notes": s.rows.notes, "headers": s.rows.headers, "rejected": s.rows.rejected},
         "targets": [_street_target(r) for r in s.targets],
+    }
+    if v is not None:
+        doc["verification"] = _verification(v, targets, tr)
+    return doc
+
+
+def _verification(v: StreetVerification, targets: Targets, tr: Translator) -> dict[str, Any]:
+    """A street's two scores and every change: what the report's additions for --verified look like."""
+    labels = {**targets.fields.street, **targets.fields.community}
+    return {
+        "self_score": float(v.self_score), "self_grade": v.self_grade, "self_rank": v.self_rank,
+        "verified_score": float(v.verified_score), "difference": float(v.difference),
+        "deduction": float(v.deduction), "grade_cap": v.grade_cap,
+        "changes": [{"community": c.community, "field": c.field,
+                     "label": tr.pick(labels[c.field].label, labels[c.field].label_en),
+                     "reported": plain(c.reported), "verified": plain(c.verified), "points": float(c.points),
+                     "overstated": c.overstated, "inspector": c.inspector, "date": c.date, "note": c.note,
+                     "source": c.source, "file": c.file, "sheet": c.sheet, "cell": c.cell} for c in v.changes],
+        "adjustments": [{"points": float(a.points), "note": a.note, "reference": a.reference,
+                         "inspector": a.inspector, "date": a.date, "file": a.file, "sheet": a.sheet,
+                         "cell": a.cell} for a in v.adjustments],
     }
 
 

@@ -257,6 +257,70 @@ def issues_view(report: Report, tr: Translator, hints: bool = False) -> Renderab
     return Group(*parts)
 
 
+def verification_view(report: Report, targets: Targets, tr: Translator) -> RenderableType:
+    """Both scores of every street that verification changed, then each change and adjustment, why and by whom."""
+    assert report.verification is not None
+    labels = {**targets.fields.street, **targets.fields.community}
+    grades = {g.name: g.title(tr.lang) for g in targets.grades}
+    final = {s.name: s for s in report.streets}
+    moved = [v for v in report.verification.streets if v.changes or v.adjustments or v.difference]
+    parts: list[RenderableType] = [Text(tr("verify.title", files="、".join(report.verification.files),
+                                           findings=report.verification.findings,
+                                           applied=report.verification.applied), style="bold")]
+    if not moved:
+        parts.append(Text(tr("verify.nothing"), style="green"))
+        return Group(*parts)
+    header = [tr("street"), tr("verify.self"), tr("verify.final"), tr("verify.difference"), tr("grade"),
+              tr("rank")]
+    rows = []
+    for v in moved:
+        s = final[v.name]
+        diff = v.difference
+        rows.append([Text(v.name), Text(f"{v.self_score:.2f}"), Text(f"{v.verified_score:.2f}", style="bold"),
+                     Text(signed(diff), style="red" if diff < 0 else "green" if diff > 0 else ""),
+                     Text(f"{grades.get(v.self_grade, v.self_grade)} → {grades.get(s.grade, s.grade)}"),
+                     Text(f"{v.self_rank} → {s.rank}")])
+    parts.append(_aligned("", header, [False, True, True, True, False, False], rows, "")[0])
+    for v in moved:
+        lines: list[tuple[Text, Text]] = []
+        for c in v.changes:
+            label = tr.pick(labels[c.field].label, labels[c.field].label_en)
+            what = Text(f"{c.community + ' ' if c.community else ''}{label} ")
+            what.append(f"{fmt_shown(c.reported, tr)} → {fmt_shown(c.verified, tr)}", style="bold")
+            what.append(f"  {signed(c.points)} " + tr("verify.points"), style="red" if c.points < 0 else "")
+            if c.overstated:
+                what.append("  " + tr("verify.overstated"), style="bold red")
+            who = "，".join(x for x in (c.inspector, c.date, c.note) if x)
+            if who:
+                what.append(f"\n{who}", style="dim")
+            lines.append((Text(f"{c.file} {c.cell or ''}".strip(), style="cyan"), what))
+        if v.deduction:
+            lines.append((Text("—"), Text(tr("verify.deduction", points=fmt_number(v.deduction),
+                                                cap=grades.get(v.grade_cap or "", v.grade_cap or "—")),
+                                          style="red")))
+        for a in v.adjustments:
+            what = Text(tr("verify.adjustment", points=signed(a.points)) + " ", style="bold")
+            what.append("，".join(x for x in (a.note, a.reference, a.inspector, a.date) if x))
+            lines.append((Text(f"{a.file} {a.cell or ''}".strip(), style="cyan"), what))
+        parts.append(_Labelled(Text(v.name, style="bold"), lines))
+    return Group(*parts)
+
+
+def signed(value: Decimal) -> str:
+    """Points moved: +3, -10, 0."""
+    text = fmt_number(value)
+    return f"+{text}" if value > 0 else text
+
+
+def fmt_shown(value: Any, tr: Translator) -> str:
+    """A figure as a clerk wrote it: 980, 是/否."""
+    if isinstance(value, bool):
+        return _yes(value, tr)
+    if value is None:
+        return "—"
+    return fmt_number(value)
+
+
 class _Labelled:
     """A title, then rows of a label and a message wrapped beside it (a hanging indent under the message).
 
@@ -296,6 +360,8 @@ def render_terminal(report: Report, targets: Targets, console: Console, tr: Tran
                          submitted=report.streets_submitted, communities=report.communities), style="bold"))
     console.print(district_table(report, targets, tr, console.width))
     console.print(street_table(report, targets, tr, console.width))
+    if report.verification is not None:
+        console.print(verification_view(report, targets, tr))
     console.print(issues_view(report, tr))
 
 

@@ -400,6 +400,33 @@ class ConsistencyRule(Model):
         return self
 
 
+class Overstatement(Model):
+    """What a street found to have overstated a scored figure on site costs (kaohe assess --verified)."""
+
+    tolerance: Frac = Fraction(0)  # a verified number below the reported one by more than this share
+    deduct_per_figure: Num = Decimal(0)  # points off the verified score for each overstated figure
+    max_deduction: Num | None = None  # at most this many points in all
+    grade_cap: str | None = None  # the best grade such a street can have (a grade's name)
+
+
+class Adjustments(Model):
+    """Bureau adjustments that are not figures (a deduction for a serious incident, a bonus the targets allow):
+    findings whose item is one of these words, with their points, a reason and a reference."""
+
+    bonus_words: list[str] = Field(default_factory=default("verification", "bonus_words"))
+    deduction_words: list[str] = Field(default_factory=default("verification", "deduction_words"))
+    max_bonus: Num = Decimal(0)  # in all, per street
+    max_deduction: Num = Decimal(0)
+
+
+class Verification(Model):
+    """On-site verification: how findings files are read, and what overstatement costs."""
+
+    columns: dict[str, list[str]] = Field(default_factory=default("verification", "columns"))
+    overstatement: Overstatement | None = None  # none: verification only replaces figures
+    adjustments: Adjustments = Adjustments()
+
+
 class Grade(Model):
     name: str
     name_en: str | None = None
@@ -425,6 +452,7 @@ class Targets(Model):
     bonus_cap: Num | None = None
     veto_grade: str | None = None
     consistency: list[ConsistencyRule] = []
+    verification: Verification = Verification()
     _source: Path | None = PrivateAttr(default=None)  # the file it was loaded from, if any
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True,
@@ -464,6 +492,9 @@ class Targets(Model):
                     if f not in defs:
                         where = "fields.street" if t.level == "street" else "fields.community"
                         raise ValueError(f"target {t.id}: field `{f}` is not defined under {where}")
+        cap = self.verification.overstatement.grade_cap if self.verification.overstatement else None
+        if cap is not None and cap not in {g.name for g in self.grades}:
+            raise ValueError(f"verification.overstatement.grade_cap: `{cap}` is not one of the grades")
         for rule in self.consistency:
             defs = self.fields.street if rule.level == "street" else self.fields.community
             if rule.field not in defs:
