@@ -289,6 +289,33 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
     return done
 
 
+def write_verification_sheets(source: PathLike, out_dir: PathLike, *, targets: Targets | PathLike | None = None,
+                              roster: PathLike | None = None, force: bool = False,
+                              lang: Literal["zh", "en"] = "zh") -> list[TemplateWritten]:
+    """A 核查表 per street that submitted, pre-filled from its submission (every figure a scored target reads,
+    with the file and cell it came from), to take on site; filled in, each is a findings file."""
+    from kaohe.report.template import unique_file_stems, verification_rows, write_verification_sheet
+    from kaohe.words import Translator
+
+    report = assess(source, targets=targets, roster=roster)
+    assert report.intake is not None and report.targets is not None
+    tr = Translator(lang)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    submitted = [s for s in report.intake.streets if s.submission is not None and s.submission.street is not None]
+    stems = unique_file_stems([s.name for s in submitted])
+    done = []
+    for street in submitted:
+        path = folder / f"{stems[street.name]}-{tr('verify.sheet')}.xlsx"
+        if path.exists() and not force:
+            done.append(TemplateWritten(street.name, path, False))
+            continue
+        rows = verification_rows(street.submission, street.name, report.targets, tr)
+        write_verification_sheet(path, report.targets, street.name, report.period, rows, tr)
+        done.append(TemplateWritten(street.name, path, True))
+    return done
+
+
 class History:
     """The assessment history: one SQLite file, one run per `record`, the figures behind every run kept."""
 

@@ -301,6 +301,12 @@ def template(
     rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="预留的社区行数。Community rows.")] = 40,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的模板。Replace templates that exist.")] = False,
     lang: LangOption = Lang.zh,
+    verification: Annotated[bool, typer.Option(
+        "--verification", help="生成核查表（按 --from 的报送表预填），而不是空白报送表。"
+        "Write inspectors' verification sheets, pre-filled from --from, instead of blank templates.")] = False,
+    source: Annotated[Path | None, typer.Option(
+        "--from", help="核查表依据的报送表文件夹。The submissions the verification sheets are filled from.",
+        show_default=False)] = None,
 ) -> None:
     """模板：为每个街道生成空白报送表。Write blank submission workbooks, one per street.
 
@@ -309,9 +315,16 @@ def template(
     """
     from kaohe import api
 
+    if verification and source is None:
+        raise typer.BadParameter(Translator(lang.value)("err.verification_from"), param_hint="--from")
     try:
-        done = api.write_templates(out_dir, targets=targets_file, roster=roster, streets=street or (), rows=rows,
-                                   force=force, lang=lang.value)
+        if verification:
+            assert source is not None
+            done = api.write_verification_sheets(source, out_dir, targets=targets_file, roster=roster, force=force,
+                                                 lang=lang.value)
+        else:
+            done = api.write_templates(out_dir, targets=targets_file, roster=roster, streets=street or (),
+                                       rows=rows, force=force, lang=lang.value)
     except KaoheError as exc:
         raise _fail(exc) from exc
     for item in done:

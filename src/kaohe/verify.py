@@ -261,7 +261,9 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
     for (street_name, community, name), found_values in figures.items():
         values = {v for _, v in found_values}
         if len(values) > 1:
-            shown = "、".join(str(v) for v in sorted(values, key=str))
+            from kaohe.workbook.cells import shown as as_written
+
+            shown = "、".join(as_written(f.value) for f, _ in found_values)  # as the findings write them
             for f, _ in found_values:
                 a.issue("finding-conflict", f, street=street_name, community=community or None, values=shown)
             continue

@@ -285,6 +285,7 @@ WORDS: dict[str, Word] = {
     "err.targets_not_mapping": Word("{path}：目标文件应是一个 YAML 映射（schema:、fields:、targets:、grades:）", "{path}: a targets file is a YAML mapping (schema:, fields:, targets:, grades:)"),
     "err.no_workbook": Word("{path}：找不到这个报送表", "{path}: no such workbook"),
     "err.no_source": Word("{path}：找不到这个文件夹或报送表", "{path}: no such folder or workbook"),
+    "err.verification_from": Word("核查表要按报送表预填：请用 --from 指定报送表文件夹。", "Verification sheets are filled from the submissions: name them with --from."),
     "err.out_suffix": Word("{path}：--out 的文件应以 .xlsx（考核结果表）、.json 或 .csv 结尾", "{path}: --out writes .xlsx (the scorecard), .json or .csv"),
     "err.exists_many": Word("{folder} 里已有 {count} 个同名文件（如 {example}）；一个也没有写。要替换它们，请加 --force。", "{folder} already holds {count} of these files (such as {example}); none was written. Add --force to replace them."),
     "err.scorecard_suffix": Word("{path}：考核结果表应保存为 .xlsx 文件", "{path}: the scorecard is an .xlsx file"),

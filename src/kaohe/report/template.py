@@ -9,7 +9,7 @@ asked assesses with zero issues.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from kaohe.report import a4_landscape, page
 from kaohe.targets import FieldDef, Targets
@@ -211,3 +211,75 @@ def _guide(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     a4_landscape(ws, "1:1")
+
+
+VERIFY_COLUMNS = ("verify.street", "verify.community", "verify.item", "verify.reported", "verify.source",
+                  "verify.verified", "verify.note", "verify.inspector", "verify.date")
+
+
+def verification_rows(submission: Any, street: str, targets: Targets, tr: Translator = ZH) -> list[list[Any]]:
+    """The figures an inspector checks on site: every field a scored target reads, of the street and of each
+    community, with what was reported and where (file, sheet!cell)."""
+    from kaohe.verify import _reported, _source, scored_fields
+
+    scored = scored_fields(targets)
+    rows: list[list[Any]] = []
+    for level, defs in (("street", targets.fields.street), ("community", targets.fields.community)):
+        names = [""] if level == "street" else list(getattr(submission.communities, "names", None)
+                                                     or [u.name for u in submission.communities])
+        for community in names:
+            for name, fdef in defs.items():
+                if name not in scored[level]:
+                    continue
+                value = _reported(submission, community, name)
+                shown: Any = (tr("card.yes") if value else tr("card.no")) if isinstance(value, bool) else value
+                if shown is not None and not isinstance(shown, str):
+                    shown = float(shown) if not float(shown).is_integer() else int(shown)
+                rows.append([street, community, tr.pick(fdef.label, fdef.label_en),
+                             shown if shown is not None else tr("unreadable_value"),
+                             _source(submission, community, name) or ""])
+    return rows
+
+
+def write_verification_sheet(path: Path, targets: Targets, street: str, period: str, rows: list[list[Any]],
+                             tr: Translator = ZH) -> Path:
+    """A street's 核查表: the reported figures, and empty 核实值 / 核查说明 / 核查人 / 日期 columns to fill on
+    site. Filled in, it is a findings file for `kaohe assess --verified` as it stands."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from kaohe.atomic import atomic_path
+
+    wb = Workbook()
+    ws = cast("Worksheet", wb.active)
+    ws.title = tr("verify.sheet")
+    widths = [12, 12, 26, 12, 28, 12, 30, 10, 12]
+    ws.append([tr("tpl.verify_title", street=street, period=period)])
+    ws["A1"].font = Font(name=page.FONT, bold=True, size=14)
+    ws.append([tr("tpl.verify_note")])
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(widths))
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = page.LINE * page.lines(tr("tpl.verify_note"), sum(widths))
+    ws.append([tr(key) for key in VERIFY_COLUMNS])
+    fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+    todo = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+    thin = Side(style="thin", color="BFBFBF")
+    for cell in ws[3]:
+        cell.font, cell.fill = Font(name=page.FONT, bold=True), fill
+    for row in rows:
+        ws.append([*row, None, None, None, None])
+        r = ws.max_row
+        for c in range(1, len(widths) + 1):
+            cell = ws.cell(r, c)
+            cell.border = Border(bottom=thin)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a community named =… stays text
+            if c >= 6:
+                cell.fill = todo
+    for i, width in enumerate(widths):
+        ws.column_dimensions[chr(65 + i)].width = width
+    ws.freeze_panes = "A4"
+    a4_landscape(ws, "3:3")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
