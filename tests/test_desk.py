@@ -398,3 +398,40 @@ def test_the_name_a_browser_sends_is_kept_without_its_folders(client: TestClient
                                         (SAMPLE / "东风街道.xlsx").read_bytes())})
     assert r.status_code == 303
     assert desk.versions()[0].client_name == "东风 报送.xlsx"
+
+
+def test_the_bureau_uploads_findings_and_each_street_sees_only_its_own(client: TestClient, desk: Desk) -> None:
+    names = {w.name: w for w in desk.streets()}
+    for file, name in {"东风街道.xlsx": "东风街道", "和平街道.xlsx": "和平街道"}.items():
+        assert upload(client, names[name].secret, SAMPLE / file).status_code == 303
+    admin = desk.admin()
+    token = csrf_of(client.get(f"/a/{admin.secret}").text)
+    findings = bundled("data/2005/核查/核查结果.csv")
+    assert client.post(f"/a/{admin.secret}/findings", files={"findings": ("核查.csv", findings.read_bytes())}
+                       ).status_code == 403  # the form token, as everywhere
+    r = client.post(f"/a/{admin.secret}/findings", data={"csrf": token},
+                    files={"findings": ("核查结果.csv", findings.read_bytes())})
+    assert r.status_code == 303
+    stored = desk.findings_files()
+    assert len(stored) == 1 and stored[0].read_bytes() == findings.read_bytes()
+    page = text_of(client.get(f"/a/{admin.secret}").text)
+    assert "核查结果" in page and "100.00 86.00" in page and "虚报" in page
+    east = text_of(client.get(f"/s/{names['东风街道'].secret}").text)
+    assert "区里的核查结果" in east and "自评分 100.00，核定分 86.00" in east and "980" in east
+    assert "和平" not in east and "王强" not in east  # another street's findings and inspectors
+    peace = text_of(client.get(f"/s/{names['和平街道'].secret}").text)
+    assert "核定分 94.24" in peace and "张伟" not in peace and "东风" not in peace
+    # the page's report is kaohe assess --verified on the served folder
+    served = client.get(f"/a/{admin.secret}/report.json").json()
+    cli = subprocess.run([sys.executable, "-m", "kaohe", "assess", str(desk.submissions), "--targets",
+                          str(desk.targets_path), "--verified", str(desk.findings), "--format", "json"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == served
+    # removed: kept aside, out of the assessment
+    r = client.post(f"/a/{admin.secret}/findings/remove", data={"csrf": token, "file": stored[0].name})
+    assert r.status_code == 303 and desk.findings_files() == []
+    assert (desk.root / "findings-removed").is_dir()
+    assert "区里的核查结果" not in client.get(f"/s/{names['东风街道'].secret}").text
+    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    assert "findings" in actions and "findings-removed" in actions

@@ -139,8 +139,9 @@ class Service:
             if not any(self.desk.submissions.iterdir()):
                 report = None
             else:
+                findings = self.desk.findings if self.desk.findings_files() else None
                 report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
-                                    period=self.desk.period)
+                                    period=self.desk.period, verified=findings)
             self._assessed = (generation, report)
             return report
 
@@ -202,7 +203,12 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         latest = versions[-1] if versions else None
         checked = await run_in_threadpool(service.checked, latest) if latest else None
         tr = Translator(_lang(request, lang))
+        try:
+            district = await run_in_threadpool(service.assessment) if desk.findings_files() else None
+        except KaoheError:  # the street's page stands without the bureau's findings
+            district = None
         return page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
+                    verified=views.own_verification(district, who.name, service.targets, tr),
                     versions=list(reversed(versions)), latest=latest, message=message,
                     result=views.check_view(checked, service.targets, tr) if checked else None,
                     csrf=desk.csrf_token(who), max_mb=MAX_UPLOAD // (1024 * 1024),
@@ -301,7 +307,9 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
                     desk_rows=views.desk_rows(desk, report, base),
                     district=views.district_view(report, service.targets, tr) if report else None,
                     issues=views.issue_groups(report, tr) if report else [],
-                    progress=course, csrf=desk.csrf_token(who))
+                    progress=course, csrf=desk.csrf_token(who),
+                    findings=[p.name for p in desk.findings_files()],
+                    verification=views.verification_rows(report, service.targets, tr) if report else [])
 
     async def bureau_street(request: Request) -> Response:
         who = holder(request, admin=True)
@@ -409,6 +417,50 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         desk.log(ADMIN, "opened", period=period, previous=old)
         return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
+    async def upload_findings(request: Request) -> Response:
+        who = holder(request, admin=True)
+        if who is None:
+            return not_found(request)
+        data = await form(request, who)
+        tr = Translator(_lang(request, lang))
+        if data is None:
+            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        try:
+            upload = data.get("findings")
+            if upload is None or isinstance(upload, str) or not upload.filename:
+                return await bureau_page(request, tr("desk.no_file"), 400)
+            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
+            suffix = Path(client_name).suffix.lower()
+            if suffix not in UPLOAD_SUFFIXES:
+                return await bureau_page(request, tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
+            folder = desk.receiving()
+            try:
+                received = folder / f"findings{suffix}"
+                size, digest = await _save(upload, received)
+                if size > MAX_UPLOAD or size == 0:
+                    return await bureau_page(request, tr("desk.too_big", mb=MAX_UPLOAD // (1024 * 1024))
+                                             if size else tr("desk.empty"), 413 if size else 400)
+                await run_in_threadpool(desk.keep_findings, received, client_name, digest)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            await data.close()
+        return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
+
+    async def remove_findings(request: Request) -> Response:
+        who = holder(request, admin=True)
+        if who is None:
+            return not_found(request)
+        data = await form(request, who)
+        tr = Translator(_lang(request, lang))
+        if data is None:
+            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        name = str(data.get("file") or "")
+        await data.close()
+        if not await run_in_threadpool(desk.remove_findings, name):
+            return not_found(request)
+        return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
+
     async def home(request: Request) -> Response:
         return page(request, "home.html")
 
@@ -439,6 +491,8 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         Route("/a/{secret}/links.csv", links_csv),
         Route("/a/{secret}/close", close_period, methods=["POST"]),
         Route("/a/{secret}/open", open_period, methods=["POST"]),
+        Route("/a/{secret}/findings", upload_findings, methods=["POST"]),
+        Route("/a/{secret}/findings/remove", remove_findings, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: missing, 405: missing, 500: failed})

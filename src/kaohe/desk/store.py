@@ -313,11 +313,47 @@ class Desk:
         """Each street's latest version of the period (the one that counts)."""
         return {v.street: v for v in self.versions(period=period)}
 
-    def generation(self) -> tuple[str, int]:
-        """Changes whenever what an assessment reads changes (a new version, another period)."""
+    def generation(self) -> tuple[str, int, tuple[str, ...]]:
+        """Changes whenever what an assessment reads changes (a new version, findings, another period)."""
         with self._connect(write=False) as db:
             row = db.execute("SELECT max(id) FROM versions").fetchone()
-        return (self.period, int(row[0] or 0))
+        return (self.period, int(row[0] or 0), tuple(p.name for p in self.findings_files()))
+
+    # ---- the inspectors' findings of the open period (kaohe assess --verified)
+
+    @property
+    def findings(self) -> Path:
+        return self.root / "findings" / self.period
+
+    def findings_files(self) -> list[Path]:
+        folder = self.findings
+        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+    def keep_findings(self, received: Path, client_name: str, sha256: str) -> Path:
+        """A findings file, stored read-only under a name kaohe chooses (what the bureau uploaded is logged)."""
+        with self._lock:
+            folder = self.findings
+            folder.mkdir(parents=True, exist_ok=True)
+            number = len(list(folder.iterdir())) + len(list((self.root / "findings-removed").glob("*"))) + 1
+            final = folder / f"{number:03d}-{sha256[:12]}{received.suffix.lower()}"
+            _fsync(received)
+            os.chmod(received, 0o444)
+            os.replace(received, final)
+            _fsync_dir(folder)
+        self.log(ADMIN, "findings", file=final.name, client_name=client_name[:255], sha256=sha256)
+        return final
+
+    def remove_findings(self, name: str) -> bool:
+        """A findings file taken out of the assessment (kept aside in findings-removed/, never deleted)."""
+        with self._lock:
+            path = self.findings / name
+            if "/" in name or "\\" in name or not path.is_file():
+                return False
+            aside = self.root / "findings-removed"
+            aside.mkdir(exist_ok=True)
+            os.replace(path, aside / f"{self.period}-{name}")
+        self.log(ADMIN, "findings-removed", file=name)
+        return True
 
     # ---- receiving
 

@@ -237,3 +237,63 @@ def progress_view(desk: Desk, targets: Targets, report: Any | None, tr: Translat
             risk = "；".join(parts) or "✓"
         streets.append((s.name, scores, risk))
     return ProgressView(list(result.periods), district, streets)
+
+
+@dataclass
+class ChangeRow:
+    street: str
+    what: str
+    reported: str
+    verified: str
+    points: str
+    overstated: bool
+    why: str
+
+
+@dataclass
+class OwnVerification:
+    self_score: str
+    final: str
+    difference: str
+    changes: list[ChangeRow]
+    deduction: str
+
+
+def _change_rows(v: Any, targets: Targets, tr: Translator) -> list[ChangeRow]:
+    from kaohe.report.terminal import fmt_shown, signed
+
+    labels = {**targets.fields.street, **targets.fields.community}
+    rows = []
+    for c in v.changes:
+        label = tr.pick(labels[c.field].label, labels[c.field].label_en)
+        rows.append(ChangeRow(v.name, f"{c.community + ' ' if c.community else ''}{label}",
+                              fmt_shown(c.reported, tr), fmt_shown(c.verified, tr), signed(c.points), c.overstated,
+                              "，".join(x for x in (c.note, c.inspector, c.date) if x)))
+    for a in v.adjustments:
+        rows.append(ChangeRow(v.name, tr("verify.kind_adjustment"), "", "", signed(a.points), False,
+                              "，".join(x for x in (a.note, a.reference, a.inspector, a.date) if x)))
+    return rows
+
+
+def verification_rows(report: Any, targets: Targets, tr: Translator) -> list[tuple[Any, list[ChangeRow]]]:
+    """The bureau's view: each street that verification changed, with its two scores and its changes."""
+    if report is None or report.verification is None:
+        return []
+    return [(v, _change_rows(v, targets, tr)) for v in report.verification.streets
+            if v.changes or v.adjustments or v.difference]
+
+
+def own_verification(report: Any, street: str, targets: Targets, tr: Translator) -> OwnVerification | None:
+    """A street's own findings (never another street's), from the bureau's assessment."""
+    from kaohe.report.terminal import fmt_number, signed
+
+    if report is None or report.verification is None:
+        return None
+    v = next((x for x in report.verification.streets if x.name == street), None)
+    if v is None or not (v.changes or v.adjustments or v.difference):
+        return None
+    grades = {g.name: g.title(tr.lang) for g in targets.grades}
+    deduction = tr("verify.deduction", points=fmt_number(v.deduction),
+                   cap=grades.get(v.grade_cap or "", "—")) if v.deduction else ""
+    return OwnVerification(f"{v.self_score:.2f}", f"{v.verified_score:.2f}", signed(v.difference),
+                           _change_rows(v, targets, tr), deduction)
