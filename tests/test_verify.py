@@ -199,3 +199,26 @@ def test_history_keeps_both_scores(verified: Any, tmp_path: Path) -> None:
     assert east["score"] == 86.0 and east["verification"]["self_score"] == 100.0
     history.record(api.assess())  # recorded again without findings: the earlier run stays in the file
     assert [n for _, n, _ in history.periods()] == [2]
+
+
+def test_progress_and_compare_follow_either_basis(tmp_path: Path) -> None:
+    from kaohe.resources import SAMPLE_ROSTER
+
+    history = tmp_path / "h.sqlite"
+    api.History(history).record(api.assess(bundled("data/2005-H1/submissions"), roster=bundled(SAMPLE_ROSTER),
+                                           period="2005-H1"))
+    api.History(history).record(api.assess(verified=FINDINGS))
+    scores = {}
+    for basis in ("verified", "self"):
+        course = api.progress(history, basis=basis)  # type: ignore[arg-type]
+        scores[basis] = next(s.scores for s in course.streets if s.name == "东风街道")
+    assert scores["verified"][-1] == 86.0 and scores["self"][-1] == 100.0
+    assert scores["verified"][0] == scores["self"][0]  # a period recorded without findings is the same either way
+    verified = api.compare("2005-H1", "2005", history=history, basis="verified")
+    self_ = api.compare("2005-H1", "2005", history=history, basis="self")
+    assert verified != self_
+    out = subprocess.run([sys.executable, "-m", "kaohe", "progress", "--history", str(history), "--basis", "self",
+                          "--format", "json"], capture_output=True, text=True, encoding="utf-8")
+    assert out.returncode == 0, out.stderr
+    east = next(s for s in json.loads(out.stdout)["streets"] if s["name"] == "东风街道")
+    assert east["scores"][-1] == 100.0

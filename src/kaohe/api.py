@@ -328,7 +328,11 @@ class History:
 
         if report.intake is None:
             raise KaoheError(key="err.record_needs_intake")
-        return record(self.path, report, report.intake, to_document(report, lang))
+        document = to_document(report, lang)
+        if report.verification is not None and report.verification.self_report is not None:
+            # both assessments: progress and compare can follow either (basis="self")
+            document["verification"]["self_report"] = to_document(report.verification.self_report, lang)
+        return record(self.path, report, report.intake, document)
 
     def periods(self) -> list[tuple[str, int, str]]:
         """(period, runs recorded, last recorded at), in the order periods were first recorded."""
@@ -349,10 +353,25 @@ class History:
         return load_all(self.path)
 
 
-def progress(history: PathLike | None = None, *, targets: Targets | PathLike | None = None) -> Course:
+Basis = Literal["verified", "self"]
+
+
+def basis_of(document: dict[str, Any], basis: Basis) -> dict[str, Any]:
+    """A recorded report on the basis asked: as verified (the report itself), or as the streets reported it
+    (the self-assessed report recorded beside it; a run recorded without findings is the same either way)."""
+    if basis == "self":
+        inner = (document.get("verification") or {}).get("self_report")
+        if isinstance(inner, dict):
+            return inner
+    return document
+
+
+def progress(history: PathLike | None = None, *, targets: Targets | PathLike | None = None,
+             basis: Basis = "verified") -> Course:
     """Each target's course over the recorded periods and where it is heading (progress.Progress).
 
-    With no history given and none in the working folder: the bundled sample's 2005-H1 → 2005.
+    With no history given and none in the working folder: the bundled sample's 2005-H1 → 2005. `basis`
+    "self" follows the self-assessed figures of periods recorded with findings.
     """
     from kaohe.tracking.history import sample_reports
     from kaohe.tracking.progress import progress as course
@@ -362,22 +381,23 @@ def progress(history: PathLike | None = None, *, targets: Targets | PathLike | N
     if history is None and not path.exists():
         reports = sample_reports(rules)
     else:
-        reports = [(r.period, r.report) for r in History(path).load_all()]
+        reports = [(r.period, basis_of(r.report, basis)) for r in History(path).load_all()]
     if not reports:
         raise KaoheError(key="err.history_empty", path=str(path))
     return course(reports, rules)
 
 
 def compare(before: str, after: str, *, history: PathLike = DEFAULT_HISTORY,
-            targets: Targets | PathLike | None = None) -> Comparison:
-    """Two assessments side by side (compare.Comparison): each a recorded period or a JSON report file."""
+            targets: Targets | PathLike | None = None, basis: Basis = "verified") -> Comparison:
+    """Two assessments side by side (compare.Comparison): each a recorded period or a JSON report file;
+    `basis` "self" compares the self-assessed reports of periods recorded with findings."""
     from kaohe.tracking.compare import compare as run
 
     rules = _targets(targets)
-    return run(_side(before, Path(history)), _side(after, Path(history)), rules)
+    return run(_side(before, Path(history), basis), _side(after, Path(history), basis), rules)
 
 
-def _side(label: str, history: Path) -> Any:
+def _side(label: str, history: Path, basis: Basis = "verified") -> Any:
     """A JSON report file, or the latest recorded run of a period."""
     import json
 
@@ -390,7 +410,7 @@ def _side(label: str, history: Path) -> Any:
         except (OSError, ValueError) as exc:
             raise KaoheError(key="err.not_a_report", path=str(path), detail=str(exc)[:120]) from exc
     run = History(history).load(label)
-    return Side(run.period, run.report, run.facts)
+    return Side(run.period, basis_of(run.report, basis), run.facts if basis == "verified" else None)
 
 
 def _report_targets(report: Report) -> Targets:

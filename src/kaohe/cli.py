@@ -63,6 +63,16 @@ class LinksFormat(StrEnum):
     csv = "csv"
 
 
+class Basis(StrEnum):
+    verified = "verified"
+    self = "self"
+
+
+BasisOption = Annotated[Basis, typer.Option(
+    "--basis", help="核查后的数据（verified，默认）或街道自报的数据（self）。"
+    "Periods recorded with findings: the verified figures (default) or the self-assessed ones.")]
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
@@ -188,6 +198,7 @@ def progress_command(
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
     lang: LangOption = Lang.zh,
+    basis: BasisOption = Basis.verified,
 ) -> None:
     """进度：各指标在已记录各期的数值、较上期变化、按趋势能否在年底达标；有风险的街道排在前面。Progress over the year.
 
@@ -201,7 +212,7 @@ def progress_command(
         _err().print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
                      highlight=False)
     try:
-        result = api.progress(history, targets=targets_file)
+        result = api.progress(history, targets=targets_file, basis=basis.value)
     except KaoheError as exc:
         raise _fail(exc) from exc
     if fmt is Shape.json:
@@ -225,6 +236,7 @@ def compare(
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
     lang: LangOption = Lang.zh,
+    basis: BasisOption = Basis.verified,
 ) -> None:
     """对比：两次考核的得分、等次、排名变化，新达标和失去的指标，以及可疑的数据变化。Compare two assessments.
 
@@ -236,7 +248,7 @@ def compare(
 
     try:
         targets = api.load_targets(targets_file)
-        result = api.compare(before, after, history=history, targets=targets)
+        result = api.compare(before, after, history=history, targets=targets, basis=basis.value)
     except KaoheError as exc:
         raise _fail(exc) from exc
     if fmt is Shape.json:

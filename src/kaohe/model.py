@@ -376,6 +376,7 @@ class Verification:
     findings: int  # rows read as findings
     applied: int  # figures changed and adjustments made
     streets: tuple[StreetVerification, ...]  # every roster street, in roster order
+    self_report: Report | None = field(default=None, compare=False, repr=False)  # on the reported figures
 
 
 @dataclass(frozen=True)

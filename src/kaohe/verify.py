@@ -353,7 +353,7 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
         tuple(StreetVerification(r.name, originals[r.name].score, originals[r.name].grade, originals[r.name].rank,
                                  final, tuple(changes.get(r.name, [])), tuple(kept_adjustments.get(r.name, [])),
                                  deduction, cap)
-              for (r, final, cap, deduction) in finals))
+              for (r, final, cap, deduction) in finals), report)
     return replace(verified, streets=tuple(streets), period=report.period, verification=verification,
                    targets=report.targets, intake=replace(intake, streets=verified_streets))
 
