@@ -211,3 +211,14 @@ def test_good_communities_fixture_is_clean(book, targets):
     from kaohe.workbook import read_submission
 
     assert read_submission(book(communities=good_communities(2)), targets).issues == []
+
+
+def test_every_reader_sees_every_row(scorecard):
+    """openpyxl's read-only mode reads no further than a sheet's <dimension>: it must cover every row."""
+    full = openpyxl.load_workbook(scorecard)
+    fast = openpyxl.load_workbook(scorecard, read_only=True)
+    for name in full.sheetnames:
+        rows = [tuple(c for c in r) for r in full[name].iter_rows(values_only=True)]
+        quick = [tuple(c for c in r) for r in fast[name].iter_rows(values_only=True)]
+        assert [r for r in quick if any(c is not None for c in r)] == [r for r in rows if any(c is not None
+                                                                                             for c in r)], name

@@ -88,6 +88,14 @@ class FastSheet(Worksheet):  # type: ignore[misc]
         self._last_row = max(self._last_row, row)
         self._last_col = max(self._last_col, len(cells) - 1)
 
+    def _assemble_xml_file(self) -> None:
+        # the <dimension> element is written before <sheetData>: the rows held here must count in it (readers
+        # such as openpyxl's read-only mode read no further than it says)
+        if self._first_row >= 0:
+            self._check_dimensions(self._first_row, 0)
+            self._check_dimensions(self._last_row, max(self._last_col, 0))
+        super()._assemble_xml_file()
+
     def _write_sheet_data(self) -> None:
         if not self._body and self._spilled is None:
             super()._write_sheet_data()
