@@ -577,6 +577,16 @@ def serve_links(
     sys.stdout.write(text)
 
 
+@app.command("report-schema")
+def report_schema_command() -> None:
+    """输出 JSON 报告（kaohe.report/1）的 JSON Schema。Print the JSON Schema of the kaohe.report/1 document."""
+    import json
+
+    from kaohe.report.schema import report_schema
+
+    sys.stdout.write(json.dumps(report_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
 class Interrupted(BaseException):
     """Ctrl-C or SIGTERM, raised past click (which would turn KeyboardInterrupt into exit status 1)."""
 

@@ -1,4 +1,5 @@
-"""The kaohe.report/1 JSON document (shared/spec/report-json.md): a public interface, extend but never rename."""
+"""The kaohe.report/1 JSON document: a public interface, extend but never rename (its JSON Schema: report/schema.py,
+checked in as schema/kaohe.report-1.schema.json)."""
 
 from __future__ import annotations
 
