@@ -1,4 +1,4 @@
-"""What the README promises runs: every command's --help, the library example, every `kaohe …` line.
+"""What the README and the guide promise runs: every command's --help, the library example, every `kaohe …` line.
 
 In the manner of sqlite-utils' tests/test_docs.py: the documentation is parsed, not copied into the tests,
 so a README edit that breaks a command fails here.
@@ -49,8 +49,11 @@ def test_every_command_has_help_in_chinese_and_english(command):
     assert re.search(r"[\u4e00-\u9fff]", result.output) and re.search(r"[a-z]{4}", summary + result.output)
 
 
-def _blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+DOCS = sorted((ROOT / "docs").rglob("*.md"))
+
+
+def _blocks(language: str, text: str = README) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
 
 
 @pytest.fixture
@@ -102,6 +105,8 @@ def _block_commands(block: str) -> list[str]:
 
 
 BLOCKS = [b for b in _blocks("bash") if _block_commands(b)]
+# the guide's command lines too (docs/): each block in a folder of its own, as the README's
+BLOCKS += [b for page in DOCS for b in _blocks("bash", page.read_text(encoding="utf-8")) if _block_commands(b)]
 
 
 @pytest.mark.slow
@@ -142,6 +147,23 @@ def _serve_once(command: str, cwd: Path) -> None:
     rest = proc.stderr.read()
     assert proc.wait(30) == 0, (command, "".join(seen) + rest)
     assert "Traceback" not in rest
+
+
+def test_the_guide_is_generated_from_the_current_code():
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_no_link_leaves_the_repository_except_for_public_sites():
+    for page in [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "CONTRIBUTING.md", *DOCS]:
+        text = page.read_text(encoding="utf-8")
+        assert "../shared" not in text, page
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"https?://", target) or target.startswith("#"):
+                continue
+            resolved = (page.parent / target.split("#")[0]).resolve()
+            assert resolved.is_relative_to(ROOT) and resolved.exists(), (page.name, target)
 
 
 def test_the_readme_has_its_commands():

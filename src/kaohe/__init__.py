@@ -6,9 +6,11 @@
     best = report.streets[0]
     print(best.name, best.score, best.grade)      # 东风街道 100.00 优秀
 
-One call per job: assess, check, load_targets, write_scorecard, write_templates, to_document, progress,
-compare, and History for the assessment history. Everything returned is an immutable value; bad workbooks
-are issues inside the report, and only a run that cannot be made at all raises a KaoheError.
+One call per job: assess (with `verified=` for inspectors' findings), check, load_targets, write_scorecard,
+write_report (.xlsx/.json/.csv), write_street_results, write_check_result, write_templates,
+write_verification_sheets, to_document, progress, compare, and History for the assessment history.
+Everything returned is an immutable value; bad workbooks are issues inside the report, and only a run that
+cannot be made at all raises a KaoheError.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ if TYPE_CHECKING:  # the names below, imported for real only when first used: `k
         load_targets,
         progress,
         to_document,
+        write_check_result,
+        write_report,
         write_scorecard,
+        write_street_results,
         write_templates,
+        write_verification_sheets,
     )
     from kaohe.errors import InputError, KaoheError, RosterError, TargetsError
     from kaohe.issues import Issue
@@ -37,7 +43,8 @@ if TYPE_CHECKING:  # the names below, imported for real only when first used: `k
 
 _WHERE = {
     **dict.fromkeys(["History", "TemplateWritten", "assess", "check", "compare", "load_targets", "progress",
-                     "to_document", "write_scorecard", "write_templates"], "kaohe.api"),
+                     "to_document", "write_check_result", "write_report", "write_scorecard",
+                     "write_street_results", "write_templates", "write_verification_sheets"], "kaohe.api"),
     **dict.fromkeys(["InputError", "KaoheError", "RosterError", "TargetsError"], "kaohe.errors"),
     "Issue": "kaohe.issues", "Report": "kaohe.model", "StreetResult": "kaohe.model",
     "TargetResult": "kaohe.model", "Targets": "kaohe.targets",
@@ -51,7 +58,8 @@ except PackageNotFoundError:  # a source tree on sys.path, not installed
 __all__ = [
     "History", "InputError", "Issue", "KaoheError", "Report", "RosterError", "StreetResult", "TargetResult",
     "Targets", "TargetsError", "TemplateWritten", "__version__", "assess", "check", "compare", "load_targets",
-    "progress", "to_document", "write_scorecard", "write_templates",
+    "progress", "to_document", "write_check_result", "write_report", "write_scorecard", "write_street_results",
+    "write_templates", "write_verification_sheets",
 ]
 assert sorted(__all__) == sorted([*_WHERE, "__version__"])
 
