@@ -123,7 +123,7 @@ EVERY_DEDUCT = """\
 
 
 def test_unreadable_value_is_not_met_but_stays_in_the_denominator(tmp_path):
-    t = mini(tmp_path, EVERY_DEDUCT + SHARE_85)
+    t = mini(tmp_path, EVERY_DEDUCT + SHARE_85.replace("points: 100", "points: 85"))  # 15 + 85: out of 100
     comms = [comm(i) for i in range(4)]
     comms[1] = comm(1, area=None, ok=None)  # both values unreadable
     report = run(t, street("甲街道", comms))
@@ -154,7 +154,7 @@ def test_street_that_did_not_submit_scores_zero_and_is_ranked(tmp_path):
 
 
 def test_street_with_no_communities_meets_no_community_target(tmp_path):
-    t = mini(tmp_path, EVERY_DEDUCT + SHARE_85)
+    t = mini(tmp_path, EVERY_DEDUCT + SHARE_85.replace("points: 100", "points: 85"))  # 15 + 85: out of 100
     report = run(t, street("甲街道", []))
     assert [(r.met, r.points) for r in report.streets[0].targets] == [(False, Decimal("0.00"))] * 2
 

@@ -183,3 +183,28 @@ def test_a_misspelled_key_gets_the_nearest_valid_one_in_chinese_and_english(tmp_
 def test_a_misspelled_field_name_is_reported_at_its_own_line(tmp_path):
     line, exc = refused(tmp_path, "test: {field: safe, is: true}", "test: {field: saf, is: true}")
     assert f"bad.yaml:{line}:" in str(exc) and "did you mean `safe`?" in str(exc)
+
+
+def test_a_number_too_long_for_any_target_is_refused_at_its_line(tmp_path):
+    from kaohe.errors import TargetsError
+    from kaohe.targets import load_targets
+
+    path = tmp_path / "t.yaml"
+    path.write_text('schema: kaohe.targets/1\nperiod: "2005"\ncompare_decimals: ' + "9" * 10_000 + "\n",
+                    encoding="utf-8")
+    with pytest.raises(TargetsError) as caught:
+        load_targets(path)
+    assert "3:19" in str(caught.value) and "10,000" in str(caught.value)
+
+
+def test_points_adding_up_to_more_than_100_are_refused(tmp_path):
+    from kaohe.errors import TargetsError
+    from kaohe.resources import DEFAULT_TARGETS, bundled
+    from kaohe.targets import load_targets
+
+    text = bundled(DEFAULT_TARGETS).read_text(encoding="utf-8").replace("points: 15", "points: 55", 1)
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TargetsError) as caught:
+        load_targets(path)
+    assert "add up to 140" in str(caught.value) and "out of 100" in str(caught.value)

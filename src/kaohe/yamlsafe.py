@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 Marks = dict[tuple[Any, ...], tuple[int, int]]
+MAX_NUMBER_CHARS = 40  # the longest number a targets file may write (1e15 m² is 16 digits)
 
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
@@ -75,3 +76,8 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], marks: Marks) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk(item, (*path, i), marks)
+    elif (isinstance(node, yaml.ScalarNode) and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+          and len(node.value) > MAX_NUMBER_CHARS):
+        # Python refuses to read an integer of more than 4300 digits (and nothing here needs more than a few)
+        raise YamlError(f"{node.start_mark.line + 1}:{node.start_mark.column + 1}: a number of "
+                        f"{len(node.value):,} characters is beyond anything a target needs")

@@ -492,6 +492,9 @@ class Targets(Model):
                     if f not in defs:
                         where = "fields.street" if t.level == "street" else "fields.community"
                         raise ValueError(f"target {t.id}: field `{f}` is not defined under {where}")
+        scored = sum((t.points for t in self.targets if not t.bonus), Decimal(0))
+        if scored > 100:
+            raise ValueError(f"the scored targets' points add up to {scored}: a street is scored out of 100")
         cap = self.verification.overstatement.grade_cap if self.verification.overstatement else None
         if cap is not None and cap not in {g.name for g in self.grades}:
             raise ValueError(f"verification.overstatement.grade_cap: `{cap}` is not one of the grades")
