@@ -76,3 +76,23 @@ def test_temporary_files_left_by_a_killed_run_are_removed(tmp_path, monkeypatch)
     os.utime(other, (old, old))
     assert RUNNER.invoke(app, ["assess", "--out", "考核结果.xlsx", "--format", "json"]).exit_code == 0
     assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_ctrl_c_just_after_the_history_commit_says_the_period_was_recorded(tmp_path):
+    """The interrupt lands between COMMIT and the ✓ line: exit 130, and the message says the run is recorded."""
+    import subprocess
+    import sys
+
+    script = ("import os, signal, sys\nimport kaohe.tracking.history as h\n"
+              "original = h.record\n"
+              "def record(*a, **k):\n    run = original(*a, **k)\n    os.kill(os.getpid(), signal.SIGINT)\n"
+              "    return run\n"
+              "h.record = record\nsys.argv = ['kaohe', 'assess', '--record', '--format', 'json']\n"
+              "from kaohe.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                         encoding="utf-8")
+    assert out.returncode == 130, out.stderr
+    assert "已中断" in out.stderr and "2005 已经记入历史" in out.stderr and "第 1 次记录" in out.stderr
+    from kaohe import api
+
+    assert [p for p, _, _ in api.History(tmp_path / "kaohe-history.sqlite").periods()] == ["2005"]

@@ -168,6 +168,9 @@ def assess(
             before = dict((p, n) for p, n, _ in book.periods())
             run = book.record(report, lang.value)
             _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
+            from kaohe.tracking.history import COMMITTED
+
+            COMMITTED.clear()  # announced
             if report.period in before:  # the latest run of a period counts; the earlier ones stay in the file
                 _err().print(Translator(lang.value)("recorded_again", period=report.period, n=before[report.period]),
                              highlight=False)
@@ -687,6 +690,9 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted:
         _err().print(f"\n[yellow]{tr('err.interrupted')}[/]", highlight=False)
+        history = sys.modules.get("kaohe.tracking.history")
+        for where, period, run in getattr(history, "COMMITTED", []):  # recorded before the interrupt came
+            _err().print(tr("err.interrupted_recorded", period=period, path=where, run=run), highlight=False)
         code = 130
     except KaoheError as exc:
         _err().print(f"[bold red]kaohe:[/] {exc.text(tr)}", highlight=False, soft_wrap=True)

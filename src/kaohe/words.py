@@ -263,6 +263,7 @@ WORDS: dict[str, Word] = {
     "err.desk_period_used": Word("报送期 {period} 已经用过了，请换一个。", "The period {period} has been used already; choose another."),
     "err.desk_empty_roster": Word("街道名单 {path} 里没有街道。", "The roster {path} names no street."),
     "err.desk_port": Word("无法在 {host}:{port} 上启动：{detail}。请换一个端口（--port）。", "Cannot listen on {host}:{port}: {detail}. Choose another port (--port)."),
+    "err.interrupted_recorded": Word("但中断之前 {period} 已经记入历史 {path}（第 {run} 次记录），记录完整有效。", "but {period} had been recorded into {path} before it (run {run}); the record is whole."),
     "err.interrupted": Word("已中断，没有留下未写完的文件", "interrupted; no half-written file was left"),
     "err.disk_full": Word("磁盘已满，无法写入 {path}。请腾出空间后重新运行。", "the disk is full: {path} cannot be written. Free some space and run again."),
     "err.read_only": Word("{path} 所在位置是只读的，无法写入。请换一个文件夹（--out）。", "{path} is on a read-only place and cannot be written. Choose another folder (--out)."),

@@ -79,6 +79,9 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
             raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
 
 
+COMMITTED: list[tuple[str, str, int]] = []  # (history, period, run id) of runs recorded and not yet announced
+
+
 def record(path: Path, report: Report, intake: Intake, document: dict[str, Any]) -> int:
     """Append one assessment (its JSON document and every street and community figure); return its id."""
     facts: list[tuple[str, str | None, str, str | None]] = []
@@ -107,7 +110,8 @@ def record(path: Path, report: Report, intake: Intake, document: dict[str, Any])
             conn.executemany("INSERT INTO facts (assessment_id, street, community, field, value) "
                              "VALUES (?, ?, ?, ?, ?)", [(run_id, *f) for f in facts])
             conn.execute("COMMIT")
-        except BaseException:
+            COMMITTED.append((str(path), report.period, run_id))  # said even if Ctrl-C lands right after
+        except BaseException:  # an interrupt after COMMIT finds no transaction: the run stays recorded
             try:
                 conn.execute("ROLLBACK")
             except sqlite3.Error:  # the failure already ended the transaction (a full disk): say the real one
