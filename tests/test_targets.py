@@ -208,3 +208,21 @@ def test_points_adding_up_to_more_than_100_are_refused(tmp_path):
     with pytest.raises(TargetsError) as caught:
         load_targets(path)
     assert "add up to 140" in str(caught.value) and "out of 100" in str(caught.value)
+
+
+def test_a_duplicate_target_id_is_named_at_the_duplicate(tmp_path):
+    from kaohe.errors import TargetsError
+    from kaohe.resources import DEFAULT_TARGETS, bundled
+    from kaohe.targets import load_targets
+    from kaohe.words import Translator
+
+    text = bundled(DEFAULT_TARGETS).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip() == "- id: center-area") + 1
+    second = next(i for i, line in enumerate(lines) if line.strip() == "- id: service-projects") + 1
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace("- id: service-projects", "- id: center-area"), encoding="utf-8")
+    with pytest.raises(TargetsError) as caught:
+        load_targets(path)
+    said = caught.value.text(Translator("zh"))
+    assert f"t.yaml:{second}:" in said and f"第一次在第 {first} 行" in said

@@ -36,6 +36,7 @@ def load_targets(path: Path) -> Targets:
         raise TargetsError(key="err.targets_yaml", path=str(path), detail=str(exc)) from exc
     if not isinstance(data, dict):
         raise TargetsError(key="err.targets_not_mapping", path=str(path))
+    _unique_ids(path, data, marks)
     try:
         # JSON mode keeps strictness (no "10" for 10, no "yes" for true) while YAML lists stand for tuples
         targets = Targets.model_validate_json(json.dumps(data, ensure_ascii=False, default=str))
@@ -44,6 +45,23 @@ def load_targets(path: Path) -> Targets:
         raise TargetsError(key="err.targets_invalid", zh=zh, en=en) from exc
     targets._source = path
     return targets
+
+
+def _unique_ids(path: Path, data: dict[str, Any], marks: dict[tuple[Any, ...], tuple[int, int]]) -> None:
+    """A target id used twice is named at its second use, with the line of its first (the model could only
+    say it at the top of the file)."""
+    first: dict[str, int] = {}
+    for i, target in enumerate(data.get("targets") or []):
+        if not isinstance(target, dict) or not isinstance(target.get("id"), str):
+            continue
+        line, column = marks.get(("targets", i, "id"), marks.get(("targets", i), (1, 1)))
+        if target["id"] in first:
+            where = f"{path}:{line}:{column}: targets.{i}.id"
+            raise TargetsError(key="err.targets_invalid",
+                               zh=f"{where}: 指标 id “{target['id']}”重复（第一次在第 {first[target['id']]} 行）",
+                               en=f"{where}: the target id `{target['id']}` is used twice (first on line "
+                                  f"{first[target['id']]})")
+        first[target["id"]] = line
 
 
 def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tuple[int, int]],
