@@ -225,14 +225,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         try:
             if desk.closed:
                 return await street_page(request, tr("desk.closed_upload", period=desk.period), 409)
-            upload = data.get("workbook")
-            if upload is None or isinstance(upload, str) or not upload.filename:
-                return await street_page(request, tr("desk.no_file"), 400)
-            # old browsers send the whole path (C:\\Users\\…); only the file's own name is kept, for display
-            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
-            suffix = Path(client_name).suffix.lower()
-            if suffix not in UPLOAD_SUFFIXES:
-                return await street_page(request, tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
+            chosen = _chosen(data, "workbook", tr)
+            if isinstance(chosen, Refusal):
+                return await street_page(request, chosen.text, chosen.status)
+            upload, client_name, suffix = chosen
             folder = desk.receiving()
             try:
                 from kaohe.desk.store import safe_stem
@@ -426,13 +422,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         if data is None:
             return page(request, "message.html", status=403, text=tr("desk.csrf"))
         try:
-            upload = data.get("findings")
-            if upload is None or isinstance(upload, str) or not upload.filename:
-                return await bureau_page(request, tr("desk.no_file"), 400)
-            client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
-            suffix = Path(client_name).suffix.lower()
-            if suffix not in UPLOAD_SUFFIXES:
-                return await bureau_page(request, tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
+            chosen = _chosen(data, "findings", tr)
+            if isinstance(chosen, Refusal):
+                return await bureau_page(request, chosen.text, chosen.status)
+            upload, client_name, suffix = chosen
             folder = desk.receiving()
             try:
                 received = folder / f"findings{suffix}"
@@ -511,6 +504,27 @@ def _when(stamp: str | None) -> str:
         return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
         return stamp
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an upload was not taken, and the HTTP status to answer with."""
+
+    text: str
+    status: int
+
+
+def _chosen(data: Any, field: str, tr: Translator) -> tuple[Any, str, str] | Refusal:
+    """The file a form sent in `field`: (upload, the name it was sent under, its suffix), or why not."""
+    upload = data.get(field)
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return Refusal(tr("desk.no_file"), 400)
+    # old browsers send the whole path (C:\\Users\\…); only the file's own name is kept, for display
+    client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
+    suffix = Path(client_name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return Refusal(tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
+    return upload, client_name, suffix
 
 
 async def _save(upload: Any, path: Path) -> tuple[int, str]:
