@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clerks import write_workbook
@@ -123,3 +124,103 @@ def test_rescoring_separates_rules_from_facts(tmp_path):
     assert all(s["gained"] == [] for s in doc["streets"])
     dongfeng = next(s for s in doc["streets"] if s["name"] == "东风街道")
     assert dongfeng["score"] == [100.0, 100.0]  # every community safe: the stricter rule costs it nothing
+
+
+def _recorded(tmp_path):
+    from kaohe import api
+
+    path = tmp_path / "h.sqlite"
+    api.History(path).record(api.assess())
+    return path
+
+
+def test_a_history_carries_its_format_and_a_newer_one_is_left_untouched(tmp_path):
+    import sqlite3
+
+    from kaohe import api
+    from kaohe.errors import KaoheError
+    from kaohe.tracking.history import SCHEMA_VERSION
+    from kaohe.words import Translator
+
+    path = _recorded(tmp_path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        db.execute("PRAGMA user_version = 99")
+    before = path.read_bytes()
+    for call in (lambda: api.History(path).record(api.assess()), lambda: api.History(path).periods(),
+                 lambda: api.progress(path)):
+        with pytest.raises(KaoheError) as caught:
+            call()
+        assert "更新版本的 kaohe" in caught.value.text(Translator("zh"))
+    assert path.read_bytes() == before
+
+
+def test_a_history_from_before_versions_is_taken_and_marked(tmp_path):
+    import sqlite3
+
+    from kaohe import api
+
+    path = _recorded(tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 0")  # as kaohe 0.1.0 left it
+    assert [p for p, _, _ in api.History(path).periods()] == ["2005"]
+    api.History(path).record(api.assess())
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_another_programs_database_is_refused_and_untouched(tmp_path):
+    import sqlite3
+
+    from kaohe import api
+    from kaohe.errors import KaoheError
+    from kaohe.words import Translator
+
+    path = tmp_path / "别的.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE 客户 (名称 TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(KaoheError) as caught:
+        api.History(path).record(api.assess())
+    said = caught.value.text(Translator("zh"))
+    assert "不是 kaohe 的考核历史" in said and "客户" in said
+    assert path.read_bytes() == before
+
+
+def test_a_history_locked_by_another_recording_is_one_sentence(tmp_path, monkeypatch):
+    import sqlite3
+
+    from kaohe import api
+    from kaohe.errors import KaoheError
+    from kaohe.tracking import history
+    from kaohe.words import Translator
+
+    path = _recorded(tmp_path)
+    monkeypatch.setattr(history, "LOCK_WAIT", 0.3)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another kaohe in the middle of recording
+    try:
+        with pytest.raises(KaoheError) as caught:
+            api.History(path).record(api.assess())
+        assert "正被另一个 kaohe 写入" in caught.value.text(Translator("zh"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert [n for _, n, _ in api.History(path).periods()] == [1]
+
+
+def test_a_history_on_a_read_only_place_can_be_read(tmp_path, monkeypatch):
+    """A read-only share: the file and its folder cannot be written (simulated: the tests may run as root,
+    whom permissions do not stop), so reading opens it immutable and makes no -wal or -shm file."""
+    import os
+
+    from kaohe import api
+
+    path = _recorded(tmp_path)
+    for extra in tmp_path.glob("h.sqlite-*"):
+        extra.unlink()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if mode == os.W_OK else real_access(p, mode))
+    assert [p for p, _, _ in api.History(path).periods()] == ["2005"]
+    assert api.History(path).load("2005").report["period"] == "2005"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.sqlite"]

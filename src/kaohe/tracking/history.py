@@ -45,6 +45,10 @@ CREATE INDEX IF NOT EXISTS facts_assessment ON facts (assessment_id);
 """
 
 
+SCHEMA_VERSION = 1  # PRAGMA user_version of a kaohe history; 0 is a file from before versions (same tables)
+LOCK_WAIT = 15.0  # seconds a write waits for another kaohe recording into the same file
+
+
 class HistoryError(KaoheError):
     """The history file cannot be opened, or holds no such period."""
 
@@ -61,22 +65,60 @@ class Recorded:
 
 
 @contextmanager
-def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+def _connect(path: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to a kaohe history: for reading, read-only where the file or its folder cannot be written
+    (a read-only share); refused with one sentence when it is damaged, not SQLite, another program's database,
+    written by a newer kaohe, or locked by another recording for longer than LOCK_WAIT."""
+    import os
+
+    read_only = not write and (not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK))
     try:
-        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        if read_only:  # immutable: no -wal or -shm file is made beside it, which a read-only place refuses
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None)
+        else:
+            conn = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)
     except sqlite3.Error as exc:
         raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
     with closing(conn):
         try:
-            conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA foreign_keys = ON")
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError:
-                pass  # another process is switching it; the default journal is just as safe
+            if not read_only:
+                conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
+            version = _check_schema(conn, path)  # before anything is changed, the journal mode included
+            if not read_only:
+                conn.execute("PRAGMA foreign_keys = ON")
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError:
+                    pass  # another process is switching it; the default journal is just as safe
+            if write and version < SCHEMA_VERSION:
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             yield conn
-        except sqlite3.Error as exc:  # not SQLite, damaged, locked, full: one clear error, never a traceback
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise HistoryError(key="err.history_locked", path=str(path)) from exc
             raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
+        except sqlite3.Error as exc:  # not SQLite, damaged, full: one clear error, never a traceback
+            raise HistoryError(key="err.history_unreadable", path=str(path), detail=str(exc)) from exc
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> int:
+    """The file's format version: this kaohe's, or an empty file, or one from before versions (taken as
+    version 1: the tables have not changed); anything else is refused before it is touched."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise HistoryError(key="err.history_newer", path=str(path), version=version, ours=SCHEMA_VERSION)
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and not {"assessments", "facts"} <= tables:
+        raise HistoryError(key="err.history_foreign", path=str(path), tables=", ".join(sorted(tables))[:120])
+    if tables:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(assessments)")}
+        needed = {"id", "period", "recorded_at", "report"}
+        if not needed <= columns:
+            raise HistoryError(key="err.history_foreign", path=str(path), tables="assessments: " +
+                               ", ".join(sorted(columns))[:100])
+    return version
 
 
 COMMITTED: list[tuple[str, str, int]] = []  # (history, period, run id) of runs recorded and not yet announced
@@ -97,8 +139,7 @@ def record(path: Path, report: Report, intake: Intake, document: dict[str, Any])
                 facts.append((street.name, community.name, field, json.dumps(plain(value), ensure_ascii=False)))
     now = dt.datetime.now().isoformat(timespec="seconds")
     targets_sha = report.targets_info.sha256 if report.targets_info else None
-    with _connect(path) as conn:
-        conn.executescript(SCHEMA)
+    with _connect(path, write=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
             cur = conn.execute(
@@ -125,10 +166,16 @@ def periods(path: Path) -> list[tuple[str, int, str]]:
     if not path.exists():
         return []
     with _connect(path) as conn:
-        conn.executescript(SCHEMA)
+        if not _has_tables(conn):
+            return []
         rows = conn.execute("SELECT period, COUNT(*), MAX(recorded_at), MIN(id) FROM assessments GROUP BY period "
                             "ORDER BY MIN(id)").fetchall()
     return [(p, n, last) for p, n, last, _ in rows]
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assessments'").fetchone() \
+        is not None
 
 
 def sample_reports(targets: Any, lang: str = "zh") -> list[tuple[str, dict[str, Any]]]:
@@ -156,7 +203,8 @@ def load(path: Path, period: str) -> Recorded:
     if not path.exists():
         raise HistoryError(key="err.history_none", path=str(path))
     with _connect(path) as conn:
-        conn.executescript(SCHEMA)
+        if not _has_tables(conn):
+            raise HistoryError(key="err.history_none", path=str(path))
         row = conn.execute("SELECT id, period, recorded_at, report FROM assessments WHERE period = ? "
                            "ORDER BY id DESC LIMIT 1", (period,)).fetchone()
         if row is None:
