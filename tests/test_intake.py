@@ -193,3 +193,30 @@ def test_progress_counts_every_file_once(targets):
     gather(bundled(SAMPLE_SUBMISSIONS), targets, progress=lambda name, done, total: seen.append((name, done, total)))
     assert [d for _, d, _ in seen] == list(range(1, 12)) and {t for _, _, t in seen} == {11}
     assert sorted(n for n, _, _ in seen)[0] == "3.xlsx"
+
+
+def test_invisible_characters_in_names_do_not_stop_them_matching(tmp_path, targets):
+    """A roster and a workbook whose names were copied from a web page or a chat: zero-width spaces, a BOM
+    inside, a direction mark — the names still match, and are shown without them."""
+    from clerks import write_workbook
+    from conftest import STREET, good_communities
+    from kaohe.intake import gather
+
+    subs = tmp_path / "subs"
+    write_workbook(subs / "a.xlsx", {**STREET, "name": "东风\u200b街道"}, good_communities(2))
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text("街道名称\n\ufeff东风街道\u200e\n红旗乡\n", encoding="utf-8")
+    intake = gather(subs, targets, roster)
+    assert [s.name for s in intake.streets] == ["东风街道", "红旗乡"]
+    assert intake.streets[0].status == "submitted"
+
+
+def test_a_roster_of_thousands_of_names_is_refused(tmp_path, targets):
+    from kaohe.errors import RosterError
+    from kaohe.intake.roster import load_roster
+
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text("街道名称\n" + "".join(f"第{i}街道\n" for i in range(10_001)), encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(roster, targets)
+    assert "10001" in str(caught.value) or "10,001" in str(caught.value)

@@ -59,10 +59,37 @@ def atomic_path(path: Path) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output is an ordinary file
+        fsync_file(tmp)  # on disk before it takes the name: a power cut leaves the old file or the new, never half
         try:
             os.replace(tmp, path)
         except PermissionError as exc:  # Windows: the old file is open in Excel or WPS, which locks it
             raise OutputError(key="err.locked", path=str(path), name=path.name) from exc
+        fsync_folder(path.parent)  # the rename itself
     except BaseException:  # Ctrl-C included: never leave a half-written file behind
         tmp.unlink(missing_ok=True)
         raise
+
+
+
+def fsync_file(path: Path) -> None:
+    """Make a written file durable (a failure — a full disk — is raised: the output is not written)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(path: Path) -> None:
+    """Make a rename in a folder durable, where the platform can open a folder (Windows cannot: there the
+    rename is durable with the file's own flush)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -21,8 +21,16 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+# Characters no one sees and no name needs: zero-width spaces and joiners, direction marks, a BOM inside a
+# text, control characters — a name copied from a web page or a chat carries them, and then matches nothing.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def clean_name(text: str) -> str:
-    """A name as shown: trimmed, inner runs of spaces collapsed, no spaces next to Chinese characters."""
+    """A name as shown: no invisible characters, trimmed, inner runs of spaces collapsed, no spaces next to
+    Chinese characters."""
+    if not text.isprintable():
+        text = _INVISIBLE.sub("", text)
     text = _SPACE.sub(" ", text.replace("\u3000", " ").strip())
     return _SPACE_NEAR_CJK.sub("", text)
 

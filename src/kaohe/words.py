@@ -293,6 +293,7 @@ WORDS: dict[str, Word] = {
     "err.history_empty": Word("{path}：还没有记录任何考核（用 kaohe assess --record --period … 记录）", "{path}: no assessment recorded yet (kaohe assess --record --period …)"),
     "err.history_none": Word("{path}：还没有考核历史（用 kaohe assess --record 记录）", "{path}: no history yet (record one with kaohe assess --record)"),
     "err.history_no_period": Word("{path}：没有记录考核期 {period}（已记录：{known}）", "{path}: no assessment recorded for period {period} (recorded: {known})"),
+    "err.roster_too_many": Word("街道名单 {path} 有 {count} 个名称，超过 {limit} 个，不像一个区的街道名单。请检查文件。", "The roster {path} names {count} streets, more than {limit}: not a district's roster. Check the file."),
     "err.history_newer": Word("{path} 是更新版本的 kaohe 写的考核历史（格式 {version}，本版本认识到 {ours}）：请升级 kaohe 后再用，文件没有改动。", "{path} was written by a newer kaohe (history format {version}; this one knows up to {ours}): upgrade kaohe to use it; the file is untouched."),
     "err.history_foreign": Word("{path} 不是 kaohe 的考核历史（其中的表：{tables}），文件没有改动。请换一个 --history 文件。", "{path} is not a kaohe history (its tables: {tables}); the file is untouched. Choose another --history file."),
     "err.history_locked": Word("考核历史 {path} 正被另一个 kaohe 写入（另一个 --record 还在进行？），请稍后重试。", "The history {path} is being written by another kaohe (another --record running?): try again in a moment."),

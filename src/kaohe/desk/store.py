@@ -478,21 +478,12 @@ def _same_bytes(a: Path, b: Path) -> bool:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    from kaohe.atomic import fsync_file
+
+    fsync_file(path)
 
 
 def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; its renames are durable with the file's own flush
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    from kaohe.atomic import fsync_folder
+
+    fsync_folder(path)

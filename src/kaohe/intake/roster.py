@@ -20,6 +20,9 @@ def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
     return key
 
 
+MAX_STREETS = 10_000
+
+
 def load_roster(path: Path, targets: Targets) -> list[str]:
     """The street names of a roster file, in its order, without duplicates."""
     return read_roster(path, targets)[0]
@@ -44,6 +47,8 @@ def read_roster(path: Path, targets: Targets) -> tuple[list[str], str | None]:
     names, headed = _names(rows, targets)
     if not names:
         raise RosterError(key="err.roster_empty", path=str(path))
+    if len(names) > MAX_STREETS:  # a district has dozens of streets; a file of thousands is not a roster
+        raise RosterError(key="err.roster_too_many", path=str(path), count=len(names), limit=MAX_STREETS)
     return names, None if headed else _header_like(names, targets)
 
 
