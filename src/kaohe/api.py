@@ -263,7 +263,7 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
     An existing file is left alone unless `force`. With neither a roster nor streets: the sample roster.
     """
     from kaohe.intake.roster import load_roster
-    from kaohe.report.template import template_name, write_template
+    from kaohe.report.template import unique_file_stems, write_template
     from kaohe.resources import SAMPLE_ROSTER, bundled
     from kaohe.words import Translator
 
@@ -273,14 +273,9 @@ def write_templates(out_dir: PathLike, *, targets: Targets | PathLike | None = N
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     done = []
-    taken: set[str] = set()  # two names may make one file name (东风/街道, 东风_街道): each gets its own
+    stems = unique_file_stems(names)  # two names may make one file name (东风/街道, 东风_街道): each gets its own
     for name in names:
-        path = folder / template_name(name)
-        n = 2
-        while path.name.casefold() in taken:  # casefold: Windows file names ignore case
-            path = folder / f"{path.stem.rsplit(' (', 1)[0]} ({n}){path.suffix}"
-            n += 1
-        taken.add(path.name.casefold())
+        path = folder / f"{stems[name]}.xlsx"
         if path.exists() and not force:
             done.append(TemplateWritten(name, path, False))
             continue

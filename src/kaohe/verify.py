@@ -39,7 +39,6 @@ from kaohe.model import (
 )
 from kaohe.targets import Targets
 
-FINDING_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 NEEDED = ("street", "item", "value")
 
 
@@ -86,7 +85,9 @@ def finding_files(path: Path) -> list[Path]:
         from kaohe.errors import InputError
 
         raise InputError(key="err.not_found", path=str(path))
-    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FINDING_SUFFIXES
+    from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
+
+    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
                   and not p.name.startswith(("~$", ".")))
 
 
@@ -222,8 +223,8 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
         if item_key in a.bonus or item_key in a.deduction:
             parsed = a.reader.parse(_POINTS, f.value)
             if parsed.value is None:
-                a.issue(parsed.code or "invalid-number", f, street=street.name, label="加分/扣分",
-                        label_en="points", **(parsed.params or {}))
+                a.issue(parsed.code or "invalid-number", f, street=street.name, label=f.item, label_en=f.item,
+                        **(parsed.params or {}))
                 continue
             if not f.note:
                 a.issue("adjustment-needs-reason", f, "item", street=street.name, kind=f.item)
@@ -245,7 +246,7 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
             a.issue("finding-unknown-item", f, "item", street=street.name, name=f.item or "—")
             continue
         name, fdef = found
-        if level == "community" and _community_index(sub, f.community, a) is None:
+        if level == "community" and _community_index(sub, f.community) is None:
             a.issue("finding-unknown-community", f, "community", street=street.name, name=f.community)
             continue
         parsed = a.reader.parse(fdef, f.value)
@@ -253,7 +254,7 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
             a.issue(parsed.code or "invalid-number", f, street=street.name, community=f.community or None,
                     label=fdef.label, label_en=fdef.label_en or fdef.label, **(parsed.params or {}))
             continue
-        community = _community_name(sub, f.community, a) if level == "community" else ""
+        community = _community_name(sub, f.community) if level == "community" else ""
         figures.setdefault((street.name, community, name), []).append((f, parsed.value))
 
     # two findings for one figure must agree; then each street's figures are replaced
@@ -274,7 +275,8 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
     bounds = targets.verification.adjustments
     kept_adjustments: dict[str, list[Adjustment]] = {}
     for street_name, points_given in adjustments.items():
-        for sign, limit, word in ((1, bounds.max_bonus, "加分"), (-1, bounds.max_deduction, "扣分")):
+        for sign, limit, word in ((1, bounds.max_bonus, bounds.bonus_words[0]),
+                                  (-1, bounds.max_deduction, bounds.deduction_words[0])):
             mine = [(f, p) for f, p in points_given if (p > 0) == (sign > 0)]
             total = sum((abs(p) for _, p in mine), Decimal(0))
             if not mine:
@@ -359,10 +361,8 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
 
 
 class _PointsField:
-    """A stand-in field for an adjustment's points: a non-negative number."""
+    """A stand-in field for an adjustment's points: a number (the reader needs no more of a field)."""
 
-    label = "分数"
-    label_en = "points"
     type = "number"
     unit = None
     range = None
@@ -383,7 +383,7 @@ def _norm(name: str) -> str:
     return squash(name).casefold()
 
 
-def _community_index(sub: Submission, name: str, a: _Applier | None = None) -> int | None:
+def _community_index(sub: Submission, name: str) -> int | None:
     wanted = _norm(name)
     for i, unit_name in enumerate(_community_names(sub)):
         if _norm(unit_name) == wanted:
@@ -391,7 +391,7 @@ def _community_index(sub: Submission, name: str, a: _Applier | None = None) -> i
     return None
 
 
-def _community_name(sub: Submission, name: str, a: _Applier | None = None) -> str:
+def _community_name(sub: Submission, name: str) -> str:
     index = _community_index(sub, name)
     assert index is not None
     return _community_names(sub)[index]

@@ -193,6 +193,17 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
             return None
         return data
 
+    async def posted(request: Request, admin: bool) -> tuple[Who, Any, Translator] | Response:
+        """A form posted to a link: (holder, form, words), or the answer when the link or its token is wrong."""
+        who = holder(request, admin=admin)
+        if who is None:
+            return not_found(request)
+        data = await form(request, who)
+        tr = Translator(_lang(request, lang))
+        if data is None:
+            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        return who, data, tr
+
     # ---- a street's pages
 
     async def street_page(request: Request, message: str | None = None, status: int = 200) -> Response:
@@ -215,13 +226,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
                     suffixes="、".join(UPLOAD_SUFFIXES), accept=",".join(UPLOAD_SUFFIXES))
 
     async def upload(request: Request) -> Response:
-        who = holder(request, admin=False)
-        if who is None:
-            return not_found(request)
-        data = await form(request, who)
-        tr = Translator(_lang(request, lang))
-        if data is None:
-            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        got = await posted(request, admin=False)
+        if isinstance(got, Response):
+            return got
+        who, data, tr = got
         try:
             if desk.closed:
                 return await street_page(request, tr("desk.closed_upload", period=desk.period), 409)
@@ -234,11 +242,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
                 from kaohe.desk.store import safe_stem
 
                 received = folder / (safe_stem(who.name) + suffix)
-                size, digest = await _save(upload, received)
-                if size > MAX_UPLOAD:
-                    return await street_page(request, tr("desk.too_big", mb=MAX_UPLOAD // (1024 * 1024)), 413)
-                if size == 0:
-                    return await street_page(request, tr("desk.empty"), 400)
+                saved = await _save(upload, received, tr)
+                if isinstance(saved, Refusal):
+                    return await street_page(request, saved.text, saved.status)
+                size, digest = saved
                 report = await run_in_threadpool(service.check, received)
                 refused = views.wrong_street(report, who.name, service.targets)
                 if refused:
@@ -367,13 +374,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
                         headers={"content-disposition": "attachment; filename=links.csv"})
 
     async def close_period(request: Request) -> Response:
-        who = holder(request, admin=True)
-        if who is None:
-            return not_found(request)
-        data = await form(request, who)
-        tr = Translator(_lang(request, lang))
-        if data is None:
-            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        got = await posted(request, admin=True)
+        if isinstance(got, Response):
+            return got
+        who, data, tr = got
         await data.close()
         if desk.closed:
             return await bureau_page(request, tr("desk.already_closed", period=desk.period), 409)
@@ -396,13 +400,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
     async def open_period(request: Request) -> Response:
-        who = holder(request, admin=True)
-        if who is None:
-            return not_found(request)
-        data = await form(request, who)
-        tr = Translator(_lang(request, lang))
-        if data is None:
-            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        got = await posted(request, admin=True)
+        if isinstance(got, Response):
+            return got
+        who, data, tr = got
         period = str(data.get("period") or "").strip()
         await data.close()
         old = desk.period
@@ -414,13 +415,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
     async def upload_findings(request: Request) -> Response:
-        who = holder(request, admin=True)
-        if who is None:
-            return not_found(request)
-        data = await form(request, who)
-        tr = Translator(_lang(request, lang))
-        if data is None:
-            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        got = await posted(request, admin=True)
+        if isinstance(got, Response):
+            return got
+        who, data, tr = got
         try:
             chosen = _chosen(data, "findings", tr)
             if isinstance(chosen, Refusal):
@@ -429,10 +427,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
             folder = desk.receiving()
             try:
                 received = folder / f"findings{suffix}"
-                size, digest = await _save(upload, received)
-                if size > MAX_UPLOAD or size == 0:
-                    return await bureau_page(request, tr("desk.too_big", mb=MAX_UPLOAD // (1024 * 1024))
-                                             if size else tr("desk.empty"), 413 if size else 400)
+                saved = await _save(upload, received, tr)
+                if isinstance(saved, Refusal):
+                    return await bureau_page(request, saved.text, saved.status)
+                _, digest = saved
                 await run_in_threadpool(desk.keep_findings, received, client_name, digest)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -441,13 +439,10 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
         return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
     async def remove_findings(request: Request) -> Response:
-        who = holder(request, admin=True)
-        if who is None:
-            return not_found(request)
-        data = await form(request, who)
-        tr = Translator(_lang(request, lang))
-        if data is None:
-            return page(request, "message.html", status=403, text=tr("desk.csrf"))
+        got = await posted(request, admin=True)
+        if isinstance(got, Response):
+            return got
+        who, data, tr = got
         name = str(data.get("file") or "")
         await data.close()
         if not await run_in_threadpool(desk.remove_findings, name):
@@ -527,8 +522,9 @@ def _chosen(data: Any, field: str, tr: Translator) -> tuple[Any, str, str] | Ref
     return upload, client_name, suffix
 
 
-async def _save(upload: Any, path: Path) -> tuple[int, str]:
-    """Copy an upload to `path`, hashing as it goes; stops (and says how much) once over the limit."""
+async def _save(upload: Any, path: Path, tr: Translator) -> tuple[int, str] | Refusal:
+    """Copy an upload to `path`, hashing as it goes: (size, SHA-256), or why it is not taken (over the limit,
+    where it stops reading; empty)."""
     digest = hashlib.sha256()
     size = 0
     with open(path, "wb") as out:
@@ -538,6 +534,10 @@ async def _save(upload: Any, path: Path) -> tuple[int, str]:
                 break
             digest.update(chunk)
             out.write(chunk)
+    if size > MAX_UPLOAD:
+        return Refusal(tr("desk.too_big", mb=MAX_UPLOAD // (1024 * 1024)), 413)
+    if size == 0:
+        return Refusal(tr("desk.empty"), 400)
     return size, digest.hexdigest()
 
 

@@ -3,7 +3,8 @@
     DIR/
       desk.sqlite      streets and their secrets, periods, every version received (who, when, size, SHA-256)
       targets.yaml     the targets, copied in at the first start
-      街道名单.csv       the roster, copied in at the first start (its own suffix)
+      街道名单.csv       the roster, copied in at the first start (its own suffix; the name the targets' layout
+                       gives a roster, so that kaohe assess finds it beside submissions/)
       submissions/     the latest version of each street for the open period: exactly what
                        `kaohe assess DIR/submissions --targets DIR/targets.yaml` reads
       versions/P/      every version ever received in period P, under names kaohe chooses, read-only
@@ -36,11 +37,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kaohe.atomic import fsync_file as _fsync
+from kaohe.atomic import fsync_folder as _fsync_dir
 from kaohe.errors import KaoheError
+from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
 
 SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
 MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
+UPLOAD_SUFFIXES = SPREADSHEET_SUFFIXES  # what kaohe reads, WPS's .et included
 ADMIN = "管理员"
 
 SCHEMA = """
@@ -136,11 +140,13 @@ class Desk:
         if (root / "desk.sqlite").exists():
             raise DeskError(key="err.desk_exists", path=str(root))
         shutil.copyfile(targets, root / "targets.yaml")
-        shutil.copyfile(roster, root / f"街道名单{roster.suffix.lower()}")
+        # named as `kaohe assess DIR/submissions` looks for a roster beside the folder (the targets' layout)
+        roster_name = f"{rules.layout.roster_file_names[0]}{roster.suffix.lower()}"
+        shutil.copyfile(roster, root / roster_name)
         desk = cls(root)
         desk._schema()
         with desk._connect() as db:
-            db.execute("INSERT INTO settings VALUES ('roster', ?)", (f"街道名单{roster.suffix.lower()}",))
+            db.execute("INSERT INTO settings VALUES ('roster', ?)", (roster_name,))
             db.execute("INSERT INTO settings VALUES ('period', ?)", (period,))
             db.execute("INSERT INTO settings VALUES ('admin', ?)", (secrets.token_urlsafe(SECRET_BYTES),))
             db.execute("INSERT INTO settings VALUES ('csrf_key', ?)", (secrets.token_urlsafe(32),))
@@ -475,15 +481,3 @@ def _same_bytes(a: Path, b: Path) -> bool:
     if a.stat().st_size != b.stat().st_size:
         return False
     return a.read_bytes() == b.read_bytes()
-
-
-def _fsync(path: Path) -> None:
-    from kaohe.atomic import fsync_file
-
-    fsync_file(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    from kaohe.atomic import fsync_folder
-
-    fsync_folder(path)

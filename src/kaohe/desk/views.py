@@ -268,10 +268,10 @@ def _change_rows(v: Any, targets: Targets, tr: Translator) -> list[ChangeRow]:
         label = tr.pick(labels[c.field].label, labels[c.field].label_en)
         rows.append(ChangeRow(v.name, f"{c.community + ' ' if c.community else ''}{label}",
                               fmt_shown(c.reported, tr), fmt_shown(c.verified, tr), signed(c.points), c.overstated,
-                              "，".join(x for x in (c.note, c.inspector, c.date) if x)))
+                              tr("explain.list_sep").join(x for x in (c.note, c.inspector, c.date) if x)))
     for a in v.adjustments:
         rows.append(ChangeRow(v.name, tr("verify.kind_adjustment"), "", "", signed(a.points), False,
-                              "，".join(x for x in (a.note, a.reference, a.inspector, a.date) if x)))
+                              tr("explain.list_sep").join(x for x in (a.note, a.reference, a.inspector, a.date) if x)))
     return rows
 
 

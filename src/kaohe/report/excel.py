@@ -37,6 +37,7 @@ HEADER_FILL = "#D9E1F2"
 POINTS = "General"  # 10 shows as 10, 13.24 as 13.24 (a format like 0.## shows 10 as "10.")
 SCORE = "0.00"
 SHARE = "0.0%"
+MOVED = "+General;-General;0"  # points a change moved: +3, -10, 13.24, 0 (a 0.## shows 3 as "3.")
 CHART_PX = 4 / 3  # pixels a point, at 96 dpi
 # the short columns of a target table, centred: required, actual, met (overview) and the same on a street page
 OVERVIEW_ALIGN = (None, None, "center", "center", "center", None, None)
@@ -511,19 +512,19 @@ def _verification(book: _Book, report: Report, targets: Targets, title: str, sub
                     _cell(fmt_shown(c.reported, tr)), _cell(fmt_shown(c.verified, tr)), float(c.points),
                     (tr("verify.overstated") + "：" if c.overstated else "") + c.note, c.inspector, c.date,
                     c.source or "", f"{c.file} {c.cell or ''}".strip()],
-                   fmts=[None, None, None, None, None, "+0.##;-0.##;0", None, None, None, None, None],
+                   fmts=[None, None, None, None, None, MOVED, None, None, None, None, None],
                    fills=[None, None, None, None, LOST_FILL if c.overstated else None, None, None, None, None,
                           None, None])
         if sv.deduction:
             w.line([sv.name, "", tr("verify.deduction", points=plain(sv.deduction),
                                     cap=grades.get(sv.grade_cap or "", sv.grade_cap or "—")),
-                    "", "", -float(sv.deduction)], fmts=[None, None, None, None, None, "+0.##;-0.##;0"],
+                    "", "", -float(sv.deduction)], fmts=[None, None, None, None, None, MOVED],
                    fills=[None, None, LOST_FILL, None, None, None])
         for a in sv.adjustments:
             w.line([sv.name, "", tr("verify.kind_adjustment"), "", "", float(a.points),
-                    "，".join(x for x in (a.note, a.reference) if x), a.inspector, a.date, "",
+                    tr("explain.list_sep").join(x for x in (a.note, a.reference) if x), a.inspector, a.date, "",
                     f"{a.file} {a.cell or ''}".strip()],
-                   fmts=[None, None, None, None, None, "+0.##;-0.##;0", None, None, None, None, None])
+                   fmts=[None, None, None, None, None, MOVED, None, None, None, None, None])
     w.finish(title, tr)
 
 
@@ -656,15 +657,15 @@ def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) ->
                 _cell(fmt_shown(c.reported, tr)), _cell(fmt_shown(c.verified, tr)),
                 (tr("verify.overstated") + "：" if c.overstated else "") + c.note, float(c.points),
                 " ".join(x for x in (c.inspector, c.date) if x)],
-               fmts=[None, None, None, None, None, "+0.##;-0.##;0", None],
+               fmts=[None, None, None, None, None, MOVED, None],
                fills=[None, None, None, LOST_FILL if c.overstated else None, None, None, None])
     if v.deduction:
         w.line([tr("verify.deduction", points=plain(v.deduction), cap=grades.get(v.grade_cap or "", "—")),
-                "", "", "", "", -float(v.deduction), ""], fmts=[None, None, None, None, None, "+0.##;-0.##;0", None])
+                "", "", "", "", -float(v.deduction), ""], fmts=[None, None, None, None, None, MOVED, None])
     for a in v.adjustments:
-        w.line([tr("verify.kind_adjustment"), "", "", "", "，".join(x for x in (a.note, a.reference) if x),
+        w.line([tr("verify.kind_adjustment"), "", "", "", tr("explain.list_sep").join(x for x in (a.note, a.reference) if x),
                 float(a.points), " ".join(x for x in (a.inspector, a.date) if x)],
-               fmts=[None, None, None, None, None, "+0.##;-0.##;0", None])
+               fmts=[None, None, None, None, None, MOVED, None])
 
 
 def _issues(book: _Book, issues: Sequence[Any], title: str, subtitle: str, tr: Translator) -> None:

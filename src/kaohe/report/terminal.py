@@ -290,7 +290,7 @@ def verification_view(report: Report, targets: Targets, tr: Translator) -> Rende
             what.append(f"  {signed(c.points)} " + tr("verify.points"), style="red" if c.points < 0 else "")
             if c.overstated:
                 what.append("  " + tr("verify.overstated"), style="bold red")
-            who = "，".join(x for x in (c.inspector, c.date, c.note) if x)
+            who = tr("explain.list_sep").join(x for x in (c.inspector, c.date, c.note) if x)
             if who:
                 what.append(f"\n{who}", style="dim")
             lines.append((Text(f"{c.file} {c.cell or ''}".strip(), style="cyan"), what))
@@ -300,7 +300,7 @@ def verification_view(report: Report, targets: Targets, tr: Translator) -> Rende
                                           style="red")))
         for a in v.adjustments:
             what = Text(tr("verify.adjustment", points=signed(a.points)) + " ", style="bold")
-            what.append("，".join(x for x in (a.note, a.reference, a.inspector, a.date) if x))
+            what.append(tr("explain.list_sep").join(x for x in (a.note, a.reference, a.inspector, a.date) if x))
             lines.append((Text(f"{a.file} {a.cell or ''}".strip(), style="cyan"), what))
         parts.append(_Labelled(Text(v.name, style="bold"), lines))
     return Group(*parts)

@@ -413,8 +413,8 @@ class Adjustments(Model):
     """Bureau adjustments that are not figures (a deduction for a serious incident, a bonus the targets allow):
     findings whose item is one of these words, with their points, a reason and a reference."""
 
-    bonus_words: list[str] = Field(default_factory=default("verification", "bonus_words"))
-    deduction_words: list[str] = Field(default_factory=default("verification", "deduction_words"))
+    bonus_words: list[str] = Field(default_factory=default("verification", "bonus_words"), min_length=1)
+    deduction_words: list[str] = Field(default_factory=default("verification", "deduction_words"), min_length=1)
     max_bonus: Num = Decimal(0)  # in all, per street
     max_deduction: Num = Decimal(0)
 
