@@ -663,8 +663,8 @@ def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) ->
         w.line([tr("verify.deduction", points=plain(v.deduction), cap=grades.get(v.grade_cap or "", "—")),
                 "", "", "", "", -float(v.deduction), ""], fmts=[None, None, None, None, None, MOVED, None])
     for a in v.adjustments:
-        w.line([tr("verify.kind_adjustment"), "", "", "", tr("explain.list_sep").join(x for x in (a.note, a.reference) if x),
-                float(a.points), " ".join(x for x in (a.inspector, a.date) if x)],
+        why = tr("explain.list_sep").join(x for x in (a.note, a.reference) if x)
+        w.line([tr("verify.kind_adjustment"), "", "", "", why, float(a.points), " ".join(x for x in (a.inspector, a.date) if x)],
                fmts=[None, None, None, None, None, MOVED, None])
 
 
