@@ -664,7 +664,8 @@ def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) ->
                 "", "", "", "", -float(v.deduction), ""], fmts=[None, None, None, None, None, MOVED, None])
     for a in v.adjustments:
         why = tr("explain.list_sep").join(x for x in (a.note, a.reference) if x)
-        w.line([tr("verify.kind_adjustment"), "", "", "", why, float(a.points), " ".join(x for x in (a.inspector, a.date) if x)],
+        who = " ".join(x for x in (a.inspector, a.date) if x)
+        w.line([tr("verify.kind_adjustment"), "", "", "", why, float(a.points), who],
                fmts=[None, None, None, None, None, MOVED, None])
 
 
