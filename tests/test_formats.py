@@ -290,21 +290,43 @@ def _sample_sheet():
     return wb, ws, top, col, last
 
 
-@pytest.mark.parametrize("word", ["已创建", "○", "OK"])
-def test_a_column_of_unknown_words_is_one_finding_not_a_page_of_errors(tmp_path, targets, word):
+@pytest.mark.parametrize(("words", "patch"), [
+    (["已完成"], "vocabularies.yesno.yes: [已完成]"),
+    (["已完成", "未完成"], "vocabularies.yesno.yes: [已完成]；vocabularies.yesno.no: [未完成]"),
+    (["○", "　○　"], "? [○]"),  # no mark says yes or no: left for a person, full-width spaces or not
+    (["OK", "NG", "OK"], "? [OK, NG]"),
+])
+def test_a_column_in_an_office_vocabulary_is_one_warning_with_the_words_to_add(tmp_path, targets, words, patch):
     wb, ws, top, col, last = _sample_sheet()
     safe = col["安全文明社区"]
-    for r in range(top + 1, last + 1):
-        ws.cell(r, safe).value = word
+    for i, r in enumerate(range(top + 1, last + 1)):
+        ws.cell(r, safe).value = words[i % len(words)]
+    path = tmp_path / "东风街道.xlsx"
+    wb.save(path)
+    sub = read_submission(path, targets)
+    assert [i.code for i in sub.issues] == ["vocabulary-gap"]
+    issue = sub.issues[0]
+    assert issue.severity == "warning"
+    assert issue.cell == f"{openpyxl.utils.get_column_letter(safe)}{top + 1}"
+    assert patch in issue.message("zh") and patch in issue.message("en")
+    assert f"{last - top} 个单元格" in issue.message("zh")
+    assert all(u.values["safe"] is None for u in sub.communities)  # nothing read from it, nothing guessed
+
+
+@pytest.mark.parametrize("spread", [4, 9])
+def test_a_column_of_many_unknown_words_is_one_doubtful_column(tmp_path, targets, spread):
+    """More distinct words than an office vocabulary has: the column is not what it says, one finding."""
+    wb, ws, top, col, last = _sample_sheet()
+    safe = col["安全文明社区"]
+    for i, r in enumerate(range(top + 1, last + 1)):
+        ws.cell(r, safe).value = f"见附件{i % spread}"
     path = tmp_path / "东风街道.xlsx"
     wb.save(path)
     sub = read_submission(path, targets)
     assert [i.code for i in sub.issues] == ["doubtful-column"]
-    issue = sub.issues[0]
-    assert issue.cell == f"{openpyxl.utils.get_column_letter(safe)}{top + 1}"
     n = last - top
-    assert f"“{word}”" in issue.message("zh") and f"{n} 个值中有 {n} 个无法读取" in issue.message("zh")
-    assert all(u.values["safe"] is None for u in sub.communities)  # nothing read from it, nothing guessed
+    assert f"{n} 个值中有 {n} 个无法读取" in sub.issues[0].message("zh")
+    assert all(u.values["safe"] is None for u in sub.communities)
 
 
 def test_a_few_bad_values_stay_cell_errors(tmp_path, targets):

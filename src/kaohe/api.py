@@ -89,6 +89,106 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     return report
 
 
+def learn(source: PathLike, *, targets: Targets | PathLike | None = None, lang: Literal["zh", "en"] = "zh") \
+        -> tuple[str, int]:
+    """What a folder of workbooks would teach the targets file: every word and header it did not know, placed
+    where it belongs (a yes word, a no word, a choice's spelling, a field's alias) as a patch for a person to
+    review and then `accept`. Returns the patch text and how many additions it proposes (words whose place
+    kaohe cannot tell are comments in the text, not counted)."""
+    from kaohe.targets.learn import UNSURE, collect, render
+
+    report = assess(source, targets=targets)
+    rules = report.targets
+    assert rules is not None
+    patch = collect(rules, report.issues)
+    name = rules.source_path.name if rules.source_path else "targets.yaml"
+    count = sum(len(words) for path, words in patch.words.items() if not path.startswith(UNSURE))
+    return render(patch, str(rules.source_path or name), Path(source).name, lang), count
+
+
+def suggestion(report: Report, lang: Literal["zh", "en"] = "zh") -> str:
+    """The patch `learn` would write, from a report already made (kaohe assess/check --suggest); '' when there
+    is nothing to suggest."""
+    from kaohe.targets.learn import collect, render
+
+    rules = _report_targets(report)
+    patch = collect(rules, report.issues)
+    if not patch:
+        return ""
+    return render(patch, str(rules.source_path or "targets.yaml"), report.source or "", lang)
+
+
+def accept(patch: PathLike, targets: PathLike, out: PathLike | None = None) -> tuple[Path, Path | None,
+                                                                                   dict[str, list[str]]]:
+    """Write a reviewed `learn` patch into a targets file: the words go into their lists, everything else of the
+    file (its comments, order, layout) stays as it is. The result is loaded before it takes its place, so a
+    patch never leaves a targets file kaohe cannot read. Without `out` the file is changed in place and its
+    previous text kept beside it (name.before-learn-N.yaml). Returns (written, kept copy or None, added)."""
+    from kaohe.atomic import atomic_path
+    from kaohe.errors import TargetsError
+    from kaohe.targets import load_targets
+    from kaohe.targets.learn import PatchError, read_patch
+    from kaohe.targets.learn import accept as insert
+
+    patch_path, targets_path = Path(patch), Path(targets)
+    try:
+        additions = read_patch(patch_path.read_text(encoding="utf-8"))
+        text = targets_path.read_text(encoding="utf-8")
+        changed, added = insert(text, additions)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{exc}") from exc
+    except PatchError as exc:
+        raise TargetsError(f"{patch_path}: {exc}") from exc
+    dest = Path(out) if out is not None else targets_path
+    kept: Path | None = None
+    if not added and out is None:
+        return targets_path, None, {}  # nothing new: the file is not touched
+    with atomic_path(dest) as tmp:
+        tmp.write_text(changed, encoding="utf-8")
+        load_targets(tmp)  # raises TargetsError: the patched file must load
+        if out is None:
+            n = 1
+            while (candidate := targets_path.with_name(f"{targets_path.stem}.before-learn-{n}{targets_path.suffix}")
+                   ).exists():
+                n += 1
+            candidate.write_text(text, encoding="utf-8")
+            kept = candidate
+    return dest, kept, added
+
+
+def count_check(report: Report, history: PathLike | None = DEFAULT_HISTORY) -> Report:
+    """The report with a warning for each street whose community count moved from the last recorded period's
+    by more than the targets file's `layout.community_count_tolerance` (half a table read, or one continued
+    where kaohe did not look). The history is an extra: absent, damaged or locked, the report is unchanged."""
+    from kaohe.issues import Issue
+
+    if history is None or not Path(history).exists():
+        return report
+    rules = _report_targets(report)
+    try:
+        runs = [r for r in History(history).load_all() if r.period != report.period]
+    except KaoheError:
+        return report
+    if not runs:
+        return report
+    last = runs[-1]
+    before = {s["name"]: s.get("communities") for s in last.report.get("streets", []) if s.get("submitted", True)}
+    tolerance = rules.layout.community_count_tolerance
+    added = []
+    for street in report.streets:
+        was = before.get(street.name)
+        if not street.submitted or not isinstance(was, int) or was <= 0:
+            continue
+        if abs(street.communities - was) > tolerance * was:
+            added.append(Issue("community-count-changed", street.files[0] if street.files else None,
+                               street=street.name, params={"before": was, "now": street.communities,
+                                                           "period": last.period,
+                                                           "share": f"{tolerance:.0%}"}))
+    if not added:
+        return report
+    return replace(report, issues=tuple(report.issues) + tuple(added))
+
+
 PERIOD = r"\d{4}(?:-(?:H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kaohe.atomic import OutputError
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
 
@@ -82,6 +83,9 @@ class Lang(StrEnum):
 TargetsOption = Annotated[Path | None, typer.Option(
     "--targets", "-t", help="目标文件（YAML），默认为自带的 2005 年目标。Targets YAML; default: the 2005 file.",
     show_default=False)]
+SuggestOption = Annotated[bool, typer.Option(
+    "--suggest", help="列出目标文件不认识的词和表头，给出可加进目标文件的补充（同 kaohe targets learn）。"
+    "Also print what to add to the targets file for words and headers it did not know.")]
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="KAOHE_LANG",
                                           help="输出语言 zh（中文）或 en（English）。Language: zh or en.")]
 
@@ -148,6 +152,7 @@ def assess(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out / --per-street 文件。"
                                                          "Replace existing --out / --per-street files.")
                      ] = False,
+    suggest: SuggestOption = False,
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe import api
@@ -163,6 +168,7 @@ def assess(
         with _progress(Translator(lang.value)) as tick, _collector_paused():
             report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
                                 verified=verified)
+        report = api.count_check(report, history)
         if record_run:
             book = api.History(history)
             before = dict((p, n) for p, n, _ in book.periods())
@@ -186,6 +192,8 @@ def assess(
     except KaoheError as exc:
         raise _fail(exc) from exc
     _render(report, fmt, Translator(lang.value))
+    if suggest:
+        _suggest(report, lang.value, to_stdout=fmt is Format.table)
     if strict and any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -276,6 +284,7 @@ def check(
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
                      ] = False,
+    suggest: SuggestOption = False,
 ) -> None:
     """自查：报送前检查本街道的表，列出每个问题及修改办法和暂评得分。A street's self-check before sending.
 
@@ -298,6 +307,8 @@ def check(
 
         assert report.targets is not None
         render_check(report, report.targets, _stdout(), Translator(lang.value))
+    if suggest:
+        _suggest(report, lang.value, to_stdout=fmt is not Shape.json)
     if any(i.severity == "error" for i in report.issues):
         raise typer.Exit(1)
 
@@ -349,6 +360,20 @@ def template(
             _err().print(f"[yellow]跳过[/] {item.path}（已存在；用 --force 覆盖）", highlight=False)
     written = sum(1 for item in done if item.written)
     _err().print(f"{written} written, {len(done) - written} skipped → {out_dir}", highlight=False)
+
+
+def _suggest(report: Report, lang: str, to_stdout: bool) -> None:
+    """--suggest: what to add to the targets file for the words and headers it did not know, as one patch."""
+    from kaohe import api
+
+    text = api.suggestion(report, "en" if lang == "en" else "zh")
+    if not text:
+        _err().print(Translator(lang)("learn.nothing"), highlight=False)
+        return
+    if to_stdout:
+        sys.stdout.write("\n" + text)
+    else:  # stdout holds the JSON: the patch goes beside it
+        sys.stderr.write(text)
 
 
 def _warner(tr: Translator) -> Any:
@@ -487,6 +512,75 @@ def targets_schema() -> None:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "kaohe targets file (kaohe.targets/1)"
     sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+
+
+@targets_app.command("learn")
+def targets_learn(
+    submissions: Annotated[Path, typer.Argument(
+        help="报送表文件夹（或一个报送表）。Folder of street workbooks, or one workbook.", show_default=False)],
+    targets_file: TargetsOption = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="把建议写入这个文件（YAML），核对后用 kaohe targets accept 接受；默认打印出来。"
+        "Write the suggested additions to this file (YAML) for review and `kaohe targets accept`; "
+        "default: print them.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
+                     ] = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """学习：收集各报送表中目标文件不认识的词和表头，写成待核对的补充。Collect the words and headers the targets
+    file does not know, across a district, as additions for a person to review.
+
+    Asks nothing and changes nothing: accept the reviewed file with `kaohe targets accept`.
+    """
+    from kaohe import api
+    from kaohe.atomic import atomic_path
+
+    tr = Translator(lang.value)
+    try:
+        with _collector_paused():
+            text, count = api.learn(submissions, targets=targets_file, lang=lang.value)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            if out.exists() and not force:
+                raise OutputError(key="err.exists", path=str(out))
+            with atomic_path(out) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            _err().print(f"[green]✓[/] {out}", highlight=False)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    _err().print(tr("learn.count", count=count) if count else
+                 tr("learn.unsure") if "\n#   " in text else tr("learn.nothing"), highlight=False)
+
+
+@targets_app.command("accept")
+def targets_accept(
+    patch: Annotated[Path, typer.Argument(help="kaohe targets learn 写出并经核对的文件。"
+                                               "The file kaohe targets learn wrote, reviewed.", show_default=False)],
+    targets_file: Annotated[Path, typer.Option(
+        "--targets", "-t", help="要补充的目标文件。The targets file to add to.", show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="写到这个新文件；默认改写目标文件，并把原文件留作 *.before-learn-N.yaml。"
+        "Write a new file; default: change the targets file, keeping the old one as *.before-learn-N.yaml.",
+        show_default=False)] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """接受学习结果：把核对过的词和表头写进目标文件，其余内容（注释、顺序）不变。Write reviewed additions into
+    the targets file; its comments and order stay as they are."""
+    from kaohe import api
+
+    tr = Translator(lang.value)
+    try:
+        written, kept, added = api.accept(patch, targets_file, out)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    for path, words in added.items():
+        _err().print(f"  + {path}: {', '.join(words)}", highlight=False, markup=False)
+    if not added and out is None:
+        _err().print(tr("learn.none_added"), highlight=False)
+        return
+    _err().print(f"[green]✓[/] {written}" + (f"  ({tr('learn.kept', path=str(kept))})" if kept else ""),
+                 highlight=False)
 
 
 serve_app = typer.Typer(help="报送平台：各街道在浏览器中报送、自查；区里在浏览器中汇总、考核。"

@@ -60,8 +60,8 @@ CATALOG: dict[str, Kind] = {
              "修正公式或直接填写数值。",
              "Fix the formula or type the value."),
         Kind("duplicate-community", "error",
-             "社区“{community}”在本表中重复出现（首次在第{first_row}行），本行未计入",
-             "Community “{community}” appears twice (first on row {first_row}); this row is not counted",
+             "社区“{community}”在本表中重复出现（首次在{first}），本行未计入",
+             "Community “{community}” appears twice (first on {first}); this row is not counted",
              "删除重复行，或更正社区名称。",
              "Delete the repeated row or correct the name."),
         Kind("missing-column", "error",
@@ -159,6 +159,49 @@ CATALOG: dict[str, Kind] = {
              "in “{sheet}” was",
              "把所有社区填在同一张表里，或删除多余的表。",
              "Put every community in one table, or remove the extra one."),
+        Kind("table-continued", "warning",
+             "社区表接续在{sheets}中，共读取 {count} 个社区",
+             "The community table continues over {sheets}; {count} communities read in all",
+             "各续表的表头与第一张表相同即可；同一社区只填一次。",
+             "Continued tables need the same header as the first; fill each community once."),
+        Kind("table-maybe-continued", "warning",
+             "工作表“{sheet}”从 {cell} 起有 {rows} 行像是社区表的续表，但没有表头，未读取；只读取了“{table}”中的表",
+             "Sheet “{sheet}” has {rows} rows from {cell} that look like the community table continued without "
+             "its header; they were not read (only the table in “{table}” was)",
+             "在续表上方加上与第一张表相同的表头，或把这些社区移到第一张表中。",
+             "Put the first table's header above them, or move them into the first table."),
+        Kind("header-period-choice", "warning",
+             "“{label}”有多列：{chosen}、{others}；按考核期{period}年读取了 {chosen}",
+             "{label_en} is named by several columns: {chosen}, {others}; {chosen} was read for the period "
+             "{period}",
+             "如果读错了列，请删除或改名其他年份的列。",
+             "If the wrong column was read, remove or rename the other periods' columns."),
+        Kind("duplicate-column", "warning",
+             "“{label}”有多列：{chosen}、{others}；读取了 {chosen}",
+             "{label_en} is named by several columns: {chosen}, {others}; {chosen} was read",
+             "删除多余的列，或在表头中写明年份（如“2005年户数”）。",
+             "Remove the extra columns, or name their periods in the header (2005年户数)."),
+        Kind("header-other-period", "warning",
+             "“{label}”一列 {chosen} 写的是{year}年，考核期是{period}年；已按这一列读取",
+             "The {label_en} column {chosen} names {year}, but the period assessed is {period}; it was read",
+             "核对这一列是否为考核期的数据，并改正表头。",
+             "Check that this column holds the period's figures, and correct its header."),
+        Kind("vocabulary-gap", "warning",
+             "{label}（{columns} 列）用了目标文件没有的词 {words}（{count} 个单元格，如 {cell}），这些值未读取；"
+             "如果这是本单位的习惯写法，请在目标文件中加上：{patch}",
+             "{columns} column(s) ({label_en}) use words the targets file does not know: {words} ({count} cells, "
+             "e.g. {cell}); they were not read. If they are the office's habit, add to the targets file: {patch}",
+             "区里把这些词加进目标文件后重新评分（kaohe assess --suggest 一次给出全部建议），"
+             "或由街道按模板的写法改填。",
+             "The bureau adds the words to the targets file and runs again (kaohe assess --suggest lists them "
+             "all), or the street fills the column as the template asks."),
+        Kind("community-count-changed", "warning",
+             "本期读到 {now} 个社区，上期（{period}）为 {before} 个，变化超过 {share}",
+             "{now} communities were read; the last period ({period}) had {before}: a change of more than "
+             "{share}",
+             "核对社区表是否完整（续表、隐藏的行或工作表），或社区是否确有撤并。",
+             "Check that the community table is whole (continued tables, hidden rows or sheets), or that "
+             "communities were really merged or split."),
         Kind("no-communities", "warning",
              "社区表中没有读到任何社区，所有社区类指标按未达标计",
              "No community was read from the community table; every community target counts as not met",
@@ -216,11 +259,13 @@ class Issue:
 
     def message(self, lang: str = "zh") -> str:
         template = self.kind.en if lang == "en" else self.kind.zh
-        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community))
+        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community,
+                                           sheet=self.sheet, cell=self.cell))
 
     def hint(self, lang: str = "zh") -> str:
         template = self.kind.hint_en if lang == "en" else self.kind.hint_zh
-        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community))
+        return template.format_map(_Params(self.params, lang, street=self.street, community=self.community,
+                                           sheet=self.sheet, cell=self.cell))
 
     def located(self, **where: Any) -> Issue:
         """The same issue with more of its location filled in."""

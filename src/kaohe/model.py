@@ -101,25 +101,51 @@ class Communities(Lazy[Unit]):
 
     Scoring reads the columns; reports and the history see Units. Across a process boundary the columns
     travel as plain lists of numbers, strings and booleans instead of tens of objects per workbook.
+
+    A table continued on other sheets (社区情况(一), 社区情况(二)) is one table: `parts` then says, for each
+    sheet in order, its name, its column letters and how many of the communities come from it; `sheet` and
+    `letters` are the first part's. `parts` is None for the usual table on one sheet.
     """
 
-    __slots__ = ("sheet", "letters", "names", "rows", "columns")
+    __slots__ = ("sheet", "letters", "names", "rows", "columns", "parts")
 
     def __init__(self, sheet: str | None, letters: Mapping[str, str], names: list[str], rows: list[int],
-                 columns: dict[str, list[Any]]) -> None:
+                 columns: dict[str, list[Any]],
+                 parts: list[tuple[str, Mapping[str, str], int]] | None = None) -> None:
         super().__init__()
         self.sheet = sheet
         self.letters = letters  # field → column letter, for the A1 cell of each value
         self.names = names
         self.rows = rows  # 1-based sheet rows
         self.columns = columns
+        self.parts = parts if parts and len(parts) > 1 else None
+
+    def where(self, index: int) -> tuple[str | None, Mapping[str, str]]:
+        """The sheet and column letters of the community at `index`."""
+        if self.parts is None:
+            return self.sheet, self.letters
+        for sheet, letters, count in self.parts:
+            if index < count:
+                return sheet, letters
+            index -= count
+        raise IndexError(index)
 
     def _make(self) -> tuple[Unit, ...]:
         fields = list(self.columns)
         values = zip(*self.columns.values(), strict=True) if fields else [()] * len(self.names)
-        return tuple([Unit(name, dict(zip(fields, row_values, strict=True)), RowCells(self.letters, row),
-                           self.sheet, row)
-                      for name, row, row_values in zip(self.names, self.rows, values, strict=True)])
+        if self.parts is None:
+            return tuple([Unit(name, dict(zip(fields, row_values, strict=True)), RowCells(self.letters, row),
+                               self.sheet, row)
+                          for name, row, row_values in zip(self.names, self.rows, values, strict=True)])
+        units = []
+        for i, (name, row, row_values) in enumerate(zip(self.names, self.rows, values, strict=True)):
+            sheet, letters = self.where(i)
+            units.append(Unit(name, dict(zip(fields, row_values, strict=True)), RowCells(letters, row), sheet, row))
+        return tuple(units)
+
+    def replaced(self, columns: dict[str, list[Any]]) -> Communities:
+        """The same communities with other values."""
+        return Communities(self.sheet, self.letters, list(self.names), list(self.rows), columns, self.parts)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -128,7 +154,7 @@ class Communities(Lazy[Unit]):
         return f"Communities({self.names!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Communities, (self.sheet, self.letters, self.names, self.rows, self.columns))
+        return (Communities, (self.sheet, self.letters, self.names, self.rows, self.columns, self.parts))
 
 
 def columns_of(units: Sequence[Unit]) -> dict[str, list[Any]]:

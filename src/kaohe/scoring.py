@@ -310,7 +310,7 @@ def _threshold(test: Test) -> Any:
 def _failing(units: Sequence[Unit], picked: list[int], field: str | None,
              street: str | None) -> Sequence[Failing]:
     """The units at `picked`, each with its value and cell for the field the test reads (if one)."""
-    if isinstance(units, Communities):  # straight from the columns: lists now, a Failing each only if asked
+    if isinstance(units, Communities) and units.parts is None:  # from the columns: a Failing each if asked
         names, rows = units.names, units.rows
         column = units.columns.get(field) if field else None
         return FailingUnits([names[i] for i in picked], street,

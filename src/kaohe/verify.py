@@ -425,9 +425,9 @@ def _source(sub: Submission, community: str, name: str) -> str | None:
         index = _community_index(sub, community)
         assert index is not None
         if isinstance(sub.communities, Communities):
-            letter = sub.communities.letters.get(name)
+            sheet, letters = sub.communities.where(index)
+            letter = letters.get(name)
             cell = f"{letter}{sub.communities.rows[index]}" if letter else None
-            sheet = sub.communities.sheet
         else:
             unit = sub.communities[index]
             cell = unit.cells.get(name) if unit.cells else None
@@ -460,9 +460,8 @@ def _changed(sub: Submission, figures: list[tuple[str, str, Any]]) -> Submission
             unit = units[index]
             units[index] = unit._replace(values={**unit.values, name: value})
     if touched:
-        communities = (Communities(communities.sheet, communities.letters, list(communities.names),
-                                   list(communities.rows), columns)
-                       if isinstance(communities, Communities) else tuple(units))
+        communities = (communities.replaced(columns) if isinstance(communities, Communities)
+                       else tuple(units))
     street = Unit(sub.street.name, street_values, sub.street.cells, sub.street.sheet, sub.street.row)
     return replace(sub, street=street, communities=communities, judged=None)
 

@@ -154,6 +154,21 @@ class Layout(Model):
     count_words: list[str] = Field(default_factory=default("layout", "count_words"))
     doubtful_share: float = Field(default_factory=default("layout", "doubtful_share"))
     doubtful_min: int = Field(default_factory=default("layout", "doubtful_min"))
+    header_qualifiers: list[str] = Field(default_factory=default("layout", "header_qualifiers"))
+    period_forms: list[str] = Field(default_factory=default("layout", "period_forms"))
+    vocabulary_gap_words: int = Field(default_factory=default("layout", "vocabulary_gap_words"), ge=1, le=10)
+    community_count_tolerance: float = Field(default_factory=default("layout", "community_count_tolerance"),
+                                             ge=0)
+    negative_marks: list[str] = Field(default_factory=default("layout", "negative_marks"))
+    positive_marks: list[str] = Field(default_factory=default("layout", "positive_marks"))
+
+    @field_validator("period_forms")
+    @classmethod
+    def _year_in_each(cls, forms: list[str]) -> list[str]:
+        for form in forms:
+            if form.count("{year}") != 1:
+                raise ValueError(f"period form “{form}” must hold {{year}} once")
+        return forms
 
 
 # ---- tests (predicates on one street or community) ----------------------------------------------------

@@ -6,6 +6,7 @@ once per run, since the same headers recur in every workbook of a district.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from kaohe.targets import Targets
@@ -24,6 +25,15 @@ class Headers:
         self._prefixes = tuple(targets.layout.header_prefixes_to_drop)
         self._keys: dict[str, str] = {}
         self._lookups = {level: self._lookup(targets, level) for level in ("street", "community")}
+        self._matches: dict[tuple[str, str], tuple[str, str | None] | None] = {}
+        layout = targets.layout
+        forms = sorted(layout.period_forms, key=len, reverse=True)
+        years = "|".join(re.escape(squash(f).casefold()).replace(re.escape("{year}"), r"((?:19|20)\d\d)")
+                         for f in forms) or "(?!)"
+        self._year = re.compile(years)
+        words = "|".join(re.escape(squash(w).casefold())
+                         for w in sorted(layout.header_qualifiers, key=len, reverse=True)) or "(?!)"
+        self._qualifier_edges = re.compile(rf"^(?:{words}|{years})+|(?:{words}|{years})+$")
 
     def lookup(self, level: Level) -> dict[str, str]:
         """Normalised header text → field name, for every label and alias of the level."""
@@ -35,6 +45,33 @@ class Headers:
         if found is None:
             found = self._keys[text] = header_key(text, self._prefixes, self.unit_suffixes)
         return found
+
+    def match(self, text: str, level: Level) -> tuple[str, str | None] | None:
+        """(field, year) for a header text: its label or an alias, maybe with qualifiers around it — a period
+        (2005年户数, 户数（2005年末）), 年末, 累计, 现有 …, units, brackets — and the year it names, if any."""
+        found = self._matches.get((level, text), False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        lookup = self._lookups[level]
+        key = self.key(text)
+        name = lookup.get(key)
+        folded = squash(text).casefold()
+        if name is None and key:
+            core = self._qualifier_edges.sub("", key)
+            if core and core != key:
+                name = lookup.get(self.key(core))
+        year = None
+        if name is not None:
+            m = self._year.search(folded)
+            year = next((g for g in m.groups() if g), None) if m else None
+        result = self._matches[(level, text)] = (name, year) if name is not None else None
+        return result
+
+    def period_of(self, text: str) -> str | None:
+        """The year of a text that is only a period (2005年, 2004年末, （2005年度）), else None."""
+        folded = squash(text).casefold().strip("()[]")
+        m = self._year.fullmatch(folded)
+        return next((g for g in m.groups() if g), None) if m else None
 
     def key_once(self, text: str) -> str:
         """key() without remembering, for texts seen once (community names)."""

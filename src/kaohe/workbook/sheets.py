@@ -46,6 +46,7 @@ class Sheet:
     _probe: Callable[[], Findings] = field(repr=False, default=lambda: {})
     _findings: Findings | None = field(default=None, repr=False)
     merged: Merges = field(default_factory=dict, repr=False)
+    hidden: bool = False  # a hidden sheet: searched after the visible ones, never taken as a table's continuation
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -137,8 +138,9 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
                 if not _is_reader_failure(exc):
                     raise
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
-            sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name), merged=_spread(rows, ranges or ()))
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
+            sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name), merged=_spread(rows, ranges or ()),
+                          hidden=not visible)
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()

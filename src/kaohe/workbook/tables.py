@@ -8,7 +8,7 @@ their labels, and every label and alias comes from the targets YAML.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -23,7 +23,7 @@ from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.words import Ref
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
-from kaohe.workbook.headers import Headers
+from kaohe.workbook.headers import Headers, Level
 from kaohe.workbook.sheets import Book, Sheet, read_book
 
 HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
@@ -31,7 +31,7 @@ HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
 
 @dataclass
 class Header:
-    """Where a community table's header is and which column holds which field."""
+    """Where a community table's header is, which column holds which field, and how far the table spans."""
 
     sheet: Sheet
     top: int
@@ -39,6 +39,12 @@ class Header:
     columns: dict[str, int]
     data_start: int
     key_col: int = 0
+    first_col: int = 0  # the table's leftmost and rightmost columns: street facts may stand beside them
+    last_col: int = 0
+    extra_rows: int = 0  # column-number and units rows between the header and the first community
+    # (field, chosen column, the other columns naming it, the chosen column's year, chosen by period): columns
+    # naming one field, or one naming another period
+    choices: list[tuple[str, int, list[int], str | None, bool]] = field(default_factory=list)
 
 
 class TextKind(NamedTuple):
@@ -55,6 +61,7 @@ class _Context:
     cells: CellReader
     issues: list[Issue] = field(default_factory=list)
     street: str | None = None
+    spans: dict[str, tuple[set[int], int, int]] = field(default_factory=dict)  # sheet → table rows, columns
 
     def issue(self, code: str, sheet: str | None = None, cell: str | None = None,
               community: str | None = None, fdef: FieldDef | None = None, **params: Any) -> None:
@@ -63,9 +70,16 @@ class _Context:
     def make_issue(self, code: str, sheet: str | None = None, cell: str | None = None,
                    community: str | None = None, fdef: FieldDef | None = None, **params: Any) -> Issue:
         if fdef is not None:  # messages name the field as the clerk's sheet does, and in English too
+            params.setdefault("field", self.field_names.get(id(fdef)))  # (level, name): for targets learn
             params["label"] = fdef.label
             params["label_en"] = f"{fdef.label_en} ({fdef.label})" if fdef.label_en else fdef.label
         return Issue(code, self.file, sheet, cell, self.street, community, params)
+
+    @cached_property
+    def field_names(self) -> dict[int, tuple[str, str]]:
+        fields = self.targets.fields
+        return {id(d): (level, name) for level, defs in (("street", fields.street), ("community", fields.community))
+                for name, d in defs.items()}
 
     @cached_property
     def street_lookup(self) -> dict[str, str]:
@@ -116,6 +130,10 @@ class _Context:
             found = self.street_lookup.get(headers.key(label))
             if found is not None:
                 return found, value
+        if key and len(key) <= 40:  # a label with a qualifier: 2005年社区服务中心使用面积, 现有服务项目数
+            hit = headers.match(raw, "street")
+            if hit is not None:
+                return hit[0], None
         return None
 
 
@@ -126,17 +144,27 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
     book = read_book(path) if book is None else book
     sheets = book.sheets
-    header = _find_header(sheets, ctx.cells.headers, targets)
+    found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
+    header = found[0] if found else None
+    spans: dict[str, tuple[set[int], int, int]] = {}
     if header is not None:
-        communities, counts, consumed = _read_communities(header, ctx)
-        for other in sheets:  # a second table is never dropped without a word
-            found = _find_header([other], ctx.cells.headers, targets) if other is not header.sheet else None
-            if found is not None:
+        _choice_warnings(header, ctx)
+        tables = [header] + [h for h in found[1:] if _continues(header, h)]
+        communities, counts, read = _read_communities(tables, ctx)
+        for table, rows in read:
+            spans[table.sheet.name] = (rows, table.first_col, table.last_col)
+        used = {t.sheet.name for t, _ in read}
+        for other in found[1:]:  # a second table is never dropped without a word
+            if other.sheet.name not in used:
                 ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
-                          other=other.name, other_cell=other.a1(found.top, found.key_col))
+                          other=other.sheet.name, other_cell=other.sheet.a1(other.top, other.key_col))
+        if len(read) > 1:
+            ctx.issue("table-continued", header.sheet.name, header.sheet.a1(header.top, header.key_col),
+                      sheets="、".join(f"“{t.sheet.name}”" for t, _ in read), count=len(communities))
+        _unheaded_continuation(sheets, header, used | {h.sheet.name for h in found}, ctx)
     else:
-        communities, counts, consumed = Communities(None, {}, [], [], {}), RowCounts(), set()
-    street = _read_street(sheets, header, consumed, ctx)
+        communities, counts = Communities(None, {}, [], [], {}), RowCounts()
+    street = _read_street(sheets, header, spans, ctx)
     if header is None and street is None:
         raise UnreadableFile("not-submission", sheets=[s.name for s in sheets], first_row=_first_row(sheets))
     if street is not None and street.name:
@@ -144,12 +172,115 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         ctx.issues[:] = [i.located(street=street.name) for i in ctx.issues]
     if header is None:
         key = targets.fields.community[targets.key_field("community")]
-        ctx.issue("missing-column", fdef=key, what=Ref("what.header"))
+        keyless = _keyless_header(sheets, ctx)
+        if keyless is None:
+            ctx.issue("missing-column", fdef=key, what=Ref("what.header"))
+        else:  # a table whose name column is headed in words kaohe does not know: say which texts it saw
+            sheet, r, texts = keyless
+            ctx.issue("missing-column", sheet.name, a1(r, 0), fdef=key, what=Ref("what.header"), unmatched=texts)
     elif not communities:
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
                       book.size)
+
+
+def _keyless_header(sheets: list[Sheet], ctx: _Context) -> tuple[Sheet, int, list[str]] | None:
+    """A row naming three or more community fields but not the key: a table whose name column is headed in an
+    office's own words. (sheet, row, the header texts that named no field)."""
+    headers = ctx.cells.headers
+    for sheet in sheets:
+        for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+            found = _header_fields(sheet.rows[r], headers)
+            if len({name for name, _ in found.values()}) >= 3:
+                texts = [squash(str(v)) for c, v in enumerate(sheet.rows[r])
+                         if c not in found and isinstance(v, str) and v.strip()]
+                return sheet, r, [t for t in texts if t not in ("序号", "编号")][:20]
+    return None
+
+
+def _label_candidates(sheet: Sheet, ctx: _Context) -> list[str]:
+    """Texts on the street facts' sheet that stand like labels (a value beside or under them) but name no field:
+    what `kaohe targets learn` offers as a missing label's alias."""
+    skip, lo, hi = ctx.spans.get(sheet.name, (set(), 0, -1))
+    texts: list[str] = []
+    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        for c, raw in enumerate(row):
+            if not isinstance(raw, str) or not raw.strip() or len(raw) > 30 or (r in skip and lo <= c <= hi):
+                continue
+            if ctx.street_label(raw) is not None or ctx.text_kind(raw).note or ctx.text_kind(raw).header:
+                continue
+            vr, vc = _value_position(sheet, r, c, ctx)
+            value = sheet.value(vr, vc)
+            if not is_blank(value) and ctx.street_label(value) is None and squash(raw) not in texts:
+                texts.append(squash(raw))
+    return texts[:30]
+
+
+def _continues(first: Header, other: Header) -> bool:
+    """Whether a table on another sheet continues the first one: a visible sheet with the same columns (the
+    optional ones aside), each sheet headed again as clerks do for 社区情况(一), 社区情况(二)."""
+    if other.sheet.hidden:
+        return False
+    return set(first.columns) == set(other.columns)
+
+
+def _choice_warnings(header: Header, ctx: _Context) -> None:
+    """A column chosen among several for a field by the period its header names, or one naming another period:
+    never silently."""
+    sheet, period = header.sheet, _period_year(ctx.targets)
+    for name, chosen, others, year, by_period in header.choices:
+        fdef = ctx.targets.fields.community[name]
+
+        def shown(c: int) -> str:
+            return f"{sheet.a1(header.top, c)}“{_header_text(header, c)}”"
+
+        if others:
+            ctx.issue("header-period-choice" if by_period else "duplicate-column",
+                      sheet.name, sheet.a1(header.top, chosen), fdef=fdef, chosen=shown(chosen),
+                      others="、".join(shown(c) for c in others), period=period)
+        else:
+            ctx.issue("header-other-period", sheet.name, sheet.a1(header.top, chosen), fdef=fdef,
+                      chosen=shown(chosen), year=year, period=period)
+
+
+def _header_text(header: Header, c: int) -> str:
+    for r in range(header.bottom, header.top - 1, -1):
+        raw = header.sheet.value(r, c)
+        if isinstance(raw, str) and raw.strip():
+            return raw.strip()
+    return ""
+
+
+def _period_year(targets: Targets) -> str | None:
+    m = re.search(r"(?:19|20)\d\d", targets.period)
+    return m.group(0) if m else None
+
+
+def _unheaded_continuation(sheets: list[Sheet], header: Header, used: set[str], ctx: _Context) -> None:
+    """A sheet without a header whose rows look like the table's (a name where the names are, figures where
+    the figures are): probably the table continued without its header. Not read — guessing the columns would
+    be silent — but never left without a word."""
+    numeric = [c for name, c in header.columns.items()
+               if ctx.targets.fields.community[name].type in ("number", "integer")]
+    if len(numeric) < 2:
+        return
+    key_col = header.key_col
+    for sheet in sheets:
+        if sheet.name in used or sheet.hidden:
+            continue
+        alike = []
+        for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            name = row[key_col] if key_col < len(row) else None
+            if type(name) is not str or not name.strip() or ctx.street_label(name) is not None:
+                continue
+            figures = sum(1 for c in numeric if c < len(row) and isinstance(row[c], int | float)
+                          and not isinstance(row[c], bool))
+            if figures * 2 > len(numeric) and ctx.text_kind(name) == _PLAIN_TEXT:
+                alike.append(r)
+        if len(alike) >= 2:
+            ctx.issue("table-maybe-continued", sheet.name, sheet.a1(alike[0], key_col), rows=len(alike),
+                      table=header.sheet.name)
 
 
 def _first_row(sheets: list[Sheet]) -> list[str]:
@@ -166,13 +297,14 @@ def _first_row(sheets: list[Sheet]) -> list[str]:
 # ---- the community table -------------------------------------------------------------------------------
 
 
-def _header_fields(row: list[Any], lookup: dict[str, str], headers: Headers) -> dict[int, str]:
-    found: dict[int, str] = {}
+def _header_fields(row: list[Any], headers: Headers, level: Level = "community") -> dict[int, tuple[str, str | None]]:
+    """column → (field, the year its header names) for the header texts of a row."""
+    found: dict[int, tuple[str, str | None]] = {}
     for c, raw in enumerate(row):
         if isinstance(raw, str) and raw.strip():
-            name = lookup.get(headers.key(raw))
-            if name is not None:
-                found[c] = name
+            hit = headers.match(raw, level)
+            if hit is not None:
+                found[c] = hit
     return found
 
 
@@ -180,33 +312,114 @@ def _is_texty(row: list[Any]) -> bool:
     return not any(isinstance(v, int | float) and not isinstance(v, bool) for v in row)
 
 
-def _find_header(sheets: list[Sheet], headers: Headers, targets: Targets) -> Header | None:
-    lookup = headers.lookup("community")
+def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | None:
+    """The community table's header on a sheet: the first row naming the key field and another field."""
     key = targets.key_field("community")
-    for sheet in sheets:
-        for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
-            found = _header_fields(sheet.rows[r], lookup, headers)
-            if key not in found.values() or len(found) < 2:
+    for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+        found = _header_fields(sheet.rows[r], headers)
+        names = {name for name, _ in found.values()}
+        if key not in names or len(names) < 2:
+            continue
+        top = bottom = r
+        # Two-row headers: a group row (设施面积) merged over the real names, ungrouped columns merged
+        # down. Take the neighbour row's names for columns this row leaves empty.
+        for neighbour in (r + 1, r - 1):
+            if not 0 <= neighbour < len(sheet.rows) or not _is_texty(sheet.rows[neighbour]):
                 continue
-            top = bottom = r
-            # Two-row headers: a group row (设施面积) merged over the real names, ungrouped columns merged
-            # down. Take the neighbour row's names for columns this row leaves empty.
-            for neighbour in (r + 1, r - 1):
-                if not 0 <= neighbour < len(sheet.rows) or not _is_texty(sheet.rows[neighbour]):
-                    continue
-                extra = {c: f for c, f in _header_fields(sheet.rows[neighbour], lookup, headers).items()
-                         if c not in found and f not in found.values()}
-                if extra:
-                    found.update(extra)
-                    top, bottom = min(top, neighbour), max(bottom, neighbour)
-            columns: dict[str, int] = {}
-            for c in sorted(found):
-                columns.setdefault(found[c], c)
-            start = bottom + 1
-            while start < len(sheet.rows) and _is_column_numbers(sheet.rows[start], targets):
-                start += 1
-            return Header(sheet, top, bottom, columns, start, columns[key])
+            extra = {c: f for c, f in _header_fields(sheet.rows[neighbour], headers).items()
+                     if c not in found and f[0] not in names}
+            if extra:
+                found.update(extra)
+                top, bottom = min(top, neighbour), max(bottom, neighbour)
+        for c, (name, year) in list(found.items()):  # a period over a group of columns: 2005年 merged above
+            if year is None:
+                found[c] = (name, _group_year(sheet, top, c, headers))
+        columns, choices = _choose_columns(found, _period_year(targets))
+        start = bottom + 1
+        while start < len(sheet.rows) and _is_extra_header_row(sheet.rows[start], targets, headers):
+            start += 1
+        first, last = _span(sheet, top, bottom, columns, headers)
+        return Header(sheet, top, bottom, columns, start, columns[key], first, last, start - bottom - 1, choices)
     return None
+
+
+def _group_year(sheet: Sheet, top: int, c: int, headers: Headers) -> str | None:
+    """The year a group row names over a column (2004年 | 2005年 merged over their figures), if any."""
+    for r in (top - 1, top - 2):
+        raw = sheet.value(r, c) if r >= 0 else None
+        if isinstance(raw, str) and raw.strip():
+            return headers.period_of(raw)
+    return None
+
+
+def _choose_columns(found: dict[int, tuple[str, str | None]], period: str | None) \
+        -> tuple[dict[str, int], list[tuple[str, int, list[int], str | None, bool]]]:
+    """field → its column; where two columns name one field for different periods (2004年户数, 2005年户数) the
+    assessed period's wins, then one naming no period, then the leftmost; each choice is kept for a warning."""
+    by_field: dict[str, list[tuple[int, str | None]]] = {}
+    for c in sorted(found):
+        name, year = found[c]
+        by_field.setdefault(name, []).append((c, year))
+    columns: dict[str, int] = {}
+    choices: list[tuple[str, int, list[int], str | None, bool]] = []
+    for name, candidates in by_field.items():
+        years = {year for _, year in candidates}
+        best = min(candidates, key=lambda cy: (cy[1] != period, cy[1] is not None, cy[0]))
+        columns[name] = best[0]
+        if len(candidates) > 1:  # a choice among columns, by period or (none named) the leftmost: never silent
+            choices.append((name, best[0], [c for c, _ in candidates if c != best[0]], best[1], len(years) > 1))
+        elif len(candidates) == 1 and period is not None and best[1] not in (None, period):
+            choices.append((name, best[0], [], best[1], True))
+    return columns, choices
+
+
+def _span(sheet: Sheet, top: int, bottom: int, columns: dict[str, int], headers: Headers) -> tuple[int, int]:
+    """The table's first and last columns: its known columns and the header texts joined to them (序号,
+    人口 …), stopping at a blank column or a street label beside the table."""
+    first, last = min(columns.values()), max(columns.values())
+    street = headers.lookup("street")
+
+    def label(c: int) -> bool:
+        return any(isinstance(raw := sheet.value(r, c), str) and street.get(headers.key(raw)) is not None
+                   for r in range(top, bottom + 1))
+
+    def part_of_table(c: int) -> bool:  # a header text that is no street label, nor a label's value
+        if label(c) or c > 0 and label(c - 1) and c < first:
+            return False
+        return any(not is_blank(sheet.value(r, c)) for r in range(top, bottom + 1))
+
+    while first > 0 and part_of_table(first - 1):
+        first -= 1
+    width = max(len(sheet.rows[r]) for r in range(top, bottom + 1))
+    while last + 1 < width and part_of_table(last + 1):
+        last += 1
+    return first, last
+
+
+def _is_extra_header_row(row: list[Any], targets: Targets, headers: Headers) -> bool:
+    """A row under the header that holds no community: column numbers (甲 乙 1 2 3 …) or units (户 ㎡ 人 …)."""
+    return _is_column_numbers(row, targets) or _is_units_row(row, headers, targets)
+
+
+def _is_units_row(row: list[Any], headers: Headers, targets: Targets) -> bool:
+    """A row of units under the header (户 | ㎡ | (人) | 单位：㎡), maybe with yes/no hints (有/无): at least two
+    units and nothing else."""
+    units = set(headers.unit_suffixes)
+    hints = {squash(w).casefold() for words in targets.yesno_words.values() for w in words}
+    found = 0
+    for raw in row:
+        if is_blank(raw):
+            continue
+        if not isinstance(raw, str):
+            return False
+        text = squash(raw).casefold().strip("()[]")
+        if text.startswith("单位"):
+            text = text[2:].lstrip(":")
+        if text in units:
+            found += 1
+        elif not text or not all(part in hints for part in re.split(r"[/、|或]", text)):
+            return False
+    return found >= 2
 
 
 def _is_column_numbers(row: list[Any], targets: Targets) -> bool:
@@ -244,14 +457,17 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
             others_blank = False
             break
     name = row[key_col] if key_col < width else None
+    inside = row[header.first_col: header.last_col + 1]  # facts beside the table are not the table's
     if others_blank and is_blank(name):
-        return "note" if any(type(v) is str and v.strip() for v in row) else "blank"
-    lead = [ctx.text_kind(v) for v in row[: key_col + 1] if type(v) is str and v and not v.isspace()]
+        return "note" if any(type(v) is str and v.strip() for v in inside) else "blank"
+    lead = [ctx.text_kind(v) for v in row[header.first_col: key_col + 1] if type(v) is str and v and not v.isspace()]
     if any(k.total for k in lead):
         return "total"
     if lead and lead[-1].header and (_is_column_numbers(row, ctx.targets) or _repeats_header(row, header, ctx)):
         return "header"
-    first = lead[0] if lead else next((ctx.text_kind(v) for v in row if type(v) is str and v.strip()), None)
+    if is_blank(name) and _is_units_row(inside, ctx.cells.headers, ctx.targets):  # units again on a new page
+        return "header"
+    first = lead[0] if lead else next((ctx.text_kind(v) for v in inside if type(v) is str and v.strip()), None)
     if first is not None and first.note or any(k.label for k in lead):  # notes; street facts under the table
         return "note"
     if others_blank and isinstance(name, str) and _looks_like_note(name):
@@ -265,8 +481,8 @@ _PLAIN_TEXT = TextKind(False, False, False, False)
 def _repeats_header(row: list[Any], header: Header, ctx: _Context) -> bool:
     """Whether a row names at least half of the table's columns again, each in its own column."""
     headers = ctx.cells.headers
-    found = _header_fields(row, headers.lookup("community"), headers)
-    same = sum(1 for c, name in found.items() if header.columns.get(name) == c)
+    found = _header_fields(row, headers)
+    same = sum(1 for c, (name, _) in found.items() if header.columns.get(name) == c)
     return same * 2 >= len(header.columns)
 
 
@@ -290,39 +506,89 @@ def _looks_like_note(text: str) -> bool:
     return len(text) > 20 or bool(_NOTE_SHAPE.search(text))
 
 
-def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCounts, set[int]]:
-    """The communities under the header, how every row was accounted for, and the rows the table used."""
+def _read_communities(tables: list[Header], ctx: _Context) \
+        -> tuple[Communities, RowCounts, list[tuple[Header, set[int]]]]:
+    """The communities of the table — on one sheet, or continued on others — how every row was accounted for,
+    and for each sheet read the rows the table used. A later sheet holding only communities already read is a
+    copy, not a continuation: it is named (second-table) and not read."""
+    counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0, headers=0)
+    seen: dict[str, tuple[str, int]] = {}  # duplicate key → (sheet, 0-based row) of its first row
+    names: list[str] = []
+    rows: list[int] = []
+    columns: dict[str, list[Any]] = {}
+    parts: list[tuple[str, Mapping[str, str], int]] = []
+    used: list[tuple[Header, set[int]]] = []
+    totals: list[tuple[Header, int]] = []
+    for i, header in enumerate(tables):
+        part = _read_table(header, ctx, seen, copy_check=i > 0)
+        if part is None:
+            continue
+        t_names, t_rows, t_columns, t_counts, t_totals, consumed, issues = part
+        for key, value in t_counts.items():
+            counts[key] += value
+        ctx.issues.extend(issues)
+        for name in t_columns:
+            columns.setdefault(name, [None] * len(names)).extend(t_columns[name])
+        for name in columns:
+            if name not in t_columns:
+                columns[name].extend([None] * len(t_names))
+        names.extend(t_names)
+        rows.extend(t_rows)
+        parts.append((header.sheet.name, {n: col_letter(c) for n, c in header.columns.items()
+                                          if n != ctx.targets.key_field("community")}, len(t_names)))
+        used.append((header, consumed))
+        totals.extend((header, r) for r in t_totals)
+    first = tables[0]
+    communities = Communities(first.sheet.name, parts[0][1] if parts else {}, names, rows, columns, parts)
+    counts["read"] = len(communities)
+    last = used[-1][0] if used else first
+    if len(totals) == 1 and communities and totals[0][0] is last and totals[0][1] > communities.rows[-1] - 1:
+        _check_total(last, totals[0][1], communities, ctx)
+    for header, r in totals[-1:]:
+        _check_count(header.sheet, r, len(communities) + counts["rejected"], ctx)
+    return communities, RowCounts(**counts), used
+
+
+def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]], copy_check: bool) -> Any:
+    """One sheet's part of the table: (names, 1-based rows, columns, row counts, total rows, rows used, issues),
+    or None when every community in it was already read (a copy of the table)."""
     targets = ctx.targets
     sheet = header.sheet
     defs = targets.fields.community
     key = targets.key_field("community")
     key_col = header.columns[key]
+    found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
     for name, fdef in defs.items():
         if name not in header.columns and fdef.required:
-            ctx.issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef, what=Ref("what.column"))
+            found.append((header.top, -2, ctx.make_issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef,
+                                                         what=Ref("what.column"),
+                                                         unmatched=_unmatched_headers(header, ctx))))
     plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef), ctx.cells.compile_column(fdef))
             for name, fdef in defs.items() if name != key and name in header.columns]
     absent = [name for name in defs if name != key and name not in header.columns]
-    letters = {name: col_letter(c) for name, c in header.columns.items() if name != key}
     read_name = ctx.cells.compile(defs[key])
-    counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0, headers=0)
+    counts = dict(blank=0, totals=0, notes=0, rejected=0, headers=header.extra_rows)
     consumed = set(range(header.top, header.data_start))
     totals: list[int] = []
-    seen: dict[str, int] = {}
+    mine: dict[str, int] = {}
     accepted: list[tuple[int, str]] = []
-    found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
+    repeats: list[tuple[int, str, str, tuple[str, int]]] = []  # rows naming a community of an earlier sheet
     plain = ctx.cells.names  # name text → (name, duplicate key), for names that read as they stand
     others = [c for c in header.columns.values() if c != key_col]
+    first_col = header.first_col
 
     def take(r: int, name: str, dup_key: str) -> None:
         """A community row: accepted, or rejected as the same community again."""
         consumed.add(r)
-        if dup_key in seen:
+        if dup_key in mine:
             found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, sheet.a1(r, key_col), name,
-                                                first_row=seen[dup_key] + 1)))
+                                                first_row=mine[dup_key] + 1, first=Ref("where.row", {
+                                                    "row": mine[dup_key] + 1}))))
             counts["rejected"] += 1
+        elif dup_key in seen:
+            repeats.append((r, name, dup_key, seen[dup_key]))
         else:
-            seen[dup_key] = r
+            mine[dup_key] = r
             accepted.append((r, name))
 
     for r in range(header.data_start, len(sheet.rows)):
@@ -332,7 +598,7 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         raw_name = row[key_col] if key_col < len(row) else None
         known = None
         if type(raw_name) is str and raw_name and _filled(row, others) and \
-                not any(type(v) is str for v in row[:key_col]):
+                not any(type(v) is str for v in row[first_col:key_col]):
             known = plain.get(raw_name)
             if known is None:
                 folded = squash(raw_name)
@@ -361,20 +627,33 @@ def _read_communities(header: Header, ctx: _Context) -> tuple[Communities, RowCo
         if type(name) is Parsed or not name:
             name = clean_name(str(raw_name))
         take(r, name, squash(name).casefold())
+    if copy_check and repeats and not accepted:
+        return None  # only communities read already: a copy of the table (named by the caller)
+    for r, name, _dup_key, (first_sheet, first_r) in repeats:
+        found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, sheet.a1(r, key_col), name,
+                                            first_row=first_r + 1, first=Ref("where.sheet_row", {
+                                                "sheet": first_sheet, "row": first_r + 1}))))
+        counts["rejected"] += 1
+    for dup_key, r in mine.items():
+        seen[dup_key] = (sheet.name, r)
     columns = dict(zip([name for name, *_ in plan], _read_columns(plan, sheet, accepted, ctx, found), strict=True))
     for missing_field in absent:
         columns[missing_field] = [None] * len(accepted)
-    communities = Communities(sheet.name, letters, [name for _, name in accepted], [r + 1 for r, _ in accepted],
-                              columns)
-    counts["read"] = len(communities)
     found = _doubtful_columns(found, plan, sheet, accepted, ctx)
     found.sort(key=lambda item: (item[0], item[1]))
-    ctx.issues.extend(issue for _, _, issue in found)
-    if len(totals) == 1 and communities and totals[0] > communities.rows[-1] - 1:
-        _check_total(header, totals[0], communities, ctx)
-    for r in totals[-1:]:
-        _check_count(sheet, r, len(communities) + counts["rejected"], ctx)
-    return communities, RowCounts(**counts), consumed
+    return ([name for _, name in accepted], [r + 1 for r, _ in accepted], columns, counts, totals, consumed,
+            [issue for _, _, issue in found])
+
+
+def _unmatched_headers(header: Header, ctx: _Context) -> list[str]:
+    """The table's header texts that named no field: what `kaohe targets learn` offers as aliases."""
+    known = set(header.columns.values())
+    texts = []
+    for c in range(header.first_col, header.last_col + 1):
+        text = _header_text(header, c) if c not in known else ""
+        if text and squash(text) not in ("序号", "编号", "No.", "No"):
+            texts.append(text)
+    return texts
 
 
 _UNREADABLE = ("invalid-number", "invalid-choice")
@@ -390,9 +669,16 @@ def _doubtful_columns(found: list[tuple[int, int, Issue]], plan: list[Any], shee
         if item[1] >= 0 and item[2].code in _UNREADABLE:
             by_column.setdefault(item[1], []).append(item)
     doubtful: set[int] = set()
+    gaps: list[tuple[int, list[tuple[int, int, Issue]], list[str]]] = []
     for order, items in by_column.items():
-        _name, fdef, c, *_ = plan[order]
+        name, fdef, c, *_ = plan[order]
         filled = sum(1 for r, _ in accepted if not is_blank(sheet.value(r, c)))
+        gap = _vocabulary_gap(items, filled, layout.vocabulary_gap_words) if fdef.type in ("yesno", "choice") \
+            else None
+        if gap is not None:
+            doubtful.add(order)
+            gaps.append((order, items, gap))
+            continue
         if len(items) >= layout.doubtful_min and len(items) >= layout.doubtful_share * filled:
             doubtful.add(order)
             examples = "、".join(f"{i.cell}“{i.params.get('value', '')}”" for _, _, i in items[:3])
@@ -400,7 +686,47 @@ def _doubtful_columns(found: list[tuple[int, int, Issue]], plan: list[Any], shee
             found.append((first[0], order, ctx.make_issue(
                 "doubtful-column", sheet.name, sheet.a1(first[0], c), fdef=fdef, filled=filled, bad=len(items),
                 examples=examples)))
+    if gaps:
+        found.append(_vocabulary_issue(gaps, plan, sheet, ctx))
     return [item for item in found if not (item[1] in doubtful and item[2].code in _UNREADABLE)]
+
+
+def _vocabulary_issue(gaps: list[tuple[int, list[tuple[int, int, Issue]], list[str]]], plan: list[Any],
+                      sheet: Sheet, ctx: _Context) -> tuple[int, int, Issue]:
+    """One warning for every column of a table written in the office's own words: the columns, the words, and
+    what to add to the targets file."""
+    from kaohe.targets.learn import additions_for_words, short_patch
+
+    additions: dict[str, list[str]] = {}
+    words: list[str] = []
+    for order, _items, gap in gaps:
+        for path, new in additions_for_words(ctx.targets, "community", plan[order][0], gap).items():
+            have = additions.setdefault(path, [])
+            have += [w for w in new if w not in have]
+        words += [w for w in gap if w not in words]
+    defs = [plan[order][1] for order, _, _ in gaps]
+    first_row, first_order = min((items[0][0], order) for order, items, _ in gaps)
+    count = sum(len(items) for _, items, _ in gaps)
+    labels = "、".join(f"“{d.label}”" for d in defs)
+    labels_en = ", ".join(d.label_en or d.label for d in defs)
+    return (first_row, first_order, ctx.make_issue(
+        "vocabulary-gap", sheet.name, sheet.a1(first_row, plan[first_order][2]), count=count, columns=len(defs),
+        label=labels, label_en=labels_en, words="、".join(f"“{w}”" for w in words), patch=short_patch(additions),
+        additions=additions, field=("community", plan[first_order][0])))
+
+
+def _vocabulary_gap(items: list[tuple[int, int, Issue]], filled: int, most: int) -> list[str] | None:
+    """The words of a column written in an office's own vocabulary: most of its values unknown, but only a few
+    distinct words, used again and again. None when the unknown values look like slips, cell by cell."""
+    if any(i.code != "invalid-choice" for _, _, i in items) or len(items) < 2 or len(items) * 2 < filled:
+        return None
+    words: dict[str, int] = {}
+    for _, _, issue in items:
+        word = clean_name(str(issue.params.get("value", "")))
+        words[word] = words.get(word, 0) + 1
+    if len(words) > most or len(items) <= len(words) or not all(words):
+        return None
+    return list(words)
 
 
 def _check_count(sheet: Sheet, r: int, read: int, ctx: _Context) -> None:
@@ -495,18 +821,25 @@ def _read_cell(fdef: FieldDef, sheet: Sheet, r: int, c: int, ctx: _Context, comm
 # ---- the street facts ----------------------------------------------------------------------------------
 
 
-def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int], ctx: _Context) -> Unit | None:
+def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tuple[set[int], int, int]],
+                 ctx: _Context) -> Unit | None:
+    """The street facts: each label found wherever it stands — its own sheet, above, below or beside the
+    community table — and its value right of it or below it."""
     targets = ctx.targets
     defs = targets.fields.street
     key = targets.key_field("street")
     per_sheet: list[dict[str, tuple[Sheet, int, int, str | None]]] = []
+    ctx.spans = spans
     for sheet in sheets:
         found: dict[str, tuple[Sheet, int, int, str | None]] = {}
-        skip = consumed if header is not None and sheet is header.sheet else set()
+        skip, lo, hi = spans.get(sheet.name, (set(), 0, -1))
         for r, row in enumerate(sheet.rows):
-            if r in skip:
+            table_row = r in skip
+            if table_row and lo == 0 and hi >= len(row) - 1:
                 continue
             for c, raw in enumerate(row):
+                if table_row and lo <= c <= hi:
+                    continue  # the table's own cells: a column headed 街道名称 is no street fact
                 label = ctx.street_label(raw)
                 if label is not None and label[0] not in found:
                     found[label[0]] = (sheet, r, c, label[1])
@@ -540,7 +873,9 @@ def _read_street(sheets: list[Sheet], header: Header | None, consumed: set[int],
         if name not in labels:
             values[name] = None
             if fdef.required:
-                ctx.issue("missing-column", home, fdef=fdef, what=Ref("what.label"))
+                home_sheet = next((s for s in sheets if s.name == home), None)
+                ctx.issue("missing-column", home, fdef=fdef, what=Ref("what.label"),
+                          unmatched=_label_candidates(home_sheet, ctx) if home_sheet is not None else [])
             continue
         sheet, r, c, inline = labels[name]
         if inline is not None:
@@ -571,18 +906,29 @@ def _readable(found: dict[str, tuple[Sheet, int, int, str | None]], ctx: _Contex
 
 
 def _value_position(sheet: Sheet, r: int, c: int, ctx: _Context) -> tuple[int, int]:
-    """The value of a label: the first filled cell to its right, or below it when labels run across the row."""
+    """The value of a label: the first filled cell to its right (never inside the community table), or below
+    it when labels run across the row or nothing is to its right but something is under it."""
     row = sheet.rows[r]
-    for vc in range(c + 1, min(c + 4, len(row))):
+    table = ctx.spans.get(sheet.name)
+    end = min(c + 4, len(row))
+    if table is not None and c < table[1] and r in table[0]:
+        end = min(end, table[1])  # a label left of the table: its value is before the table starts
+    right_blank = True
+    for vc in range(c + 1, end):
         if sheet.same_merge((r, c), (r, vc)):
             continue  # the label's own merge repeats it: its value is past the merge
         if not is_blank(row[vc]):
+            right_blank = False
             if ctx.street_label(row[vc]) is None:
                 return r, vc
             break
     if sum(1 for vc, raw in enumerate(row) if ctx.street_label(raw) is not None and
            (vc == c or not sheet.same_merge((r, c), (r, vc)))) >= 2:
         return r + 1, c
+    below = sheet.value(r + 1, c)
+    if right_blank and not is_blank(below) and ctx.street_label(below) is None and \
+            not (isinstance(below, str) and ctx.text_kind(below).note):
+        return r + 1, c  # a label above its value
     return r, _past_merge(sheet, r, c)
 
 

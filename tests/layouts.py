@@ -1,0 +1,188 @@
+"""Write a street's workbook in the layouts offices invent beyond the template: a community table continued
+on several sheets, the street facts beside, above or below it (or each label above its value), headers with a
+period or a qualifier (2005年户数, 户数（2005年末）, 年末户数), another period's column beside the assessed one, a
+units row under the header, and an office's own yes/no words.
+
+The data stay plain (field → value) so a test can compute what the workbook must score from them alone.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clerks import COMMUNITY_COLUMNS, STREET_LABELS
+
+PLAIN_HEADERS = {
+    "name": "社区名称", "type": "社区类型", "households": "户数", "room_area": "服务站服务用房面积",
+    "office_area": "办公和服务用房面积", "culture_capacity": "文化室可容纳人数", "education_station": "社区教育活动站",
+    "modern": "新型现代化社区", "safe": "安全文明社区", "police_office": "社区警务室", "health_station": "卫生服务站",
+    "pilot": "议行分设试点", "remark": "备注",
+}
+UNITS = {"households": "户", "room_area": "㎡", "office_area": "平方米", "culture_capacity": "人"}
+NUMBERS = tuple(UNITS)
+YESNO = ("education_station", "modern", "safe", "police_office", "health_station", "pilot")
+
+FACTS = ("sheet", "above", "below", "left", "right", "label-above")
+QUALIFIERS = ("", "year", "year-bracket", "year-end", "current")
+# Unambiguous office words the bundled vocabulary knows (full-width spaces around a word included).
+WORD_PAIRS = (("是", "否"), ("已建", "未建"), ("已创建", "未创建"), ("☑", "☐"), ("✔", "✘"),
+              ("\u3000是\u3000", "\u3000否\u3000"), ("已达标", "未达标"), ("有", "无"))
+PART_NAMES = ("社区情况(一)", "社区情况(二)", "社区情况(三)")
+
+
+@dataclass
+class Layout:
+    parts: int = 1                 # sheets the community table is spread over, each headed again
+    facts: str = "sheet"           # where the street facts stand (FACTS)
+    qualifier: str = ""            # how the figure headers are qualified (QUALIFIERS)
+    decoy: bool = False            # a 2004年户数 column beside the households column, with other figures
+    units_row: bool = False        # 户 ㎡ 人 under the header (the headers then carry no unit)
+    words: tuple[str, str] = ("是", "否")
+    total: bool = False            # a 合计（N个社区）row under the last part, adding the households up
+    serial: bool = True
+    period: str = "2005"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def qualified(header: str, how: str, period: str) -> str:
+    return {"": header, "year": f"{period}年{header}", "year-bracket": f"{header}（{period}年末）",
+            "year-end": f"年末{header}", "current": f"现有{header}"}[how]
+
+
+def random_layout(rng: random.Random) -> Layout:
+    return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
+                  decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
+                  total=rng.random() < 0.3, serial=rng.random() < 0.7)
+
+
+def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    street = {"name": name, "kind": rng.choice(["街道", "乡"]), "center_area": rng.choice([800, 1000, 1200, 1500]),
+              "service_projects": rng.randint(5, 14), "demo_street": rng.random() < 0.6}
+    communities = []
+    for i in range(n):
+        communities.append({
+            "name": f"第{i + 1}社区" if rng.random() < 0.5
+            else f"{'春夏秋冬东西南北'[i % 8]}{'光和平安康乐福'[i % 7]}{i}社区",
+            "type": rng.choice(["老城区", "新村小区", "乡村"]),
+            "households": rng.randint(1500, 3200), "room_area": rng.choice([120, 150, 160, 200, 149]),
+            "office_area": rng.choice([250, 300, 320, 400]), "culture_capacity": rng.choice([40, 50, 60, 80]),
+            **{f: rng.random() < 0.75 for f in YESNO}, "remark": "",
+        })
+    return street, communities
+
+
+def _value(field_name: str, value: Any, lay: Layout) -> Any:
+    if isinstance(value, bool):
+        return lay.words[0] if value else lay.words[1]
+    return value
+
+
+def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str, Any]], lay: Layout) -> Path:
+    """One street's workbook in the given layout (openpyxl, .xlsx)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    facts = [(STREET_LABELS[k], _value(k, street[k], lay)) for k in STREET_LABELS if k in street]
+    sheets = []
+    if lay.facts in ("sheet", "label-above"):
+        first.title = "街道情况"
+        if lay.facts == "sheet":
+            for label, value in facts:
+                first.append([label, value])
+        else:  # each label with its value under it
+            for i, (label, value) in enumerate(facts):
+                first.cell(2 * i + 1, 1, label)
+                first.cell(2 * i + 2, 1, value)
+        sheets = [wb.create_sheet(PART_NAMES[i] if lay.parts > 1 else "社区情况") for i in range(lay.parts)]
+    else:
+        first.title = PART_NAMES[0] if lay.parts > 1 else "社区情况"
+        sheets = [first] + [wb.create_sheet(PART_NAMES[i]) for i in range(1, lay.parts)]
+
+    columns: list[str] = (["#serial"] if lay.serial else []) + list(COMMUNITY_COLUMNS)
+    if lay.decoy:
+        columns.insert(columns.index("households"), "#decoy")
+
+    def header(col: str) -> str:
+        if col == "#serial":
+            return "序号"
+        if col == "#decoy":
+            return f"{int(lay.period) - 1}年户数"
+        text = PLAIN_HEADERS[col]
+        if col in NUMBERS:
+            text = qualified(text, lay.qualifier, lay.period)
+            if not lay.units_row:
+                text += f"({UNITS[col]})"
+        return text
+
+    size = -(-len(communities) // lay.parts)
+    chunks = [communities[i * size:(i + 1) * size] for i in range(lay.parts)]
+    left = 3 if lay.facts == "left" else 0  # the table starts in column D when the facts stand left of it
+    number = 0
+    for p, (ws, chunk) in enumerate(zip(sheets, chunks, strict=True)):
+        r = 1
+        ws.cell(r, left + 1, f"{street['name']}社区建设情况统计表（{lay.period}年度）" + ("（续）" if p else ""))
+        r += 1
+        if lay.facts == "above" and p == 0:
+            for label, value in facts:
+                ws.cell(r, 1, label)
+                ws.cell(r, 2, value)
+                r += 1
+            r += 1
+        top = r
+        for c, col in enumerate(columns, start=left + 1):
+            ws.cell(r, c, header(col))
+        r += 1
+        if lay.units_row:
+            for c, col in enumerate(columns, start=left + 1):
+                unit = UNITS.get(col)
+                if unit:
+                    ws.cell(r, c, unit)
+            r += 1
+        for comm in chunk:
+            number += 1
+            for c, col in enumerate(columns, start=left + 1):
+                if col == "#serial":
+                    value: Any = number
+                elif col == "#decoy":
+                    value = comm["households"] - 100
+                else:
+                    value = _value(col, comm.get(col), lay)
+                if value is not None and value != "":
+                    ws.cell(r, c, value)
+            r += 1
+        if lay.total and p == lay.parts - 1:
+            name_col = left + 1 + columns.index("name")
+            ws.cell(r, left + 1, "合计" if name_col != left + 1 else f"合计（{len(communities)}个社区）")
+            if name_col != left + 1:
+                ws.cell(r, name_col, f"{len(communities)}个社区")
+            ws.cell(r, left + 1 + columns.index("households"), sum(c["households"] for c in communities))
+            r += 1
+        if p == 0 and lay.facts in ("left", "right"):
+            c0 = 1 if lay.facts == "left" else left + len(columns) + 2
+            for i, (label, value) in enumerate(facts):
+                ws.cell(top + i, c0, label)
+                ws.cell(top + i, c0 + 1, value)
+        if lay.facts == "below" and p == lay.parts - 1:
+            r += 1
+            for label, value in facts:
+                ws.cell(r, 1, label)
+                ws.cell(r, 2, value)
+                r += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def expected_issues(lay: Layout) -> set[str]:
+    """The warnings a layout must bring, and nothing else."""
+    codes = set()
+    if lay.parts > 1:
+        codes.add("table-continued")
+    if lay.decoy:
+        codes.add("header-period-choice")
+    return codes

@@ -1,0 +1,408 @@
+"""Layouts nobody listed: read by principle (tables by content wherever they are, headers by meaning, office
+words), and what no principle covers taught once with `kaohe targets learn` / `accept`.
+
+Every workbook here is written by tests/layouts.py from plain data, and what it must score is computed from
+those data alone (scoring.Scorer on Units made from them), never from reading a workbook.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import soffice_convert
+from kaohe import api
+from kaohe.model import Submission, Unit
+from kaohe.resources import DEFAULT_TARGETS, bundled
+from kaohe.scoring import Scorer
+from kaohe.targets import load_targets
+from kaohe.workbook import read_submission
+from layouts import (
+    FACTS,
+    PART_NAMES,
+    QUALIFIERS,
+    WORD_PAIRS,
+    Layout,
+    expected_issues,
+    random_data,
+    random_layout,
+    write_layout,
+)
+
+TARGETS = load_targets(bundled(DEFAULT_TARGETS))
+SCORER = Scorer(TARGETS)
+
+
+def reference(street: dict, communities: list[dict]) -> Decimal:
+    """The street's score from the generator's own data: no workbook involved."""
+    sub = Submission("data", Unit(street["name"], {k: v for k, v in street.items() if k != "name"}),
+                     tuple(Unit(c["name"], {k: v for k, v in c.items() if k != "name"}) for c in communities), [])
+    return SCORER.rounded(SCORER.judge_street(street["name"], sub).total)
+
+
+def scored(path: Path) -> tuple[Decimal | None, Submission]:
+    sub = read_submission(path, TARGETS)
+    if sub.street is None or not sub.street.name:
+        return None, sub
+    return SCORER.rounded(SCORER.judge_street(sub.street.name, sub).total), sub
+
+
+def assert_reads_as_data(path: Path, lay: Layout, street: dict, communities: list[dict]) -> Submission:
+    got, sub = scored(path)
+    assert sub.street is not None and sub.street.name == street["name"]
+    assert list(sub.communities.names if hasattr(sub.communities, "names") else []) == [c["name"] for c in communities]
+    for key in ("center_area", "service_projects", "demo_street"):
+        assert sub.street.values[key] == street[key], key
+    for unit, data in zip(sub.communities, communities, strict=True):
+        for key in ("households", "room_area", "office_area", "culture_capacity", "safe", "education_station"):
+            assert unit.values[key] == data[key], (unit.name, key)
+    assert got == reference(street, communities)
+    assert {i.code for i in sub.issues} == expected_issues(lay), [i.message() for i in sub.issues]
+    return sub
+
+
+def _data(seed: int = 1, n: int = 11) -> tuple[dict, list[dict]]:
+    return random_data(random.Random(seed), n)
+
+
+# ---- 1. tables by content, wherever they are ----------------------------------------------------------------
+
+@pytest.mark.parametrize("parts", [2, 3])
+@pytest.mark.parametrize("facts", ["sheet", "above", "left"])
+def test_a_table_continued_over_sheets_is_one_table(tmp_path, parts, facts):
+    street, communities = _data(parts, 13)
+    lay = Layout(parts=parts, facts=facts, total=True)
+    sub = assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                               communities)
+    # every figure is cited at its own sheet and cell
+    sheets = [u.sheet for u in sub.communities]
+    assert sheets[0] == PART_NAMES[0] and sheets[-1] == PART_NAMES[parts - 1]
+    assert sorted(set(sheets)) == sorted(PART_NAMES[:parts])
+    assert sub.rows.read == 13 and sub.rows.totals == 1
+    continued = next(i for i in sub.issues if i.code == "table-continued")
+    assert all(name in continued.message() for name in PART_NAMES[:parts])
+
+
+def test_a_community_on_two_sheets_is_a_duplicate_named_with_its_first_sheet(tmp_path):
+    street, communities = _data(3, 8)
+    communities[6]["name"] = communities[1]["name"]
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(parts=2))
+    sub = read_submission(path, TARGETS)
+    dupes = [i for i in sub.issues if i.code == "duplicate-community"]
+    assert len(dupes) == 1 and dupes[0].sheet == PART_NAMES[1]
+    assert f"“{PART_NAMES[0]}”第" in dupes[0].message("zh") and PART_NAMES[0] in dupes[0].message("en")
+    assert len(sub.communities) == 7 and sub.rows.rejected == 1
+
+
+def test_a_copy_of_the_table_and_a_hidden_one_are_named_not_read(tmp_path):
+    street, communities = _data(4, 6)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb["社区情况"]).title = "社区情况(备份)"
+    hidden = wb.copy_worksheet(wb["社区情况"])
+    hidden.title = "上年"
+    hidden.sheet_state = "hidden"
+    hidden.cell(4, 2).value = "只在上年的社区"
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert sorted((i.code, i.params["other"]) for i in sub.issues) == [("second-table", "上年"),
+                                                                        ("second-table", "社区情况(备份)")]
+    assert len(sub.communities) == 6
+
+
+def test_a_continuation_without_its_header_is_warned_not_guessed(tmp_path):
+    street, communities = _data(5, 10)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(parts=2))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PART_NAMES[1]]
+    ws.delete_rows(1, 2)  # the title and the header: rows alone
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert [i.code for i in sub.issues] == ["table-maybe-continued"]
+    assert sub.issues[0].sheet == PART_NAMES[1] and "5 行" in sub.issues[0].message()
+    assert len(sub.communities) == 5  # read: the headed half; the rest named, not guessed
+
+
+@pytest.mark.parametrize("facts", FACTS)
+def test_street_facts_are_found_wherever_they_stand(tmp_path, facts):
+    street, communities = _data(6, 9)
+    lay = Layout(facts=facts, serial=facts != "left")
+    assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                         communities)
+
+
+@pytest.mark.parametrize("words", WORD_PAIRS[:4])
+def test_facts_beside_the_table_leave_every_community_row_whole(tmp_path, words):
+    """Labels left of the table on the same rows once made those rows notes: half the street vanished."""
+    street, communities = _data(7, 4)
+    lay = Layout(facts="left", words=words)
+    assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                         communities)
+
+
+# ---- 2. headers by meaning -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("qualifier", QUALIFIERS)
+@pytest.mark.parametrize("units_row", [False, True])
+def test_qualified_headers_and_units_rows(tmp_path, qualifier, units_row):
+    street, communities = _data(8, 7)
+    lay = Layout(qualifier=qualifier, units_row=units_row)
+    sub = assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                               communities)
+    assert sub.rows.headers == int(units_row) and sub.rows.rejected == 0
+
+
+@pytest.mark.parametrize("qualifier", ["", "year", "year-bracket"])
+def test_the_assessed_periods_column_wins_with_a_warning_naming_both(tmp_path, qualifier):
+    street, communities = _data(9, 6)
+    lay = Layout(qualifier=qualifier, decoy=True)
+    sub = assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                               communities)
+    warning = next(i for i in sub.issues if i.code == "header-period-choice")
+    assert "2004年户数" in warning.message() and "户数" in warning.message() and "2005" in warning.message()
+
+
+def test_a_column_of_another_period_alone_is_read_with_a_warning(tmp_path):
+    street, communities = _data(10, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(qualifier="year", period="2004"))
+    sub = read_submission(path, TARGETS)  # the bundled targets assess 2005
+    assert sorted({i.code for i in sub.issues}) == ["header-other-period"]
+    assert {i.params["year"] for i in sub.issues} == {"2004"}
+    assert [u.values["households"] for u in sub.communities] == [c["households"] for c in communities]
+
+
+def test_a_units_row_repeated_on_a_second_page_is_not_a_community(tmp_path):
+    street, communities = _data(11, 8)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(units_row=True))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    ws.insert_rows(8, 2)
+    for c in range(1, ws.max_column + 1):  # the header and the units again, as a printed second page has them
+        ws.cell(8, c).value = ws.cell(2, c).value
+        ws.cell(9, c).value = ws.cell(3, c).value
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert sub.issues == [] and len(sub.communities) == 8 and sub.rows.headers == 3
+
+
+# ---- 3. office words -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words", WORD_PAIRS)
+def test_unambiguous_office_yes_no_words_are_read(tmp_path, words):
+    street, communities = _data(12, 9)
+    lay = Layout(words=words)
+    assert_reads_as_data(write_layout(tmp_path / "东风街道.xlsx", street, communities, lay), lay, street,
+                         communities)
+
+
+# ---- every class above, as LibreOffice saves it for an office using .xls -------------------------------------
+
+@pytest.mark.soffice
+def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
+    cases = [Layout(parts=2, facts="above"), Layout(parts=3, facts="right", total=True),
+             Layout(facts="left", qualifier="year-bracket", units_row=True), Layout(facts="below", decoy=True),
+             Layout(facts="label-above", qualifier="year", words=("☑", "☐")),
+             Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False)]
+    made = []
+    for i, lay in enumerate(cases):
+        street, communities = _data(20 + i, 10)
+        made.append((write_layout(tmp_path / "xlsx" / f"街道{i}.xlsx", street, communities, lay), lay, street,
+                     communities))
+    resaved = soffice_convert([m[0] for m in made], "xls", tmp_path / "xls")
+    for (_xlsx, lay, street, communities), xls in zip(made, resaved, strict=True):
+        assert xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # a real BIFF8 file
+        assert_reads_as_data(xls, lay, street, communities)
+
+
+# ---- 4. teach once: learn → review → accept → a clean run ------------------------------------------------------
+
+def _district_with_unknown_words(folder: Path) -> None:
+    """Three streets: one office writes 已完成/未完成 and heads households 住户数, one ✓/✗ (known), one 具备/不具备."""
+    for i, (words, households) in enumerate([(("已完成", "未完成"), "住户数"), (("✓", "✗"), "户数"),
+                                             (("具备", "不具备"), "户数")]):
+        street, communities = random_data(random.Random(40 + i), 6, name=["东风街道", "和平街道", "红旗乡"][i])
+        path = write_layout(folder / f"{street['name']}.xlsx", street, communities, Layout(words=words))
+        if households != "户数":
+            wb = openpyxl.load_workbook(path)
+            ws = wb["社区情况"]
+            for cell in ws[2]:
+                if cell.value == "户数(户)":
+                    cell.value = f"{households}(户)"
+            wb.save(path)
+
+
+def test_learn_accept_round_trip_makes_an_unfamiliar_district_read_cleanly(tmp_path):
+    subs = tmp_path / "报送表"
+    _district_with_unknown_words(subs)
+    targets = tmp_path / "2005.yaml"
+    shutil.copy(bundled(DEFAULT_TARGETS), targets)
+    original = targets.read_text(encoding="utf-8")
+
+    before = api.assess(subs, targets=targets)
+    codes = {i.code for i in before.issues}
+    assert {"vocabulary-gap", "missing-column"} <= codes
+
+    text, count = api.learn(subs, targets=targets)
+    assert count >= 5
+    assert "vocabularies.yesno.yes: [已完成, 具备]" in text or "vocabularies.yesno.yes: [具备, 已完成]" in text
+    assert "未完成" in text and "不具备" in text and "fields.community.households.aliases: [住户数]" in text
+    assert "东风街道.xlsx 社区情况!" in text  # where each word was seen, for the person who reviews it
+    patch = tmp_path / "learned.yaml"
+    patch.write_text(text, encoding="utf-8")
+
+    written, kept, added = api.accept(patch, targets)
+    assert written == targets and kept is not None and kept.read_text(encoding="utf-8") == original
+    assert added["fields.community.households.aliases"] == ["住户数"]
+    new = targets.read_text(encoding="utf-8")
+    # a text edit, not a re-dump: take the inserted words out again and it is the bureau's file, byte for byte
+    assert set(added) == {"fields.community.households.aliases", "vocabularies.yesno.yes", "vocabularies.yesno.no"}
+    undone = new
+    for words in added.values():
+        assert undone.count(", " + ", ".join(words) + "]") == 1
+        undone = undone.replace(", " + ", ".join(words) + "]", "]")
+    assert undone == original
+
+    after = api.assess(subs, targets=targets)
+    assert [i.code for i in after.issues if i.code != "no-roster"] == []
+    assert [s.score for s in after.streets] == [s.score for s in api.assess(subs, targets=targets).streets]
+    by_name = {s.name: s.score for s in after.streets}
+    for i, name in enumerate(["东风街道", "和平街道", "红旗乡"]):
+        street, communities = random_data(random.Random(40 + i), 6, name=name)
+        assert by_name[name] == reference(street, communities)
+    # accepting again adds nothing and changes nothing
+    again = api.accept(patch, targets, tmp_path / "again.yaml")
+    assert again[2] == {} and (tmp_path / "again.yaml").read_text(encoding="utf-8") == new
+
+
+def test_a_patch_that_would_break_the_targets_file_is_refused_and_nothing_changes(tmp_path):
+    targets = tmp_path / "2005.yaml"
+    shutil.copy(bundled(DEFAULT_TARGETS), targets)
+    before = targets.read_bytes()
+    patch = tmp_path / "bad.yaml"
+    patch.write_text("schema: kaohe.learn/1\nadd:\n  fields.community.nosuch.aliases: [x]\n", encoding="utf-8")
+    with pytest.raises(api.KaoheError):
+        api.accept(patch, targets)
+    patch.write_text("schema: kaohe.learn/1\nadd:\n  grades: [x]\n", encoding="utf-8")
+    with pytest.raises(api.KaoheError):
+        api.accept(patch, targets)
+    assert targets.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["2005.yaml", "bad.yaml"]
+
+
+def test_cli_learn_and_suggest(tmp_path):
+    from typer.testing import CliRunner
+
+    from kaohe.cli import app
+
+    subs = tmp_path / "报送表"
+    _district_with_unknown_words(subs)
+    runner = CliRunner()
+    result = runner.invoke(app, ["targets", "learn", str(subs), "--out", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "kaohe targets accept" in (tmp_path / "p.yaml").read_text(encoding="utf-8")
+    again = runner.invoke(app, ["targets", "learn", str(subs), "--out", str(tmp_path / "p.yaml")])
+    assert again.exit_code == 1 and "--force" in again.stderr  # nothing overwritten
+    suggest = runner.invoke(app, ["assess", str(subs), "--suggest"])
+    assert "vocabularies.yesno.no:" in suggest.stdout and "住户数" in suggest.stdout
+    as_json = runner.invoke(app, ["assess", str(subs), "--suggest", "--format", "json"])
+    import json
+
+    json.loads(as_json.stdout)  # the patch goes beside the JSON, not into it
+    assert "住户数" in as_json.stderr
+
+
+# ---- 5. never half a street silently -----------------------------------------------------------------------
+
+def test_a_community_count_far_from_last_periods_is_warned(tmp_path):
+    subs = tmp_path / "报送表"
+    street, communities = _data(50, 12)
+    write_layout(subs / "东风街道.xlsx", street, communities, Layout())
+    history = tmp_path / "h.sqlite"
+    api.History(history).record(api.assess(subs, period="2004"))
+    write_layout(subs / "东风街道.xlsx", street, communities[:6], Layout())  # half the table
+    report = api.count_check(api.assess(subs), history)
+    warned = [i for i in report.issues if i.code == "community-count-changed"]
+    assert len(warned) == 1 and warned[0].street == "东风街道"
+    assert "6" in warned[0].message() and "12" in warned[0].message() and "2004" in warned[0].message()
+    write_layout(subs / "东风街道.xlsx", street, communities[:11], Layout())  # within 20 %
+    assert not [i for i in api.count_check(api.assess(subs), history).issues
+                if i.code == "community-count-changed"]
+    history.write_bytes(b"not a database" * 100)  # the history is an extra: damaged, nothing changes
+    plain = api.assess(subs)
+    assert api.count_check(plain, history) is plain
+
+
+# ---- the property: random layouts from every class score exactly as their data say ---------------------------
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), n=st.integers(min_value=2, max_value=25))
+def test_random_layouts_score_as_their_data(tmp_path_factory, seed, n):
+    rng = random.Random(seed)
+    lay = random_layout(rng)
+    street, communities = random_data(rng, n)
+    path = write_layout(tmp_path_factory.mktemp("lay") / "东风街道.xlsx", street, communities, lay)
+    got, sub = scored(path)
+    assert got == reference(street, communities), (lay, [i.message() for i in sub.issues])
+    assert {i.code for i in sub.issues} == expected_issues(lay), (lay, [i.message() for i in sub.issues])
+
+
+def test_a_period_named_over_a_group_of_columns_decides_which_is_read(tmp_path):
+    """2004年 and 2005年 merged over two blocks of the same headers: the assessed period's block is read."""
+    street, communities = _data(13, 6)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(serial=False))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    ws.insert_cols(3)  # households of 2004 left of the year's, under a group row
+    ws.insert_rows(2)
+    for r in range(4, 4 + len(communities)):
+        ws.cell(r, 3).value = ws.cell(r, 4).value - 500
+    ws.cell(3, 3).value = "户数(户)"
+    ws.cell(2, 3).value = "2004年"
+    ws.cell(2, 4).value = "2005年"
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert [u.values["households"] for u in sub.communities] == [c["households"] for c in communities]
+    assert [i.code for i in sub.issues] == ["header-period-choice"]
+
+
+def test_two_columns_for_one_field_without_a_period_are_a_warning_not_a_silent_pick(tmp_path):
+    street, communities = _data(14, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(serial=False))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    ws.cell(2, ws.max_column + 1).value = "户数"
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert [i.code for i in sub.issues] == ["duplicate-column"]
+    assert "户数" in sub.issues[0].message() and "C2" in sub.issues[0].message()
+
+
+def test_learn_offers_aliases_for_a_name_column_and_a_street_label_in_office_words(tmp_path):
+    subs = tmp_path / "报送表"
+    street, communities = _data(15, 5)
+    path = write_layout(subs / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    for cell in wb["社区情况"][2]:
+        if cell.value == "社区名称":
+            cell.value = "社区居委会名"
+    for row in wb["街道情况"].iter_rows():
+        if row[0].value == "社区服务中心使用面积(㎡)":
+            row[0].value = "社区服务中心建筑面积(㎡)"
+    wb.save(path)
+    targets = tmp_path / "2005.yaml"
+    shutil.copy(bundled(DEFAULT_TARGETS), targets)
+    text, _count = api.learn(subs, targets=targets)
+    assert "fields.community.name.aliases: [社区居委会名]" in text
+    assert "fields.street.center_area.aliases: [社区服务中心建筑面积]" in text
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    api.accept(tmp_path / "p.yaml", targets)
+    after = api.assess(subs, targets=targets)
+    assert [i.code for i in after.issues if i.code != "no-roster"] == []
+    assert after.streets[0].score == reference(street, communities)
