@@ -406,3 +406,33 @@ def test_learn_offers_aliases_for_a_name_column_and_a_street_label_in_office_wor
     after = api.assess(subs, targets=targets)
     assert [i.code for i in after.issues if i.code != "no-roster"] == []
     assert after.streets[0].score == reference(street, communities)
+
+
+def test_a_continuation_may_leave_out_an_optional_column(tmp_path):
+    street, communities = _data(16, 10)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(parts=2))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PART_NAMES[1]]
+    ws.delete_cols(next(c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == "备注"))
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert len(sub.communities) == 10 and [i.code for i in sub.issues] == ["table-continued"]
+
+
+def test_choice_words_of_an_office_are_placed_under_their_choice_and_accepted(tmp_path):
+    subs = tmp_path / "报送表"
+    street, communities = _data(17, 9)
+    renamed = {"老城区": "老城区型", "新村小区": "新村型", "乡村": "乡村型"}
+    written = [{**c, "type": renamed[c["type"]]} for c in communities]
+    write_layout(subs / "东风街道.xlsx", street, written, Layout())
+    targets = tmp_path / "2005.yaml"
+    shutil.copy(bundled(DEFAULT_TARGETS), targets)
+    before = api.assess(subs, targets=targets)
+    gap = [i for i in before.issues if i.code == "vocabulary-gap"]
+    assert len(gap) == 1 and "fields.community.type.choices.老城区: [老城区型]" in gap[0].message()
+    text, _ = api.learn(subs, targets=targets)
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    api.accept(tmp_path / "p.yaml", targets)
+    after = api.assess(subs, targets=targets)
+    assert [i.code for i in after.issues if i.code != "no-roster"] == []
+    assert after.streets[0].score == reference(street, communities)

@@ -116,10 +116,18 @@ class _Book:
         return self.wb.add_chart(kind)
 
     def close(self) -> None:
+        from xlsxwriter.exceptions import FileCreateError
+
         from kaohe.report.fastsheet import quick_zip
 
-        with quick_zip():
-            self.wb.close()
+        try:
+            with quick_zip():
+                self.wb.close()
+        except FileCreateError as exc:  # XlsxWriter wraps the OSError (a full disk, a read-only temp folder)
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from exc
+            raise
 
 
 def _cell(value: Any) -> Any:

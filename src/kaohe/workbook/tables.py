@@ -149,7 +149,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     spans: dict[str, tuple[set[int], int, int]] = {}
     if header is not None:
         _choice_warnings(header, ctx)
-        tables = [header] + [h for h in found[1:] if _continues(header, h)]
+        required = {name: d.required for name, d in targets.fields.community.items()}
+        tables = [header] + [h for h in found[1:] if _continues(header, h, required)]
         communities, counts, read = _read_communities(tables, ctx)
         for table, rows in read:
             spans[table.sheet.name] = (rows, table.first_col, table.last_col)
@@ -217,12 +218,13 @@ def _label_candidates(sheet: Sheet, ctx: _Context) -> list[str]:
     return texts[:30]
 
 
-def _continues(first: Header, other: Header) -> bool:
+def _continues(first: Header, other: Header, required: dict[str, bool]) -> bool:
     """Whether a table on another sheet continues the first one: a visible sheet with the same columns (the
     optional ones aside), each sheet headed again as clerks do for 社区情况(一), 社区情况(二)."""
     if other.sheet.hidden:
         return False
-    return set(first.columns) == set(other.columns)
+    return set(first.columns) == set(other.columns) or \
+        {n for n in first.columns if required[n]} == {n for n in other.columns if required[n]}
 
 
 def _choice_warnings(header: Header, ctx: _Context) -> None:
