@@ -96,3 +96,22 @@ def test_ctrl_c_just_after_the_history_commit_says_the_period_was_recorded(tmp_p
     from kaohe import api
 
     assert [p for p, _, _ in api.History(tmp_path / "kaohe-history.sqlite").periods()] == ["2005"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("at", "code", "words"), [(1, "ENOSPC", "磁盘已满"), (40, "EROFS", "只读"),
+                                                   (200, "EACCES", "权限")])
+def test_a_write_failing_inside_the_scorecard_writer_is_one_line_not_an_internal_error(tmp_path, at, code, words):
+    """XlsxWriter wraps the OSError of its own temporary files in FileCreateError: that once read 内部错误."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from faults import FAILING_WRITES
+
+    (tmp_path / "考核结果.xlsx").write_bytes(b"yesterday's")
+    out = subprocess.run([sys.executable, "-c", FAILING_WRITES, "assess", "--out", "考核结果.xlsx", "--force",
+                          "--format", "json"], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
+                         env={**os.environ, "KAOHE_FAIL_AT": str(at), "KAOHE_FAIL_ERRNO": code,
+                              "KAOHE_FAIL_STDOUT": "0", "KAOHE_LANG": "zh"})
+    assert out.returncode == 1 and "内部错误" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert words in out.stderr
+    assert (tmp_path / "考核结果.xlsx").read_bytes() == b"yesterday's"
+    assert [p.name for p in tmp_path.iterdir()] == ["考核结果.xlsx"]

@@ -257,7 +257,7 @@ def test_learn_accept_round_trip_makes_an_unfamiliar_district_read_cleanly(tmp_p
     patch = tmp_path / "learned.yaml"
     patch.write_text(text, encoding="utf-8")
 
-    written, kept, added = api.accept(patch, targets)
+    written, kept, added = api.accept_learned(patch, targets)
     assert written == targets and kept is not None and kept.read_text(encoding="utf-8") == original
     assert added["fields.community.households.aliases"] == ["住户数"]
     new = targets.read_text(encoding="utf-8")
@@ -277,7 +277,7 @@ def test_learn_accept_round_trip_makes_an_unfamiliar_district_read_cleanly(tmp_p
         street, communities = random_data(random.Random(40 + i), 6, name=name)
         assert by_name[name] == reference(street, communities)
     # accepting again adds nothing and changes nothing
-    again = api.accept(patch, targets, tmp_path / "again.yaml")
+    again = api.accept_learned(patch, targets, tmp_path / "again.yaml")
     assert again[2] == {} and (tmp_path / "again.yaml").read_text(encoding="utf-8") == new
 
 
@@ -288,10 +288,10 @@ def test_a_patch_that_would_break_the_targets_file_is_refused_and_nothing_change
     patch = tmp_path / "bad.yaml"
     patch.write_text("schema: kaohe.learn/1\nadd:\n  fields.community.nosuch.aliases: [x]\n", encoding="utf-8")
     with pytest.raises(api.KaoheError):
-        api.accept(patch, targets)
+        api.accept_learned(patch, targets)
     patch.write_text("schema: kaohe.learn/1\nadd:\n  grades: [x]\n", encoding="utf-8")
     with pytest.raises(api.KaoheError):
-        api.accept(patch, targets)
+        api.accept_learned(patch, targets)
     assert targets.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["2005.yaml", "bad.yaml"]
 
 
@@ -402,7 +402,7 @@ def test_learn_offers_aliases_for_a_name_column_and_a_street_label_in_office_wor
     assert "fields.community.name.aliases: [社区居委会名]" in text
     assert "fields.street.center_area.aliases: [社区服务中心建筑面积]" in text
     (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
-    api.accept(tmp_path / "p.yaml", targets)
+    api.accept_learned(tmp_path / "p.yaml", targets)
     after = api.assess(subs, targets=targets)
     assert [i.code for i in after.issues if i.code != "no-roster"] == []
     assert after.streets[0].score == reference(street, communities)
@@ -432,7 +432,7 @@ def test_choice_words_of_an_office_are_placed_under_their_choice_and_accepted(tm
     assert len(gap) == 1 and "fields.community.type.choices.老城区: [老城区型]" in gap[0].message()
     text, _ = api.learn(subs, targets=targets)
     (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
-    api.accept(tmp_path / "p.yaml", targets)
+    api.accept_learned(tmp_path / "p.yaml", targets)
     after = api.assess(subs, targets=targets)
     assert [i.code for i in after.issues if i.code != "no-roster"] == []
     assert after.streets[0].score == reference(street, communities)

@@ -23,9 +23,11 @@ if TYPE_CHECKING:  # the names below, imported for real only when first used: `k
     from kaohe.api import (
         History,
         TemplateWritten,
+        accept_learned,
         assess,
         check,
         compare,
+        learn,
         load_targets,
         progress,
         to_document,
@@ -42,7 +44,8 @@ if TYPE_CHECKING:  # the names below, imported for real only when first used: `k
     from kaohe.targets import Targets
 
 _WHERE = {
-    **dict.fromkeys(["History", "TemplateWritten", "assess", "check", "compare", "load_targets", "progress",
+    **dict.fromkeys(["History", "TemplateWritten", "accept_learned", "assess", "check", "compare", "learn",
+                     "load_targets", "progress",
                      "to_document", "write_check_result", "write_report", "write_scorecard",
                      "write_street_results", "write_templates", "write_verification_sheets"], "kaohe.api"),
     **dict.fromkeys(["InputError", "KaoheError", "RosterError", "TargetsError"], "kaohe.errors"),
@@ -57,7 +60,8 @@ except PackageNotFoundError:  # a source tree on sys.path, not installed
 
 __all__ = [
     "History", "InputError", "Issue", "KaoheError", "Report", "RosterError", "StreetResult", "TargetResult",
-    "Targets", "TargetsError", "TemplateWritten", "__version__", "assess", "check", "compare", "load_targets",
+    "Targets", "TargetsError", "TemplateWritten", "__version__", "accept_learned", "assess", "check", "compare",
+    "learn", "load_targets",
     "progress", "to_document", "write_check_result", "write_report", "write_scorecard", "write_street_results",
     "write_templates", "write_verification_sheets",
 ]

@@ -118,7 +118,7 @@ def suggestion(report: Report, lang: Literal["zh", "en"] = "zh") -> str:
     return render(patch, str(rules.source_path or "targets.yaml"), report.source or "", lang)
 
 
-def accept(patch: PathLike, targets: PathLike, out: PathLike | None = None) -> tuple[Path, Path | None,
+def accept_learned(patch: PathLike, targets: PathLike, out: PathLike | None = None) -> tuple[Path, Path | None,
                                                                                    dict[str, list[str]]]:
     """Write a reviewed `learn` patch into a targets file: the words go into their lists, everything else of the
     file (its comments, order, layout) stays as it is. The result is loaded before it takes its place, so a

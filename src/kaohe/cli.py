@@ -571,7 +571,7 @@ def targets_accept(
 
     tr = Translator(lang.value)
     try:
-        written, kept, added = api.accept(patch, targets_file, out)
+        written, kept, added = api.accept_learned(patch, targets_file, out)
     except KaoheError as exc:
         raise _fail(exc) from exc
     for path, words in added.items():
