@@ -168,3 +168,22 @@ def test_no_link_leaves_the_repository_except_for_public_sites():
 
 def test_the_readme_has_its_commands():
     assert sum(len(_block_commands(b)) for b in BLOCKS) >= 30
+
+
+def test_the_readme_limits_table_is_the_code_s():
+    """The README's limits are kaohe.limits' values: a change to one without the other fails here."""
+    from kaohe import limits
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| input | limit |"):text.index("## Dependencies")]
+
+    def shown(n: int | float) -> str:
+        return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{int(n):,}"
+
+    for value in (limits.MAX_FILE_BYTES, limits.MAX_ZIP_ENTRIES, limits.MAX_ENTRY_BYTES, limits.MAX_TOTAL_BYTES,
+                  limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_CELLS, limits.MAX_MERGED_CELLS,
+                  limits.MAX_FIELD_CHARS, limits.MAX_STREETS, limits.MAX_TARGETS_BYTES, limits.MAX_NUMBER_CHARS,
+                  limits.MAX_UPLOAD, limits.HEADER_SEARCH_ROWS):
+        assert shown(value) in table, shown(value)
+    assert f"{limits.MAX_RATIO}:1" in table and f"{int(limits.MAX_SECONDS_PER_FILE)} s" in table
+    assert f"{limits.MEMORY_BUDGET / 1024 ** 3:.1f} GB" in table

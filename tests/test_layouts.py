@@ -436,3 +436,35 @@ def test_choice_words_of_an_office_are_placed_under_their_choice_and_accepted(tm
     after = api.assess(subs, targets=targets)
     assert [i.code for i in after.issues if i.code != "no-roster"] == []
     assert after.streets[0].score == reference(street, communities)
+
+
+@pytest.mark.parametrize("order", ["2004 first", "2005 first"])
+def test_a_street_fact_given_for_two_periods_is_read_for_the_assessed_one(tmp_path, order):
+    street, communities = _data(18, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["街道情况"]
+    r = next(row[0].row for row in ws.iter_rows() if row[0].value == "社区服务中心使用面积(㎡)")
+    ws.insert_rows(r + (order == "2005 first"))
+    old, new = (r, r + 1) if order == "2004 first" else (r + 1, r)
+    ws.cell(old, 1, "2004年社区服务中心使用面积(㎡)")
+    ws.cell(old, 2, 111)
+    ws.cell(new, 1, "2005年社区服务中心使用面积(㎡)")
+    ws.cell(new, 2, street["center_area"])
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert sub.street is not None and sub.street.values["center_area"] == street["center_area"]
+    assert [i.code for i in sub.issues] == ["header-period-choice"] and "2004年" in sub.issues[0].message()
+
+
+def test_a_street_fact_only_for_another_period_is_read_with_a_warning(tmp_path):
+    street, communities = _data(19, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["街道情况"]
+    row = next(row for row in ws.iter_rows() if row[0].value == "社区服务中心使用面积(㎡)")
+    row[0].value = "2004年社区服务中心使用面积(㎡)"
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert sub.street is not None and sub.street.values["center_area"] == street["center_area"]
+    assert [(i.code, i.params["year"]) for i in sub.issues] == [("header-other-period", "2004")]

@@ -171,8 +171,8 @@ CATALOG: dict[str, Kind] = {
              "在续表上方加上与第一张表相同的表头，或把这些社区移到第一张表中。",
              "Put the first table's header above them, or move them into the first table."),
         Kind("header-period-choice", "warning",
-             "“{label}”有多列：{chosen}、{others}；按考核期{period}年读取了 {chosen}",
-             "{label_en} is named by several columns: {chosen}, {others}; {chosen} was read for the period "
+             "“{label}”有多处：{chosen}、{others}；按考核期{period}年读取了 {chosen}",
+             "{label_en} is named in several places: {chosen}, {others}; {chosen} was read for the period "
              "{period}",
              "如果读错了列，请删除或改名其他年份的列。",
              "If the wrong column was read, remove or rename the other periods' columns."),

@@ -8,8 +8,7 @@ from typing import Any
 import yaml
 
 Marks = dict[tuple[Any, ...], tuple[int, int]]
-MAX_NUMBER_CHARS = 40  # the longest number a targets file may write (1e15 m² is 16 digits)
-
+from kaohe.limits import MAX_NUMBER_CHARS  # noqa: E402
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
 

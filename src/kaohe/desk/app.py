@@ -31,8 +31,9 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kaohe.desk.store import ADMIN, MAX_UPLOAD, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who
+from kaohe.desk.store import ADMIN, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who
 from kaohe.errors import KaoheError
+from kaohe.limits import MAX_UPLOAD
 from kaohe.words import Translator
 
 HERE = Path(__file__).parent

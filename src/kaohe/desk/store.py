@@ -43,7 +43,7 @@ from kaohe.errors import KaoheError
 from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
 
 SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
-MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
+
 UPLOAD_SUFFIXES = SPREADSHEET_SUFFIXES  # what kaohe reads, WPS's .et included
 ADMIN = "管理员"
 

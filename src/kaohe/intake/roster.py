@@ -20,7 +20,7 @@ def street_key(name: str, suffixes: Iterable[str] = ()) -> str:
     return key
 
 
-MAX_STREETS = 10_000
+from kaohe.limits import MAX_STREETS  # noqa: E402
 
 
 def load_roster(path: Path, targets: Targets) -> list[str]:

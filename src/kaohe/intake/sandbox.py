@@ -35,8 +35,7 @@ J = TypeVar("J")
 R = TypeVar("R")
 S = TypeVar("S")
 
-MEMORY_BUDGET = 1536 * 1024 * 1024  # address space a worker may add to what it had when it started
-MAX_SECONDS_PER_FILE = 60.0
+from kaohe.limits import MAX_SECONDS_PER_FILE, MEMORY_BUDGET  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Header matching, which the readers do with the labels and aliases of these fields, is workbook/headers.py.
 """
 
-from kaohe.targets.load import MAX_TARGETS_BYTES, load_targets
+from kaohe.limits import MAX_TARGETS_BYTES
+from kaohe.targets.load import load_targets
 from kaohe.targets.schema import (
     AllTest,
     AnyTest,

@@ -11,9 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from kaohe.errors import TargetsError
+from kaohe.limits import MAX_TARGETS_BYTES  # noqa: E402
 from kaohe.targets.schema import Targets
-
-MAX_TARGETS_BYTES = 1_000_000
 
 
 def load_targets(path: Path) -> Targets:

@@ -24,21 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaohe.errors import UnreadableFile
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1_000
-MAX_ENTRY_BYTES = 100 * 1024 * 1024
-MAX_TOTAL_BYTES = 200 * 1024 * 1024
-# uncompressed / compressed, for entries over RATIO_FLOOR bytes. POI uses 100:1, but a sheet of styled empty
-# rows is legitimately 120:1 and more; every entry is also capped at MAX_ENTRY_BYTES and inflated under that
-# budget, so the ratio only has to stop what the caps would let through cheaply.
-MAX_RATIO = 1000
-RATIO_FLOOR = 1024 * 1024
-# calamine's cost is the grid: rows × columns up to the last filled cell. That is the limit; a long thin sheet
-# or one wide row costs nothing. Rows stop at 65,536 (an .xls sheet's whole height), columns at Excel's XFD.
-MAX_ROWS = 65_536
-MAX_COLS = 16_384
-MAX_CELLS = 1_000_000
+from kaohe.limits import (  # noqa: F401 (named here too: the guard's limits, as callers know them)
+    MAX_CELLS,
+    MAX_COLS,
+    MAX_ENTRY_BYTES,
+    MAX_FILE_BYTES,
+    MAX_RATIO,
+    MAX_ROWS,
+    MAX_TOTAL_BYTES,
+    MAX_ZIP_ENTRIES,
+    RATIO_FLOOR,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Sheet XML, measured as calamine will place its cells. The fast path holds only when every cell element is

@@ -152,7 +152,7 @@ def _read_with_xlrd(data: bytes) -> list[Sheet]:
     dates come back as calamine gives them: '' and the cell's number."""
     import xlrd
 
-    from kaohe.workbook.guard import MAX_CELLS
+    from kaohe.limits import MAX_CELLS
 
     try:
         book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=False)
@@ -204,8 +204,7 @@ def _stem(path: Path) -> str:
     return display_name(path.stem)
 
 
-# A merge's value is spread over at most this many cells in all (a sheet holds at most 1,000,000).
-MAX_MERGED_CELLS = 2_000_000
+from kaohe.limits import MAX_MERGED_CELLS  # noqa: E402
 
 
 def _spread(rows: list[list[Any]], ranges: Any) -> Merges:

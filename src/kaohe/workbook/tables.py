@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from kaohe.errors import UnreadableFile
 from kaohe.issues import Issue
+from kaohe.limits import HEADER_SEARCH_ROWS  # noqa: E402
 from kaohe.model import Communities, RowCounts, Submission, Unit
 from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
@@ -25,8 +26,6 @@ from kaohe.words import Ref
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
 from kaohe.workbook.headers import Headers, Level
 from kaohe.workbook.sheets import Book, Sheet, read_book
-
-HEADER_SEARCH_ROWS = 200  # a long 填表说明 block may stand above the table
 
 
 @dataclass
@@ -843,8 +842,11 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
                 if table_row and lo <= c <= hi:
                     continue  # the table's own cells: a column headed 街道名称 is no street fact
                 label = ctx.street_label(raw)
-                if label is not None and label[0] not in found:
-                    found[label[0]] = (sheet, r, c, label[1])
+                if label is not None:
+                    if label[0] not in found:
+                        found[label[0]] = (sheet, r, c, label[1])
+                    elif label[1] is None:  # the label again: for another period (2004年…, 2005年…)?
+                        found[label[0]] = _by_period(found[label[0]], (sheet, r, c, None), label[0], ctx)
         per_sheet.append(found)
     # The street sheet is the one whose labels carry the most readable values: a 填表说明 sheet may list
     # every label, but with explanations beside them.
@@ -853,6 +855,13 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
         for name, where in found.items():
             labels.setdefault(name, where)
 
+    period = _period_year(targets)
+    for name, (sheet, r, c, inline) in labels.items():  # a fact for another period only: read, never silently
+        raw = sheet.value(r, c)
+        hit = ctx.cells.headers.match(raw, "street") if inline is None and isinstance(raw, str) else None
+        if hit is not None and hit[1] is not None and period is not None and hit[1] != period:
+            ctx.issue("header-other-period", sheet.name, sheet.a1(r, c), fdef=defs[name],
+                      chosen=f"{sheet.a1(r, c)}“{raw.strip()}”", year=hit[1], period=period)
     street_name: str | None = None
     cells: dict[str, str] = {}
     if key in labels:
@@ -893,6 +902,33 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
     if street_name is None:
         ctx.issue("missing-column", home, fdef=defs[key], what=Ref("what.nothing"))
     return Unit(street_name or "", values, cells, home)
+
+
+def _by_period(first: tuple[Sheet, int, int, str | None], other: tuple[Sheet, int, int, str | None], name: str,
+               ctx: _Context) -> tuple[Sheet, int, int, str | None]:
+    """Of two labels for one street fact, the one for the assessed period (then one naming no period, then the
+    first), with a warning naming both when their periods differ."""
+    headers, period = ctx.cells.headers, _period_year(ctx.targets)
+
+    def year(where: tuple[Sheet, int, int, str | None]) -> str | None:
+        raw = where[0].value(where[1], where[2])
+        hit = headers.match(raw, "street") if isinstance(raw, str) else None
+        return hit[1] if hit else None
+
+    years = (year(first), year(other))
+    if years[0] == years[1]:
+        return first
+    best, rest = (other, first) if (years[1] != period, years[1] is not None) < \
+        (years[0] != period, years[0] is not None) else (first, other)
+    sheet = best[0]
+    fdef = ctx.targets.fields.street[name]
+
+    def shown(where: tuple[Sheet, int, int, str | None]) -> str:
+        return f"{where[0].a1(where[1], where[2])}“{str(where[0].value(where[1], where[2])).strip()}”"
+
+    ctx.issue("header-period-choice", sheet.name, sheet.a1(best[1], best[2]), fdef=fdef, chosen=shown(best),
+              others=shown(rest), period=period)
+    return best
 
 
 def _readable(found: dict[str, tuple[Sheet, int, int, str | None]], ctx: _Context) -> int:

@@ -10,9 +10,11 @@ import csv
 import io
 
 from kaohe.errors import UnreadableFile
-from kaohe.workbook.guard import MAX_COLS, MAX_ROWS
-
-MAX_FIELD_CHARS = 32_768  # Excel's own limit for one cell
+from kaohe.limits import (
+    MAX_COLS,
+    MAX_FIELD_CHARS,  # noqa: E402, F401
+    MAX_ROWS,
+)
 
 
 def decode_text(data: bytes) -> str:

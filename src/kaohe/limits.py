@@ -1,0 +1,40 @@
+"""Every limit on what comes in, in one place: the README's "Limits" table lists these values (a test keeps the
+two the same). Each is far above what a district sends and low enough that a hostile or broken input costs
+seconds and megabytes, not the machine. Where one is met, the input gets one clear issue or error naming it.
+"""
+
+from __future__ import annotations
+
+# ---- a workbook, before any parser sees it (workbook/guard.py) -----------------------------------------------
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1_000
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+# uncompressed / compressed, for entries over RATIO_FLOOR bytes. POI uses 100:1, but a sheet of styled empty
+# rows is legitimately 120:1 and more; every entry is also capped at MAX_ENTRY_BYTES and inflated under that
+# budget, so the ratio only has to stop what the caps would let through cheaply.
+MAX_RATIO = 1000
+RATIO_FLOOR = 1024 * 1024
+# calamine's cost is the grid: rows × columns up to the last filled cell. That is the limit; a long thin sheet
+# or one wide row costs nothing. Rows stop at 65,536 (an .xls sheet's whole height), columns at Excel's XFD.
+MAX_ROWS = 65_536
+MAX_COLS = 16_384
+MAX_CELLS = 1_000_000
+# A merge's value is spread over at most this many cells in all (a sheet holds at most 1,000,000).
+MAX_MERGED_CELLS = 2_000_000
+
+# ---- reading one workbook (intake/sandbox.py) ------------------------------------------------------------------
+MEMORY_BUDGET = 1536 * 1024 * 1024  # address space a worker may add to what it had when it started
+MAX_SECONDS_PER_FILE = 60.0
+HEADER_SEARCH_ROWS = 200  # rows searched for a table's header: a long 填表说明 block may stand above it
+
+# ---- text files: CSV submissions and rosters (workbook/text_tables.py, intake/roster.py) -----------------------
+MAX_FIELD_CHARS = 32_768  # Excel's own limit for one cell
+MAX_STREETS = 10_000  # names in a roster: a district has dozens
+
+# ---- the targets file (targets/load.py, yamlsafe.py) -------------------------------------------------------------
+MAX_TARGETS_BYTES = 1_000_000
+MAX_NUMBER_CHARS = 40  # the longest number a targets file may write (1e15 m² is 16 digits)
+
+# ---- the submission desk (desk/store.py) ----------------------------------------------------------------------------
+MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
