@@ -468,3 +468,18 @@ def test_a_street_fact_only_for_another_period_is_read_with_a_warning(tmp_path):
     sub = read_submission(path, TARGETS)
     assert sub.street is not None and sub.street.values["center_area"] == street["center_area"]
     assert [(i.code, i.params["year"]) for i in sub.issues] == [("header-other-period", "2004")]
+
+
+@pytest.mark.parametrize("example", ["示例社区", "XX社区", "××社区"])
+def test_an_instructions_sheet_with_the_header_over_an_example_row_is_not_the_table(tmp_path, example):
+    street, communities = _data(21, 6)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.create_sheet("填表说明", 0)
+    sheet.append(["填表说明：请按下例填写"])
+    sheet.append([c.value for c in wb["社区情况"][2]])
+    sheet.append([1, example, "老城区", 2300, 160, 320, 60, "有", "是", "是", "有", "有", "否", ""])
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert sub.issues == [] and sub.community_sheet == "社区情况"
+    assert [u.name for u in sub.communities] == [c["name"] for c in communities]

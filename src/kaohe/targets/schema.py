@@ -144,6 +144,7 @@ class Layout(Model):
 
     total_words: list[str] = Field(default_factory=default("layout", "total_words"))
     note_prefixes: list[str] = Field(default_factory=default("layout", "note_prefixes"))
+    example_prefixes: list[str] = Field(default_factory=default("layout", "example_prefixes"))
     column_number_marks: list[str] = Field(default_factory=default("layout", "column_number_marks"))
     header_prefixes_to_drop: list[str] = Field(default_factory=default("layout", "header_prefixes_to_drop"))
     street_name_prefixes: list[str] = Field(default_factory=default("layout", "street_name_prefixes"))

@@ -97,7 +97,8 @@ class _Context:
         run = self.cells.run_cache
         if not run:  # what every workbook of the run shares, made once
             words = "|".join(re.escape(squash(p)) for p in self.targets.layout.note_prefixes) or "(?!)"
-            run.update(note=re.compile(rf"^(?:{words})(?:[:：]|$)"),
+            examples = "|".join(re.escape(squash(p)) for p in self.targets.layout.example_prefixes) or "(?!)"
+            run.update(note=re.compile(rf"^(?:(?:{words})(?:[:：]|$)|(?:{examples}))"),
                        totals=tuple(self.targets.layout.total_words),
                        headers=self.cells.headers.lookup("community"),
                        marks={squash(m) for m in self.targets.layout.column_number_marks})
@@ -144,6 +145,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     book = read_book(path) if book is None else book
     sheets = book.sheets
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
+    # The table is the first that holds a community: a 填表说明 sheet may show the header over an example row.
+    found.sort(key=lambda h: not _has_rows(h, ctx))
     header = found[0] if found else None
     spans: dict[str, tuple[set[int], int, int]] = {}
     if header is not None:
@@ -154,8 +157,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         for table, rows in read:
             spans[table.sheet.name] = (rows, table.first_col, table.last_col)
         used = {t.sheet.name for t, _ in read}
-        for other in found[1:]:  # a second table is never dropped without a word
-            if other.sheet.name not in used:
+        for other in found[1:]:  # a second table is never dropped without a word (a header over nothing: no loss)
+            if other.sheet.name not in used and _has_rows(other, ctx):
                 ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                           other=other.sheet.name, other_cell=other.sheet.a1(other.top, other.key_col))
         if len(read) > 1:
@@ -183,6 +186,16 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
                       book.size)
+
+
+def _has_rows(header: Header, ctx: _Context) -> bool:
+    """Whether any row under a header names a community (not a 合计, note or example) beside a figure."""
+    key_col = header.key_col
+    for row in header.sheet.rows[header.data_start:]:
+        name = row[key_col] if key_col < len(row) else None
+        if isinstance(name, str) and name.strip() and _row_kind(row, header, ctx) == "data":
+            return True
+    return False
 
 
 def _keyless_header(sheets: list[Sheet], ctx: _Context) -> tuple[Sheet, int, list[str]] | None:
@@ -469,7 +482,8 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
     if is_blank(name) and _is_units_row(inside, ctx.cells.headers, ctx.targets):  # units again on a new page
         return "header"
     first = lead[0] if lead else next((ctx.text_kind(v) for v in inside if type(v) is str and v.strip()), None)
-    if first is not None and first.note or any(k.label for k in lead):  # notes; street facts under the table
+    # notes (also a name that is one: 示例社区, 注：…); street facts under the table
+    if first is not None and first.note or lead and lead[-1].note or any(k.label for k in lead):
         return "note"
     if others_blank and isinstance(name, str) and _looks_like_note(name):
         return "note"
@@ -525,6 +539,8 @@ def _read_communities(tables: list[Header], ctx: _Context) \
         if part is None:
             continue
         t_names, t_rows, t_columns, t_counts, t_totals, consumed, issues = part
+        if i and not t_names and not t_counts["rejected"] and not t_totals:
+            continue  # a header over nothing but notes or an example row (填表说明): nothing to read there
         for key, value in t_counts.items():
             counts[key] += value
         ctx.issues.extend(issues)
