@@ -483,3 +483,15 @@ def test_an_instructions_sheet_with_the_header_over_an_example_row_is_not_the_ta
     sub = read_submission(path, TARGETS)
     assert sub.issues == [] and sub.community_sheet == "社区情况"
     assert [u.name for u in sub.communities] == [c["name"] for c in communities]
+
+
+def test_the_bundled_targets_file_is_never_changed_in_place(tmp_path):
+    bundled_file = bundled(DEFAULT_TARGETS)
+    before = bundled_file.read_bytes()
+    patch = tmp_path / "p.yaml"
+    patch.write_text("schema: kaohe.learn/1\nadd:\n  vocabularies.yesno.yes: [已完成]\n", encoding="utf-8")
+    with pytest.raises(api.KaoheError, match="--out"):
+        api.accept_learned(patch, bundled_file)
+    written, kept, added = api.accept_learned(patch, bundled_file, tmp_path / "mine.yaml")
+    assert bundled_file.read_bytes() == before and kept is None and added == {"vocabularies.yesno.yes": ["已完成"]}
+    assert "已完成" in api.load_targets(written).yesno_words["yes"]

@@ -131,6 +131,11 @@ def accept_learned(patch: PathLike, targets: PathLike, out: PathLike | None = No
     from kaohe.targets.learn import accept as insert
 
     patch_path, targets_path = Path(patch), Path(targets)
+    if out is None:
+        from kaohe.resources import DEFAULT_TARGETS, bundled
+
+        if targets_path.resolve() == bundled(DEFAULT_TARGETS).resolve():  # kaohe's own copy, in its install
+            raise KaoheError(key="err.accept_bundled", path=str(targets_path))
     try:
         additions = read_patch(patch_path.read_text(encoding="utf-8"))
         text = targets_path.read_text(encoding="utf-8")

@@ -476,7 +476,8 @@ class _progress:
             self.bar.stop()  # type: ignore[attr-defined]
 
 
-targets_app = typer.Typer(help="目标文件：检查、解释、导出 JSON Schema。Work with targets files.",
+targets_app = typer.Typer(help="目标文件：检查、解释、导出 JSON Schema，学习各单位的写法。"
+                          "Work with targets files: check, explain, schema, learn an office's words.",
                           no_args_is_help=True, rich_markup_mode=None,
                           context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(targets_app, name="targets")

@@ -282,6 +282,8 @@ WORDS: dict[str, Word] = {
     "learn.nothing": Word("没有需要补充进目标文件的词或表头。", "Nothing to add to the targets file."),
     "learn.kept": Word("原文件留作 {path}", "the previous file kept as {path}"),
     "learn.none_added": Word("没有新的词需要加入，目标文件没有改动。", "Nothing new to add; the targets file is unchanged."),
+    "err.accept_bundled": Word("{path} 是 kaohe 自带的目标文件，不能直接修改；请用 --out 写成一个新的目标文件，以后用 --targets 指定它。",
+                               "{path} is kaohe's own bundled targets file; write a new one with --out and pass it with --targets from then on."),
     "err.exists": Word("{path} 已经存在。要替换它，请加 --force。", "{path} already exists; add --force to replace it."),
     "err.no_workbooks": Word("在 {path} 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv）。请检查文件夹路径。", "no submission workbook (.xlsx, .xls, .et, .ods, .csv) was found in {path}. Check the folder."),
     "err.targets_invalid": Word("目标文件有误：\n{zh}", "the targets file is not valid:\n{en}"),
