@@ -33,7 +33,14 @@ class Headers:
         self._year = re.compile(years)
         words = "|".join(re.escape(squash(w).casefold())
                          for w in sorted(layout.header_qualifiers, key=len, reverse=True)) or "(?!)"
+        self._periods: dict[str, str | None] = {}
+        # a units row's words: the units' spellings, and yes/no hints such as 有/无 (_is_units_row)
+        self.units_and_hints = (set(self.unit_suffixes), {squash(w).casefold() for words in
+                                                          targets.yesno_words.values() for w in words})
         self._qualifier_edges = re.compile(rf"^(?:{words}|{years})+|(?:{words}|{years})+$")
+        # qualified()'s cheap test: a qualifier word at either end, a digit at either end, a period form's end
+        self._edge_words = tuple(squash(w).casefold() for w in layout.header_qualifiers) + tuple(
+            squash(f.split("{year}")[1]).casefold() for f in layout.period_forms if f.split("{year}")[1])
 
     def lookup(self, level: Level) -> dict[str, str]:
         """Normalised header text → field name, for every label and alias of the level."""
@@ -55,23 +62,32 @@ class Headers:
         lookup = self._lookups[level]
         key = self.key(text)
         name = lookup.get(key)
-        folded = squash(text).casefold()
         if name is None and key:
             core = self._qualifier_edges.sub("", key)
             if core and core != key:
                 name = lookup.get(self.key(core))
         year = None
         if name is not None:
-            m = self._year.search(folded)
+            m = self._year.search(squash(text).casefold())
             year = next((g for g in m.groups() if g), None) if m else None
         result = self._matches[(level, text)] = (name, year) if name is not None else None
         return result
 
+    def qualified(self, key: str) -> bool:
+        """Whether a header key (key(), key_once()) starts or ends with a qualifier or a period: the only keys
+        match() can find more for than the plain lookup (a cheap test for the many texts that are names)."""
+        if not (key.startswith(self._edge_words) or key.endswith(self._edge_words) or key[:1].isdigit()
+                or key[-1:].isdigit()):
+            return False
+        return self._qualifier_edges.search(key) is not None
+
     def period_of(self, text: str) -> str | None:
         """The year of a text that is only a period (2005年, 2004年末, （2005年度）), else None."""
-        folded = squash(text).casefold().strip("()[]")
-        m = self._year.fullmatch(folded)
-        return next((g for g in m.groups() if g), None) if m else None
+        found = self._periods.get(text, False)
+        if found is False:
+            m = self._year.fullmatch(squash(text).casefold().strip("()[]"))
+            found = self._periods[text] = next((g for g in m.groups() if g), None) if m else None
+        return found  # type: ignore[return-value]
 
     def key_once(self, text: str) -> str:
         """key() without remembering, for texts seen once (community names)."""

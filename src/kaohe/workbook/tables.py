@@ -130,7 +130,7 @@ class _Context:
             found = self.street_lookup.get(headers.key(label))
             if found is not None:
                 return found, value
-        if key and len(key) <= 40:  # a label with a qualifier: 2005年社区服务中心使用面积, 现有服务项目数
+        if key and len(key) <= 40 and headers.qualified(key):  # 2005年社区服务中心使用面积, 现有服务项目数
             hit = headers.match(raw, "street")
             if hit is not None:
                 return hit[0], None
@@ -418,8 +418,7 @@ def _is_extra_header_row(row: list[Any], targets: Targets, headers: Headers) -> 
 def _is_units_row(row: list[Any], headers: Headers, targets: Targets) -> bool:
     """A row of units under the header (户 | ㎡ | (人) | 单位：㎡), maybe with yes/no hints (有/无): at least two
     units and nothing else."""
-    units = set(headers.unit_suffixes)
-    hints = {squash(w).casefold() for words in targets.yesno_words.values() for w in words}
+    units, hints = headers.units_and_hints
     found = 0
     for raw in row:
         if is_blank(raw):
@@ -527,6 +526,7 @@ def _read_communities(tables: list[Header], ctx: _Context) \
     and for each sheet read the rows the table used. A later sheet holding only communities already read is a
     copy, not a continuation: it is named (second-table) and not read."""
     counts = dict(read=0, blank=0, totals=0, notes=0, rejected=0, headers=0)
+    key = ctx.targets.key_field("community")
     seen: dict[str, tuple[str, int]] = {}  # duplicate key → (sheet, 0-based row) of its first row
     names: list[str] = []
     rows: list[int] = []
@@ -551,8 +551,8 @@ def _read_communities(tables: list[Header], ctx: _Context) \
                 columns[name].extend([None] * len(t_names))
         names.extend(t_names)
         rows.extend(t_rows)
-        parts.append((header.sheet.name, {n: col_letter(c) for n, c in header.columns.items()
-                                          if n != ctx.targets.key_field("community")}, len(t_names)))
+        parts.append((header.sheet.name, {n: col_letter(c) for n, c in header.columns.items() if n != key},
+                      len(t_names)))
         used.append((header, consumed))
         totals.extend((header, r) for r in t_totals)
     first = tables[0]
