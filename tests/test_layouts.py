@@ -495,3 +495,18 @@ def test_the_bundled_targets_file_is_never_changed_in_place(tmp_path):
     written, kept, added = api.accept_learned(patch, bundled_file, tmp_path / "mine.yaml")
     assert bundled_file.read_bytes() == before and kept is None and added == {"vocabularies.yesno.yes": ["已完成"]}
     assert "已完成" in api.load_targets(written).yesno_words["yes"]
+
+
+def test_a_hidden_filled_table_never_stands_in_for_an_empty_visible_one(tmp_path):
+    street, communities = _data(22, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    hidden = wb.copy_worksheet(wb["社区情况"])
+    hidden.title = "旧表"
+    hidden.sheet_state = "hidden"
+    visible = wb["社区情况"]
+    visible.delete_rows(3, visible.max_row)  # the visible table: a header and nothing under it
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert len(sub.communities) == 0
+    assert sorted(i.code for i in sub.issues) == ["no-communities", "second-table"]

@@ -145,8 +145,9 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     book = read_book(path) if book is None else book
     sheets = book.sheets
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
-    # The table is the first that holds a community: a 填表说明 sheet may show the header over an example row.
-    found.sort(key=lambda h: not _has_rows(h, ctx))
+    # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
+    # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).
+    found.sort(key=lambda h: (h.sheet.hidden, not _has_rows(h, ctx)))
     header = found[0] if found else None
     spans: dict[str, tuple[set[int], int, int]] = {}
     if header is not None:
