@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clerks import COMMUNITY_COLUMNS
 from conftest import soffice_convert
 from kaohe import api
 from kaohe.model import Submission, Unit
@@ -224,8 +225,8 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
 # ---- 4. teach once: learn → review → accept → a clean run ------------------------------------------------------
 
 def _district_with_unknown_words(folder: Path) -> None:
-    """Three streets: one office writes 已完成/未完成 and heads households 住户数, one ✓/✗ (known), one 具备/不具备."""
-    for i, (words, households) in enumerate([(("已完成", "未完成"), "住户数"), (("✓", "✗"), "户数"),
+    """Three streets: one writes 已完成/未完成 and heads households 居民户总数, one ✓/✗ (known), one 具备/不具备."""
+    for i, (words, households) in enumerate([(("已完成", "未完成"), "居民户总数"), (("✓", "✗"), "户数"),
                                              (("具备", "不具备"), "户数")]):
         street, communities = random_data(random.Random(40 + i), 6, name=["东风街道", "和平街道", "红旗乡"][i])
         path = write_layout(folder / f"{street['name']}.xlsx", street, communities, Layout(words=words))
@@ -252,14 +253,14 @@ def test_learn_accept_round_trip_makes_an_unfamiliar_district_read_cleanly(tmp_p
     text, count = api.learn(subs, targets=targets)
     assert count >= 5
     assert "vocabularies.yesno.yes: [已完成, 具备]" in text or "vocabularies.yesno.yes: [具备, 已完成]" in text
-    assert "未完成" in text and "不具备" in text and "fields.community.households.aliases: [住户数]" in text
+    assert "未完成" in text and "不具备" in text and "fields.community.households.aliases: [居民户总数]" in text
     assert "东风街道.xlsx 社区情况!" in text  # where each word was seen, for the person who reviews it
     patch = tmp_path / "learned.yaml"
     patch.write_text(text, encoding="utf-8")
 
     written, kept, added = api.accept_learned(patch, targets)
     assert written == targets and kept is not None and kept.read_text(encoding="utf-8") == original
-    assert added["fields.community.households.aliases"] == ["住户数"]
+    assert added["fields.community.households.aliases"] == ["居民户总数"]
     new = targets.read_text(encoding="utf-8")
     # a text edit, not a re-dump: take the inserted words out again and it is the bureau's file, byte for byte
     assert set(added) == {"fields.community.households.aliases", "vocabularies.yesno.yes", "vocabularies.yesno.no"}
@@ -309,12 +310,12 @@ def test_cli_learn_and_suggest(tmp_path):
     again = runner.invoke(app, ["targets", "learn", str(subs), "--out", str(tmp_path / "p.yaml")])
     assert again.exit_code == 1 and "--force" in again.stderr  # nothing overwritten
     suggest = runner.invoke(app, ["assess", str(subs), "--suggest"])
-    assert "vocabularies.yesno.no:" in suggest.stdout and "住户数" in suggest.stdout
+    assert "vocabularies.yesno.no:" in suggest.stdout and "居民户总数" in suggest.stdout
     as_json = runner.invoke(app, ["assess", str(subs), "--suggest", "--format", "json"])
     import json
 
     json.loads(as_json.stdout)  # the patch goes beside the JSON, not into it
-    assert "住户数" in as_json.stderr
+    assert "居民户总数" in as_json.stderr
 
 
 # ---- 5. never half a street silently -----------------------------------------------------------------------
@@ -510,3 +511,32 @@ def test_a_hidden_filled_table_never_stands_in_for_an_empty_visible_one(tmp_path
     sub = read_submission(path, TARGETS)
     assert len(sub.communities) == 0
     assert sorted(i.code for i in sub.issues) == ["no-communities", "second-table"]
+
+
+@pytest.mark.parametrize(("column", "header"), [
+    ("police_office", "是否建有社区警务室"), ("police_office", "社区警务室建设情况"),
+    ("modern", "是否达到新型现代化社区标准"), ("safe", "是否为安全文明社区"), ("safe", "安全文明社区创建情况"),
+    ("pilot", "议行分设试点社区"), ("room_area", "社区服务站用房面积(㎡)"), ("households", "常住户数(户)"),
+    ("households", "社区户数"), ("health_station", "社区卫生服务站建设情况"),
+])
+def test_a_header_holding_a_fields_name_among_a_few_words_is_that_field(tmp_path, column, header):
+    street, communities = _data(23, 6)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    c = 2 + COMMUNITY_COLUMNS.index(column)  # after the 序号 column
+    ws.cell(2, c).value = header
+    wb.save(path)
+    assert_reads_as_data(path, Layout(), street, communities)
+
+
+@pytest.mark.parametrize("previous", ["上年户数", "去年户数", "上期户数"])
+def test_last_periods_column_loses_to_the_plain_one(tmp_path, previous):
+    street, communities = _data(24, 6)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(decoy=True))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    next(cell for cell in ws[2] if cell.value == "2004年户数").value = previous
+    wb.save(path)
+    sub = assert_reads_as_data(path, Layout(decoy=True), street, communities)
+    assert previous in next(i for i in sub.issues if i.code == "header-period-choice").message()

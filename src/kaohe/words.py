@@ -235,6 +235,8 @@ WORDS: dict[str, Word] = {
     # ---- what the readers name in their issues (Refs)
     "expected.integer": Word("整数", "a whole number"),
     "expected.number": Word("数字", "a number"),
+    "period.year": Word("{year}年", "{year}"),
+    "period.previous": Word("上一期", "the period before"),
     "where.row": Word("第{row}行", "row {row}"),
     "where.sheet_row": Word("“{sheet}”第{row}行", "row {row} of “{sheet}”"),
     "what.header": Word("表头", "column header"),

@@ -157,6 +157,7 @@ class Layout(Model):
     doubtful_min: int = Field(default_factory=default("layout", "doubtful_min"))
     header_qualifiers: list[str] = Field(default_factory=default("layout", "header_qualifiers"))
     period_forms: list[str] = Field(default_factory=default("layout", "period_forms"))
+    previous_period_words: list[str] = Field(default_factory=default("layout", "previous_period_words"))
     vocabulary_gap_words: int = Field(default_factory=default("layout", "vocabulary_gap_words"), ge=1, le=10)
     community_count_tolerance: float = Field(default_factory=default("layout", "community_count_tolerance"),
                                              ge=0)

@@ -13,6 +13,7 @@ from kaohe.targets import Targets
 from kaohe.text import header_key, squash
 
 Level = Literal["street", "community"]
+PREVIOUS = "previous"  # the year match() gives a header naming the period before (上年户数): never the one assessed
 
 
 class Headers:
@@ -34,6 +35,10 @@ class Headers:
         words = "|".join(re.escape(squash(w).casefold())
                          for w in sorted(layout.header_qualifiers, key=len, reverse=True)) or "(?!)"
         self._periods: dict[str, str | None] = {}
+        key_field = targets.key_field("community")
+        self._contained = sorted(((alias, name) for alias, name in self._lookups["community"].items()
+                                  if name != key_field and len(alias) >= 2), key=lambda an: -len(an[0]))
+        self._previous = tuple(squash(w).casefold() for w in layout.previous_period_words)
         # a units row's words: the units' spellings, and yes/no hints such as 有/无 (_is_units_row)
         self.units_and_hints = (set(self.unit_suffixes), {squash(w).casefold() for words in
                                                           targets.yesno_words.values() for w in words})
@@ -66,12 +71,31 @@ class Headers:
             core = self._qualifier_edges.sub("", key)
             if core and core != key:
                 name = lookup.get(self.key(core))
+            if name is None and level == "community":
+                name = self._within(core or key)
         year = None
         if name is not None:
-            m = self._year.search(squash(text).casefold())
+            folded = squash(text).casefold()
+            m = self._year.search(folded)
             year = next((g for g in m.groups() if g), None) if m else None
+            if year is None and folded.startswith(self._previous):
+                year = PREVIOUS
         result = self._matches[(level, text)] = (name, year) if name is not None else None
         return result
+
+    def _within(self, key: str) -> str | None:
+        """The field whose label or alias a community header holds with a few words around it (是否建有社区警务室,
+        安全文明社区创建情况, 常住户数): the longest one held, when no other field's is as long. Never the key
+        field (社区 is in every header) and never for a long text (a title or a note is no header)."""
+        best: list[tuple[int, str]] = []
+        for alias, name in self._contained:
+            if alias in key and len(key) <= len(alias) + 6:
+                if not best or len(alias) > best[0][0]:
+                    best = [(len(alias), name)]
+                elif len(alias) == best[0][0]:
+                    best.append((len(alias), name))
+        names = {name for _, name in best}
+        return names.pop() if len(names) == 1 else None
 
     def qualified(self, key: str) -> bool:
         """Whether a header key (key(), key_once()) starts or ends with a qualifier or a period: the only keys

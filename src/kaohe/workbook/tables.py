@@ -24,7 +24,7 @@ from kaohe.targets import FieldDef, Targets
 from kaohe.text import a1, clean_name, col_letter, squash
 from kaohe.words import Ref
 from kaohe.workbook.cells import MISS, CellReader, Parsed, is_blank
-from kaohe.workbook.headers import Headers, Level
+from kaohe.workbook.headers import PREVIOUS, Headers, Level
 from kaohe.workbook.sheets import Book, Sheet, read_book
 
 
@@ -256,7 +256,12 @@ def _choice_warnings(header: Header, ctx: _Context) -> None:
                       others="、".join(shown(c) for c in others), period=period)
         else:
             ctx.issue("header-other-period", sheet.name, sheet.a1(header.top, chosen), fdef=fdef,
-                      chosen=shown(chosen), year=year, period=period)
+                      chosen=shown(chosen), year=year, year_text=_period_words(year), period=period)
+
+
+def _period_words(year: str | None) -> Ref:
+    """The period a header names, as a message says it: 2004年, or 上一期 for 上年户数."""
+    return Ref("period.previous") if year == PREVIOUS else Ref("period.year", {"year": year})
 
 
 def _header_text(header: Header, c: int) -> str:
@@ -878,7 +883,8 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
         hit = ctx.cells.headers.match(raw, "street") if inline is None and isinstance(raw, str) else None
         if hit is not None and hit[1] is not None and period is not None and hit[1] != period:
             ctx.issue("header-other-period", sheet.name, sheet.a1(r, c), fdef=defs[name],
-                      chosen=f"{sheet.a1(r, c)}“{raw.strip()}”", year=hit[1], period=period)
+                      chosen=f"{sheet.a1(r, c)}“{raw.strip()}”", year=hit[1], year_text=_period_words(hit[1]),
+                      period=period)
     street_name: str | None = None
     cells: dict[str, str] = {}
     if key in labels:
