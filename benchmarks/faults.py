@@ -462,8 +462,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kaohe-faults-") as tmp:
         work = Path(tmp)
         district = write_district(work / "district", args.streets, 30)
-        roster = district / "街道名单.csv"
-        short = work / "roster12.csv"
+        short = work / "roster12.csv"  # the templates' roster: 12 streets
         short.write_text("街道名称\n" + "".join(f"第{i:02d}街道\n" for i in range(1, 13)), encoding="utf-8")
         started = time.monotonic()
         only = set(args.only or ["kills", "writes", "history", "damaged", "limits"])
@@ -479,7 +478,6 @@ def main() -> int:
         if "limits" in only:
             tallies.append(limits(district, work))
         elapsed = time.monotonic() - started
-    del roster
     width = max(len(t.kind) for t in tallies)
     print(f"{'fault':<{width}}  trials  broken  outcomes")
     for t in tallies:

@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clerks import COMMUNITY_COLUMNS, STREET_LABELS
+from clerks import CANONICAL_HEADERS, COMMUNITY_COLUMNS, STREET_LABELS
+from clerks import UNITS as CLERK_UNITS
 
-PLAIN_HEADERS = {
-    "name": "社区名称", "type": "社区类型", "households": "户数", "room_area": "服务站服务用房面积",
-    "office_area": "办公和服务用房面积", "culture_capacity": "文化室可容纳人数", "education_station": "社区教育活动站",
-    "modern": "新型现代化社区", "safe": "安全文明社区", "police_office": "社区警务室", "health_station": "卫生服务站",
-    "pilot": "议行分设试点", "remark": "备注",
-}
-UNITS = {"households": "户", "room_area": "㎡", "office_area": "平方米", "culture_capacity": "人"}
+# The template's headers without their units and hints (户数(户) → 户数): a layout adds its own.
+PLAIN_HEADERS = {k: v.split("(")[0] for k, v in CANONICAL_HEADERS.items()}
+UNITS = {k: v for k, v in CLERK_UNITS.items() if k in COMMUNITY_COLUMNS}
 NUMBERS = tuple(UNITS)
 YESNO = ("education_station", "modern", "safe", "police_office", "health_station", "pilot")
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kaohe.atomic import OutputError
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
 
@@ -534,7 +533,7 @@ def targets_learn(
     Asks nothing and changes nothing: accept the reviewed file with `kaohe targets accept`.
     """
     from kaohe import api
-    from kaohe.atomic import atomic_path
+    from kaohe.atomic import OutputError, atomic_path
 
     tr = Translator(lang.value)
     try:

@@ -24,10 +24,12 @@ import yaml
 
 from kaohe.issues import Issue
 from kaohe.targets.schema import FieldDef, Targets
-from kaohe.text import header_key, squash
+from kaohe.text import squash
+from kaohe.words import Translator
 
 PATCH_SCHEMA = "kaohe.learn/1"
 UNSURE = "?"  # a path segment for a word kaohe cannot place: shown as a comment, never accepted unread
+SIMILAR = 0.5  # how alike (difflib's ratio) an unknown header must be to a field's name to be offered as its alias
 
 
 # ---- where a word or header belongs ----------------------------------------------------------------------
@@ -77,36 +79,32 @@ def short_patch(additions: dict[str, list[str]]) -> str:
 def additions_for_headers(targets: Targets, level: str, missing: list[str], texts: list[str]) \
         -> dict[str, list[str]]:
     """Unknown header texts matched to the fields a table lacks, by how alike they are to a field's label and
-    aliases (each text to one field at most, the best pairs first); the rest are left out."""
-    prefixes = tuple(targets.layout.header_prefixes_to_drop)
+    aliases (each text to one field at most, the best pairs first); the rest are left out. Both sides are
+    compared as header matching compares them, and a text becomes an alias in that form (住户数(户) → 住户数)."""
+    from kaohe.workbook.headers import Headers
+
+    headers = Headers(targets)
     pairs: list[tuple[float, str, str]] = []
     for name in missing:
         fdef = _field(targets, level, name)
-        spellings = [header_key(s, prefixes) for s in (fdef.label, *fdef.aliases)]
+        spellings = [headers.key(s) for s in (fdef.label, *fdef.aliases)]
         for text in texts:
-            key = header_key(text, prefixes)
+            key = headers.key(text)
             if not key:
                 continue
             ratio = max(difflib.SequenceMatcher(None, key, s).ratio() for s in spellings)
-            if ratio >= 0.5:
-                pairs.append((ratio, name, text))
+            if ratio >= SIMILAR:
+                pairs.append((ratio, name, key))
     out: dict[str, list[str]] = {}
     used_fields: set[str] = set()
-    used_texts: set[str] = set()
-    for _ratio, name, text in sorted(pairs, key=lambda p: -p[0]):
-        if name in used_fields or text in used_texts:
+    used_keys: set[str] = set()
+    for _ratio, name, key in sorted(pairs, key=lambda p: -p[0]):
+        if name in used_fields or key in used_keys:
             continue
         used_fields.add(name)
-        used_texts.add(text)
-        out.setdefault(f"fields.{level}.{name}.aliases", []).append(_alias(targets, text))
+        used_keys.add(key)
+        out.setdefault(f"fields.{level}.{name}.aliases", []).append(key)
     return out
-
-
-def _alias(targets: Targets, text: str) -> str:
-    """A header as an alias: what matching compares (no units, brackets or spaces), 住户数(户) → 住户数."""
-    from kaohe.workbook.headers import Headers
-
-    return Headers(targets).key(text) or squash(text)
 
 
 # ---- a run's findings as one patch ------------------------------------------------------------------------
@@ -164,11 +162,10 @@ def _known_words(targets: Targets) -> set[str]:
 
 def render(patch: Patch, targets_name: str, source: str, lang: str = "zh") -> str:
     """The patch file: a YAML document a person reviews (deleting what is wrong) and then accepts."""
-    zh = lang != "en"
+    tr = Translator(lang)
     lines = [
-        f"# kaohe targets learn — {source}" + (f"，用于 {targets_name}" if zh else f", for {targets_name}"),
-        ("# 请逐条核对：删除不对的词，把“?”下的词移到正确的位置；然后运行" if zh else
-         "# Review each entry: delete what is wrong, move the words under “?” where they belong; then run"),
+        "# " + tr("learn.patch_title", source=source, targets=targets_name),
+        "# " + tr("learn.patch_review"),
         f"#   kaohe targets accept <this file> --targets {targets_name}",
         f"schema: {PATCH_SCHEMA}",
         "add:",
@@ -178,25 +175,21 @@ def render(patch: Patch, targets_name: str, source: str, lang: str = "zh") -> st
     for path, words in sorted(sure.items()):
         lines.append(f"  {path}: [{', '.join(_scalar(w) for w in words)}]")
         for word, places in words.items():
-            lines.append(f"  # {word}: {_places(places, zh)}")
+            lines.append(f"  # {word}: {_places(places, tr)}")
     if not sure:
         lines[-1] = "add: {}"
     for path, words in sorted(unsure.items()):
         _, level, name = path.split(".", 2)
-        lines.append(("# 无法判断归属（请自行加到 vocabularies.yesno 的 yes 或 no，或某个选项下）: " if zh else
-                      "# Cannot tell where these belong (add them to vocabularies.yesno yes or no, or a choice): ")
-                     + f"fields.{level}.{name}")
+        lines.append("# " + tr("learn.patch_unsure", field=f"fields.{level}.{name}"))
         for word, places in words.items():
-            lines.append(f"#   {_scalar(word)}  — {_places(places, zh)}")
+            lines.append(f"#   {_scalar(word)}  — {_places(places, tr)}")
     return "\n".join(lines) + "\n"
 
 
-def _places(places: list[str], zh: bool) -> str:
-    shown = "；".join(places[:3])
+def _places(places: list[str], tr: Translator) -> str:
+    shown = tr("learn.patch_sep").join(places[:3])
     more = len(places) - 3
-    if more > 0:
-        shown += f"；另 {more} 处" if zh else f"; {more} more"
-    return shown
+    return shown + tr("learn.patch_more", n=more) if more > 0 else shown
 
 
 _PLAIN = re.compile(r"[^\s,\[\]{}:#'\"&*!|>%@`?-][^\s,\[\]{}:#'\"]*")

@@ -159,6 +159,10 @@ class Layout(Model):
     period_forms: list[str] = Field(default_factory=default("layout", "period_forms"))
     previous_period_words: list[str] = Field(default_factory=default("layout", "previous_period_words"))
     vocabulary_gap_words: int = Field(default_factory=default("layout", "vocabulary_gap_words"), ge=1, le=10)
+    vocabulary_gap_share: float = Field(default_factory=default("layout", "vocabulary_gap_share"), gt=0, le=1)
+    header_extra_chars: int = Field(default_factory=default("layout", "header_extra_chars"), ge=0, le=40)
+    serial_headers: list[str] = Field(default_factory=default("layout", "serial_headers"))
+    unit_prefixes: list[str] = Field(default_factory=default("layout", "unit_prefixes"))
     community_count_tolerance: float = Field(default_factory=default("layout", "community_count_tolerance"),
                                              ge=0)
     negative_marks: list[str] = Field(default_factory=default("layout", "negative_marks"))

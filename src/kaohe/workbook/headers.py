@@ -13,6 +13,7 @@ from kaohe.targets import Targets
 from kaohe.text import header_key, squash
 
 Level = Literal["street", "community"]
+YEAR = r"(?:19|20)\d\d"  # what {year} of layout.period_forms stands for
 PREVIOUS = "previous"  # the year match() gives a header naming the period before (上年户数): never the one assessed
 
 
@@ -29,12 +30,17 @@ class Headers:
         self._matches: dict[tuple[str, str], tuple[str, str | None] | None] = {}
         layout = targets.layout
         forms = sorted(layout.period_forms, key=len, reverse=True)
-        years = "|".join(re.escape(squash(f).casefold()).replace(re.escape("{year}"), r"((?:19|20)\d\d)")
+        years = "|".join(re.escape(squash(f).casefold()).replace(re.escape("{year}"), f"({YEAR})")
                          for f in forms) or "(?!)"
         self._year = re.compile(years)
         words = "|".join(re.escape(squash(w).casefold())
                          for w in sorted(layout.header_qualifiers, key=len, reverse=True)) or "(?!)"
         self._periods: dict[str, str | None] = {}
+        # the year assessed (2005 of 2005, 2005-H1 …): the period a header should name
+        self.period = next(iter(re.findall(YEAR, targets.period)), None)
+        self.serial = {squash(w).casefold() for w in layout.serial_headers}
+        self.unit_prefixes = tuple(squash(w).casefold() for w in layout.unit_prefixes)
+        self._extra_chars = layout.header_extra_chars
         key_field = targets.key_field("community")
         self._contained = sorted(((alias, name) for alias, name in self._lookups["community"].items()
                                   if name != key_field and len(alias) >= 2), key=lambda an: -len(an[0]))
@@ -86,10 +92,11 @@ class Headers:
     def _within(self, key: str) -> str | None:
         """The field whose label or alias a community header holds with a few words around it (是否建有社区警务室,
         安全文明社区创建情况, 常住户数): the longest one held, when no other field's is as long. Never the key
-        field (社区 is in every header) and never for a long text (a title or a note is no header)."""
+        field (社区 is in every header) and never for a long text (layout.header_extra_chars: a title or a note
+        is no header)."""
         best: list[tuple[int, str]] = []
         for alias, name in self._contained:
-            if alias in key and len(key) <= len(alias) + 6:
+            if alias in key and len(key) <= len(alias) + self._extra_chars:
                 if not best or len(alias) > best[0][0]:
                     best = [(len(alias), name)]
                 elif len(alias) == best[0][0]:

@@ -147,7 +147,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
     # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
     # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).
-    found.sort(key=lambda h: (h.sheet.hidden, not _has_rows(h, ctx)))
+    filled = {id(h): _has_rows(h, ctx) for h in found}
+    found.sort(key=lambda h: (h.sheet.hidden, not filled[id(h)]))
     header = found[0] if found else None
     spans: dict[str, tuple[set[int], int, int]] = {}
     if header is not None:
@@ -159,7 +160,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
             spans[table.sheet.name] = (rows, table.first_col, table.last_col)
         used = {t.sheet.name for t, _ in read}
         for other in found[1:]:  # a second table is never dropped without a word (a header over nothing: no loss)
-            if other.sheet.name not in used and _has_rows(other, ctx):
+            if other.sheet.name not in used and filled[id(other)]:
                 ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                           other=other.sheet.name, other_cell=other.sheet.a1(other.top, other.key_col))
         if len(read) > 1:
@@ -209,7 +210,7 @@ def _keyless_header(sheets: list[Sheet], ctx: _Context) -> tuple[Sheet, int, lis
             if len({name for name, _ in found.values()}) >= 3:
                 texts = [squash(str(v)) for c, v in enumerate(sheet.rows[r])
                          if c not in found and isinstance(v, str) and v.strip()]
-                return sheet, r, [t for t in texts if t not in ("序号", "编号")][:20]
+                return sheet, r, [t for t in texts if t.casefold() not in headers.serial][:20]
     return None
 
 
@@ -243,12 +244,12 @@ def _continues(first: Header, other: Header, required: dict[str, bool]) -> bool:
 def _choice_warnings(header: Header, ctx: _Context) -> None:
     """A column chosen among several for a field by the period its header names, or one naming another period:
     never silently."""
-    sheet, period = header.sheet, _period_year(ctx.targets)
+    sheet, period = header.sheet, ctx.cells.headers.period
     for name, chosen, others, year, by_period in header.choices:
         fdef = ctx.targets.fields.community[name]
 
         def shown(c: int) -> str:
-            return f"{sheet.a1(header.top, c)}“{_header_text(header, c)}”"
+            return _cite(sheet, header.top, c, _header_text(header, c))
 
         if others:
             ctx.issue("header-period-choice" if by_period else "duplicate-column",
@@ -257,6 +258,17 @@ def _choice_warnings(header: Header, ctx: _Context) -> None:
         else:
             ctx.issue("header-other-period", sheet.name, sheet.a1(header.top, chosen), fdef=fdef,
                       chosen=shown(chosen), year=year, year_text=_period_words(year), period=period)
+
+
+def _period_rank(year: str | None, period: str | None) -> tuple[bool, bool]:
+    """How a header's period ranks for the period assessed (lower first): that period, then none named, then
+    another (an earlier year, 上年…)."""
+    return year != period, year is not None
+
+
+def _cite(sheet: Sheet, r: int, c: int, text: str) -> str:
+    """A cell as a warning names it: D2“2004年户数”."""
+    return f"{sheet.a1(r, c)}“{text.strip()}”"
 
 
 def _period_words(year: str | None) -> Ref:
@@ -270,11 +282,6 @@ def _header_text(header: Header, c: int) -> str:
         if isinstance(raw, str) and raw.strip():
             return raw.strip()
     return ""
-
-
-def _period_year(targets: Targets) -> str | None:
-    m = re.search(r"(?:19|20)\d\d", targets.period)
-    return m.group(0) if m else None
 
 
 def _unheaded_continuation(sheets: list[Sheet], header: Header, used: set[str], ctx: _Context) -> None:
@@ -354,7 +361,7 @@ def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | N
         for c, (name, year) in list(found.items()):  # a period over a group of columns: 2005年 merged above
             if year is None:
                 found[c] = (name, _group_year(sheet, top, c, headers))
-        columns, choices = _choose_columns(found, _period_year(targets))
+        columns, choices = _choose_columns(found, headers.period)
         start = bottom + 1
         while start < len(sheet.rows) and _is_extra_header_row(sheet.rows[start], targets, headers):
             start += 1
@@ -384,7 +391,7 @@ def _choose_columns(found: dict[int, tuple[str, str | None]], period: str | None
     choices: list[tuple[str, int, list[int], str | None, bool]] = []
     for name, candidates in by_field.items():
         years = {year for _, year in candidates}
-        best = min(candidates, key=lambda cy: (cy[1] != period, cy[1] is not None, cy[0]))
+        best = min(candidates, key=lambda cy: (*_period_rank(cy[1], period), cy[0]))
         columns[name] = best[0]
         if len(candidates) > 1:  # a choice among columns, by period or (none named) the leftmost: never silent
             choices.append((name, best[0], [c for c, _ in candidates if c != best[0]], best[1], len(years) > 1))
@@ -418,10 +425,10 @@ def _span(sheet: Sheet, top: int, bottom: int, columns: dict[str, int], headers:
 
 def _is_extra_header_row(row: list[Any], targets: Targets, headers: Headers) -> bool:
     """A row under the header that holds no community: column numbers (甲 乙 1 2 3 …) or units (户 ㎡ 人 …)."""
-    return _is_column_numbers(row, targets) or _is_units_row(row, headers, targets)
+    return _is_column_numbers(row, targets) or _is_units_row(row, headers)
 
 
-def _is_units_row(row: list[Any], headers: Headers, targets: Targets) -> bool:
+def _is_units_row(row: list[Any], headers: Headers) -> bool:
     """A row of units under the header (户 | ㎡ | (人) | 单位：㎡), maybe with yes/no hints (有/无): at least two
     units and nothing else."""
     units, hints = headers.units_and_hints
@@ -432,8 +439,10 @@ def _is_units_row(row: list[Any], headers: Headers, targets: Targets) -> bool:
         if not isinstance(raw, str):
             return False
         text = squash(raw).casefold().strip("()[]")
-        if text.startswith("单位"):
-            text = text[2:].lstrip(":")
+        for prefix in headers.unit_prefixes:
+            if text.startswith(prefix):
+                text = text[len(prefix):].lstrip(":")
+                break
         if text in units:
             found += 1
         elif not text or not all(part in hints for part in re.split(r"[/、|或]", text)):
@@ -484,7 +493,7 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
         return "total"
     if lead and lead[-1].header and (_is_column_numbers(row, ctx.targets) or _repeats_header(row, header, ctx)):
         return "header"
-    if is_blank(name) and _is_units_row(inside, ctx.cells.headers, ctx.targets):  # units again on a new page
+    if is_blank(name) and _is_units_row(inside, ctx.cells.headers):  # units again on a new page
         return "header"
     first = lead[0] if lead else next((ctx.text_kind(v) for v in inside if type(v) is str and v.strip()), None)
     # notes (also a name that is one: 示例社区, 注：…); street facts under the table
@@ -674,7 +683,7 @@ def _unmatched_headers(header: Header, ctx: _Context) -> list[str]:
     texts = []
     for c in range(header.first_col, header.last_col + 1):
         text = _header_text(header, c) if c not in known else ""
-        if text and squash(text) not in ("序号", "编号", "No.", "No"):
+        if text and squash(text).casefold() not in ctx.cells.headers.serial:
             texts.append(text)
     return texts
 
@@ -696,8 +705,8 @@ def _doubtful_columns(found: list[tuple[int, int, Issue]], plan: list[Any], shee
     for order, items in by_column.items():
         name, fdef, c, *_ = plan[order]
         filled = sum(1 for r, _ in accepted if not is_blank(sheet.value(r, c)))
-        gap = _vocabulary_gap(items, filled, layout.vocabulary_gap_words) if fdef.type in ("yesno", "choice") \
-            else None
+        gap = _vocabulary_gap(items, filled, layout.vocabulary_gap_words, layout.vocabulary_gap_share) \
+            if fdef.type in ("yesno", "choice") else None
         if gap is not None:
             doubtful.add(order)
             gaps.append((order, items, gap))
@@ -738,10 +747,10 @@ def _vocabulary_issue(gaps: list[tuple[int, list[tuple[int, int, Issue]], list[s
         additions=additions, field=("community", plan[first_order][0])))
 
 
-def _vocabulary_gap(items: list[tuple[int, int, Issue]], filled: int, most: int) -> list[str] | None:
+def _vocabulary_gap(items: list[tuple[int, int, Issue]], filled: int, most: int, share: float) -> list[str] | None:
     """The words of a column written in an office's own vocabulary: most of its values unknown, but only a few
     distinct words, used again and again. None when the unknown values look like slips, cell by cell."""
-    if any(i.code != "invalid-choice" for _, _, i in items) or len(items) < 2 or len(items) * 2 < filled:
+    if any(i.code != "invalid-choice" for _, _, i in items) or len(items) < 2 or len(items) < share * filled:
         return None
     words: dict[str, int] = {}
     for _, _, issue in items:
@@ -877,13 +886,13 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
         for name, where in found.items():
             labels.setdefault(name, where)
 
-    period = _period_year(targets)
+    period = ctx.cells.headers.period
     for name, (sheet, r, c, inline) in labels.items():  # a fact for another period only: read, never silently
         raw = sheet.value(r, c)
         hit = ctx.cells.headers.match(raw, "street") if inline is None and isinstance(raw, str) else None
         if hit is not None and hit[1] is not None and period is not None and hit[1] != period:
             ctx.issue("header-other-period", sheet.name, sheet.a1(r, c), fdef=defs[name],
-                      chosen=f"{sheet.a1(r, c)}“{raw.strip()}”", year=hit[1], year_text=_period_words(hit[1]),
+                      chosen=_cite(sheet, r, c, raw), year=hit[1], year_text=_period_words(hit[1]),
                       period=period)
     street_name: str | None = None
     cells: dict[str, str] = {}
@@ -931,7 +940,8 @@ def _by_period(first: tuple[Sheet, int, int, str | None], other: tuple[Sheet, in
                ctx: _Context) -> tuple[Sheet, int, int, str | None]:
     """Of two labels for one street fact, the one for the assessed period (then one naming no period, then the
     first), with a warning naming both when their periods differ."""
-    headers, period = ctx.cells.headers, _period_year(ctx.targets)
+    headers = ctx.cells.headers
+    period = headers.period
 
     def year(where: tuple[Sheet, int, int, str | None]) -> str | None:
         raw = where[0].value(where[1], where[2])
@@ -941,13 +951,13 @@ def _by_period(first: tuple[Sheet, int, int, str | None], other: tuple[Sheet, in
     years = (year(first), year(other))
     if years[0] == years[1]:
         return first
-    best, rest = (other, first) if (years[1] != period, years[1] is not None) < \
-        (years[0] != period, years[0] is not None) else (first, other)
+    best, rest = (other, first) if _period_rank(years[1], period) < _period_rank(years[0], period) \
+        else (first, other)
     sheet = best[0]
     fdef = ctx.targets.fields.street[name]
 
     def shown(where: tuple[Sheet, int, int, str | None]) -> str:
-        return f"{where[0].a1(where[1], where[2])}“{str(where[0].value(where[1], where[2])).strip()}”"
+        return _cite(where[0], where[1], where[2], str(where[0].value(where[1], where[2])))
 
     ctx.issue("header-period-choice", sheet.name, sheet.a1(best[1], best[2]), fdef=fdef, chosen=shown(best),
               others=shown(rest), period=period)
