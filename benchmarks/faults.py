@@ -17,6 +17,10 @@ What is asserted, per kind:
 - the n-th write failing with ENOSPC, EROFS or EACCES, for n spread over every write of a run (the scorecard,
   the JSON on stdout, the templates; the way SQLite's own I/O-error tests walk every write): exit 1 with one
   line naming the problem, no traceback, no output file left half-written or replaced, no temporary file left.
+- the disk filling while a large output is written (the file size limit, RLIMIT_FSIZE, at points spread over
+  the output: a write cut short, then one failing), for the report on stdout redirected to a file (JSON, CSV,
+  the table) and for --out (.xlsx, .json): exit 1 with one line, never exit 0 with a truncated file; an --out
+  file whole or absent, the file it would replace untouched, no temporary file left.
 - the history's disk filling at every page of a `--record` (SQLite's max_page_count: the real
   "database or disk is full"): exit 1 with one line, the history intact, the period recorded wholly or not
   at all, and the scorecard still written.
@@ -314,6 +318,68 @@ def failing_writes(district: Path, roster: Path, trials: int, work: Path) -> lis
     return out
 
 
+# ---- large outputs on a disk that fills -----------------------------------------------------------------------
+
+def _size_limited(limit: int) -> Callable[[], None]:
+    """In the child before exec: files may grow to `limit` bytes. A write crossing the limit is cut short and the
+    next one fails (EFBIG), as a disk that fills mid-write cuts a write short and then fails (ENOSPC); the
+    signal the kernel also sends (SIGXFSZ) is ignored so the failure reaches kaohe as an error."""
+    import resource
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    return limit_files
+
+
+def full_disk_outputs(district: Path, work: Path, points: int) -> list[Tally]:
+    """`assess` with its large outputs cut off at points spread over their length: the report on stdout
+    redirected to a file (JSON, CSV, the table) and the files --out writes. Exit 1 with one line every time,
+    never 0 with a truncated file; an --out file is whole or absent, the one it would replace untouched."""
+    jobs: dict[str, tuple[list[str], str | None]] = {
+        "assess --format json > file": (["--format", "json"], None),
+        "assess --format csv > file": (["--format", "csv"], None),
+        "assess > file (the table)": ([], None),
+        "assess --out x.xlsx": (["--format", "json", "--out"], "考核结果.xlsx"),
+        "assess --out x.json": (["--format", "csv", "--out"], "考核结果.json"),
+    }
+    out = []
+    for job, (extra, name) in jobs.items():
+        tally = Tally(f"disk fills: {job}")
+        folder = Path(tempfile.mkdtemp(prefix="fsize-", dir=work))
+        args = ["assess", str(district), *extra] + ([str(folder / name)] if name else [])
+        whole = kaohe(args, folder)
+        size = (folder / name).stat().st_size if name else len(whole.stdout.encode("utf-8"))
+        shutil.rmtree(folder)
+        for i in range(points):
+            limit = max(1, round(size * (i + 0.5) / points))
+            folder = Path(tempfile.mkdtemp(prefix=f"fsize{i}-", dir=work))
+            previous = folder / name if name else None
+            if previous is not None:
+                previous.write_bytes(b"yesterday's result")
+                args_force = [*args, "--force"]
+            else:
+                args_force = args
+            with open(folder / "stdout", "wb") as sink:
+                result = subprocess.run([sys.executable, "-m", "kaohe", *args_force], cwd=folder, env=ENV,
+                                        stdout=sink if name is None else subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+                                        preexec_fn=_size_limited(limit), timeout=300)
+            tally.trials += 1
+            what = f"cut at {limit:,} of {size:,} bytes"
+            tally.check(result.returncode == 1, f"{what}: exit {result.returncode}")
+            tally.check(one_line(result.stderr), f"{what}: {result.stderr[-300:]!r}")
+            if previous is not None:
+                tally.check(previous.read_bytes() == b"yesterday's result", f"{what}: output replaced")
+            tally.check(not temporaries(folder), f"{what}: temporary file left")
+            tally.outcomes["exit 1" if result.returncode == 1 else f"exit {result.returncode}"] += 1
+            shutil.rmtree(folder, ignore_errors=True)
+        tally.outcomes[f"of {size // 1024:,} KB"] = points
+        out.append(tally)
+    return out
+
+
 def full_history(district: Path, work: Path, most: int) -> Tally:
     tally = Tally("history disk full at every page of --record")
     folder = Path(tempfile.mkdtemp(prefix="full-", dir=work))
@@ -455,7 +521,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=30, help="random kills of each kind (default 30)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--streets", type=int, default=60, help="streets in the district assessed (default 60)")
-    parser.add_argument("--only", nargs="*", choices=["kills", "writes", "history", "damaged", "limits"],
+    parser.add_argument("--only", nargs="*", choices=["kills", "writes", "disk", "history", "damaged", "limits"],
                         help="run only these kinds (default: all)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -465,12 +531,14 @@ def main() -> int:
         short = work / "roster12.csv"  # the templates' roster: 12 streets
         short.write_text("街道名称\n" + "".join(f"第{i:02d}街道\n" for i in range(1, 13)), encoding="utf-8")
         started = time.monotonic()
-        only = set(args.only or ["kills", "writes", "history", "damaged", "limits"])
+        only = set(args.only or ["kills", "writes", "disk", "history", "damaged", "limits"])
         tallies: list[Tally] = []
         if "kills" in only:
             tallies += kills(district, short, args.trials, rng, work)
         if "writes" in only:
             tallies += failing_writes(district, short, max(2, args.trials // 2), work)
+        if "disk" in only:
+            tallies += full_disk_outputs(district, work, max(3, args.trials))
         if "history" in only:
             tallies.append(full_history(district, work, args.trials * 6))
         if "damaged" in only:

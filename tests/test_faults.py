@@ -61,7 +61,7 @@ def test_street_names_that_make_one_file_name_each_get_their_template(tmp_path):
         assert result.exit_code == 0, result.stderr
         files = sorted(p.name for p in (tmp_path / "模板").iterdir())
         assert files == ["东风_街道 (2).xlsx", "东风_街道 (3).xlsx", "东风_街道.xlsx", "红旗乡.xlsx"]
-    assert "0 written, 4 skipped" not in result.stderr and "4 written" in result.stderr
+    assert "写出 0 份" not in result.stderr and "写出 4 份" in result.stderr
 
 
 def test_temporary_files_left_by_a_killed_run_are_removed(tmp_path, monkeypatch):
@@ -115,3 +115,85 @@ def test_a_write_failing_inside_the_scorecard_writer_is_one_line_not_an_internal
     assert words in out.stderr
     assert (tmp_path / "考核结果.xlsx").read_bytes() == b"yesterday's"
     assert [p.name for p in tmp_path.iterdir()] == ["考核结果.xlsx"]
+
+
+# ---- a command's outputs are one set; stdout honest at every size ------------------------------------------------
+
+def test_an_interrupted_assess_leaves_none_of_its_outputs_and_the_same_command_runs_again(tmp_path, monkeypatch):
+    """Ctrl-C while the street results were written once left a whole scorecard and a half folder, and the
+    same command was then refused (the scorecard 'already exists')."""
+    import kaohe.report.excel as excel
+
+    real = excel.write_street_book
+    calls = {"n": 0}
+
+    def interrupted_at_the_fourth(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    args = ["assess", "--out", str(tmp_path / "考核结果.xlsx"), "--per-street", str(tmp_path / "各街道结果"),
+            "--record", "--history", str(tmp_path / "h.sqlite")]
+    monkeypatch.setattr(excel, "write_street_book", interrupted_at_the_fourth)
+    result = RUNNER.invoke(app, args)
+    assert isinstance(result.exception, KeyboardInterrupt | SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing of the interrupted run appears"
+    monkeypatch.setattr(excel, "write_street_book", real)
+    again = RUNNER.invoke(app, args)
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / "考核结果.xlsx").is_file() and len(list((tmp_path / "各街道结果").glob("*.xlsx"))) == 12
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_a_refused_second_output_leaves_the_first_unwritten(tmp_path):
+    (tmp_path / "各街道结果").mkdir()
+    (tmp_path / "各街道结果" / "东风街道.xlsx").write_bytes(b"last year's")
+    result = RUNNER.invoke(app, ["assess", "--out", str(tmp_path / "考核结果.xlsx"),
+                                 "--per-street", str(tmp_path / "各街道结果")])
+    assert result.exit_code == 1 and "--force" in result.stderr
+    assert not (tmp_path / "考核结果.xlsx").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file size limit")
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_stdout_redirected_to_a_file_that_fills_is_exit_1_never_a_truncated_exit_0(tmp_path, fmt):
+    """`kaohe assess --format json > /full-disk/r.json` once exited 0 with a truncated file: Python's buffered
+    stdout dropped what followed a short write. The file size limit cuts a write short the same way a disk
+    that fills does."""
+    import resource
+    import signal
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    with open(tmp_path / "r.out", "wb") as sink:
+        out = subprocess.run([sys.executable, "-m", "kaohe", "assess", "--format", fmt], cwd=tmp_path,
+                             stdout=sink, stderr=subprocess.PIPE, timeout=300, preexec_fn=limited,
+                             env={**os.environ, "KAOHE_LANG": "zh", "PYTHONIOENCODING": "utf-8"})
+    err = out.stderr.decode("utf-8")
+    assert out.returncode == 1, err
+    assert "标准输出" in err and "Traceback" not in err
+
+
+def test_the_bundled_sample_is_said_and_its_scorecard_says_so(tmp_path):
+    import openpyxl
+
+    result = RUNNER.invoke(app, ["assess", "--out", str(tmp_path / "x.xlsx"), "--format", "json"])
+    assert result.exit_code == 0 and "示例区" in result.stderr
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert all("【示例】" in (ws.oddFooter.left.text or "") for ws in book.worksheets)
+    assert "【示例】" in str(book.worksheets[0]["A1"].value)
+    made = RUNNER.invoke(app, ["template", "--out", str(tmp_path / "模板")])
+    assert made.exit_code == 0 and "示例街道名单" in made.stderr
+
+
+def test_a_real_district_is_not_called_a_sample(tmp_path):
+    import openpyxl
+
+    from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
+
+    result = RUNNER.invoke(app, ["assess", str(bundled(SAMPLE_SUBMISSIONS)), "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 0 and "示例区" not in result.stderr
+    assert "示例" not in str(openpyxl.load_workbook(tmp_path / "x.xlsx").worksheets[0]["A1"].value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
@@ -220,3 +221,165 @@ def test_a_roster_of_thousands_of_names_is_refused(tmp_path, targets):
     with pytest.raises(RosterError) as caught:
         load_roster(roster, targets)
     assert "10001" in str(caught.value) or "10,001" in str(caught.value)
+
+
+# ---- one unreadable input never stops the district ------------------------------------------------------------
+
+def test_a_workbook_kaohe_may_not_read_is_that_streets_issue_and_the_district_goes_on(book, tmp_path, targets,
+                                                                                      not_root_folder):
+    book("东风街道.xlsx")
+    book("人民街道.xlsx", street=dict(STREET, name="人民街道"))
+    locked = tmp_path / "subs" / "人民街道.xlsx"
+    locked.chmod(0)
+    roster = roster_csv(tmp_path, ["东风街道", "人民街道"])
+    with not_root_folder():
+        intake = gather(tmp_path / "subs", targets, roster)
+    assert compact(intake.issues) == [("人民街道.xlsx", None, "unreadable-file")]
+    issue = intake.issues[0]
+    assert issue.params["why"] == "cannot-open" and issue.street == "人民街道"
+    message = issue.message("zh")
+    assert "读取" in message and "写入" not in message and "没有读取权限" in message, message
+    assert [s.status for s in intake.streets] == ["submitted", "unreadable"]
+
+
+@pytest.fixture
+def not_root_folder(monkeypatch):
+    """A context in which files are opened as an ordinary account would open them: one without read permission
+    (chmod 0) cannot be opened (EACCES). Root, which CI runs as, reads every file, so the kernel's check is
+    played here, for os.open and io.open alike; the readers' worker processes fork from this one and inherit it."""
+    import builtins
+    import errno
+    import io
+    import stat
+    from contextlib import contextmanager
+
+    def refused(path: object) -> bool:
+        try:
+            mode = os.stat(path).st_mode  # type: ignore[arg-type]
+        except (OSError, TypeError, ValueError):
+            return False
+        return stat.S_ISREG(mode) and not mode & 0o444
+
+    real_os_open, real_io_open = os.open, io.open
+
+    def os_open(path, *args, **kwargs):
+        if refused(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_os_open(path, *args, **kwargs)
+
+    def io_open(file, *args, **kwargs):
+        if not isinstance(file, int) and refused(file):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return real_io_open(file, *args, **kwargs)
+
+    @contextmanager
+    def run():
+        with monkeypatch.context() as m:
+            m.setattr(os, "open", os_open)
+            m.setattr(io, "open", io_open)
+            m.setattr(builtins, "open", io_open)
+            yield
+
+    return run
+
+
+def test_a_named_pipe_called_like_a_workbook_never_hangs_the_run(book, tmp_path, targets):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    book("东风街道.xlsx")
+    os.mkfifo(tmp_path / "subs" / "人民街道.xlsx")
+    roster = roster_csv(tmp_path, ["东风街道", "人民街道"])
+    intake = gather(tmp_path / "subs", targets, roster)
+    assert compact(intake.issues) == [("人民街道.xlsx", None, "unreadable-file")]
+    message = intake.issues[0].message("zh")
+    assert intake.issues[0].params["why"] == "not-a-file" and "管道" in message
+    assert not any(c.isascii() and c.isalpha() for c in message), message  # no English inside the Chinese
+
+
+def test_reading_a_pipe_or_a_file_swapped_for_one_refuses_without_blocking(tmp_path):
+    from kaohe.workbook.guard import NotRegularFile, read_regular
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    with pytest.raises(NotRegularFile):
+        read_regular(tmp_path / "pipe.xlsx", 100)  # opened without blocking: no writer is needed to get here
+
+
+def test_a_share_that_goes_away_mid_read_is_the_files_issue(book, tmp_path, targets, monkeypatch):
+    import errno
+
+    book("东风街道.xlsx")
+    book("人民街道.xlsx", street=dict(STREET, name="人民街道"))
+    real_read = os.read
+    gone = {"fd": None}
+    real_open = os.open
+
+    def opening(path, flags, *args, **kwargs):  # the share drops while 人民街道.xlsx is being read
+        fd = real_open(path, flags, *args, **kwargs)
+        if str(path).endswith("人民街道.xlsx"):
+            gone["fd"] = fd
+        return fd
+
+    def reading(fd, n):
+        if fd == gone["fd"]:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "open", opening)
+    monkeypatch.setattr(os, "read", reading)
+    intake = gather(tmp_path / "subs", targets, roster_csv(tmp_path, ["东风街道", "人民街道"]))
+    assert compact(intake.issues) == [("人民街道.xlsx", None, "unreadable-file")]
+    assert "共享文件夹或移动硬盘可能断开" in intake.issues[0].message("zh")
+    assert intake.streets[0].status == "submitted"
+
+
+def test_check_on_a_file_it_may_not_read_answers_in_chinese(book, tmp_path, not_root_folder):
+    from typer.testing import CliRunner
+
+    from kaohe.cli import app
+
+    path = book("东风街道.xlsx")
+    path.chmod(0)
+    with not_root_folder():
+        result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "Invalid value" not in result.output and "打不开" in result.stdout, result.output
+
+
+# ---- the roster is checked -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["big5", "shift_jis"])
+def test_a_roster_in_an_encoding_kaohe_cannot_decode_is_refused_naming_what_was_tried(tmp_path, targets, encoding):
+    path = tmp_path / "街道名单.csv"
+    path.write_bytes("街道名稱\n東風街道\n人民街道\n解放街道\n".encode(encoding))
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, targets)
+    text = caught.value.text(Translator("zh"))
+    assert "街道名单.csv" in text and "UTF-8" in text and "GB18030" in text
+
+
+def test_a_garbled_roster_is_refused(tmp_path, targets):
+    path = tmp_path / "街道名单.csv"
+    path.write_text("街道名称\n东风街道\n人民街道\n".encode().decode("cp1252", errors="replace"), encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(path, targets)
+    assert "乱码" in caught.value.text(Translator("zh"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_rosters_as_offices_save_them_still_read(tmp_path, targets, encoding):
+    assert load_roster(roster_csv(tmp_path, ["东风街道", "人民街道", "朝阳乡"], encoding), targets) == [
+        "东风街道", "人民街道", "朝阳乡"]
+
+
+def test_a_roster_none_of_whose_streets_sent_anything_is_an_error_not_a_table_of_zeros(book, tmp_path):
+    from kaohe import api
+
+    book("东风街道.xlsx")
+    book("人民街道.xlsx", street=dict(STREET, name="人民街道"))
+    roster = roster_csv(tmp_path, ["西城街道", "东城街道", "南苑乡"])
+    with pytest.raises(RosterError) as caught:
+        api.assess(tmp_path / "subs", roster=roster)
+    text = caught.value.text(Translator("zh"))
+    assert "0/3" in text and "这是本区的街道名单吗" in text and "东风街道" in text

@@ -31,7 +31,8 @@ def labelled(rows: list[list[Any]]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     folder = tmp_path_factory.mktemp("results")
-    run = kaohe("assess", "--per-street", "各街道", "--format", "json", cwd=folder)
+    # the sample's folder named, so these are results like any district's (left out, they would say 【示例】)
+    run = kaohe("assess", str(bundled(SAMPLE_SUBMISSIONS)), "--per-street", "各街道", "--format", "json", cwd=folder)
     assert run.returncode == 0, run.stderr
     return folder, json.loads(run.stdout)
 
@@ -87,7 +88,7 @@ def test_per_street_never_overwrites_without_force(district: tuple[Path, dict[st
     again = kaohe("assess", "--per-street", "各街道", cwd=folder)
     assert again.returncode == 1 and "--force" in again.stderr
     assert target.read_bytes() == before
-    forced = kaohe("assess", "--per-street", "各街道", "--force", cwd=folder)
+    forced = kaohe("assess", str(bundled(SAMPLE_SUBMISSIONS)), "--per-street", "各街道", "--force", cwd=folder)
     assert forced.returncode == 0, forced.stderr
     assert [p for p in (folder / "各街道").iterdir() if p.name.startswith(".")] == []  # no temporary file left
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from kaohe.errors import InputError, KaoheError
 
 if TYPE_CHECKING:  # imported where used: a command that needs none of them starts fast
-    from kaohe.model import Report
+    from kaohe.model import Intake, Report
     from kaohe.targets import Targets
     from kaohe.tracking.compare import Comparison
     from kaohe.tracking.history import Recorded
@@ -50,7 +50,8 @@ def _targets(targets: Targets | PathLike | None) -> Targets:
 
 def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None = None,
            roster: PathLike | None = None, period: str | None = None,
-           on_progress: Progress | None = None, verified: PathLike | None = None) -> Report:
+           on_progress: Progress | None = None, verified: PathLike | None = None,
+           history: PathLike | None = None) -> Report:
     """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
 
     With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
@@ -61,6 +62,9 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     With `verified` (a findings file or a folder of them: inspectors' 核查 results), the report is scored on
     the verified figures where a finding exists, with the targets file's overstatement rule and adjustments
     applied, and carries `verification`: every street's self-assessed and verified score and every change.
+
+    With `history` (a file written by History.record), a street whose community count moved far from the last
+    recorded period's is warned about (count_check): the command line and the desk compose it the same way.
     """
     from kaohe.intake import file_info, gather
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
@@ -78,15 +82,31 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
                     judge=True)
     if not intake.files:  # nothing to assess: an error, not a page of ✓ over zero streets
         raise InputError(key="err.no_workbooks", path=str(folder))
+    _check_roster_matches(intake)
     targets_path = rules.source_path or bundled(DEFAULT_TARGETS)
     report = score(rules, intake, file_info(targets_path) if targets_path.is_file() else None)
-    report = replace(report, period=period or report.period, targets=rules, intake=intake)
+    report = replace(report, period=period or report.period, targets=rules, intake=intake, sample=source is None)
     if verified is not None:
         from kaohe.verify import apply, read_findings
 
         findings, issues, files = read_findings(Path(verified), rules)
         report = apply(report, intake, rules, findings, issues, files)
+    if history is not None:
+        report = count_check(report, history)
     return report
+
+
+def _check_roster_matches(intake: Intake) -> None:
+    """A roster none of whose streets sent a workbook that kaohe could match, while workbooks did name streets,
+    is another district's roster (or a garbled one): an error, not a table of zeros."""
+    from kaohe.errors import RosterError
+
+    if intake.roster_file is None or any(s.status != "missing" for s in intake.streets):
+        return
+    found = list(dict.fromkeys(i.street for i in intake.issues if i.code == "unknown-street" and i.street))
+    if found:
+        raise RosterError(key="err.roster_matches_none", path=intake.roster_file, count=len(intake.streets),
+                          found="、".join(found[:6]) + ("…" if len(found) > 6 else ""))
 
 
 def learn(source: PathLike, *, targets: Targets | PathLike | None = None, lang: Literal["zh", "en"] = "zh") \
@@ -212,7 +232,7 @@ def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLi
     from kaohe.scoring import score
 
     paths = [Path(workbooks)] if isinstance(workbooks, str | os.PathLike) else [Path(w) for w in workbooks]
-    missing = [p for p in paths if not p.is_file()]
+    missing = [p for p in paths if not os.path.lexists(p)]  # anything else there is read, or said why not
     if missing:
         raise InputError(key="err.no_workbook", path=str(missing[0]))
     rules = _targets(targets)
@@ -294,14 +314,14 @@ def write_report(report: Report, path: PathLike, *, lang: Literal["zh", "en"] = 
     return out
 
 
-def _check_new_output(report: Report, out: Path, force: bool) -> None:
+def _check_new_output(report: Report, out: Path, force: bool, new_folder: bool = False) -> None:
     from kaohe.atomic import OutputError, check_output
 
     inputs = [Path(i.path) for i in report.inputs]
     for info in (report.targets_info, report.roster_info):
         if info is not None:
             inputs.append(Path(info.path))
-    check_output(out, inputs)
+    check_output(out.parent if new_folder and not out.parent.exists() else out, inputs)
     if out.exists() and not force:
         raise OutputError(key="err.exists", path=str(out))
 
@@ -311,19 +331,21 @@ def write_street_results(report: Report, folder: PathLike, *, lang: Literal["zh"
     """One workbook per street, named by the street, for the bureau to send back: its score, grade, rank,
     points per target, where each point was lost (file, sheet, cell), what it still needs, its issues with
     their fixes — the page `kaohe check --out` gives a street before it sends. Every file is written
-    atomically; if any of them exists already, none is written unless `force`."""
-    from kaohe.atomic import OutputError
+    atomically and they appear together (kaohe.atomic.together): the folder, made if it does not exist, holds
+    all of them or none; if any of them exists already, none is written unless `force`."""
+    from kaohe.atomic import OutputError, together
     from kaohe.report.excel import write_street_book
     from kaohe.report.template import unique_file_stems
     from kaohe.words import Translator
 
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise OutputError(key="err.not_a_folder_out", path=str(out))
     stems = unique_file_stems([s.name for s in report.streets])
     paths = {s.name: out / f"{stems[s.name]}.xlsx" for s in report.streets}
     for path in paths.values():
         try:
-            _check_new_output(report, path, force)
+            _check_new_output(report, path, force, new_folder=True)
         except OutputError as exc:
             if exc.key == "err.exists":
                 existing = sum(1 for p in paths.values() if p.exists())
@@ -331,8 +353,9 @@ def write_street_results(report: Report, folder: PathLike, *, lang: Literal["zh"
             raise
     tr = Translator(lang)
     targets = _report_targets(report)
-    for street in report.streets:
-        write_street_book(report, [street], targets, paths[street.name], tr)
+    with together():
+        for street in report.streets:
+            write_street_book(report, [street], targets, paths[street.name], tr)
     return list(paths.values())
 
 

@@ -81,7 +81,7 @@ class Lang(StrEnum):
 # Options several commands share: one definition each.
 TargetsOption = Annotated[Path | None, typer.Option(
     "--targets", "-t", help="目标文件（YAML），默认为自带的 2005 年目标。Targets YAML; default: the 2005 file.",
-    show_default=False)]
+    show_default=False, readable=False)]
 SuggestOption = Annotated[bool, typer.Option(
     "--suggest", help="列出目标文件不认识的词和表头，给出可加进目标文件的补充（同 kaohe targets learn）。"
     "Also print what to add to the targets file for words and headers it did not know.")]
@@ -116,11 +116,12 @@ def assess(
     submissions: Annotated[Path | None, typer.Argument(
         help="报送表文件夹（或一个报送表），默认为自带示例区。"
              "Folder of street workbooks, or one workbook; default: the sample district.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     targets_file: TargetsOption = None,
     roster: Annotated[Path | None, typer.Option(
         "--roster", "-r", help="街道名单（CSV 或 xlsx，含“街道名称”列），默认在报送表文件夹内或旁边找 街道名单.csv。"
-        "Roster of streets; default: 街道名单.csv beside or inside the submissions folder.", show_default=False)
+        "Roster of streets; default: 街道名单.csv beside or inside the submissions folder.", show_default=False,
+            readable=False)
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f",
                                         help="输出格式 table、json 或 csv。Output: table, json or csv.")
@@ -131,14 +132,15 @@ def assess(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="同时写出结果文件，类型看后缀：.xlsx 考核结果表、.json 报告、.csv 得分表。"
         "Also write the result to a file, its kind from the suffix: .xlsx scorecard, .json report, .csv scores.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     verified: Annotated[Path | None, typer.Option(
         "--verified", help="核查结果（文件或文件夹）：按核实后的数据评分，并列出自评分与核定分。"
         "Inspectors' findings (a file or folder): score on the verified figures, both scores shown.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     per_street: Annotated[Path | None, typer.Option(
         "--per-street", help="为每个街道写一份考核结果（Excel），放在这个文件夹里，用于下发各街道。"
-        "Write each street its own result workbook into this folder, to send back.", show_default=False)] = None,
+        "Write each street its own result workbook into this folder, to send back.", show_default=False,
+            readable=False)] = None,
     period: Annotated[str | None, typer.Option(
         "--period", help="考核期，如 2005、2005-H1、2005-Q3、2005-M09，默认取目标文件的。"
         "The period assessed (2005, 2005-H1, 2005-Q3 …); default: the targets file's.",
@@ -147,7 +149,7 @@ def assess(
         "--record", help="同时记入考核历史（见 --history）。Also store the report in the history.")] = False,
     history: Annotated[Path, typer.Option(
         "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。"
-        "The history file (SQLite) that --record writes and compare reads.")] = DEFAULT_HISTORY,
+        "The history file (SQLite) that --record writes and compare reads.", readable=False)] = DEFAULT_HISTORY,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out / --per-street 文件。"
                                                          "Replace existing --out / --per-street files.")
                      ] = False,
@@ -155,42 +157,52 @@ def assess(
 ) -> None:
     """评分：考核全区各街道并输出结果。Assess every street and print the scored report."""
     from kaohe import api
+    from kaohe.atomic import together
 
+    tr = Translator(lang.value)
     if out is not None and out.suffix.lower() not in api.REPORT_SUFFIXES:
-        raise typer.BadParameter(Translator(lang.value)("err.out_suffix", path=str(out)), param_hint="--out")
+        raise typer.BadParameter(tr("err.out_suffix", path=str(out)), param_hint="--out")
     if period is not None:
         try:
             api.check_period(period)
         except KaoheError as exc:
-            raise typer.BadParameter(exc.text(Translator(lang.value)), param_hint="--period") from exc
-    try:
-        with _progress(Translator(lang.value)) as tick, _collector_paused():
-            report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
-                                verified=verified)
-        report = api.count_check(report, history)
-        if record_run:
-            book = api.History(history)
-            before = dict((p, n) for p, n, _ in book.periods())
-            run = book.record(report, lang.value)
-            _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
-            from kaohe.tracking.history import COMMITTED
+            raise typer.BadParameter(exc.text(tr), param_hint="--period") from exc
+    if submissions is None:
+        from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
 
-            COMMITTED.clear()  # announced
-            if report.period in before:  # the latest run of a period counts; the earlier ones stay in the file
-                _err().print(Translator(lang.value)("recorded_again", period=report.period, n=before[report.period]),
-                             highlight=False)
-        if out is not None:
-            with _status(Translator(lang.value), out, len(report.streets)), _collector_paused():
-                api.write_report(report, out, lang=lang.value, history=history, force=force,
-                                 on_warning=_warner(Translator(lang.value)))
-            _err().print(f"[green]✓[/] {out}", highlight=False)
-        if per_street is not None:
-            with _status(Translator(lang.value), per_street, len(report.streets)), _collector_paused():
-                written = api.write_street_results(report, per_street, lang=lang.value, force=force)
-            _err().print(f"[green]✓[/] {len(written)} → {per_street}", highlight=False)
+        _err().print(f"[yellow]{tr('note.sample_district', path=bundled(SAMPLE_SUBMISSIONS))}[/]",
+                     highlight=False, soft_wrap=True)
+    said: list[str] = []  # what is announced once the outputs are in place
+    try:
+        with _progress(tr) as tick, _collector_paused():
+            report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
+                                verified=verified, history=history)
+        with together():  # the scorecard, the street results and the record appear together, or none of them
+            if out is not None:
+                with _status(tr, out, len(report.streets)), _collector_paused():
+                    api.write_report(report, out, lang=lang.value, history=history, force=force,
+                                     on_warning=_warner(tr))
+                said.append(f"[green]✓[/] {out}")
+            if per_street is not None:
+                with _status(tr, per_street, len(report.streets)), _collector_paused():
+                    written = api.write_street_results(report, per_street, lang=lang.value, force=force)
+                said.append(f"[green]✓[/] {tr('per_street.summary', count=len(written), path=str(per_street))}")
+            if record_run:  # last: a record is never left without the files it was made with
+                book = api.History(history)
+                before = dict((p, n) for p, n, _ in book.periods())
+                run = book.record(report, lang.value)
+                _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
+                from kaohe.tracking.history import COMMITTED
+
+                COMMITTED.clear()  # announced
+                if report.period in before:  # the latest run of a period counts; the earlier ones stay
+                    _err().print(tr("recorded_again", period=report.period, n=before[report.period]),
+                                 highlight=False)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    _render(report, fmt, Translator(lang.value))
+    for line in said:
+        _err().print(line, highlight=False)
+    _render(report, fmt, tr)
     if suggest:
         _suggest(report, lang.value, to_stdout=fmt is Format.table)
     if strict and any(i.severity == "error" for i in report.issues):
@@ -203,7 +215,7 @@ def progress_command(
         "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。"
         "The history file written by assess --record. "
         "Default: kaohe-history.sqlite here; while it does not exist, the bundled sample (2005-H1 → 2005).",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     targets_file: TargetsOption = None,
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
@@ -240,7 +252,7 @@ def compare(
     after: Annotated[str, typer.Argument(help="已记录的考核期或 JSON 报告。A recorded period or a JSON report.",
                                          show_default=False)],
     history: Annotated[Path, typer.Option(
-        "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。The history file (SQLite).")
+        "--history", envvar="KAOHE_HISTORY", help="考核历史文件（SQLite）。The history file (SQLite).", readable=False)
     ] = DEFAULT_HISTORY,
     targets_file: TargetsOption = None,
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
@@ -272,7 +284,7 @@ def compare(
 @app.command()
 def check(
     workbooks: Annotated[list[Path], typer.Argument(help="报送前要自查的报送表。The workbook(s) to check.",
-                                                    show_default=False)],
+                                                    show_default=False, readable=False)],
     targets_file: TargetsOption = None,
     fmt: Annotated[Shape, typer.Option("--format", "-f", help="输出格式 table 或 json。Output: table or json.")
                    ] = Shape.table,
@@ -280,7 +292,7 @@ def check(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="同时写出自查结果（.xlsx），与区里下发的街道考核结果格式相同。"
         "Also write the result as a workbook (.xlsx), laid out as the result the bureau sends back.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
                      ] = False,
     suggest: SuggestOption = False,
@@ -316,12 +328,12 @@ def check(
 def template(
     roster: Annotated[Path | None, typer.Option(
         "--roster", "-r", help="街道名单：每个街道一个模板，默认为示例名单。Roster: one template per street.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     street: Annotated[list[str] | None, typer.Option(
         "--street", "-s", help="只为这个街道生成（可重复）。Only this street (repeatable).", show_default=False)
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="模板写入的文件夹。Folder for the templates.")
-                       ] = Path("templates"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="模板写入的文件夹。Folder for the templates.",
+                                          readable=False)] = Path("templates"),
     targets_file: TargetsOption = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=2000, help="预留的社区行数。Community rows.")] = 40,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的模板。Replace templates that exist.")] = False,
@@ -331,7 +343,7 @@ def template(
         "Write inspectors' verification sheets, pre-filled from --from, instead of blank templates.")] = False,
     source: Annotated[Path | None, typer.Option(
         "--from", help="核查表依据的报送表文件夹。The submissions the verification sheets are filled from.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
 ) -> None:
     """模板：为每个街道生成空白报送表。Write blank submission workbooks, one per street.
 
@@ -342,6 +354,12 @@ def template(
 
     if verification and source is None:
         raise typer.BadParameter(Translator(lang.value)("err.verification_from"), param_hint="--from")
+    tr = Translator(lang.value)
+    if roster is None and not street and not verification:
+        from kaohe.resources import SAMPLE_ROSTER, bundled
+
+        _err().print(f"[yellow]{tr('note.sample_roster', path=bundled(SAMPLE_ROSTER))}[/]", highlight=False,
+                     soft_wrap=True)
     try:
         if verification:
             assert source is not None
@@ -356,9 +374,10 @@ def template(
         if item.written:
             _err().print(f"[green]✓[/] {item.path}", highlight=False)
         else:
-            _err().print(f"[yellow]跳过[/] {item.path}（已存在；用 --force 覆盖）", highlight=False)
+            _err().print(f"[yellow]{tr('template.skipped', path=str(item.path))}[/]", highlight=False)
     written = sum(1 for item in done if item.written)
-    _err().print(f"{written} written, {len(done) - written} skipped → {out_dir}", highlight=False)
+    _err().print(tr("template.summary", written=written, skipped=len(done) - written, path=str(out_dir)),
+                 highlight=False)
 
 
 def _suggest(report: Report, lang: str, to_stdout: bool) -> None:
@@ -484,7 +503,8 @@ app.add_typer(targets_app, name="targets")
 
 @targets_app.command("check")
 def targets_check(
-    file: Annotated[Path, typer.Argument(help="要检查的目标文件。The targets YAML to check.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="要检查的目标文件。The targets YAML to check.", show_default=False,
+        readable=False)],
     lang: LangOption = Lang.zh,
 ) -> None:
     """检查目标文件并用平实的话解释每项指标。Lint a targets file and explain it in plain words."""
@@ -517,12 +537,13 @@ def targets_schema() -> None:
 @targets_app.command("learn")
 def targets_learn(
     submissions: Annotated[Path, typer.Argument(
-        help="报送表文件夹（或一个报送表）。Folder of street workbooks, or one workbook.", show_default=False)],
+        help="报送表文件夹（或一个报送表）。Folder of street workbooks, or one workbook.", show_default=False,
+        readable=False)],
     targets_file: TargetsOption = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="把建议写入这个文件（YAML），核对后用 kaohe targets accept 接受；默认打印出来。"
         "Write the suggested additions to this file (YAML) for review and `kaohe targets accept`; "
-        "default: print them.", show_default=False)] = None,
+        "default: print them.", show_default=False, readable=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的 --out 文件。Replace an existing --out file.")
                      ] = False,
     lang: LangOption = Lang.zh,
@@ -556,13 +577,14 @@ def targets_learn(
 @targets_app.command("accept")
 def targets_accept(
     patch: Annotated[Path, typer.Argument(help="kaohe targets learn 写出并经核对的文件。"
-                                               "The file kaohe targets learn wrote, reviewed.", show_default=False)],
+                                               "The file kaohe targets learn wrote, reviewed.", show_default=False,
+                                                   readable=False)],
     targets_file: Annotated[Path, typer.Option(
-        "--targets", "-t", help="要补充的目标文件。The targets file to add to.", show_default=False)],
+        "--targets", "-t", help="要补充的目标文件。The targets file to add to.", show_default=False, readable=False)],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="写到这个新文件；默认改写目标文件，并把原文件留作 *.before-learn-N.yaml。"
         "Write a new file; default: change the targets file, keeping the old one as *.before-learn-N.yaml.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """接受学习结果：把核对过的词和表头写进目标文件，其余内容（注释、顺序）不变。Write reviewed additions into
@@ -589,7 +611,7 @@ serve_app = typer.Typer(help="报送平台：各街道在浏览器中报送、�
 app.add_typer(serve_app, name="serve")
 DataOption = Annotated[Path | None, typer.Option(
     "--data", "-d", help="平台的数据文件夹（首次启动时建立）。The desk's data folder (made at the first start).",
-    show_default=False)]
+    show_default=False, readable=False)]
 
 
 @serve_app.callback(invoke_without_command=True)
@@ -600,7 +622,7 @@ def serve(
     roster: Annotated[Path | None, typer.Option(
         "--roster", "-r", help="街道名单（首次启动时复制到数据文件夹），默认为示例名单。"
                                "Roster, copied in at the first start; default: the sample roster.",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     period: Annotated[str | None, typer.Option(
         "--period", help="首次启动时的报送期，默认取目标文件的年度。The first period; default: the targets file's.",
         show_default=False)] = None,
@@ -647,7 +669,8 @@ def serve(
 
 @serve_app.command("links")
 def serve_links(
-    data: Annotated[Path, typer.Option("--data", "-d", help="平台的数据文件夹。The desk's data folder.")],
+    data: Annotated[Path, typer.Option("--data", "-d", help="平台的数据文件夹。The desk's data folder.",
+                                       readable=False)],
     fmt: Annotated[LinksFormat, typer.Option("--format", "-f", help="输出格式 table 或 csv。Output: table or csv.")
                    ] = LinksFormat.table,
     url: Annotated[str | None, typer.Option(
@@ -732,6 +755,53 @@ def _safe_streams() -> None:
         os.environ.setdefault("KAOHE_LANG", "en")
 
 
+class _CheckedStdout:
+    """Standard output written to its last byte, or an OSError. CPython's buffered writer drops what follows a
+    short write (a file filling a disk: `write()` takes 64 KB of 200 KB, the rest is lost and the run exits 0);
+    here every chunk is written with os.write until all of it is taken, so a full disk, a full quota or a file
+    size limit is an OSError that main() reports in one line, exit 1. Encodes as the stream it replaces did
+    (its encoding, kaohe's nearest-character errors, CRLF on Windows); everything else is that stream's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._fd: int = stream.fileno()
+        self.encoding: str = stream.encoding or "utf-8"
+        self.errors: str = stream.errors or "strict"
+
+    def write(self, text: str) -> int:
+        import os
+
+        data = (text.replace("\n", "\r\n") if os.name == "nt" else text).encode(self.encoding, self.errors)
+        view = memoryview(data)
+        while view:
+            taken = os.write(self._fd, view)
+            if taken <= 0:  # nothing taken and no error: treat as the disk full it is
+                import errno
+
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[taken:]
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:  # nothing is held back
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _checked_stdout() -> None:
+    """Standard output as _CheckedStdout, where it is a real file descriptor (not a test's captured stream)."""
+    try:
+        sys.stdout.flush()
+        sys.stdout = _CheckedStdout(sys.stdout)
+    except (AttributeError, OSError, ValueError):  # no descriptor (captured) or closed: left as it is
+        pass
+
+
 def _argv_lang() -> str:
     """The language asked for (--lang, KAOHE_LANG), for messages written outside a command."""
     import os
@@ -751,7 +821,7 @@ def _os_error(exc: OSError, tr: Translator) -> str:
 
     where = exc.filename if exc.filename is not None else tr("err.stdout")
     code = exc.errno
-    if code == errno.ENOSPC:
+    if code in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):  # full, or a size or quota cap
         return tr("err.disk_full", path=where)
     if code == errno.EROFS:
         return tr("err.read_only", path=where)
@@ -774,6 +844,7 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     _safe_streams()
+    _checked_stdout()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     tr = Translator(_argv_lang())

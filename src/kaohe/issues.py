@@ -310,6 +310,8 @@ def _detail_note(reason: str, detail: str, params: dict[str, Any]) -> Ref | str:
         return Ref("unreadable.note.not_submission", {
             "sheets": "、".join(f"“{s}”" for s in params["sheets"][:6]),
             "first": " | ".join(params.get("first_row") or []) or "—"})
+    if reason == "cannot-open" and f"unreadable.open.{detail}" in WORDS:
+        return Ref(f"unreadable.open.{detail}")
     if reason == "not-workbook" and detail == "OLE":
         return Ref("unreadable.note.ole")
     if reason == "not-workbook" and detail:

@@ -425,6 +425,7 @@ class Report:
     # what it was made from, so a report can be rendered, written or recorded on its own (kaohe.api)
     targets: Targets | None = field(default=None, compare=False, repr=False)
     intake: Intake | None = field(default=None, compare=False, repr=False)
+    sample: bool = False  # made from kaohe's bundled sample district: every page of it says so
 
     @property
     def streets_expected(self) -> int:

@@ -142,7 +142,7 @@ class Service:
             else:
                 findings = self.desk.findings if self.desk.findings_files() else None
                 report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
-                                    period=self.desk.period, verified=findings)
+                                    period=self.desk.period, verified=findings, history=self.desk.history)
             self._assessed = (generation, report)
             return report
 

@@ -22,6 +22,8 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
     if (data / "desk.sqlite").exists():
         desk = Desk.open(data)
     else:
+        if roster is None:
+            say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
         desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
         say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
     desk.serve_lock()

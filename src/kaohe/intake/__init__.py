@@ -33,10 +33,9 @@ def file_info(path: Path) -> FileInfo:
     import datetime as dt
     import hashlib
 
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    from kaohe.workbook.guard import read_regular
+
+    digest = hashlib.sha256(read_regular(path, 1 << 62))  # a pipe given as an input never hangs the run
     stat = path.stat()
     modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
     return FileInfo(display_name(path.name), str(path), stat.st_size, digest.hexdigest(), modified,
@@ -297,8 +296,13 @@ def _info(path: Path, name: str, sub: Submission | Issue) -> FileInfo:
     modified = dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
     if isinstance(sub, Submission):
         return FileInfo(name, str(path), sub.size, sub.sha256, modified, raw)
+    if isinstance(sub, Issue) and sub.params.get("why") == "cannot-open":  # hashing it would fail the same way
+        return FileInfo(name, str(path), stat.st_size, "", modified, raw)
     if path.is_file() and not path.is_symlink() and stat.st_size <= 50 * 1024 * 1024:
-        return replace(file_info(path), name=name)
+        try:
+            return replace(file_info(path), name=name)
+        except OSError:  # gone or locked since it was read: named, without its fingerprint
+            pass
     return FileInfo(name, str(path), stat.st_size, "", modified, raw)
 
 

@@ -31,8 +31,10 @@ def load_roster(path: Path, targets: Targets) -> list[str]:
 def read_roster(path: Path, targets: Targets) -> tuple[list[str], str | None]:
     """The street names, and the first one when it looks like a header kaohe did not recognise: it names no
     street the way the others do (they end in 街道, 乡 …, it does not), so it may be a column heading."""
-    if not path.is_file():
+    if not path.exists():
         raise RosterError(key="err.roster_missing", path=str(path))
+    if not path.is_file():
+        raise RosterError(key="err.roster_not_file", path=str(path))
     if path.suffix.lower() in (".csv", ".txt"):
         rows = _csv_rows(path)
     else:
@@ -45,6 +47,9 @@ def read_roster(path: Path, targets: Targets) -> tuple[list[str], str | None]:
             raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
         rows = [["" if v is None else str(v) for v in row] for s in sheets[:1] for row in s.rows]
     names, headed = _names(rows, targets)
+    garbled = [n for n in names if _garbled(n)]
+    if garbled:
+        raise RosterError(key="err.roster_garbled", path=str(path), sample=garbled[0], tried=ROSTER_ENCODINGS)
     if not names:
         raise RosterError(key="err.roster_empty", path=str(path))
     if len(names) > MAX_STREETS:  # a district has dozens of streets; a file of thousands is not a roster
@@ -64,12 +69,77 @@ def _header_like(names: list[str], targets: Targets) -> str | None:
 def _csv_rows(path: Path) -> list[list[str]]:
     """A text roster as Excel or WPS save one: UTF-8 (BOM or not), GBK, UTF-16 "Unicode 文本" with tabs."""
     from kaohe.errors import UnreadableFile
+    from kaohe.workbook.guard import read_regular
     from kaohe.workbook.text_tables import read_text_table
 
     try:
-        return read_text_table(path.read_bytes())
+        data = read_regular(path, 8 << 20)
+    except OSError as exc:
+        raise RosterError(key="err.roster_unreadable", path=str(path), detail=exc.strerror or str(exc)) from exc
+    text = _roster_text(data)
+    if text is None:
+        raise RosterError(key="err.roster_encoding", path=str(path), tried=ROSTER_ENCODINGS)
+    try:
+        return read_text_table(text.encode("utf-8"))
     except UnreadableFile as exc:
         raise RosterError(key="err.roster_unreadable", path=str(path), detail=str(exc)) from exc
+
+
+ROSTER_ENCODINGS = "UTF-8、UTF-16、GBK/GB18030"
+
+
+def _roster_text(data: bytes) -> str | None:
+    """A text roster decoded strictly, or None when none of the encodings an office saves in gives names
+    that read as names. A workbook's cells may be replaced where they cannot be decoded; a roster decides who
+    is assessed, so a guess is never taken: Big5 decoded as GBK gives rare characters, not street names."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = [("utf-8", data[3:])]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", data)]
+    else:
+        candidates = [("utf-8", data), ("gb18030", data)]
+    for encoding, raw in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "gb18030" and not _reads_as_gb2312(text):
+            continue
+        return text
+    return None
+
+
+def _reads_as_gb2312(text: str) -> bool:
+    """Most Chinese characters of a text decoded as GB18030 are common ones (GB2312): street names are. Text
+    in another encoding (Big5, Shift-JIS) decoded as GB18030 is mostly rare characters and symbols."""
+    cjk = [ch for ch in text if ord(ch) > 0x7F and not ch.isspace()]
+    if not cjk:
+        return True
+    common = 0
+    for ch in cjk:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common * 10 >= len(cjk) * 9
+
+
+def _garbled(name: str) -> bool:
+    """A name that is mojibake: UTF-8 bytes once read as Latin-1 or Windows-1252 (街道 → è¡—é“), or a
+    character that could not be decoded (U+FFFD)."""
+    if "\ufffd" in name:
+        return True
+    if not any(0x80 <= ord(ch) <= 0x2122 for ch in name):
+        return False
+    for codec in ("cp1252", "latin-1"):
+        try:
+            again = name.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if any("\u4e00" <= ch <= "\u9fff" for ch in again):
+            return True
+    return False
 
 
 def _names(rows: list[list[str]], targets: Targets) -> tuple[list[str], bool]:

@@ -329,6 +329,12 @@ def _chart_font() -> dict[str, Any]:
     return {"name": page.FONT, "size": 9}
 
 
+def _sample_marked(report: Report, title: str, tr: Translator) -> str:
+    """A title as printed: marked 【示例】 when the report is of kaohe's bundled sample district, so a page of it
+    is never taken for a real district's result (the title is in every page's footer too)."""
+    return f"{tr('card.sample')}{title}" if report.sample else title
+
+
 def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator,
                     now: dt.datetime | None = None, progress: Any = None) -> None:
     """Write the scorecard workbook to `path` atomically (temporary file in the same folder, then rename)."""
@@ -336,7 +342,7 @@ def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator
 
     now = now or dt.datetime.now().replace(microsecond=0)
     by_id = {t.id: t for t in targets.targets}
-    title = tr.pick(report.title, targets.title_en)
+    title = _sample_marked(report, tr.pick(report.title, targets.title_en), tr)
     subtitle = f"{tr('card.period')} {report.period}  ·  {tr('card.run')} {now:%Y-%m-%d %H:%M}"
     with atomic_path(path) as tmp:
         book = _Book(tmp)
@@ -360,12 +366,13 @@ def write_street_book(report: Report, streets: Sequence[StreetResult], targets: 
     from kaohe.atomic import atomic_path
 
     now = now or dt.datetime.now().replace(microsecond=0)
-    subtitle = (f"{tr.pick(report.title, targets.title_en)}  ·  {tr('card.period')} {report.period}  ·  "
+    subtitle = (f"{_sample_marked(report, tr.pick(report.title, targets.title_en), tr)}  ·  "
+                f"{tr('card.period')} {report.period}  ·  "
                 f"{tr('card.run')} {now:%Y-%m-%d %H:%M}")
     with atomic_path(path) as tmp:
         book = _Book(tmp)
         for street in streets:
-            title = tr("card.street_page", name=street.name)
+            title = _sample_marked(report, tr("card.street_page", name=street.name), tr)
             w = book.sheet(street.name, title, subtitle, _street_widths(targets, tr))
             _street_page(w, street, report, targets, tr, [i for i in report.issues if i.street == street.name])
             w.finish(title, tr, repeat_header=False)
@@ -583,13 +590,13 @@ def _street_pages(book: _Book, report: Report, targets: Targets, subtitle: str, 
     ranked = sorted(report.streets, key=lambda s: s.rank)
     if len(ranked) <= STREET_SHEETS_MAX:
         for street in ranked:
-            title = tr("card.street_page", name=street.name)
+            title = _sample_marked(report, tr("card.street_page", name=street.name), tr)
             w = book.sheet(street.name, title, subtitle, _street_widths(targets, tr))
             _street_page(w, street, report, targets, tr, by_street.get(street.name, []))
             w.finish(title, tr, repeat_header=False)  # the page's sections each have their own header
         return
     title = tr("sheet.street_pages")
-    w = book.sheet(title, tr.pick(report.title, targets.title_en) + " — " + title, subtitle,
+    w = book.sheet(title, _sample_marked(report, tr.pick(report.title, targets.title_en), tr) + " — " + title, subtitle,
                    _street_widths(targets, tr))
     for street in ranked:
         w.page_break()

@@ -66,25 +66,69 @@ def inspect(path: Path) -> tuple[str, bytes, bytes]:
     try:
         info = path.lstat()
     except OSError as exc:
-        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
+        raise UnreadableFile("cannot-open", open_failure(exc)) from exc
     if stat.S_ISLNK(info.st_mode):
         raise UnreadableFile("symlink")
     if stat.S_ISDIR(info.st_mode):
         raise UnreadableFile("folder")
     if not stat.S_ISREG(info.st_mode):
-        raise UnreadableFile("not-workbook", "not a regular file")
+        raise UnreadableFile("not-a-file")
     if info.st_size == 0:
         raise UnreadableFile("empty")
     if info.st_size > MAX_FILE_BYTES:
         raise UnreadableFile("too-large", f"{info.st_size / 1024 / 1024:.0f} MB > {MAX_FILE_BYTES // 1024 // 1024} MB")
     try:
-        with path.open("rb") as fh:  # read once: every later reader works on these bytes
-            data = fh.read(MAX_FILE_BYTES + 1)
+        data = read_regular(path, MAX_FILE_BYTES + 1)  # read once: every later reader works on these bytes
+    except NotRegularFile as exc:
+        raise UnreadableFile("not-a-file") from exc
     except OSError as exc:
-        raise UnreadableFile("io", exc.strerror or str(exc)) from exc
+        raise UnreadableFile("cannot-open", open_failure(exc)) from exc
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile("too-large", f"> {MAX_FILE_BYTES // 1024 // 1024} MB")
     return (*inspect_bytes(data, path.suffix.lower()), data)
+
+
+class NotRegularFile(OSError):
+    """What was opened is not a regular file (a pipe, a device, a folder put in its place after it was listed)."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file. Opened without blocking and without following a link, then
+    checked on the open handle: a named pipe or a device never hangs the run, and a file swapped for one
+    after it was listed is refused too (NotRegularFile). Other failures are the OSError as raised."""
+    import os
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(f"not a regular file: {path}")
+        chunks: list[bytes] = []
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+# why a file could not be opened or read (errno) → the words a clerk is told (words.py: unreadable.open.*)
+def open_failure(exc: OSError) -> str:
+    """The kind of an open or read failure, as unreadable.open.<kind> names it."""
+    import errno
+
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY,
+                                                          getattr(errno, "ETXTBSY", -1)):
+        return "permission"
+    if isinstance(exc, FileNotFoundError) or exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "gone"
+    if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link put in the file's place
+        return "link"
+    return "io"
 
 
 def inspect_bytes(data: bytes, suffix: str = "") -> tuple[str, bytes]:
