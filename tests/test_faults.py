@@ -197,3 +197,28 @@ def test_a_real_district_is_not_called_a_sample(tmp_path):
     result = RUNNER.invoke(app, ["assess", str(bundled(SAMPLE_SUBMISSIONS)), "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 0 and "示例区" not in result.stderr
     assert "示例" not in str(openpyxl.load_workbook(tmp_path / "x.xlsx").worksheets[0]["A1"].value)
+
+
+READ_ONLY_FOLDER = r"""
+import errno, os, sys, tempfile
+_mkstemp = tempfile.mkstemp
+def refused(suffix=None, prefix=None, dir=None, text=False):  # what a folder the account may not write answers
+    name = os.path.join(dir or ".", f"{prefix or ''}d8w44lrp{suffix or ''}")
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+tempfile.mkstemp = refused
+sys.argv = ["kaohe", *sys.argv[1:]]
+from kaohe.cli import main
+main()
+"""
+
+
+def test_an_output_that_cannot_be_written_is_named_as_the_person_named_it(tmp_path):
+    """A read-only output folder once named the temporary file `.考核结果.xlsx.d8w44lrp.tmp`."""
+    (tmp_path / "结果").mkdir()
+    out = subprocess.run([sys.executable, "-c", READ_ONLY_FOLDER, "assess", "--out", "结果/考核结果.xlsx"],
+                         cwd=tmp_path, capture_output=True, timeout=300,
+                         env={**os.environ, "KAOHE_LANG": "zh", "PYTHONIOENCODING": "utf-8"})
+    err = out.stderr.decode("utf-8")
+    assert out.returncode == 1, err
+    assert ".tmp" not in err and "d8w44lrp" not in err, err
+    assert "考核结果.xlsx" in err and str(tmp_path / "结果") in err, err

@@ -226,3 +226,56 @@ def test_a_duplicate_target_id_is_named_at_the_duplicate(tmp_path):
         load_targets(path)
     said = caught.value.text(Translator("zh"))
     assert f"t.yaml:{second}:" in said and f"第一次在第 {first} 行" in said
+
+
+# ---- every diagnostic of a targets file in Chinese, at its own line ---------------------------------------------
+
+def _first_points(text: str) -> tuple[int, int]:
+    """The line of the first `points: 10` and the column of its colon."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip() == "points: 10":
+            return n, line.index(":") + 1
+    raise AssertionError("the 2005 file has a points: 10")
+
+
+def _mistakes() -> list[tuple[str, object, str]]:
+    return [
+        ("full-width colon", lambda line: line.replace("points: 10", "points： 10"), "中文冒号"),
+        ("a word for a number", lambda line: line.replace("points: 10", "points: abc"), "应填一个数"),
+        ("a tab", lambda line: "\t" + line.lstrip(" ") if "points: 10" in line else line, "Tab"),
+        ("over 100", lambda line: line.replace("points: 10", "points: 15"), "超过了 100 分"),
+    ]
+
+
+@pytest.mark.parametrize("what,change,said", _mistakes(), ids=[m[0] for m in _mistakes()])
+def test_a_targets_mistake_is_said_in_chinese_at_its_own_line(tmp_path, what, change, said):
+    """These read `取值有误（expected a number）`, `the scored targets' points add up to 105…`, PyYAML's `found a
+    tab character…`, and the full-width colon was named on the next line (`could not find expected ':'`)."""
+    from kaohe.words import Translator
+
+    text = bundled(DEFAULT_TARGETS).read_text(encoding="utf-8")
+    line, _ = _first_points(text)
+    lines = text.splitlines()
+    lines[line - 1] = change(lines[line - 1])  # type: ignore[operator]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(TargetsError) as caught:
+        load_targets(path)
+    zh = caught.value.text(Translator("zh"))
+    assert said in zh, zh
+    for english in ("expected", "found", "add up", "could not", "Value error"):
+        assert english not in zh, zh
+    if what != "over 100":  # a rule about the whole file is named where the file starts
+        assert f":{line}:" in zh, zh
+    assert caught.value.text(Translator("en")) != zh
+
+
+def test_full_width_commas_and_quotes_in_lists_are_named(tmp_path):
+    from kaohe.words import Translator
+
+    text = bundled(DEFAULT_TARGETS).read_text(encoding="utf-8")
+    for bad, said in (("[有，√]", "中文逗号"), ("[“有”, √]", "中文引号")):
+        path = write(tmp_path, text + f"# end\nextra_words: {bad}\n")
+        with pytest.raises(TargetsError) as caught:
+            load_targets(path)
+        zh = caught.value.text(Translator("zh"))
+        assert said in zh and f":{len(text.splitlines()) + 2}:" in zh, zh

@@ -21,7 +21,8 @@ def _fields(template: str) -> set[str]:
 
 # words whose languages say different things on purpose
 DIFFERENT_BLANKS = {"legend_points": "the Chinese legend gives each target's points, the English one its id",
-                    "err.targets_invalid": "each language gets its own list of problems, made by targets/load.py"}
+                    "err.targets_invalid": "each language gets its own list of problems, made by targets/load.py",
+                    "err.targets_yaml": "each language gets its own sentence of the YAML problem (kaohe.yamlsafe)"}
 
 
 @pytest.mark.parametrize("key", sorted(set(WORDS) - set(DIFFERENT_BLANKS)))

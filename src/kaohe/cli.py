@@ -820,13 +820,15 @@ def _os_error(exc: OSError, tr: Translator) -> str:
     import errno
 
     where = exc.filename if exc.filename is not None else tr("err.stdout")
+    # an output as the person named it: its file name and the folder it goes in (never a temporary name)
+    name, folder = (Path(where).name, str(Path(where).resolve().parent)) if exc.filename is not None else (where, ".")
     code = exc.errno
     if code in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):  # full, or a size or quota cap
         return tr("err.disk_full", path=where)
     if code == errno.EROFS:
-        return tr("err.read_only", path=where)
+        return tr("err.read_only", path=where, name=name, folder=folder)
     if isinstance(exc, PermissionError):
-        return tr("err.permission", path=where)
+        return tr("err.permission", path=where, name=name, folder=folder)
     if isinstance(exc, FileNotFoundError):
         return tr("err.not_found", path=where)
     if isinstance(exc, FileExistsError | NotADirectoryError | IsADirectoryError):

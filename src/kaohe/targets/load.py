@@ -32,7 +32,7 @@ def load_targets(path: Path) -> Targets:
     except UnicodeDecodeError as exc:
         raise TargetsError(key="err.targets_not_utf8", path=str(path)) from exc
     except YamlError as exc:
-        raise TargetsError(key="err.targets_yaml", path=str(path), detail=str(exc)) from exc
+        raise TargetsError(key="err.targets_yaml", path=str(path), zh=exc.text("zh"), en=exc.text("en")) from exc
     if not isinstance(data, dict):
         raise TargetsError(key="err.targets_not_mapping", path=str(path))
     _unique_ids(path, data, marks)
@@ -101,17 +101,36 @@ def _explain(path: Path, exc: ValidationError, marks: dict[tuple[Any, ...], tupl
 
 
 def _in_chinese(kind: str, msg: str, err: Any) -> str:
-    """pydantic's message, said in Chinese for the kinds a person makes; the English detail kept alongside."""
+    """pydantic's message, said in Chinese for the kinds a person makes; kaohe's own rules say it themselves."""
+    if kind == "kaohe_rule":
+        return str(err.get("ctx", {}).get("zh") or msg)
     if kind == "extra_forbidden":
         return "不认识这个键（拼写错误或放错了位置）"
     if kind == "missing":
         return "缺少这一项（必填）"
+    ctx = err.get("ctx") or {}
     if kind == "literal_error":
-        return f"取值不在允许范围内（{msg}）"
+        return f"取值不在允许范围内（应为 {ctx.get('expected', msg)} 之一）"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "应填一个整数"
+    if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
+        return "应填一个数"
+    if kind in ("string_type",):
+        return "应填文字"
+    if kind in ("bool_type", "bool_parsing"):
+        return "应填 true 或 false"
+    if kind in ("list_type", "tuple_type"):
+        return "应填一个列表（[甲, 乙] 或逐行“- 甲”）"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "应填一组“键: 值”"
     if kind.endswith(("_type", "_parsing")):
         return f"类型不对（{msg}）"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long"):
-        return f"数值或长度超出范围（{msg}）"
+    if kind in ("greater_than", "greater_than_equal"):
+        return f"数值太小（应{'大于' if kind == 'greater_than' else '不小于'} {ctx.get('gt', ctx.get('ge', ''))}）"
+    if kind in ("less_than", "less_than_equal"):
+        return f"数值太大（应{'小于' if kind == 'less_than' else '不大于'} {ctx.get('lt', ctx.get('le', ''))}）"
+    if kind in ("too_short", "too_long"):
+        return f"项数不对（{'太少' if kind == 'too_short' else '太多'}）"
     return f"取值有误（{msg}）"
 
 

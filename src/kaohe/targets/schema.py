@@ -23,14 +23,22 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from kaohe.targets.defaults import default
+
+
+def _rule(zh: str, en: str) -> PydanticCustomError:
+    """A targets-file rule broken, said in both languages (load.py shows the one the user reads)."""
+    return PydanticCustomError("kaohe_rule", en.replace("{", "{{").replace("}", "}}"), {"zh": zh})
 
 
 def _to_fraction(value: Any) -> Fraction:
     """`85%`, `0.85`, `17/20` and 0.85 all become Fraction(17, 20), exactly."""
     if isinstance(value, bool):
-        raise ValueError("expected a number, a fraction like 1/3 or a percentage like 85%")
+        raise _rule(
+            "应填一个数：整数、小数、1/3 这样的分数或 85% 这样的百分数",
+            "expected a number, a fraction like 1/3 or a percentage like 85%")
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
@@ -41,16 +49,18 @@ def _to_fraction(value: Any) -> Fraction:
             return Fraction(text[:-1].strip()) / 100
         return Fraction(text)
     except (ValueError, ZeroDivisionError) as exc:
-        raise ValueError("expected a number, a fraction like 1/3 or a percentage like 85%") from exc
+        raise _rule(
+            "应填一个数：整数、小数、1/3 这样的分数或 85% 这样的百分数",
+            "expected a number, a fraction like 1/3 or a percentage like 85%") from exc
 
 
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError("expected a number")
+        raise _rule("应填一个数", "expected a number")
     try:
         return Decimal(str(value).strip())
     except Exception as exc:  # decimal.InvalidOperation has no useful message
-        raise ValueError("expected a number") from exc
+        raise _rule("应填一个数", "expected a number") from exc
 
 
 Frac = Annotated[Fraction, BeforeValidator(_to_fraction), PlainSerializer(str, return_type=str),
@@ -98,15 +108,19 @@ class FieldDef(Model):
     @model_validator(mode="after")
     def _consistent(self) -> FieldDef:
         if self.type == "choice" and not self.choices:
-            raise ValueError("a choice field needs `choices: {value: [spellings]}`")
+            raise _rule(
+                "选项字段（type: choice）需要 `choices: {取值: [写法]}`",
+                "a choice field needs `choices: {value: [spellings]}`")
         if self.type != "choice" and self.choices:
-            raise ValueError("`choices` only applies to type: choice")
+            raise _rule("`choices` 只用于 type: choice 的字段", "`choices` only applies to type: choice")
         if self.range and self.type not in ("number", "integer"):
-            raise ValueError("`range` only applies to number and integer fields")
+            raise _rule(
+                "`range` 只用于数值（number、integer）字段",
+                "`range` only applies to number and integer fields")
         if self.words and self.type != "yesno":
-            raise ValueError("`words` only applies to yes/no fields")
+            raise _rule("`words` 只用于是否（yesno）字段", "`words` only applies to yes/no fields")
         if self.range and self.range[0] > self.range[1]:
-            raise ValueError("`range` must be [low, high] with low <= high")
+            raise _rule("`range` 应写成 [下限, 上限]，下限不大于上限", "`range` must be [low, high] with low <= high")
         return self
 
     def title(self, lang: str) -> str:
@@ -133,9 +147,13 @@ class Fields(Model):
         for level, defs in (("street", self.street), ("community", self.community)):
             keys = [name for name, d in defs.items() if d.key]
             if len(keys) != 1:
-                raise ValueError(f"fields.{level} needs exactly one field with `key: true` (its name column)")
+                raise _rule(
+                    f"fields.{level} 需要且只能有一个 `key: true` 的字段（名称那一列）",
+                    f"fields.{level} needs exactly one field with `key: true` (its name column)")
             if defs[keys[0]].type != "text":
-                raise ValueError(f"fields.{level}.{keys[0]}: the key field must be type: text")
+                raise _rule(
+                    f"fields.{level}.{keys[0]}：名称字段必须是 type: text",
+                    f"fields.{level}.{keys[0]}: the key field must be type: text")
         return self
 
 
@@ -173,7 +191,9 @@ class Layout(Model):
     def _year_in_each(cls, forms: list[str]) -> list[str]:
         for form in forms:
             if form.count("{year}") != 1:
-                raise ValueError(f"period form “{form}” must hold {{year}} once")
+                raise _rule(
+                    f"考核期写法“{form}”里应有且只有一个 {{year}}",
+                    f"period form “{form}” must hold {{year}} once")
         return forms
 
 
@@ -202,7 +222,9 @@ class FieldTest(Model):
     def _one_operator(self) -> FieldTest:
         given = [op for op in _OPERATORS if getattr(self, _attr(op)) is not None]
         if len(given) != 1:
-            raise ValueError(f"a test names one field and exactly one of: {', '.join(_OPERATORS)}")
+            raise _rule(
+                f"一个 test 写一个字段，并且只写以下之一：{'、'.join(_OPERATORS)}",
+                f"a test names one field and exactly one of: {', '.join(_OPERATORS)}")
         return self
 
     @property
@@ -257,21 +279,29 @@ class Requirement(Model):
         if data == "every":
             return {"share_at_least": 1}
         if isinstance(data, str):
-            raise ValueError("expected `every` or one of {share_at_least, share_more_than, count_at_least, "
-                             "count_at_most, count_between, count_at_least_ratio}")
+            raise _rule(
+                "应为 `every`，或 share_at_least、share_more_than、count_at_least、count_at_most、"
+                "count_between、count_at_least_ratio 之一",
+                "expected `every` or one of {share_at_least, share_more_than, count_at_least, "
+                "count_at_most, count_between, count_at_least_ratio}")
         return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Requirement:
         given = [k for k, v in self.__dict__.items() if v is not None]
         if len(given) != 1:
-            raise ValueError("a requirement has exactly one of share_at_least, share_more_than, "
-                             "count_at_least, count_at_most, count_between, count_at_least_ratio (or `every`)")
+            raise _rule(
+                "一个 require 只能写 share_at_least、share_more_than、count_at_least、count_at_most、"
+                "count_between、count_at_least_ratio（或 every）中的一个",
+                "a requirement has exactly one of share_at_least, share_more_than, "
+                "count_at_least, count_at_most, count_between, count_at_least_ratio (or `every`)")
         for share in (self.share_at_least, self.share_more_than):
             if share is not None and not 0 <= share <= 1:
-                raise ValueError("a share lies between 0 and 1 (0% and 100%)")
+                raise _rule("比例应在 0 到 1 之间（0% 到 100%）", "a share lies between 0 and 1 (0% and 100%)")
         if self.count_between and self.count_between[0] > self.count_between[1]:
-            raise ValueError("count_between must be [low, high] with low <= high")
+            raise _rule(
+                "count_between 应写成 [下限, 上限]，下限不大于上限",
+                "count_between must be [low, high] with low <= high")
         return self
 
     @property
@@ -338,9 +368,11 @@ class Scoring(Model):
     @model_validator(mode="after")
     def _deduct_needs_step(self) -> Scoring:
         if self.method == "deduct" and (self.per_failure is None or self.per_failure <= 0):
-            raise ValueError("`deduct` needs `per_failure`: the points taken off for each failing unit")
+            raise _rule(
+                "`deduct`（扣分）需要 `per_failure`：每个不达标单位扣几分",
+                "`deduct` needs `per_failure`: the points taken off for each failing unit")
         if self.method != "deduct" and self.per_failure is not None:
-            raise ValueError("`per_failure` only applies to method: deduct")
+            raise _rule("`per_failure` 只用于 method: deduct", "`per_failure` only applies to method: deduct")
         return self
 
 
@@ -368,23 +400,36 @@ class Target(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Target:
         if self.points < 0:
-            raise ValueError("points cannot be negative")
+            raise _rule("分值不能是负数", "points cannot be negative")
         if self.level == "street" and self.require is not None:
-            raise ValueError("a street-level target tests the street's own value: drop `require`")
+            raise _rule(
+                "街道级指标检查街道自己的数值：请删去 `require`",
+                "a street-level target tests the street's own value: drop `require`")
         if self.level != "street" and self.require is None:
-            raise ValueError(f"a {self.level}-level target needs `require` (e.g. every, share_at_least: 85%)")
+            raise _rule(
+                f"{self.level} 级指标需要 `require`（如 every、share_at_least: 85%）",
+                f"a {self.level}-level target needs `require` (e.g. every, share_at_least: 85%)")
         if self.level == "district" and (self.points or self.bonus or self.veto):
-            raise ValueError("a district-only target scores no street: points 0, no bonus, no veto")
+            raise _rule(
+                "全区指标不给街道计分：points 为 0，不能有 bonus 和 veto",
+                "a district-only target scores no street: points 0, no bonus, no veto")
         if self.level == "district" and self.district is not None:
-            raise ValueError("a district-only target is judged by its own `require`: drop `district`")
+            raise _rule(
+                "全区指标按自己的 `require` 判断：请删去 `district`",
+                "a district-only target is judged by its own `require`: drop `district`")
         if self.scoring.method == "proportional":
             if self.level == "street" and not (isinstance(self.test, FieldTest) and self.test.at_least):
-                raise ValueError("proportional scoring of a street value needs a test with `at_least`")
+                raise _rule(
+                    "街道数值按比例计分，需要带 `at_least` 的 test",
+                    "proportional scoring of a street value needs a test with `at_least`")
             if self.require is not None and self.require.kind not in (
                 "share_at_least", "count_at_least", "count_at_least_ratio"
             ):
-                raise ValueError("proportional scoring needs share_at_least, count_at_least or "
-                                 "count_at_least_ratio (a strict majority cannot be met in part)")
+                raise _rule(
+                    "按比例计分需要 share_at_least、count_at_least 或 count_at_least_ratio"
+                    "（“超过”不能部分达到）",
+                    "proportional scoring needs share_at_least, count_at_least or "
+                    "count_at_least_ratio (a strict majority cannot be met in part)")
         return self
 
     def name(self, lang: str) -> str:
@@ -417,7 +462,9 @@ class ConsistencyRule(Model):
     @model_validator(mode="after")
     def _share_for_max_change(self) -> ConsistencyRule:
         if (self.rule == "max-change") != (self.share is not None):
-            raise ValueError("`share` (e.g. 30%) goes with rule: max-change, and only with it")
+            raise _rule(
+                "`share`（如 30%）只和 rule: max-change 一起用",
+                "`share` (e.g. 30%) goes with rule: max-change, and only with it")
         return self
 
 
@@ -494,42 +541,62 @@ class Targets(Model):
         ids = [t.id for t in self.targets]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"target ids must be unique: {', '.join(dupes)}")
+            raise _rule(f"指标 id 不能重复：{'、'.join(dupes)}", f"target ids must be unique: {', '.join(dupes)}")
         if "yesno" not in self.vocabularies or set(self.vocabularies["yesno"]) != {"yes", "no"}:
             if any(d.type == "yesno" for d in self.all_fields()):
-                raise ValueError("yes/no fields need `vocabularies: {yesno: {yes: [...], no: [...]}}`")
+                raise _rule(
+                    "是否字段需要 `vocabularies: {yesno: {yes: [...], no: [...]}}`（“是”和“否”的各种写法）",
+                    "yes/no fields need `vocabularies: {yesno: {yes: [...], no: [...]}}`")
         vocab = self.vocabularies.get("yesno", {})
         for level, defs in (("street", self.fields.street), ("community", self.fields.community)):
             for name, d in defs.items():
                 if d.unit is not None and d.unit not in self.units:
-                    raise ValueError(f"fields.{level}.{name}: unit `{d.unit}` is not defined under `units`")
+                    raise _rule(
+                        f"fields.{level}.{name}：单位 `{d.unit}` 没有在 `units` 下定义",
+                        f"fields.{level}.{name}: unit `{d.unit}` is not defined under `units`")
                 if d.words and (d.words[0] not in vocab.get("yes", []) or d.words[1] not in vocab.get("no", [])):
-                    raise ValueError(f"fields.{level}.{name}: `words` must be a yes word and a no word of "
-                                     "vocabularies.yesno")
+                    raise _rule(
+                        f"fields.{level}.{name}：`words` 应是 vocabularies.yesno 中的一个“是”词和一个“否”词",
+                        f"fields.{level}.{name}: `words` must be a yes word and a no word of "
+                        "vocabularies.yesno")
         for t in self.targets:
             defs = self.fields.street if t.level == "street" else self.fields.community
             for test in (t.test, t.applies_to):
                 for f in test.fields() if test is not None else ():
                     if f not in defs:
                         where = "fields.street" if t.level == "street" else "fields.community"
-                        raise ValueError(f"target {t.id}: field `{f}` is not defined under {where}")
+                        raise _rule(
+                            f"指标 {t.id}：字段 `{f}` 没有在 {where} 下定义",
+                            f"target {t.id}: field `{f}` is not defined under {where}")
         scored = sum((t.points for t in self.targets if not t.bonus), Decimal(0))
         if scored > 100:
-            raise ValueError(f"the scored targets' points add up to {scored}: a street is scored out of 100")
+            raise _rule(
+                f"计分指标的分值加起来是 {scored}，超过了 100 分（街道按百分制计分）",
+                f"the scored targets' points add up to {scored}: a street is scored out of 100")
         cap = self.verification.overstatement.grade_cap if self.verification.overstatement else None
         if cap is not None and cap not in {g.name for g in self.grades}:
-            raise ValueError(f"verification.overstatement.grade_cap: `{cap}` is not one of the grades")
+            raise _rule(
+                f"verification.overstatement.grade_cap：`{cap}` 不是 grades 中的等次",
+                f"verification.overstatement.grade_cap: `{cap}` is not one of the grades")
         for rule in self.consistency:
             defs = self.fields.street if rule.level == "street" else self.fields.community
             if rule.field not in defs:
-                raise ValueError(f"consistency: field `{rule.field}` is not defined under fields.{rule.level}")
+                raise _rule(
+                    f"consistency：字段 `{rule.field}` 没有在 fields.{rule.level} 下定义",
+                    f"consistency: field `{rule.field}` is not defined under fields.{rule.level}")
         mins = [g.min for g in self.grades]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grades are listed best first, each with a lower `min` than the one before")
+            raise _rule(
+                "等次（grades）从最好的写起，每一个的 `min` 都比上一个低",
+                "grades are listed best first, each with a lower `min` than the one before")
         if mins[-1] != 0:
-            raise ValueError("the last grade needs `min: 0` so that every score gets a grade")
+            raise _rule(
+                "最后一个等次要写 `min: 0`，每个得分才都有等次",
+                "the last grade needs `min: 0` so that every score gets a grade")
         if self.veto_grade is not None and self.veto_grade not in {g.name for g in self.grades}:
-            raise ValueError(f"veto_grade `{self.veto_grade}` is not one of the grades")
+            raise _rule(
+                f"veto_grade `{self.veto_grade}` 不是 grades 中的等次",
+                f"veto_grade `{self.veto_grade}` is not one of the grades")
         return self
 
     # Derived look-ups, computed once: the readers match every header cell against these.
