@@ -65,7 +65,7 @@ def test_three_periods_recorded_and_compared(tmp_path):
     assert not any(c == "decreased" for c, _, _ in codes)  # 120 → 140 grew
 
     table = RUNNER.invoke(app, ["compare", "2005-H1", "2005", "--history", str(history)])
-    assert "2005-H1 → 2005" in table.stdout and "社区不见了" in table.stdout and "变化过大" in table.stdout
+    assert "2005-H1 → 2005" in table.stdout and "本期缺少该社区" in table.stdout and "变化过大" in table.stdout
 
 
 def test_compare_json_reports_and_unknown_periods(tmp_path):

@@ -62,7 +62,7 @@ def test_progress_out_of_the_box_shows_the_sample(tmp_path, monkeypatch):
     doc = json.loads(result.stdout)
     assert doc["periods"] == ["2005-H1", "2005"]
     assert doc["streets"][0]["name"] == "光明街道"  # sent nothing: at risk on everything
-    assert "bundled sample" in result.stderr
+    assert "自带示例区" in result.stderr and "no history" not in result.stderr
     empty = tmp_path / "none.sqlite"
     assert CliRunner().invoke(app, ["progress", "--history", str(empty)]).exit_code == 1
 
@@ -74,3 +74,25 @@ def test_change_since_the_last_period_is_in_the_json(tmp_path):
     doc = json.loads(RUNNER.invoke(app, ["progress", "--history", str(history), "--format", "json"]).stdout)
     demo = next(t for t in doc["district"] if t["target"] == "demo-street")
     assert demo["values"] == [0.5, 1.0] and demo["change"] == 0.5 and demo["on_track"] is True
+
+
+@pytest.mark.parametrize("command", [["progress"], ["assess"], ["check", "SAMPLE/胜利街道.xlsx"]])
+def test_no_command_breaks_a_number_across_lines_at_80_columns(tmp_path, monkeypatch, command):
+    """`kaohe progress` piped at 80 columns once printed 使用面积达1 / 000平方米以上: the rule the street table
+    follows (break between words and characters, never inside a number) holds for every command."""
+    import re
+
+    from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
+
+    monkeypatch.chdir(tmp_path)
+    args = [a.replace("SAMPLE", str(bundled(SAMPLE_SUBMISSIONS))) for a in command]
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, args)
+    out = result.stdout
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    lines = out.splitlines()
+    for above, below in zip(lines, lines[1:], strict=False):  # a title cut after a digit, its number below
+        assert not (re.search(r"[\u4e00-\u9fff]\d+\s{2,}\S", above) and re.match(r"\s*\d+[\u4e00-\u9fff]", below)), \
+            (above, below)
+    assert not re.search(r"（还\s*\n|（还差\s*\n", out), out

@@ -60,7 +60,10 @@ def test_every_street_gets_its_own_workbook_that_agrees_with_the_report(district
                 by_title.setdefault(r[0], r)
         for t in s["targets"]:
             row = by_title[titles[t["id"]]]
-            assert row[1] == pytest.approx(t["points"]) and row[2] == t["max_points"]  # points, as numbers
+            if t["max_points"]:  # points, as numbers
+                assert row[1] == pytest.approx(t["points"]) and row[2] == t["max_points"]
+            else:  # an advisory target earns nothing and says so, not "0 0"
+                assert (row[1], row[2]) == ("不计分", "—")
             assert row[6] == ("—" if t["needed"] is None else t["needed"])  # what it still needs
         # where each point was lost: every failing unit of a target that cost points, with its cell
         lost = [t for t in s["targets"] if t["failing"] and t["points"] < t["max_points"]]

@@ -231,8 +231,8 @@ def progress_command(
     from kaohe.tracking.progress import document
 
     if history is None and not api.DEFAULT_HISTORY.exists():
-        _err().print("没有评估历史，展示自带示例区 2005-H1 → 2005 / no history yet: the bundled sample",
-                     highlight=False)
+        _err().print(f"[yellow]{Translator(lang.value)('progress.sample', path=str(api.DEFAULT_HISTORY))}[/]",
+                     highlight=False, soft_wrap=True)
     try:
         result = api.progress(history, targets=targets_file, basis=basis.value)
     except KaoheError as exc:

@@ -615,7 +615,7 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
     w.label(tr("card.rank"), f"{s.rank} / {report.streets_expected}")
     w.label(tr("card.submission"), "、".join(s.files) or "—")
     if s.rows is not None:
-        w.label(tr("card.rows"), f"{s.rows.read} / {s.rows.skipped} / {s.rows.rejected}")
+        w.label(tr("card.rows"), _rows_said(s.rows, tr))
     checked = next((v for v in report.verification.streets if v.name == s.name), None) \
         if report.verification is not None else None
     if checked is not None and (checked.changes or checked.adjustments or checked.difference):
@@ -628,11 +628,13 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
     if not s.submitted:
         w.line([tr("card.not_submitted")], bold=[True], fills=[LOST_FILL])
         return
-    w.header([tr("card.target"), tr("card.points"), tr("card.max"), tr("card.required"), tr("card.actual"),
+    w.header([tr("card.target"), tr("card.earned"), tr("card.max"), tr("card.required"), tr("card.actual"),
               tr("card.met"), tr("card.needed")])
     for r, name in zip(s.targets, titles, strict=True):
         target = by_id[r.id]
-        w.line([name, float(r.points), plain(r.max_points), fmt_required(target, r, tr), fmt_actual(r, tr),
+        earned: Any = float(r.points) if target.points or r.max_points else tr("card.unscored")
+        top: Any = plain(r.max_points) if target.points or r.max_points else "—"
+        w.line([name, earned, top, fmt_required(target, r, tr), fmt_actual(r, tr),
                 _yes(r.met, tr), _needed(r)],
                fills=[None, None if r.met or r.met is None else LOST_FILL, None, None, None,
                       None if r.met is None else (MET_FILL if r.met else LOST_FILL), None],
@@ -656,6 +658,17 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
         w.header([tr("card.message"), tr("card.community"), tr("card.sheet"), tr("card.cell"), tr("card.hint")])
         for i in issues:
             w.line([i.message(tr.lang), i.community or "", i.sheet or "", i.cell or "", i.hint(tr.lang)])
+
+
+def _rows_said(rows: Any, tr: Translator) -> str:
+    """How a street's table rows were read, in words: the communities read, then only the other kinds there
+    were (a template's empty rows are not 'skipped' data), the rows not counted last."""
+    parts = [tr("rows.read", count=rows.read)]
+    parts += [tr(f"rows.{kind}", count=n) for kind in ("blank", "totals", "notes", "headers")
+              if (n := getattr(rows, kind))]
+    if rows.rejected:
+        parts.append(tr("rows.rejected", count=rows.rejected))
+    return tr("explain.list_sep").join(parts)
 
 
 def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) -> None:
@@ -693,7 +706,7 @@ def _issues(book: _Book, issues: Sequence[Any], title: str, subtitle: str, tr: T
     header = w.header(labels)
     w.header_row = header
     for i in issues:
-        w.line([tr(f"severity.{i.severity}"), i.code, i.street or "", i.file or "", i.sheet or "",
+        w.line([tr(f"severity.{i.severity}"), tr(f"issue.{i.code}"), i.street or "", i.file or "", i.sheet or "",
                 i.cell or "", i.community or "", i.message(tr.lang), i.hint(tr.lang)],
                fills=[LOST_FILL if i.severity == "error" else WARN_FILL, *([None] * 8)])
     if not issues:

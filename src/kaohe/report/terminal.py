@@ -105,6 +105,26 @@ def wrap_text(text: Text, width: int) -> list[Text]:
     return lines
 
 
+def pack(items: list[Text], width: int, gap: str = "  ") -> Text:
+    """Items (a target and its figure each) laid in lines of `width` cells, never one broken across two lines
+    unless it is wider than a line by itself."""
+    lines: list[Text] = []
+    line = Text()
+    for item in items:
+        if line.plain and cell_len(line.plain) + len(gap) + cell_len(item.plain) > width:
+            lines.append(line)
+            line = Text()
+        if cell_len(item.plain) > width:
+            lines.extend(wrap_text(item, width))
+            continue
+        if line.plain:
+            line.append(gap)
+        line.append_text(item)
+    if line.plain:
+        lines.append(line)
+    return Text("\n").join(lines)
+
+
 def wrap_title(text: str, width: int) -> Text:
     """A title wrapped to `width` terminal cells at the places a reader would break it."""
     return Text("\n").join(wrap_text(Text(text), width))
@@ -476,24 +496,34 @@ def render_progress(result: Any, targets: Targets, console: Console, tr: Transla
     table.add_column(tr("cmp.change"), justify="right", no_wrap=True)
     table.add_column(tr("progress.year_end"), justify="right", no_wrap=True)
     table.add_column(tr("required"), justify="right", no_wrap=True)
+    rows: list[tuple[str, list[Text]]] = []
     for track in result.district:
         target = by_id[track.target]
         ok = track.on_track
         change = track.change
-        table.add_row(target.name(tr.lang), *(_percent(v) for v in track.values),
-                      Text("—" if change is None else f"{change * 100:+.0f}",
-                           style="" if not change else "green" if change > 0 else "red"),
-                      Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
-                      _percent(track.required))
+        rows.append((target.name(tr.lang), [
+            *(Text(_percent(v)) for v in track.values),
+            Text("—" if change is None else f"{change * 100:+.0f}",
+                 style="" if not change else "green" if change > 0 else "red"),
+            Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
+            Text(_percent(track.required))]))
+    headers = [*result.periods, tr("cmp.change"), tr("progress.year_end"), tr("required")]
+    fixed = [max([cell_len(h), *(cell_len(cells[i].plain) for _, cells in rows)]) for i, h in enumerate(headers)]
+    # the same rule as the assessment's tables: titles wrapped between words, never inside a number
+    room = min(_title_width(console.width, fixed), max((cell_len(name) for name, _ in rows), default=12))
+    table.columns[0].width = room
+    for name, cells in rows:
+        table.add_row(wrap_title(name, room), *cells)
     console.print(table)
     streets = Table(title=tr("progress.streets"), box=box.SIMPLE_HEAD,
                     padding=(0, 1), show_edge=False)
     streets.add_column(tr("street"), no_wrap=True)
     streets.add_column(tr("score"), no_wrap=True)
-    streets.add_column(tr("progress.likely_miss"), overflow="fold", ratio=1)
+    streets.add_column(tr("progress.likely_miss"), ratio=1)
+    lines: list[tuple[str, str, list[Text]]] = []
     for s in result.streets:
         scores = " → ".join("—" if v is None else f"{v:.2f}" for v in s.scores)
-        risks = Text()
+        risks: list[Text] = []
         for track in s.at_risk:
             target = by_id[track.target]
             need = ""
@@ -502,8 +532,15 @@ def render_progress(result: Any, targets: Targets, console: Console, tr: Transla
                 need = "" if not tr.en and target.level == "street" else tr("progress.needs", n=track.needed)
             if track.shortfall:
                 need = tr("progress.short_by", n=f"{track.shortfall:g}")
-            risks.append(f"{target.short_name(tr.lang)} {_share(track.projected, target, tr)}{need}  ", style="red")
+            risks.append(Text(f"{target.short_name(tr.lang)} {_share(track.projected, target, tr)}{need}",
+                              style="red"))
         if not s.submitted:
-            risks = Text(tr("status_missing"), style="bold red")
-        streets.add_row(s.name, scores, risks if s.at_risk or not s.submitted else Text("✓", style="green"))
+            risks = [Text(tr("status_missing"), style="bold red")]
+        lines.append((s.name, scores, risks if s.at_risk or not s.submitted else [Text("✓", style="green")]))
+    used = [max([cell_len(tr("street")), *(cell_len(n) for n, _, _ in lines)]),
+            max([cell_len(tr("score")), *(cell_len(sc) for _, sc, _ in lines)])]
+    room = max(12, console.width - sum(used) - 2 * 3 - 2 - 1)  # each column's padding, the two rules between
+    streets.columns[2].width = room
+    for name, scores, items in lines:
+        streets.add_row(name, scores, pack(items, room))
     console.print(streets)
