@@ -148,15 +148,17 @@ def test_the_inspectors_sheet_round_trip(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(sheet)
     ws = book.active
     rows = list(ws.iter_rows(min_row=4))
+    header = [c.value for c in ws[3]]
+    v, note, who, day = (header.index(h) for h in ("核实值", "核查说明", "核查人", "日期"))
     found = {}
     for row in rows:
         street, community, item = row[0].value, row[1].value, row[2].value
         if (community, item) == (None, "社区服务中心使用面积"):
-            row[5].value, row[6].value, row[7].value, row[8].value = 980, "实地丈量", "张伟", "2005-12-20"
-            found["center"] = row[5].coordinate
+            row[v].value, row[note].value, row[who].value, row[day].value = 980, "实地丈量", "张伟", "2005-12-20"
+            found["center"] = row[v].coordinate
         if (community, item) == ("春晖社区", "安全文明社区"):
-            row[5].value, row[7].value = "否", "李娜"
-            found["safe"] = row[5].coordinate
+            row[v].value, row[who].value = "否", "李娜"
+            found["safe"] = row[v].coordinate
         assert street == "东风街道"
     assert len(found) == 2 and len(rows) > 14 * 6  # every scored figure of every community is listed
     book.save(sheet)
@@ -222,3 +224,15 @@ def test_progress_and_compare_follow_either_basis(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     east = next(s for s in json.loads(out.stdout)["streets"] if s["name"] == "东风街道")
     assert east["scores"][-1] == 100.0
+
+
+def test_the_inspectors_sheet_shows_what_the_clerk_wrote_beside_what_kaohe_read(tmp_path: Path) -> None:
+    """填报值 showed 是 where the clerk wrote 有 or √: the inspector compares the wall with the writing."""
+    written = api.write_verification_sheets(bundled("data/2005/submissions"), tmp_path / "核查表")
+    sheet = next(w.path for w in written if w.street == "解放街道")
+    ws = openpyxl.load_workbook(sheet).active
+    header = [c.value for c in ws[3]]
+    rows = [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    pairs = {(r["填报值"], r["原文"]) for r in rows if r["原文"]}
+    assert ("是", "√") in pairs and (980, "980㎡") in pairs
+    assert all(r["原文"] in (None, "") for r in rows if r["填报值"] == 190 and r["社区"] != "朝阳社区")

@@ -430,3 +430,39 @@ def test_cell_scan_finds_what_the_tree_parse_finds(book, tmp_path):
     assert any(v == ("formula-no-value", '=IF(E6>150,"a&b",1)') for f in found for v in f.values())
     assert _scan_cells(b'<sheetData><x:c r="A1"><x:f>1</x:f></x:c></sheetData>') is None  # prefixed: tree
     assert _scan_cells(b'<sheetData><c t="e"><v>#N/A</v></c></sheetData>') is None          # no r="": tree
+
+
+# ---- a title naming another period ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,period,warned", [
+    ("东风街道社区建设情况统计表（2005年上半年）", None, "2005-H1"),   # a half-year's workbook in the year's assessment
+    ("东风街道社区建设情况统计表（2004年度）", None, "2004"),
+    ("东风街道社区建设情况统计表（2005年第三季度）", None, "2005-Q3"),
+    ("东风街道社区建设情况统计表（2005年上半年）", "2005-H1", None),  # the period assessed: no word
+    ("东风街道社区建设情况统计表（2005年度）", "2005-H1", None),      # the year of it: no word
+    ("东风街道社区建设情况统计表（2005年度）", None, None),
+])
+def test_a_title_naming_another_period_is_a_warning_at_its_cell(book, title, period, warned):
+    """Workbooks titled (2005年上半年) assessed as 2005 got no warning, while a header naming another period did."""
+    import openpyxl
+
+    from kaohe import api
+
+    path = book()
+    wb = openpyxl.load_workbook(path)
+    wb["社区情况"]["A1"] = title
+    wb.save(path)
+    report = api.assess(path.parent, period=period)
+    found = [(i.file, i.sheet, i.cell, i.params["named"]) for i in report.issues if i.code == "title-other-period"]
+    assert found == ([("东风街道.xlsx", "社区情况", "A1", warned)] if warned else [])
+    checked = api.check(path, period=period)
+    assert [i.code for i in checked.issues].count("title-other-period") == (1 if warned else 0)
+
+
+def test_a_date_in_a_title_row_is_not_a_period():
+    from kaohe.periods import named_periods
+
+    parts = {"H1": ["上半年"], "Q3": ["第三季度"]}
+    assert named_periods("填报日期:2005年6月30日", parts) == []
+    assert named_periods("2005年9月报表", parts) == ["2005-M09"]
+    assert named_periods("（2005年度）", parts) == ["2005"]

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from kaohe.errors import InputError, KaoheError
+from kaohe.periods import PERIOD as PERIOD  # the one period grammar, named by the library too
+from kaohe.periods import check_period as check_period
 
 if TYPE_CHECKING:  # imported where used: a command that needs none of them starts fast
     from kaohe.model import Intake, Report
@@ -93,7 +95,7 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
         report = apply(report, intake, rules, findings, issues, files)
     if history is not None:
         report = count_check(report, history)
-    return report
+    return period_check(report)
 
 
 def _check_roster_matches(intake: Intake) -> None:
@@ -181,6 +183,28 @@ def accept_learned(patch: PathLike, targets: PathLike, out: PathLike | None = No
     return dest, kept, added
 
 
+def period_check(report: Report) -> Report:
+    """The report with a warning for each workbook whose title names another period than the one assessed
+    (…统计表（2005年上半年） in an assessment of 2005): the headers' periods are checked as they are read, a
+    title's only here, where the period assessed is known (--period, the desk's period)."""
+    from kaohe.issues import Issue
+    from kaohe.periods import named_periods, same_period
+
+    if report.intake is None:
+        return report
+    parts = _report_targets(report).layout.period_parts
+    added = []
+    for street in report.intake.streets:
+        sub = street.submission
+        for sheet, cell, text in sub.titles if sub is not None else ():
+            named = named_periods(text, parts)
+            if named and not any(same_period(n, report.period) for n in named):
+                added.append(Issue("title-other-period", sub.file if sub else None, sheet, cell, street=street.name,
+                                   params={"text": text, "named": named[0], "period": report.period}))
+                break  # one title a workbook is enough to say it
+    return replace(report, issues=tuple(report.issues) + tuple(added)) if added else report
+
+
 def count_check(report: Report, history: PathLike | None = DEFAULT_HISTORY) -> Report:
     """The report with a warning for each street whose community count moved from the last recorded period's
     by more than the targets file's `layout.community_count_tolerance` (half a table read, or one continued
@@ -214,20 +238,10 @@ def count_check(report: Report, history: PathLike | None = DEFAULT_HISTORY) -> R
     return replace(report, issues=tuple(report.issues) + tuple(added))
 
 
-PERIOD = r"\d{4}(?:-(?:H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?"
-
-
-def check_period(period: str) -> str:
-    """A period label as kaohe places it in its year: 2005, 2005-H1, 2005-Q3, 2005-M09 (else a KaoheError)."""
-    import re
-
-    if not re.fullmatch(PERIOD, period):
-        raise KaoheError(key="err.period", period=period)
-    return period
-
-
-def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLike | None = None) -> Report:
-    """A street's self-check: its workbook(s) read exactly as assess reads them, scored on their own."""
+def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLike | None = None,
+          period: str | None = None) -> Report:
+    """A street's self-check: its workbook(s) read exactly as assess reads them, scored on their own, for
+    `period` (default: the targets file's)."""
     from kaohe.intake import file_info, gather_files
     from kaohe.scoring import score
 
@@ -238,7 +252,8 @@ def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLi
     rules = _targets(targets)
     intake = gather_files(paths, rules, None, source="check", warn_no_roster=False)
     info = file_info(rules.source_path) if rules.source_path and rules.source_path.is_file() else None
-    return replace(score(rules, intake, info), targets=rules, intake=intake)
+    report = replace(score(rules, intake, info), targets=rules, intake=intake)
+    return period_check(replace(report, period=check_period(period)) if period else report)
 
 
 def to_document(report: Report, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
@@ -419,6 +434,7 @@ def write_verification_sheets(source: PathLike, out_dir: PathLike, *, targets: T
     with the file and cell it came from), to take on site; filled in, each is a findings file."""
     from kaohe.report.template import unique_file_stems, verification_rows, write_verification_sheet
     from kaohe.words import Translator
+    from kaohe.workbook.sheets import read_book
 
     report = assess(source, targets=targets, roster=roster)
     assert report.intake is not None and report.targets is not None
@@ -427,13 +443,19 @@ def write_verification_sheets(source: PathLike, out_dir: PathLike, *, targets: T
     folder.mkdir(parents=True, exist_ok=True)
     submitted = [s for s in report.intake.streets if s.submission is not None and s.submission.street is not None]
     stems = unique_file_stems([s.name for s in submitted])
+    paths = {info.name: Path(info.path) for info in report.intake.inputs}
     done = []
     for street in submitted:
         path = folder / f"{stems[street.name]}-{tr('verify.sheet')}.xlsx"
         if path.exists() and not force:
             done.append(TemplateWritten(street.name, path, False))
             continue
-        rows = verification_rows(street.submission, street.name, report.targets, tr)
+        assert street.submission is not None
+        try:  # the workbook again, for what its clerk wrote (read as it was: it was read a moment ago)
+            book = read_book(paths[street.submission.file])
+        except (KeyError, KaoheError):
+            book = None
+        rows = verification_rows(street.submission, street.name, report.targets, tr, book)
         write_verification_sheet(path, report.targets, street.name, report.period, rows, tr)
         done.append(TemplateWritten(street.name, path, True))
     return done

@@ -655,7 +655,7 @@ def serve(
 
     try:
         if period is not None:
-            from kaohe.api import check_period
+            from kaohe.periods import check_period
 
             check_period(period)
         desk = open_or_create(data, targets_file, roster, period, say, tr)

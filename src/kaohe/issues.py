@@ -186,6 +186,11 @@ CATALOG: dict[str, Kind] = {
              "The {label_en} column {chosen} names {year_text}, but the period assessed is {period}; it was read",
              "核对这一列是否为考核期的数据，并改正表头。",
              "Check that this column holds the period's figures, and correct its header."),
+        Kind("title-other-period", "warning",
+             "标题“{text}”写的是 {named}，本次考核的是 {period}；已按考核期读取",
+             "The title “{text}” names {named}, but the period assessed is {period}; it was read as the period's",
+             "确认报送的是本期的表：是就改正标题，不是就请重新报送本期的数据。",
+             "Check that the workbook holds the period's figures: correct the title, or send the period's figures."),
         Kind("vocabulary-gap", "warning",
              "{label}（{columns} 列）用了目标文件没有的词 {words}（{count} 个单元格，如 {cell}），这些值未读取；"
              "如果这是本单位的习惯写法，请在目标文件中加上：{patch}",

@@ -197,6 +197,7 @@ class Submission:
     sha256: str = ""
     size: int = 0
     judged: Judged | None = None  # the street already scored where it was read (gather(judge=True)), or None
+    titles: tuple[tuple[str, str, str], ...] = ()  # (sheet, cell, text) of the title texts naming a year
 
 
 @dataclass(frozen=True)

@@ -417,6 +417,14 @@ def _reported(sub: Submission, community: str, name: str) -> Any:
 
 def _source(sub: Submission, community: str, name: str) -> str | None:
     """Where a reported figure was read: the file and sheet!cell."""
+    sheet, cell = where_read(sub, community, name)
+    if cell is None:
+        return sub.file
+    return f"{sub.file} {sheet}!{cell}" if sheet else f"{sub.file} {cell}"
+
+
+def where_read(sub: Submission, community: str, name: str) -> tuple[str | None, str | None]:
+    """The sheet and A1 cell a reported figure was read from (None where no single cell was)."""
     if not community:
         assert sub.street is not None
         cell = sub.street.cells.get(name) if sub.street.cells else None
@@ -432,9 +440,7 @@ def _source(sub: Submission, community: str, name: str) -> str | None:
             unit = sub.communities[index]
             cell = unit.cells.get(name) if unit.cells else None
             sheet = unit.sheet
-    if cell is None:
-        return sub.file
-    return f"{sub.file} {sheet}!{cell}" if sheet else f"{sub.file} {cell}"
+    return sheet, cell
 
 
 def _changed(sub: Submission, figures: list[tuple[str, str, Any]]) -> Submission:

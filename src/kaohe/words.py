@@ -537,6 +537,7 @@ WORDS: dict[str, Word] = {
     "verify.community": Word("社区", "Community"),
     "verify.item": Word("项目", "Item"),
     "verify.reported": Word("填报值", "Reported"),
+    "verify.written": Word("原文", "As written"),
     "verify.verified": Word("核实值", "Verified"),
     "verify.moved": Word("影响分数", "Points moved"),
     "verify.note": Word("核查说明", "Note"),

@@ -108,7 +108,7 @@ class Service:
     def check(self, path: Path) -> Any:
         from kaohe import api
 
-        return api.check(path, targets=self.targets)
+        return api.check(path, targets=self.targets, period=self.desk.period)
 
     def checked(self, version: Version) -> Checked:
         with self._checks_lock:

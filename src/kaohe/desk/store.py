@@ -439,7 +439,7 @@ class Desk:
 
     def open_period(self, period: str) -> None:
         """The next period: the closed one's submissions moved to archive/, an empty submissions/."""
-        from kaohe.api import check_period
+        from kaohe.periods import check_period
 
         check_period(period)
         with self._lock:

@@ -213,14 +213,38 @@ def _guide(ws: Worksheet, targets: Targets, street: str, tr: Translator) -> None
     a4_landscape(ws, "1:1")
 
 
-VERIFY_COLUMNS = ("verify.street", "verify.community", "verify.item", "verify.reported", "verify.source",
-                  "verify.verified", "verify.note", "verify.inspector", "verify.date")
+VERIFY_COLUMNS = ("verify.street", "verify.community", "verify.item", "verify.reported", "verify.written",
+                  "verify.source", "verify.verified", "verify.note", "verify.inspector", "verify.date")
+VERIFY_TODO = VERIFY_COLUMNS.index("verify.verified")  # the columns from here on are the inspector's
 
 
-def verification_rows(submission: Any, street: str, targets: Targets, tr: Translator = ZH) -> list[list[Any]]:
+def written_in(book: Any, sheet: str | None, cell: str | None) -> Any:
+    """What the clerk wrote in a cell (有, √, 1,200㎡ …) as the workbook holds it, or None."""
+    import re
+
+    if book is None or sheet is None or cell is None:
+        return None
+    m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    if m is None:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    for candidate in book.sheets:
+        if candidate.name == sheet:
+            rows = candidate.rows
+            r, c = int(m.group(2)) - 1, col - 1
+            return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+    return None
+
+
+def verification_rows(submission: Any, street: str, targets: Targets, tr: Translator = ZH,
+                      book: Any = None) -> list[list[Any]]:
     """The figures an inspector checks on site: every field a scored target reads, of the street and of each
-    community, with what was reported and where (file, sheet!cell)."""
-    from kaohe.verify import _reported, _source, scored_fields
+    community, with what was reported, what the clerk wrote where it differs from what kaohe read (有 or √
+    read as 是: the inspector compares the wall with the writing), and where (file, sheet!cell). `book` is
+    the workbook as read (kaohe.workbook.sheets.Book); without it the written column stays empty."""
+    from kaohe.verify import _reported, _source, scored_fields, where_read
 
     scored = scored_fields(targets)
     rows: list[list[Any]] = []
@@ -235,10 +259,19 @@ def verification_rows(submission: Any, street: str, targets: Targets, tr: Transl
                 shown: Any = (tr("card.yes") if value else tr("card.no")) if isinstance(value, bool) else value
                 if shown is not None and not isinstance(shown, str):
                     shown = float(shown) if not float(shown).is_integer() else int(shown)
-                rows.append([street, community, tr.pick(fdef.label, fdef.label_en),
-                             shown if shown is not None else tr("unreadable_value"),
-                             _source(submission, community, name) or ""])
+                raw = written_in(book, *where_read(submission, community, name))
+                reported = shown if shown is not None else tr("unreadable_value")
+                differs = raw is not None and str(raw).strip() != "" and _plain(raw) != _plain(reported)
+                rows.append([street, community, tr.pick(fdef.label, fdef.label_en), reported,
+                             str(raw).strip() if differs else "", _source(submission, community, name) or ""])
     return rows
+
+
+def _plain(value: Any) -> str:
+    """A value as compared with what was written: 1200.0 and 1200 alike."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def write_verification_sheet(path: Path, targets: Targets, street: str, period: str, rows: list[list[Any]],
@@ -253,7 +286,7 @@ def write_verification_sheet(path: Path, targets: Targets, street: str, period: 
     wb = Workbook()
     ws = cast("Worksheet", wb.active)
     ws.title = tr("verify.sheet")
-    widths = [12, 12, 26, 12, 28, 12, 30, 10, 12]
+    widths = [12, 12, 26, 10, 10, 28, 12, 30, 10, 12]
     ws.append([tr("tpl.verify_title", street=street, period=period)])
     ws["A1"].font = Font(name=page.FONT, bold=True, size=14)
     ws.append([tr("tpl.verify_note")])
@@ -274,7 +307,7 @@ def write_verification_sheet(path: Path, targets: Targets, street: str, period: 
             cell.border = Border(bottom=thin)
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a community named =… stays text
-            if c >= 6:
+            if c > VERIFY_TODO:
                 cell.fill = todo
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(65 + i)].width = width

@@ -176,6 +176,8 @@ class Layout(Model):
     header_qualifiers: list[str] = Field(default_factory=default("layout", "header_qualifiers"))
     period_forms: list[str] = Field(default_factory=default("layout", "period_forms"))
     previous_period_words: list[str] = Field(default_factory=default("layout", "previous_period_words"))
+    period_parts: dict[Literal["H1", "H2", "Q1", "Q2", "Q3", "Q4"], list[str]] = Field(
+        default_factory=default("layout", "period_parts"))
     vocabulary_gap_words: int = Field(default_factory=default("layout", "vocabulary_gap_words"), ge=1, le=10)
     vocabulary_gap_share: float = Field(default_factory=default("layout", "vocabulary_gap_share"), gt=0, le=1)
     header_extra_chars: int = Field(default_factory=default("layout", "header_extra_chars"), ge=0, le=40)

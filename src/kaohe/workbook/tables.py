@@ -187,7 +187,32 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
-                      book.size)
+                      book.size, titles=_titles(sheets, header, street))
+
+
+TITLE_ROWS = 3  # a sheet's title is in its first rows (above a table, or above the street's facts)
+
+
+def _titles(sheets: list[Sheet], header: Header | None, street: Unit | None) -> tuple[tuple[str, str, str], ...]:
+    """The title texts naming a year (…统计表（2005年上半年）) above the community table and at the top of the
+    street facts' sheet: which period the clerk says the workbook is about (checked against the period
+    assessed, where that is known)."""
+    places: list[tuple[Sheet, int]] = []
+    if header is not None:
+        places.append((header.sheet, min(header.top, TITLE_ROWS + 2)))
+    if street is not None and street.sheet is not None and (header is None or street.sheet != header.sheet.name):
+        places += [(sheet, TITLE_ROWS) for sheet in sheets if sheet.name == street.sheet]
+    found: list[tuple[str, str, str]] = []
+    for sheet, rows in places:
+        for r, row in enumerate(sheet.rows[:rows]):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and 4 < len(value) <= 80 and _YEARISH.search(value) \
+                        and any("\u4e00" <= ch <= "\u9fff" for ch in value):
+                    found.append((sheet.name, sheet.a1(r, c), squash(value)))
+    return tuple(dict.fromkeys(found))
+
+
+_YEARISH = re.compile(r"(?:19|20)\d\d")
 
 
 def _has_rows(header: Header, ctx: _Context) -> bool:
