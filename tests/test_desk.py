@@ -435,3 +435,25 @@ def test_the_bureau_uploads_findings_and_each_street_sees_only_its_own(client: T
     assert "区里的核查结果" not in client.get(f"/s/{names['东风街道'].secret}").text
     actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
     assert "findings" in actions and "findings-removed" in actions
+
+
+def test_the_bureau_report_in_a_second_period_is_the_command_lines_with_its_history(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    """The bureau page in a second period lacked the community-count-changed warnings `kaohe assess … --history`
+    gives: the CLI composed assess and the count check itself and the desk did not. Both call api.assess now."""
+    own, admin = street(desk, "东风街道"), desk.admin()
+    upload(client, own.secret, SAMPLE / "东风街道.xlsx")  # 14 communities
+    page = client.get(f"/a/{admin.secret}").text
+    assert client.post(f"/a/{admin.secret}/close", data={"csrf": csrf_of(page)}).status_code == 303
+    page = client.get(f"/a/{admin.secret}").text
+    assert client.post(f"/a/{admin.secret}/open", data={"csrf": csrf_of(page), "period": "2006"}).status_code == 303
+    upload(client, own.secret, workbook(tmp_path, "东风街道.xlsx"))  # 3 communities: far from last period's 14
+    served = client.get(f"/a/{admin.secret}/report.json").json()
+    assert [(i["street"], i["code"]) for i in served["issues"] if i["code"] == "community-count-changed"] == [
+        ("东风街道", "community-count-changed")]
+    cli = subprocess.run([sys.executable, "-m", "kaohe", "assess", str(desk.submissions), "--targets",
+                          str(desk.targets_path), "--roster", str(desk.roster_path), "--period", "2006",
+                          "--history", str(desk.history), "--format", "json"],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == served
