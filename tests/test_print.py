@@ -161,3 +161,65 @@ def test_the_template_guide_shows_every_line(printed: dict[str, tuple[Path, Path
     text = squash(pdf_pages(printed["template"][1])[0])
     for key in ("tpl.guide.2", "tpl.guide.3", "tpl.guide.4", "tpl.guide.5"):
         assert squash(tr(key)) in text, tr(key)  # wrapped lines all printed, not only the first
+
+
+# ---- pages a leader accepts (issue 23): looked at as pictures, then held here ------------------------------------
+
+@pytest.fixture(scope="module")
+def verified_print(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from kaohe.resources import bundled
+
+    folder = tmp_path_factory.mktemp("verified")
+    report = api.assess(bundled("data/2005/submissions"), verified=bundled("data/2005/核查"))
+    card = api.write_scorecard(report, folder / "考核结果.xlsx", history=None)
+    return card, soffice_convert([card], "pdf", folder / "pdf")[0]
+
+
+def test_no_word_number_or_date_is_broken_across_lines_on_paper(verified_print: tuple[Path, Path]) -> None:
+    """核查 once printed 不合格 as 不合 / 格 and dates as 2005- / 12-21."""
+    text = "\n".join(pdf_pages(verified_print[1]))
+    assert "不合格 → 不合格" in text
+    assert not re.search(r"不合\s*\n\s*格", text)
+    assert not re.search(r"\d{4}-\s*\n\s*\d\d-\d\d", text)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)  # 数据来源's times as people write them
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
+
+
+def test_no_printed_page_is_a_header_row_over_a_chart_alone(verified_print: tuple[Path, Path]) -> None:
+    """The street scores' chart once took a page of its own under the repeated header row."""
+    card, pdf = verified_print
+    report_names = [ws["B" + str(r)].value for ws in [openpyxl.load_workbook(card)["街道得分"]]
+                    for r in range(5, 17)]
+    for number, (line, body) in enumerate(zip(footers(pdf), pdf_pages(pdf), strict=True), start=1):
+        if "街道得分" in line:
+            assert any(name and name in body for name in report_names), (number, body[:300])
+
+
+def test_the_grades_chart_is_tall_and_stands_apart_from_the_counts(verified_print: tuple[Path, Path]) -> None:
+    ws = openpyxl.load_workbook(verified_print[0])["总览"]
+    grades, attained = sorted(ws._charts, key=lambda c: c.anchor._from.row)
+    start, end = grades.anchor._from, grades.anchor.to
+    assert end.row - start.row >= 10  # about 6 cm: bars and an axis that read (it was 1 cm with a 0/2 axis)
+    assert start.col == 2 and start.colOff > 0  # a gap after the counts in column B
+    assert attained.anchor._from.row > end.row  # the targets' chart below it, not over it
+
+
+def test_numbers_stand_a_step_in_from_the_text_after_them(verified_print: tuple[Path, Path]) -> None:
+    ws = openpyxl.load_workbook(verified_print[0])["街道得分"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "排名")
+    score = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "得分")
+    cell = ws.cell(header + 1, score)
+    assert isinstance(cell.value, float) and cell.alignment.horizontal == "right" and cell.alignment.indent == 1
+
+
+def test_a_district_too_large_for_one_page_gets_its_score_chart_on_a_page_of_its_own(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from clerks import write_district
+
+    district = write_district(tmp_path / "d", 40, 5)
+    card = api.write_scorecard(api.assess(district), tmp_path / "x.xlsx", history=None)
+    book = openpyxl.load_workbook(card)
+    assert [cs.title for cs in book.chartsheets] == ["得分图"]
+    assert not book["街道得分"]._charts

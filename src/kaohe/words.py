@@ -215,6 +215,7 @@ WORDS: dict[str, Word] = {
     "rows.headers": Word("重复的表头 {count} 行", "{count} repeated header rows"),
     "rows.rejected": Word("未计入 {count} 行（见问题）", "{count} rows not counted (see the issues)"),
     "progress.sample": Word("这里还没有考核历史（{path}）：下面展示 kaohe 自带示例区 2005-H1 → 2005 的进度。用 kaohe assess --record 记录各期考核后，这里显示本区的进度。", "No history here yet ({path}): the progress of kaohe's bundled sample, 2005-H1 → 2005, is shown. Once periods are recorded with kaohe assess --record, this shows your district's."),
+    "sheet.chart_scores": Word("得分图", "Score chart"),
     "card.earned": Word("得分", "Earned"),
     "card.unscored": Word("不计分", "advisory"),
     # ---- why a file could not be read (unreadable-file), and what to do

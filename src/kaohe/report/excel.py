@@ -39,6 +39,8 @@ SCORE = "0.00"
 SHARE = "0.0%"
 MOVED = "+General;-General;0"  # points a change moved: +3, -10, 13.24, 0 (a 0.## shows 3 as "3.")
 CHART_PX = 4 / 3  # pixels a point, at 96 dpi
+MIN_CHART = 180.0  # points: a chart shorter than this is not put under a table, but on a page of its own
+GRADE_CHART_LINES = 11  # the grades chart's height in lines (about 6 cm): bars and a whole-number axis that read
 # the short columns of a target table, centred: required, actual, met (overview) and the same on a street page
 OVERVIEW_ALIGN = (None, None, "center", "center", "center", None, None)
 STREET_ALIGN = (None, None, None, "center", "center", "center", None)
@@ -56,7 +58,7 @@ class _Book:
         })
         self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self._xfs: dict[tuple[tuple[str, Any], ...], int] = {}
-        self._rows: dict[tuple[Any, ...], tuple[list[int], list[int]]] = {}
+        self._rows: dict[tuple[Any, ...], tuple[list[int], list[int], list[int]]] = {}
         self.used: set[str] = set()
 
     def fmt(self, **props: Any) -> Any:
@@ -77,22 +79,30 @@ class _Book:
 
     def row_styles(self, fills: Sequence[str | None] | None, fmts: Sequence[str | None] | None,
                    bold: Sequence[bool] | None, aligns: Sequence[str | None] | None,
-                   n: int) -> tuple[list[int], list[int]]:
-        """The style index of each cell of a row, unwrapped and wrapped (made once per kind of row)."""
+                   n: int) -> tuple[list[int], list[int], list[int]]:
+        """The style index of each cell of a row: for text unwrapped and wrapped, and for a number (made once
+        per kind of row)."""
         key = (tuple(fills) if fills else None, tuple(fmts) if fmts else None, tuple(bold) if bold else None,
                tuple(aligns) if aligns else None, n)
         found = self._rows.get(key)
         if found is None:
-            plain_, wrapped = ([self.style(fills[c] if fills else None, fmts[c] if fmts else None,
-                                           bold[c] if bold else False, aligns[c] if aligns else None, wrap)
-                                for c in range(n)] for wrap in (False, True))
-            found = self._rows[key] = (plain_, wrapped)
+            plain_, wrapped, number = ([self.style(fills[c] if fills else None, fmts[c] if fmts else None,
+                                                   bold[c] if bold else False, aligns[c] if aligns else None, wrap,
+                                                   numeric)
+                                        for c in range(n)] for wrap, numeric in ((False, False), (True, False),
+                                                                                  (False, True)))
+            found = self._rows[key] = (plain_, wrapped, number)
         return found
 
-    def style(self, fill: str | None, fmt: str | None, bold: bool, align: str | None, wrap: bool) -> int:
+    def style(self, fill: str | None, fmt: str | None, bold: bool, align: str | None, wrap: bool,
+              numeric: bool = False) -> int:
         """The style index of a body cell: its fill, number format, weight, alignment and wrapping (every
-        cell has one: all are top-aligned, so a row made tall by a wrapped text reads from its top)."""
+        cell has one: all are top-aligned, so a row made tall by a wrapped text reads from its top). A number
+        in a column of no set alignment stands a step in from the right, so that it never runs into a text
+        starting in the next column (140 北门街道.xlsx, -10 虚报, 98.00优秀 on paper)."""
         props: dict[str, Any] = {}
+        if numeric and not align:
+            props["align"], props["indent"] = "right", 1
         if fill:
             props["bg_color"] = fill
         if fmt:
@@ -114,6 +124,15 @@ class _Book:
 
     def chart(self, kind: dict[str, str]) -> Any:
         return self.wb.add_chart(kind)
+
+    def chart_sheet(self, name: str, chart: Any, footer: str) -> None:
+        """A chart on a sheet of its own, printed alone on an A4 landscape page."""
+        sheet = self.wb.add_chartsheet(name)
+        sheet.set_chart(chart)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        font = f'&9&"{page.FONT}"'
+        sheet.set_footer(f"&L{font}{_escape(footer)}&C{font}&P / &N&R{font}kaohe {__version__}")
 
     def close(self) -> None:
         from xlsxwriter.exceptions import FileCreateError
@@ -194,11 +213,14 @@ class _Sheet:
         """One row; texts wider than their column wrap, and the row is made as tall as its tallest cell."""
         tallest = 1
         cells = []
-        plain_styles, wrapped_styles = self.book.row_styles(fills, fmts, bold, aligns, len(values))
+        plain_styles, wrapped_styles, number_styles = self.book.row_styles(fills, fmts, bold, aligns, len(values))
         widths, n_widths, lines = self.widths, len(self.widths), page.lines
         for col, value in enumerate(values):
             if value.__class__ is not str:
                 value = _cell(value)
+                if value is not None and value.__class__ is not str:  # a number (a blank stays as it was)
+                    cells.append((value, number_styles[col]))
+                    continue
             elif wrap and col < n_widths and len(value) * 2 > widths[col] - 1:
                 n = lines(value, widths[col])
                 if n > 1:
@@ -271,6 +293,11 @@ class _Sheet:
     def room(self) -> float:
         """Points of a printed page at 100 % (the most a chart may take below a page break)."""
         return page.PRINT_HEIGHT
+
+
+def _local_time(stamp: str) -> str:
+    """An ISO time (2026-12-04T04:02:12) as people write it: 2026-12-04 04:02."""
+    return stamp.replace("T", " ")[:16] if "T" in stamp else stamp
 
 
 def _escape(text: str) -> str:
@@ -420,10 +447,18 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
                        "points": [{"fill": {"color": _grade_fill(targets, g.name)}} for g in targets.grades]})
     _style_chart(grades, tr("card.grades"))
     grades.set_legend({"none": True})
-    beside = sum(page.column_points(x) for x in w.widths[2:]) - 10  # the columns right of the grades table
-    grades.set_size({"width": round(min(beside, 320) * CHART_PX), "height": round(6 * page.LINE * CHART_PX)})
-    w.ws.insert_chart(grade_header, 2, grades, {"object_position": 1})
-    w.gap(2)
+    # beside the grades table, a column's gap from its counts, tall enough to read (a whole number on the axis)
+    most = max([sum(1 for s in report.streets if s.grade == g.name) for g in targets.grades] + [1])
+    grades.set_y_axis({"min": 0, "major_unit": max(1, -(-most // 5)), "num_format": "0",
+                       "num_font": _chart_font(), "major_gridlines": {"visible": True}})
+    grades.set_x_axis({"num_font": _chart_font()})
+    gap = 24  # points between the counts and the chart
+    beside = sum(page.column_points(x) for x in w.widths[2:]) - gap
+    tall = GRADE_CHART_LINES * page.LINE
+    grades.set_size({"width": round(min(beside, 360) * CHART_PX), "height": round(tall * CHART_PX)})
+    w.ws.insert_chart(grade_header, 2, grades, {"object_position": 1, "x_offset": round(gap * CHART_PX)})
+    while (w.row - grade_header) * page.LINE < tall + page.LINE:  # below the chart, not beside it
+        w.gap()
     attained = book.chart({"type": "bar"})
     attained.add_series({"name": tr("card.share"), "categories": [name, header + 1, 0, last, 0],
                          "values": [name, header + 1, 6, last, 6], "data_labels": {"value": True,
@@ -433,7 +468,7 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
     attained.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": _chart_font(),
                          "major_gridlines": {"visible": True}})
     attained.set_y_axis({"reverse": True, "num_font": _chart_font()})
-    height = min(w.room - 9 * page.LINE - 20, 22 * len(titles) + 60)
+    height = min(w.room - (GRADE_CHART_LINES + 4) * page.LINE - 20, 22 * len(titles) + 60)
     w.chart(attained, 0, height, min(w.width_of(), 620))
     w.finish(title, tr, repeat_header=False)
 
@@ -475,7 +510,6 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
     w.ws.freeze_panes(first, 2)
     w.ws.autofilter(header, 0, max(last, header), len(labels) - 1)
     if len(ranked) <= 60:  # a chart of hundreds of bars says nothing the table does not
-        w.page_break(spacer=True)
         chart = book.chart({"type": "column"})
         name = w.ws.get_name()
         score_col = 3 + len(scored)
@@ -486,8 +520,12 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
         chart.set_legend({"none": True})
         chart.set_y_axis({"min": 0, "max": 100, "num_font": _chart_font(), "major_gridlines": {"visible": True}})
         chart.set_x_axis({"num_font": _chart_font()})
-        room = w.room - w.heights[header] - 30
-        w.chart(chart, 0, min(room, 300), min(w.width_of(), 700))
+        left = w.room - sum(w.heights) - 2 * page.LINE  # what the table's page has left below it
+        if left >= MIN_CHART:  # under the table, on its page
+            w.gap()
+            w.chart(chart, 0, min(left, 300), min(w.width_of(), 700))
+        else:  # a page of its own: a chart sheet, so no repeated header row stands above it alone
+            book.chart_sheet(tr("sheet.chart_scores"), chart, f"{title} — {tr('card.chart_scores')}")
     w.finish(title, tr)
 
 
@@ -501,7 +539,9 @@ def _verification(book: _Book, report: Report, targets: Targets, title: str, sub
     labels = {**targets.fields.street, **targets.fields.community}
     final = {s.name: s for s in report.streets}
     w = book.sheet(tr("verify.sheet"), title + " — " + tr("verify.sheet"), subtitle,
-                   [12, 12, 24, 10, 10, 9, 30, 9, 11, 22, 10])
+                   # one set of columns for both tables: the grades' 不合格 → 不合格 (column 5) and a findings
+                   # file's name and cell (column 11) each on one line
+                   [12, 12, 24, 10, 17, 9, 30, 9, 11, 26, 15])
     w.line([tr("verify.title", files="、".join(v.files), findings=v.findings, applied=v.applied)], wrap=False,
            bold=[True])
     w.gap()
@@ -731,7 +771,7 @@ def _sources(book: _Book, report: Report, title: str, subtitle: str, tr: Transla
     for kind, info in rows:
         if info is None:
             continue
-        w.line([kind, info.name, info.size, info.modified, info.sha256] + ([info.raw_name] if raw else []),
+        w.line([kind, info.name, info.size, _local_time(info.modified), info.sha256] + ([info.raw_name] if raw else []),
                fmts=[None, None, "#,##0", None, None] + ([None] if raw else []))
     w.gap()
     w.line([tr("card.version"), f"kaohe {__version__}"], wrap=False)

@@ -53,13 +53,25 @@ def worst_scale(widths: list[float]) -> int:
     return scale_for(widths, CHAR_PX_WIDE)
 
 
+# How many column units a CJK character takes when a text wraps: 13.3 px at 10 pt over Excel's 7.5 px a unit
+# (LibreOffice's wider units make it 1.4 there). Counting it as 2, as column widths do to be safe, made rows of
+# one printed line twice as tall: a blank gap under every such row.
+CJK_WRAP_UNITS = 1.8
+
+
 @lru_cache(maxsize=65536)
 def lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column `width` units wide."""
     if len(text) * 2 <= width - 1 and "\n" not in text:  # short: one line, whatever its characters
         return 1
     room = max(1.0, width - 1)
-    return sum(max(1, math.ceil(text_width(part) / room)) for part in text.split("\n"))
+    return sum(max(1, math.ceil(_wrap_width(part) / room)) for part in text.split("\n"))
+
+
+def _wrap_width(text: str) -> float:
+    if text.isascii():
+        return len(text)
+    return sum(CJK_WRAP_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def page_rows(heights: list[float], scale: int, breaks: set[int], repeated: float = 0.0) -> list[int]:
