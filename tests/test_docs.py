@@ -187,3 +187,26 @@ def test_the_readme_limits_table_is_the_code_s():
         assert shown(value) in table, shown(value)
     assert f"{limits.MAX_RATIO}:1" in table and f"{int(limits.MAX_SECONDS_PER_FILE)} s" in table
     assert f"{limits.MEMORY_BUDGET / 1024 ** 3:.1f} GB" in table
+
+
+def test_the_chinese_guide_is_chinese_and_points_only_at_what_exists():
+    """windows.md (zh) pointed to “上文英文部分的表格”, which did not exist, and its table's first column was
+    English."""
+    for page in sorted((ROOT / "docs" / "zh").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert "英文部分" not in text, page.name
+        for row in re.findall(r"^\|(.+?)\|", text, re.M):
+            cell = row.strip()
+            if not cell or set(cell) <= set("-: ") or cell.startswith("`"):
+                continue
+            assert re.search(r"[\u4e00-\u9fff]", cell) or not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", cell), \
+                (page.name, cell)
+
+
+def test_the_workflow_assesses_the_findings_it_has_just_written():
+    """Workflow step 5 wrote 核查表/ and then read data/2005/核查/."""
+    for lang in ("zh", "en"):
+        text = (ROOT / "docs" / lang / "workflow.md").read_text(encoding="utf-8")
+        block = re.search(r"kaohe template --verification --from 报送表/ --out (\S+)/.*?\n(kaohe assess [^\n]+)",
+                          text, re.S)
+        assert block and f"--verified {block.group(1)}/" in block.group(2), lang

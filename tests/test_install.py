@@ -49,3 +49,29 @@ def test_wheel_install_assesses_the_sample_from_another_folder(installed, tmp_pa
     module = subprocess.run([str(installed.parent / "python"), "-c", "import kaohe; print(kaohe.__file__)"],
                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert "site-packages" in module  # the installed copy, not the checkout
+
+
+def test_the_offline_install_of_the_windows_page_works_with_no_index(tmp_path):
+    """docs/*/windows.md: on a connected PC `pip wheel . --wheel-dir kaohe-wheels`, carried over, then
+    `pip install --no-index --find-links kaohe-wheels kaohe` on a PC without internet. The same two steps here,
+    the second in a fresh environment that sees no package index and no installed package."""
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("not a source checkout")
+    source = tmp_path / "kaohe 源码"  # a folder with a space and Chinese, as on a bureau PC
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "*.egg-info", "__pycache__", ".*cache",
+                                                                "build", "dist"))
+    wheels = tmp_path / "kaohe-wheels"
+    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", str(source), "--wheel-dir", str(wheels)],
+                          capture_output=True, text=True, timeout=900)
+    assert made.returncode == 0, made.stderr[-2000:]
+    shutil.rmtree(source)
+    venv = tmp_path / "offline"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # no system site-packages
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and k != "PYTHONPATH"}
+    env["PIP_CONFIG_FILE"] = os.devnull  # nothing from this machine's pip settings: only the folder
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-index",
+                           "--find-links", str(wheels), "kaohe"], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = run(venv / "bin" / "kaohe", "assess", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["district"]["streets_expected"] == 12
