@@ -79,7 +79,9 @@ def _met(met: bool | None) -> Text:
 # A title or message breaks between words and CJK characters, never inside a run of printable ASCII (a number
 # such as 1000 or 84.8%, a range 50-200, a cell E6, a formula =E4+96, a word) and never before closing
 # punctuation.
-_TOKEN = re.compile(r"(?:[!-~]+[㎡²%]?|\S)[、，。；：）」』”]*\s*")
+# a line breaks between tokens: an ASCII word or number (with its unit), a short bracketed note such as （不计分）,
+# or one character — each with the punctuation that must not start a line
+_TOKEN = re.compile(r"(?:（[^（）\s]{1,6}）|[!-~]+[㎡²%]?|\S)[、，。；：）」』”]*\s*")
 
 
 def _breaks(text: str, width: int) -> list[int]:
