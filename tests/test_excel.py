@@ -225,3 +225,35 @@ def test_every_reader_sees_every_row(scorecard):
         quick = [tuple(c for c in r) for r in fast[name].iter_rows(values_only=True)]
         assert [r for r in quick if any(c is not None for c in r)] == [r for r in rows if any(c is not None
                                                                                              for c in r)], name
+
+
+def test_the_private_xlsxwriter_hooks_the_fast_sheet_needs_are_there():
+    """report/fastsheet.py reaches into XlsxWriter's private parts (pyproject pins it below 4): should a release
+    drop one, this fails at once and names it, before any scorecard comes out wrong."""
+    import xlsxwriter
+    import xlsxwriter.workbook
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+    sheet = Worksheet()
+    needed = {
+        "Worksheet._write_sheet_data": hasattr(Worksheet, "_write_sheet_data"),
+        "Worksheet._write_rows": hasattr(Worksheet, "_write_rows"),
+        "Worksheet._check_dimensions": hasattr(Worksheet, "_check_dimensions"),
+        "Worksheet._assemble_xml_file": hasattr(Worksheet, "_assemble_xml_file"),
+        "Worksheet._xml_start_tag": hasattr(Worksheet, "_xml_start_tag"),
+        "Worksheet._xml_end_tag": hasattr(Worksheet, "_xml_end_tag"),
+        "Worksheet.row_sizes": isinstance(getattr(sheet, "row_sizes", None), dict),
+        "Worksheet.table": isinstance(getattr(sheet, "table", None), dict),
+        "Worksheet.dim_rowmax": hasattr(sheet, "dim_rowmax"),
+        "Worksheet.str_table": hasattr(sheet, "str_table"),
+        "SharedStringTable._get_shared_string_index": hasattr(
+            __import__("xlsxwriter.sharedstrings", fromlist=["SharedStringTable"]).SharedStringTable,
+            "_get_shared_string_index"),
+        "Format._get_xf_index": hasattr(Format, "_get_xf_index"),
+        "xlsxwriter.workbook.ZipFile": hasattr(xlsxwriter.workbook, "ZipFile"),
+    }
+    missing = [name for name, ok in needed.items() if not ok]
+    assert not missing, (f"XlsxWriter {xlsxwriter.__version__} lacks {', '.join(missing)}: report/fastsheet.py "
+                         "needs them; pin XlsxWriter to a release that has them or rewrite the fast sheet")
+    assert int(xlsxwriter.__version__.split(".")[0]) < 4, "pyproject.toml pins XlsxWriter below 4"

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # imported where used: a command that needs none of them star
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
-DEFAULT_HISTORY = Path("kaohe-history.sqlite")
+from kaohe.resources import DEFAULT_HISTORY as DEFAULT_HISTORY  # noqa: E402 (the library names it too)
 
 
 def load_targets(path: PathLike | None = None) -> Targets:
@@ -467,8 +467,10 @@ class History:
     def __init__(self, path: PathLike = DEFAULT_HISTORY) -> None:
         self.path = Path(path)
 
-    def record(self, report: Report, lang: Literal["zh", "en"] = "zh") -> int:
-        """Store a report from assess() (its JSON document and every figure it was scored on); its run id."""
+    def record(self, report: Report, lang: Literal["zh", "en"] = "zh",
+               on_committed: Callable[[int], None] | None = None) -> int:
+        """Store a report from assess() (its JSON document and every figure it was scored on); its run id.
+        `on_committed(run id)` is called the moment the run is in the file (see tracking.history.record)."""
         from kaohe.tracking.history import record
 
         if report.intake is None:
@@ -477,7 +479,7 @@ class History:
         if report.verification is not None and report.verification.self_report is not None:
             # both assessments: progress and compare can follow either (basis="self")
             document["verification"]["self_report"] = to_document(report.verification.self_report, lang)
-        return record(self.path, report, report.intake, document)
+        return record(self.path, report, report.intake, document, on_committed)
 
     def periods(self) -> list[tuple[str, int, str]]:
         """(period, runs recorded, last recorded at), in the order periods were first recorded."""

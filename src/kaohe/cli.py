@@ -18,7 +18,7 @@ from kaohe.words import Translator
 if TYPE_CHECKING:
     from kaohe.model import Report
 
-DEFAULT_HISTORY = Path("kaohe-history.sqlite")  # the same as kaohe.api's, without importing it for --help
+from kaohe.resources import DEFAULT_HISTORY  # noqa: E402 (light: no import of the library for --help)
 
 app = typer.Typer(
     name="kaohe",
@@ -190,11 +190,10 @@ def assess(
             if record_run:  # last: a record is never left without the files it was made with
                 book = api.History(history)
                 before = dict((p, n) for p, n, _ in book.periods())
-                run = book.record(report, lang.value)
+                run = book.record(report, lang.value,
+                                  on_committed=lambda n: _RECORDED.append((str(history), report.period, n)))
                 _err().print(f"[green]✓[/] {report.period} → {history} (#{run})", highlight=False)
-                from kaohe.tracking.history import COMMITTED
-
-                COMMITTED.clear()  # announced
+                _RECORDED.clear()  # announced
                 if report.period in before:  # the latest run of a period counts; the earlier ones stay
                     _err().print(tr("recorded_again", period=report.period, n=before[report.period]),
                                  highlight=False)
@@ -707,6 +706,11 @@ def report_schema_command() -> None:
     sys.stdout.write(json.dumps(report_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
+# (history, period, run id) of runs recorded by this command and not yet announced: the CLI's own, one command
+# a process, so that Ctrl-C landing right after the history's COMMIT still says the period was recorded
+_RECORDED: list[tuple[str, str, int]] = []
+
+
 class Interrupted(BaseException):
     """Ctrl-C or SIGTERM, raised past click (which would turn KeyboardInterrupt into exit status 1)."""
 
@@ -857,8 +861,7 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted:
         _err().print(f"\n[yellow]{tr('err.interrupted')}[/]", highlight=False)
-        history = sys.modules.get("kaohe.tracking.history")
-        for where, period, run in getattr(history, "COMMITTED", []):  # recorded before the interrupt came
+        for where, period, run in _RECORDED:  # recorded before the interrupt came, not yet announced
             _err().print(tr("err.interrupted_recorded", period=period, path=where, run=run), highlight=False)
         code = 130
     except KaoheError as exc:

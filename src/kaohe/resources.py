@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_TARGETS = "targets/2005.yaml"
 SAMPLE_SUBMISSIONS = "data/2005/submissions"
 SAMPLE_ROSTER = "data/2005/街道名单.csv"
+# the history file assess --record writes and progress/compare read, in the folder kaohe runs in (the one name
+# the command line, the library and the history module use)
+DEFAULT_HISTORY = Path("kaohe-history.sqlite")
 SAMPLE_PERIODS = (("2005-H1", "data/2005-H1/submissions"), ("2005", "data/2005/submissions"))
 
 

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaohe.desk.store import Desk
 from kaohe.targets import Targets
 from kaohe.words import Translator
+
+if TYPE_CHECKING:
+    from kaohe.tracking.progress import Progress
 
 
 @dataclass
@@ -196,24 +199,13 @@ class ProgressView:
     streets: list[tuple[str, str, str]]
 
 
-def progress_view(desk: Desk, targets: Targets, report: Any | None, tr: Translator) -> ProgressView | None:
-    """What `kaohe progress` shows, over the periods recorded in the desk's history and the open one."""
-    from kaohe import api
-    from kaohe.errors import KaoheError
+def progress_view(result: Progress | None, targets: Targets, tr: Translator) -> ProgressView | None:
+    """What `kaohe progress` shows, over the periods recorded in the desk's history and the open one (the
+    service's course())."""
     from kaohe.report.terminal import _percent, _share
-    from kaohe.tracking.progress import progress
 
-    runs: list[tuple[str, Any]] = []
-    if desk.history.exists():
-        try:
-            runs = [(r.period, r.report) for r in api.History(desk.history).load_all()]
-        except KaoheError:
-            runs = []
-    if report is not None and all(p != report.period for p, _ in runs):
-        runs.append((report.period, api.to_document(report, tr.lang)))
-    if not runs:
+    if result is None:
         return None
-    result = progress(runs, targets)
     by_id = {tg.id: tg for tg in targets.targets}
     district = []
     for track in result.district:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +20,8 @@ from kaohe import __version__
 from kaohe.errors import KaoheError
 from kaohe.model import Intake, Report
 from kaohe.report import plain
+from kaohe.resources import DEFAULT_HISTORY as DEFAULT_HISTORY  # noqa: E402
 
-DEFAULT_HISTORY = "kaohe-history.sqlite"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS assessments (
     id INTEGER PRIMARY KEY,
@@ -121,11 +121,11 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-COMMITTED: list[tuple[str, str, int]] = []  # (history, period, run id) of runs recorded and not yet announced
-
-
-def record(path: Path, report: Report, intake: Intake, document: dict[str, Any]) -> int:
-    """Append one assessment (its JSON document and every street and community figure); return its id."""
+def record(path: Path, report: Report, intake: Intake, document: dict[str, Any],
+           committed: Callable[[int], None] | None = None) -> int:
+    """Append one assessment (its JSON document and every street and community figure); return its id.
+    `committed(run id)` is called the moment the run is in the file, before this returns: a caller that an
+    interrupt may stop between the two (Ctrl-C) still learns that the run was recorded."""
     facts: list[tuple[str, str | None, str, str | None]] = []
     for street in intake.streets:
         sub = street.submission
@@ -151,7 +151,8 @@ def record(path: Path, report: Report, intake: Intake, document: dict[str, Any])
             conn.executemany("INSERT INTO facts (assessment_id, street, community, field, value) "
                              "VALUES (?, ?, ?, ?, ?)", [(run_id, *f) for f in facts])
             conn.execute("COMMIT")
-            COMMITTED.append((str(path), report.period, run_id))  # said even if Ctrl-C lands right after
+            if committed is not None:
+                committed(run_id)
         except BaseException:  # an interrupt after COMMIT finds no transaction: the run stays recorded
             try:
                 conn.execute("ROLLBACK")

@@ -1,0 +1,89 @@
+"""The desk's service without HTTP: what a page or an API call asks of it, called directly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clerks import write_workbook
+from conftest import STREET, good_communities
+from kaohe import api
+from kaohe.desk.service import Service
+from kaohe.desk.store import Desk, DeskError
+from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+
+SAMPLE = bundled(SAMPLE_SUBMISSIONS)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    return Service(Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None))
+
+
+def sent(service: Service, street: str, source: Path) -> tuple[Path, int, str]:
+    """A workbook as an upload leaves it: a copy in the desk's receiving folder, its size and hash."""
+    import hashlib
+
+    folder = service.desk.receiving()
+    path = folder / source.name
+    shutil.copy(source, path)
+    data = path.read_bytes()
+    return path, len(data), hashlib.sha256(data).hexdigest()
+
+
+def who(service: Service, name: str):  # type: ignore[no-untyped-def]
+    return next(w for w in service.desk.streets() if w.name == name)
+
+
+def test_a_received_workbook_is_kept_self_checked_and_its_check_is_remembered(service: Service) -> None:
+    path, size, digest = sent(service, "东风街道", SAMPLE / "胜利街道.xlsx")
+    got = service.receive(who(service, "胜利街道"), path, "胜利街道.xlsx", size, digest)
+    assert got.version is not None and got.wrong_street is None
+    assert got.version.errors == sum(1 for i in got.report.issues if i.severity == "error") > 0
+    versions, checked = service.latest_checked("胜利街道")
+    assert versions == [got.version] and checked is not None and checked.report is got.report  # not read again
+
+
+def test_a_workbook_naming_another_street_is_refused_and_nothing_is_kept(service: Service) -> None:
+    path, size, digest = sent(service, "人民街道", SAMPLE / "东风街道.xlsx")
+    got = service.receive(who(service, "人民街道"), path, "东风街道.xlsx", size, digest)
+    assert got.version is None and got.wrong_street == "东风街道"
+    assert service.desk.versions("人民街道") == []
+
+
+def test_the_assessment_is_made_again_only_when_something_it_reads_changed(service: Service,
+                                                                           tmp_path: Path) -> None:
+    assert service.assessment() is None  # nothing submitted yet
+    path, size, digest = sent(service, "东风街道", SAMPLE / "东风街道.xlsx")
+    service.receive(who(service, "东风街道"), path, "东风街道.xlsx", size, digest)
+    first = service.assessment()
+    assert first is not None and service.assessment() is first
+    other = write_workbook(tmp_path / "人民街道.xlsx", {**STREET, "name": "人民街道"}, good_communities(3))
+    path, size, digest = sent(service, "人民街道", other)
+    service.receive(who(service, "人民街道"), path, "人民街道.xlsx", size, digest)
+    second = service.assessment()
+    assert second is not first and second is not None and second.streets_submitted == 2
+    assert api.to_document(second) == api.to_document(api.assess(
+        service.desk.submissions, targets=service.targets, roster=service.desk.roster_path,
+        history=service.desk.history))
+
+
+def test_closing_records_the_period_refuses_uploads_and_the_next_period_starts(service: Service) -> None:
+    with pytest.raises(DeskError):
+        service.close("zh")  # nothing to close yet
+    path, size, digest = sent(service, "东风街道", SAMPLE / "东风街道.xlsx")
+    service.receive(who(service, "东风街道"), path, "东风街道.xlsx", size, digest)
+    closed = service.close("zh")
+    assert (closed.period, [p for p, _, _ in api.History(service.desk.history).periods()]) == ("2005", ["2005"])
+    path, size, digest = sent(service, "东风街道", SAMPLE / "东风街道.xlsx")
+    with pytest.raises(DeskError) as late:
+        service.receive(who(service, "东风街道"), path, "东风街道.xlsx", size, digest)
+    assert late.value.key == "desk.closed_upload"
+    with pytest.raises(DeskError):
+        service.close("zh")  # closed already
+    service.open("2006")
+    assert service.desk.period == "2006" and service.assessment() is None
+    course = service.course(None, "zh")
+    assert course is not None and list(course.periods) == ["2005"]
