@@ -1,5 +1,5 @@
 """Reports made into what the desk's pages show: rows of plain strings, formatted as the terminal formats them
-(report/terminal.py's fmt_* functions), so a figure reads the same on the page and in `kaohe check`."""
+(report/format.py), so a figure reads the same on the page and in `kaohe check`."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _failing(result: Any, limit: int = 8) -> str:
 
 
 def street_view(s: Any, targets: Targets, tr: Translator) -> StreetView:
-    from kaohe.report.terminal import fmt_actual, fmt_number, fmt_required
+    from kaohe.report.format import fmt_actual, fmt_number, fmt_required
 
     by_id = {tg.id: tg for tg in targets.targets}
     rows = []
@@ -168,7 +168,7 @@ class DistrictView:
 
 def district_view(report: Any, targets: Targets, tr: Translator) -> DistrictView:
     """The district's targets and the street table, as `kaohe assess` prints them."""
-    from kaohe.report.terminal import fmt_actual, fmt_number, fmt_required
+    from kaohe.report.format import fmt_actual, fmt_number, fmt_required
 
     by_id = {tg.id: tg for tg in targets.targets}
     rows = []
@@ -202,7 +202,7 @@ class ProgressView:
 def progress_view(result: Progress | None, targets: Targets, tr: Translator) -> ProgressView | None:
     """What `kaohe progress` shows, over the periods recorded in the desk's history and the open one (the
     service's course())."""
-    from kaohe.report.terminal import _percent, _share
+    from kaohe.report.format import percent, share
 
     if result is None:
         return None
@@ -210,9 +210,9 @@ def progress_view(result: Progress | None, targets: Targets, tr: Translator) -> 
     district = []
     for track in result.district:
         change = track.change
-        district.append((by_id[track.target].name(tr.lang), [_percent(v) for v in track.values],
-                         "—" if change is None else f"{change * 100:+.0f}", _percent(track.projected),
-                         track.on_track, _percent(track.required)))
+        district.append((by_id[track.target].name(tr.lang), [percent(v) for v in track.values],
+                         "—" if change is None else f"{change * 100:+.0f}", percent(track.projected),
+                         track.on_track, percent(track.required)))
     streets = []
     for s in result.streets:
         scores = " → ".join("—" if v is None else f"{v:.2f}" for v in s.scores)
@@ -225,7 +225,7 @@ def progress_view(result: Progress | None, targets: Targets, tr: Translator) -> 
                 need = tr("progress.needs", n=track.needed) if track.needed else ""
                 if track.shortfall:
                     need = tr("progress.short_by", n=f"{track.shortfall:g}")
-                parts.append(f"{target.short_name(tr.lang)} {_share(track.projected, target, tr)}{need}")
+                parts.append(f"{target.short_name(tr.lang)} {share(track.projected, target, tr)}{need}")
             risk = "；".join(parts) or "✓"
         streets.append((s.name, scores, risk))
     return ProgressView(list(result.periods), district, streets)
@@ -252,7 +252,7 @@ class OwnVerification:
 
 
 def _change_rows(v: Any, targets: Targets, tr: Translator) -> list[ChangeRow]:
-    from kaohe.report.terminal import fmt_shown, signed
+    from kaohe.report.format import fmt_shown, signed
 
     labels = {**targets.fields.street, **targets.fields.community}
     rows = []
@@ -277,7 +277,7 @@ def verification_rows(report: Any, targets: Targets, tr: Translator) -> list[tup
 
 def own_verification(report: Any, street: str, targets: Targets, tr: Translator) -> OwnVerification | None:
     """A street's own findings (never another street's), from the bureau's assessment."""
-    from kaohe.report.terminal import fmt_number, signed
+    from kaohe.report.format import fmt_number, signed
 
     if report is None or report.verification is None:
         return None

@@ -25,7 +25,7 @@ from typing import Any
 from kaohe import __version__
 from kaohe.model import Report, StreetResult, TargetResult
 from kaohe.report import page, plain
-from kaohe.report.terminal import fmt_actual, fmt_required
+from kaohe.report.format import fmt_actual, fmt_required
 from kaohe.targets import Target, Targets
 from kaohe.words import Translator
 
@@ -531,7 +531,7 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
 
 def _verification(book: _Book, report: Report, targets: Targets, title: str, subtitle: str, tr: Translator) -> None:
     """核查: every street's self-assessed and verified score, then every changed figure and adjustment."""
-    from kaohe.report.terminal import fmt_shown
+    from kaohe.report.format import fmt_shown
 
     assert report.verification is not None
     v = report.verification
@@ -713,7 +713,7 @@ def _rows_said(rows: Any, tr: Translator) -> str:
 
 def _street_verification(w: _Sheet, v: Any, targets: Targets, tr: Translator) -> None:
     """A street page's 核查 section: each changed figure, the points it moved, who found it, when and why."""
-    from kaohe.report.terminal import fmt_shown
+    from kaohe.report.format import fmt_shown
 
     labels = {**targets.fields.street, **targets.fields.community}
     grades = {g.name: g.title(tr.lang) for g in targets.grades}

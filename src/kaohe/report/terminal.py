@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from rich import box
@@ -13,61 +11,12 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from kaohe.model import Report, TargetResult
-from kaohe.targets import FieldTest, Requirement, Target, Targets
+from kaohe.model import Report
+from kaohe.report.format import fmt_actual, fmt_number, fmt_required, fmt_shown, percent, share, signed
+from kaohe.targets import Targets
 from kaohe.words import Translator
 
 GRADE_STYLES = ("bold green", "cyan", "yellow", "bold red")
-
-
-def fmt_number(value: Any) -> str:
-    """Points and values without needless decimals: 10, 7.5, 12.35."""
-    if isinstance(value, Fraction):
-        return f"{float(value) * 100:.1f}%"
-    if isinstance(value, Decimal):
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
-
-
-def _yes(value: bool, tr: Translator) -> str:
-    return tr("yes") if value else tr("no")
-
-
-def fmt_required(target: Target, result: TargetResult, tr: Translator) -> str:
-    """What the target asks, in a few characters: ≥1000, ≥85%, >50%, 全部, 1~2."""
-    req = result.required
-    if result.over is None and target.level == "street":  # one street's own value
-        if isinstance(req, bool):
-            return _yes(req, tr)
-        if isinstance(req, list):
-            return f"{fmt_number(req[0])}~{fmt_number(req[1])}"
-        return f"≥{fmt_number(req)}"
-    require: Requirement | None = target.require
-    if result.over is not None and target.level != "district":
-        require = target.district_rule.require
-    if require is None:
-        return "—"
-    if require.is_every:
-        return tr("every")
-    if require.share_at_least is not None:
-        return f"≥{float(require.share_at_least) * 100:g}%"
-    if require.share_more_than is not None:
-        return f">{float(require.share_more_than) * 100:g}%"
-    if isinstance(req, list):
-        return f"{req[0]}~{req[1]}"
-    return f"≥{req}" if req is not None else "—"
-
-
-def fmt_actual(result: TargetResult, tr: Translator) -> str:
-    value = result.actual
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _yes(value, tr)
-    if isinstance(value, Fraction):
-        return f"{float(value) * 100:.1f}% ({result.passing}/{result.units})"
-    return fmt_number(value)
 
 
 def _met(met: bool | None) -> Text:
@@ -328,21 +277,6 @@ def verification_view(report: Report, targets: Targets, tr: Translator) -> Rende
     return Group(*parts)
 
 
-def signed(value: Decimal) -> str:
-    """Points moved: +3, -10, 0."""
-    text = fmt_number(value)
-    return f"+{text}" if value > 0 else text
-
-
-def fmt_shown(value: Any, tr: Translator) -> str:
-    """A figure as a clerk wrote it: 980, 是/否."""
-    if isinstance(value, bool):
-        return _yes(value, tr)
-    if value is None:
-        return "—"
-    return fmt_number(value)
-
-
 class _Labelled:
     """A title, then rows of a label and a message wrapped beside it (a hanging indent under the message).
 
@@ -470,23 +404,6 @@ def render_comparison(result: Any, targets: Targets, console: Console, tr: Trans
     console.print(warn)
 
 
-def _percent(value: float | None) -> str:
-    """A district value: every scored target is judged for the district as a share of streets or communities.
-
-    One decimal: 84.8 % must not read as the 85 % it falls short of."""
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _share(value: float | None, target: Target, tr: Translator) -> str:
-    if value is None:
-        return "—"
-    if target.level != "street":
-        return _percent(value)
-    if isinstance(target.test, FieldTest) and target.test.is_ is not None:  # a yes/no street fact
-        return _yes(value >= 0.5, tr)
-    return f"{value:g}"
-
-
 def render_progress(result: Any, targets: Targets, console: Console, tr: Translator) -> None:
     """District targets over the periods, then the streets, those at risk of missing targets first."""
     by_id = {tg.id: tg for tg in targets.targets}
@@ -504,11 +421,11 @@ def render_progress(result: Any, targets: Targets, console: Console, tr: Transla
         ok = track.on_track
         change = track.change
         rows.append((target.name(tr.lang), [
-            *(Text(_percent(v)) for v in track.values),
+            *(Text(percent(v)) for v in track.values),
             Text("—" if change is None else f"{change * 100:+.0f}",
                  style="" if not change else "green" if change > 0 else "red"),
-            Text(_percent(track.projected), style="green" if ok else "red" if ok is False else ""),
-            Text(_percent(track.required))]))
+            Text(percent(track.projected), style="green" if ok else "red" if ok is False else ""),
+            Text(percent(track.required))]))
     headers = [*result.periods, tr("cmp.change"), tr("progress.year_end"), tr("required")]
     fixed = [max([cell_len(h), *(cell_len(cells[i].plain) for _, cells in rows)]) for i, h in enumerate(headers)]
     # the same rule as the assessment's tables: titles wrapped between words, never inside a number
@@ -534,7 +451,7 @@ def render_progress(result: Any, targets: Targets, console: Console, tr: Transla
                 need = "" if not tr.en and target.level == "street" else tr("progress.needs", n=track.needed)
             if track.shortfall:
                 need = tr("progress.short_by", n=f"{track.shortfall:g}")
-            risks.append(Text(f"{target.short_name(tr.lang)} {_share(track.projected, target, tr)}{need}",
+            risks.append(Text(f"{target.short_name(tr.lang)} {share(track.projected, target, tr)}{need}",
                               style="red"))
         if not s.submitted:
             risks = [Text(tr("status_missing"), style="bold red")]
