@@ -29,7 +29,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kaohe.desk import views
+from kaohe.desk import jsonapi, views
 from kaohe.desk.service import Checked as Checked  # named here too: tests and callers knew it from app.py
 from kaohe.desk.service import Service
 from kaohe.desk.store import ADMIN, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
@@ -161,7 +161,9 @@ async def street_page(request: Request, message: str | None = None, status: int 
     desk, service, tr = _desk(request), _service(request), _tr(request)
     versions, checked = await run_in_threadpool(service.latest_checked, who.name)
     district = await run_in_threadpool(service.assessment_or_none) if desk.findings_files() else None
+    review = await run_in_threadpool(service.status, who.name)
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
+                 review=review,
                  verified=views.own_verification(district, who.name, service.targets, tr),
                  versions=list(reversed(versions)), latest=versions[-1] if versions else None, message=message,
                  result=views.check_view(checked, service.targets, tr) if checked else None,
@@ -253,20 +255,44 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
                  verification=views.verification_rows(report, service.targets, tr) if report else [])
 
 
-async def bureau_street(request: Request) -> Response:
+def _street_at(request: Request) -> str | None:
+    names = [s.name for s in _desk(request).streets()]
+    index = request.path_params["index"]
+    return names[index] if 0 <= index < len(names) else None
+
+
+async def bureau_street(request: Request, message: str | None = None, status: int = 200) -> Response:
     who = _holder(request, admin=True)
-    if who is None:
+    name = _street_at(request)
+    if who is None or name is None:
         return _not_found(request)
     desk, service = _desk(request), _service(request)
-    names = [s.name for s in desk.streets()]
-    index = request.path_params["index"]
-    if not 0 <= index < len(names):
-        return _not_found(request)
-    name = names[index]
     versions, checked = await run_in_threadpool(service.latest_checked, name)
-    return _page(request, "bureau_street.html", who=who, name=name, period=desk.period,
-                 versions=list(reversed(versions)),
+    review = await run_in_threadpool(service.status, name)
+    return _page(request, "bureau_street.html", status=status, who=who, name=name, period=desk.period,
+                 index=request.path_params["index"], review=review, closed=desk.closed, message=message,
+                 csrf=desk.csrf_token(who), versions=list(reversed(versions)),
                  result=views.check_view(checked, service.targets, _tr(request)) if checked else None)
+
+
+async def review_street(request: Request) -> Response:
+    """The bureau's return, acceptance or reopening from the street's page (the JSON calls do the same)."""
+    got = await _posted(request, admin=True)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    name = _street_at(request)
+    action = str(data.get("action") or "")
+    reason = str(data.get("reason") or "")
+    cells = [c for c in str(data.get("cells") or "").replace("，", ",").replace("\n", ",").split(",") if c.strip()]
+    await data.close()
+    if name is None or action not in ("returned", "accepted", "reopened"):
+        return _not_found(request)
+    try:
+        await run_in_threadpool(_service(request).review, name, action, reason, cells, ADMIN)
+    except DeskError as exc:
+        return await bureau_street(request, exc.text(tr), 409)
+    return RedirectResponse(str(request.url).rsplit("/review", 1)[0], status_code=303)
 
 
 async def scorecard(request: Request) -> Response:
@@ -401,6 +427,7 @@ ROUTES = [
     Route("/s/{secret}/version/{number:int}", street_version),
     Route("/a/{secret}", bureau_page, name="bureau"),
     Route("/a/{secret}/street/{index:int}", bureau_street),
+    Route("/a/{secret}/street/{index:int}/review", review_street, methods=["POST"]),
     Route("/a/{secret}/scorecard.xlsx", scorecard),
     Route("/a/{secret}/report.json", report_json),
     Route("/a/{secret}/links.csv", links_csv),
@@ -410,6 +437,7 @@ ROUTES = [
     Route("/a/{secret}/findings/remove", remove_findings, methods=["POST"]),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]
+ROUTES[-1:-1] = jsonapi.routes()  # every page action also a JSON call under the same link (desk/jsonapi.py)
 
 
 def create_app(desk: Desk, lang: str = "zh") -> ASGI:

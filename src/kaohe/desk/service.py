@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kaohe.desk.models import CommentOut, FigureVersion, Reason, ReviewOut, StreetRow, StreetStatus
 from kaohe.desk.store import ADMIN, Desk, DeskError, Version, Who
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
@@ -195,6 +196,141 @@ class Service:
         self.desk.open_period(period)
         self.desk.log(ADMIN, "opened", period=period, previous=old)
 
+    # ---- review: states, returns with reasons, acceptance, deadlines, comments, every figure's history
+
+    def number(self, version: Version) -> int:
+        """A version's number among its street's versions of the period (1 for the first)."""
+        return [v.id for v in self.desk.versions(version.street, version.period)].index(version.id) + 1
+
+    def late(self, street: str, versions: list[Version] | None = None) -> bool:
+        """Sent after the deadline, or not sent and the deadline passed."""
+        deadline = _parse_deadline(self.desk.deadline())
+        if deadline is None:
+            return False
+        versions = self.desk.versions(street) if versions is None else versions
+        from datetime import datetime
+
+        when = datetime.fromisoformat(versions[-1].at) if versions else datetime.now(deadline.tzinfo)
+        return bool(when > deadline)
+
+    def status(self, street: str) -> StreetStatus:
+        """getStreetStatus: the street's state, latest version, score, deadline and the reasons it was
+        returned with, each resolved or still open."""
+        versions = self.desk.versions(street)
+        latest = versions[-1] if versions else None
+        return StreetStatus(street=street, state=self.desk.state(street),  # type: ignore[arg-type]
+                            version=self.number(latest) if latest else None, score=latest.score if latest else None,
+                            deadline=self.desk.deadline(), late=self.late(street, versions),
+                            reasons=self.reasons(street, versions))
+
+    def reasons(self, street: str, versions: list[Version]) -> list[Reason]:
+        """The reasons of the street's latest return (or reopening), each resolved or open."""
+        from kaohe.report.template import written_in
+        from kaohe.workbook.sheets import read_book
+
+        current = [r for r in self.desk.reviews(street) if r.action in ("returned", "reopened")]
+        if not current or not versions:
+            return []
+        review = current[-1]
+        newer = versions[-1].id > review.version
+        out = [Reason(text=review.reason, resolved=newer)] if review.reason else []
+        if review.cells:
+            returned = next((v for v in versions if v.id == review.version), None)
+            books: dict[int, Any] = {}
+            for v in (returned, versions[-1]) if newer and returned else ():
+                try:
+                    books[v.id] = read_book(self.desk.root / v.file)
+                except KaoheError:
+                    books[v.id] = None
+            for ref in review.cells:
+                sheet, _, cell = ref.rpartition("!")
+                changed = False
+                if newer and returned is not None:
+                    before = written_in(books.get(returned.id), sheet or None, cell.upper())
+                    after = written_in(books.get(versions[-1].id), sheet or None, cell.upper())
+                    changed = before != after
+                out.append(Reason(text=review.reason, cell=ref, resolved=changed))
+        return out
+
+    def streets(self) -> list[StreetRow]:
+        """listStreets: every roster street's state, latest version and score, and whether it is late."""
+        states = self.desk.states()
+        by_street: dict[str, list[Version]] = {}
+        for v in self.desk.versions():
+            by_street.setdefault(v.street, []).append(v)
+        rows = []
+        for who in self.desk.streets():
+            versions = by_street.get(who.name, [])
+            rows.append(StreetRow(street=who.name, state=states[who.name],  # type: ignore[arg-type]
+                                  version=len(versions) or None, score=versions[-1].score if versions else None,
+                                  late=self.late(who.name, versions)))
+        return rows
+
+    def review(self, street: str, action: str, reason: str, cells: list[str], who: str) -> ReviewOut:
+        """returnSubmission, acceptSubmission, reopenSubmission (DeskError when it does not apply)."""
+        self._known(street)
+        done = self.desk.review(street, action, reason, tuple(c.strip() for c in cells if c.strip()), who)
+        return ReviewOut(street=street, state=self.desk.state(street), action=done.action,  # type: ignore[arg-type]
+                         version=self.number(next(v for v in self.desk.versions(street) if v.id == done.version)),
+                         reason=done.reason, cells=list(done.cells), who=done.who, at=done.at)
+
+    def set_deadline(self, deadline: str, who: str) -> str:
+        """setDeadline: ISO 8601 (a date alone is the end of that day, in the server's zone)."""
+        parsed = _parse_deadline(deadline)
+        if parsed is None:
+            raise DeskError(key="desk.bad_deadline", deadline=deadline)
+        text: str = parsed.isoformat(timespec="minutes")
+        self.desk.set_deadline(text, who)
+        return text
+
+    def comment(self, street: str, text: str, who: str, target: str | None = None, community: str | None = None,
+                field: str | None = None) -> CommentOut:
+        """addComment: a note on a street, a target or a figure."""
+        self._known(street)
+        c = self.desk.comment(street, text, who, target, community, field)
+        return CommentOut(street=c.street, target=c.target, community=c.community, field=c.field, text=c.text,
+                          who=c.who, at=c.at)
+
+    def figure_history(self, street: str, field: str, community: str | None = None) -> list[FigureVersion]:
+        """getFigureHistory: a street fact's or a community figure's value in each version of the period
+        (file, sheet, cell, when, who), then any verification change, then the value assessed."""
+        from kaohe.verify import _reported, where_read
+
+        self._known(street)
+        levels = self.targets.fields.community if community else self.targets.fields.street
+        if field not in levels:
+            raise DeskError(key="desk.unknown_field", field=field)
+        out: list[FigureVersion] = []
+        for version in self.desk.versions(street):
+            checked = self.checked(version)
+            report = checked.report
+            intake = report.intake if report is not None else None
+            sub = next((s.submission for s in intake.streets if s.submission is not None), None) if intake else None
+            if sub is None or sub.street is None:
+                out.append(FigureVersion(value=None, version=self.number(version), file=version.client_name,
+                                         sheet=None, cell=None, when=version.at, who=street))
+                continue
+            try:
+                value = _reported(sub, community or "", field)
+                sheet, cell = where_read(sub, community or "", field)
+            except (AssertionError, KeyError):  # the community is not in this version
+                value, sheet, cell = None, None, None
+            out.append(FigureVersion(value=_plain(value), version=self.number(version), file=version.client_name,
+                                     sheet=sheet, cell=cell, when=version.at, who=street))
+        assessed = self.assessment_or_none()
+        if assessed is not None and assessed.verification is not None:
+            for sv in assessed.verification.streets:
+                for c in sv.changes if sv.name == street else ():
+                    if c.field == field and (c.community or None) == (community or None):
+                        out.append(FigureVersion(value=_plain(c.verified), version=None, file=c.file, sheet=None,
+                                                 cell=c.cell, when=c.date or None, who=c.inspector or None,
+                                                 why=c.note or None))
+        return out
+
+    def _known(self, street: str) -> None:
+        if street not in {w.name for w in self.desk.streets()}:
+            raise DeskError(key="desk.unknown_street", street=street)
+
     # ---- the bureau's findings
 
     def keep_findings(self, received: Path, client_name: str, sha256: str) -> Path:
@@ -226,6 +362,36 @@ class Service:
             return None
         self.desk.log(ADMIN, "report", period=self.desk.period)
         return api.to_document(report, "en" if lang == "en" else "zh")
+
+
+def _plain(value: Any) -> str | float | bool | None:
+    """A figure as JSON carries it: a number as a number, yes/no as true/false, anything else as text."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float | Decimal | Fraction):
+        return float(value)
+    return str(value)
+
+
+def _parse_deadline(text: str | None) -> Any:
+    """An ISO 8601 deadline as an aware datetime (a date alone: the end of that day in the server's zone)."""
+    from datetime import datetime, time
+
+    if not text:
+        return None
+    try:
+        if len(text.strip()) == 10:
+            from datetime import date
+
+            when = datetime.combine(date.fromisoformat(text.strip()), time(23, 59))
+        else:
+            when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()
 
 
 def _sha256(path: Path) -> str:

@@ -58,7 +58,19 @@ CREATE TABLE IF NOT EXISTS versions (
     client_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL,
     errors INTEGER NOT NULL, warnings INTEGER NOT NULL, score REAL);
 CREATE INDEX IF NOT EXISTS versions_by_street ON versions (period, street, id);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, action TEXT NOT NULL,
+    version INTEGER NOT NULL, reason TEXT NOT NULL, cells TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reviews_by_street ON reviews (period, street, id);
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT, community TEXT,
+    field TEXT, text TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deadlines (period TEXT PRIMARY KEY, deadline TEXT NOT NULL);
 """
+
+# A street's state in a period, from its versions and the bureau's review actions (the latest that applies)
+MISSING, SUBMITTED, RETURNED, ACCEPTED = "missing", "submitted", "returned", "accepted"
+REVIEW_ACTIONS = ("returned", "accepted", "reopened")
 
 
 class DeskError(KaoheError):
@@ -95,6 +107,34 @@ class Version:
     errors: int
     warnings: int
     score: float | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """One action of the bureau on a street's submission: returned (with reasons), accepted, reopened."""
+
+    id: int
+    period: str
+    street: str
+    action: str
+    version: int  # the version it was taken on (the street's latest then)
+    reason: str
+    cells: tuple[str, ...]  # sheet!cell references the reason points at
+    who: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    period: str
+    street: str
+    target: str | None
+    community: str | None
+    field: str | None
+    text: str
+    who: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -371,11 +411,14 @@ class Desk:
 
     def keep(self, who: Who, received: Path, client_name: str, size: int, sha256: str, errors: int,
              warnings: int, score: float | None) -> Version:
-        """Make a checked upload the street's latest version: renamed into versions/, then its row."""
+        """Make a checked upload the street's latest version: renamed into versions/, then its row. Refused
+        (DeskError) once the period is closed or the street's submission accepted."""
         with self._lock:
             period = self.period
             if self.closed:
                 raise DeskError(key="err.desk_closed", period=period)
+            if self.state(who.name) == ACCEPTED:
+                raise DeskError(key="desk.locked", street=who.name)
             folder = self.root / "versions" / period
             folder.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
@@ -417,6 +460,102 @@ class Desk:
             tmp = self.submissions / f".{name}.tmp"
             shutil.copyfile(source, tmp)
             os.replace(tmp, path)
+
+    # ---- review: the bureau returns, accepts and reopens a street's submission
+
+    def reviews(self, street: str | None = None, period: str | None = None) -> list[Review]:
+        query = "SELECT * FROM reviews WHERE period = ?"
+        params: list[Any] = [period or self.period]
+        if street is not None:
+            query += " AND street = ?"
+            params.append(street)
+        with self._connect(write=False) as db:
+            return [Review(row[0], row[1], row[2], row[3], row[4], row[5], tuple(json.loads(row[6])), row[7], row[8])
+                    for row in db.execute(query + " ORDER BY id", params)]
+
+    def state(self, street: str, period: str | None = None) -> str:
+        """missing (nothing sent), submitted, returned (no version since the return), accepted (locked)."""
+        versions = self.versions(street, period)
+        if not versions:
+            return MISSING
+        reviews = self.reviews(street, period)
+        last = reviews[-1] if reviews else None
+        if last is None or last.action == "reopened":
+            return SUBMITTED
+        if last.action == ACCEPTED:
+            return ACCEPTED
+        return RETURNED if versions[-1].id <= last.version else SUBMITTED
+
+    def states(self, period: str | None = None) -> dict[str, str]:
+        """Every roster street's state, in one read of each table."""
+        latest = {v.street: v.id for v in self.versions(period=period)}
+        last: dict[str, Review] = {r.street: r for r in self.reviews(period=period)}
+        out = {}
+        for who in self.streets():
+            version, review = latest.get(who.name), last.get(who.name)
+            if version is None:
+                out[who.name] = MISSING
+            elif review is None or review.action == "reopened":
+                out[who.name] = SUBMITTED
+            elif review.action == ACCEPTED:
+                out[who.name] = ACCEPTED
+            else:
+                out[who.name] = RETURNED if version <= review.version else SUBMITTED
+        return out
+
+    def review(self, street: str, action: str, reason: str, cells: tuple[str, ...], who: str) -> Review:
+        """Record the bureau's action on a street's latest version. DeskError when the period is closed, the
+        street sent nothing, or the action does not follow from its state (return or accept a submission;
+        reopen an accepted one, with a reason)."""
+        if action not in REVIEW_ACTIONS:
+            raise ValueError(action)
+        with self._lock:
+            period = self.period
+            if self.closed:
+                raise DeskError(key="err.desk_closed", period=period)
+            versions = self.versions(street)
+            if not versions:
+                raise DeskError(key="desk.review_nothing", street=street)
+            state = self.state(street)
+            allowed = {"returned": (SUBMITTED,), "accepted": (SUBMITTED, RETURNED), "reopened": (ACCEPTED,)}
+            if state not in allowed[action]:
+                raise DeskError(key=f"desk.review_not_{action}", street=street)
+            if action in ("returned", "reopened") and not reason.strip() and not cells:
+                raise DeskError(key="desk.review_needs_reason")
+            with self._connect() as db:
+                db.execute("INSERT INTO reviews (period, street, action, version, reason, cells, who, at) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (period, street, action, versions[-1].id, reason.strip()[:2000],
+                                     json.dumps(list(cells), ensure_ascii=False), who, now()))
+        self.log(who, action, period=period, street=street, version=versions[-1].id, reason=reason.strip()[:2000],
+                 cells=list(cells))
+        return self.reviews(street)[-1]
+
+    def deadline(self, period: str | None = None) -> str | None:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT deadline FROM deadlines WHERE period = ?", (period or self.period,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_deadline(self, deadline: str, who: str) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO deadlines VALUES (?, ?)", (self.period, deadline))
+        self.log(who, "deadline", period=self.period, deadline=deadline)
+
+    def comments(self, street: str, period: str | None = None) -> list[Comment]:
+        with self._connect(write=False) as db:
+            return [Comment(*row) for row in db.execute(
+                "SELECT * FROM comments WHERE period = ? AND street = ? ORDER BY id", (period or self.period, street))]
+
+    def comment(self, street: str, text: str, who: str, target: str | None = None, community: str | None = None,
+                field: str | None = None) -> Comment:
+        if not text.strip():
+            raise DeskError(key="desk.comment_empty")
+        with self._lock, self._connect() as db:
+            db.execute("INSERT INTO comments (period, street, target, community, field, text, who, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (self.period, street, target, community, field, text.strip()[:2000], who, now()))
+        self.log(who, "comment", period=self.period, street=street, target=target, community=community, field=field)
+        return self.comments(street)[-1]
 
     # ---- the bureau's actions
 

@@ -125,6 +125,7 @@ class DeskRow:
     grade: str
     rank: str
     link: str
+    state: str = "missing"
 
 
 def desk_rows(desk: Desk, report: Any | None, base: str) -> list[DeskRow]:
@@ -135,6 +136,7 @@ def desk_rows(desk: Desk, report: Any | None, base: str) -> list[DeskRow]:
         count[v.street] = count.get(v.street, 0) + 1
     latest = {v.street: v for v in versions}
     results = {s.name: s for s in report.streets} if report is not None else {}
+    states = desk.states()
     rows = []
     for i, who in enumerate(desk.streets()):
         last = latest.get(who.name)
@@ -143,7 +145,8 @@ def desk_rows(desk: Desk, report: Any | None, base: str) -> list[DeskRow]:
                             last.errors if last else 0, last.warnings if last else 0,
                             f"{s.score:.2f}" if s is not None and s.submitted else "",
                             s.grade if s is not None and s.submitted else "",
-                            str(s.rank) if s is not None and s.submitted else "", f"{base}/s/{who.secret}"))
+                            str(s.rank) if s is not None and s.submitted else "", f"{base}/s/{who.secret}",
+                            states.get(who.name, "missing")))
     return rows
 
 

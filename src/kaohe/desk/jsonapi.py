@@ -1,0 +1,293 @@
+"""Every action of the desk's pages as a JSON call under the same link, described by an OpenAPI 3 document at
+<link>/api/openapi.json, generated from the request and response models (desk/models.py).
+
+A script holding only a link calls any operation with a plain HTTP client: no cookie, no token fetched first.
+A call that changes something must carry the header `X-Requested-With: kaohe`, which a form on another site
+cannot send (browsers allow it only from the page's own origin, after asking), so the links' pages need no
+token for these calls; the pages' own forms keep their tokens.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kaohe.desk.models import (
+    CommentOut,
+    CommentRequest,
+    DeadlineOut,
+    DeadlineRequest,
+    FigureVersion,
+    IssueOut,
+    Problem,
+    ReopenRequest,
+    ReturnRequest,
+    ReviewOut,
+    StreetAction,
+    StreetRow,
+    StreetStatus,
+    UploadResult,
+)
+from kaohe.desk.service import Service
+from kaohe.desk.store import ADMIN, Desk, DeskError, Who, safe_stem
+from kaohe.errors import KaoheError
+from kaohe.words import Translator
+
+API_HEADER = "x-requested-with"
+API_HEADER_VALUE = "kaohe"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One JSON call: who may make it (a street's link or the bureau's), how, and its models."""
+
+    id: str
+    link: str  # "s" (a street's link) or "a" (the bureau's)
+    method: str
+    path: str  # under <link>/api
+    summary: str
+    body: type[BaseModel] | None  # JSON body model; None: none, or multipart (upload)
+    result: Any  # a model, or list[model]
+    handler: Callable[[Request, Who, Any], Awaitable[Any]]
+    multipart: bool = False
+    query: tuple[tuple[str, bool], ...] = ()  # (name, required)
+
+
+def _desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _tr(request: Request) -> Translator:
+    asked = request.query_params.get("lang") or request.app.state.lang
+    return Translator("en" if asked == "en" else "zh")
+
+
+def _problem(text: str, status: int) -> JSONResponse:
+    return JSONResponse(Problem(error=text).model_dump(), status_code=status)
+
+
+# ---- a street's link
+
+async def upload_submission(request: Request, who: Who, _: Any) -> UploadResult:
+    from kaohe.desk.app import Refusal, _chosen, _save
+
+    tr = _tr(request)
+    desk, service = _desk(request), _service(request)
+    data = await request.form(max_files=1, max_fields=4)
+    try:
+        chosen = _chosen(data, "file", tr)
+        if isinstance(chosen, Refusal):
+            raise _Refused(chosen.text, chosen.status)
+        sent, client_name, suffix = chosen
+        folder = desk.receiving()
+        try:
+            received = folder / (safe_stem(who.name) + suffix)
+            saved = await _save(sent, received, tr)
+            if isinstance(saved, Refusal):
+                raise _Refused(saved.text, saved.status)
+            size, digest = saved
+            kept = await run_in_threadpool(service.receive, who, received, client_name, size, digest)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        await data.close()
+    if kept.version is None:
+        raise _Refused(tr("desk.wrong_street", named=kept.wrong_street, street=who.name), 409)
+    street = kept.report.streets[0] if kept.report.streets else None
+    return UploadResult(version=service.number(kept.version), state=desk.state(who.name),  # type: ignore[arg-type]
+                        score=float(street.score) if street else None,
+                        issues=[IssueOut(severity=i.severity, code=i.code, sheet=i.sheet, cell=i.cell,
+                                         community=i.community, message=i.message(tr.lang))
+                                for i in kept.report.issues])
+
+
+async def street_status(request: Request, who: Who, _: Any) -> StreetStatus:
+    return await run_in_threadpool(_service(request).status, who.name)
+
+
+async def street_comment(request: Request, who: Who, body: CommentRequest) -> CommentOut:
+    return await run_in_threadpool(_service(request).comment, who.name, body.text, who.name, body.target,
+                                   body.community, body.field)
+
+
+# ---- the bureau's link
+
+async def list_streets(request: Request, who: Who, _: Any) -> list[StreetRow]:
+    return await run_in_threadpool(_service(request).streets)
+
+
+async def return_submission(request: Request, who: Who, body: ReturnRequest) -> ReviewOut:
+    return await run_in_threadpool(_service(request).review, body.street, "returned", body.reason, body.cells,
+                                   ADMIN)
+
+
+async def accept_submission(request: Request, who: Who, body: StreetAction) -> ReviewOut:
+    return await run_in_threadpool(_service(request).review, body.street, "accepted", "", [], ADMIN)
+
+
+async def reopen_submission(request: Request, who: Who, body: ReopenRequest) -> ReviewOut:
+    return await run_in_threadpool(_service(request).review, body.street, "reopened", body.reason, [], ADMIN)
+
+
+async def set_deadline(request: Request, who: Who, body: DeadlineRequest) -> DeadlineOut:
+    return DeadlineOut(deadline=await run_in_threadpool(_service(request).set_deadline, body.deadline, ADMIN))
+
+
+async def figure_history(request: Request, who: Who, _: Any) -> list[FigureVersion]:
+    q = request.query_params
+    street, field = q.get("street"), q.get("field")
+    if not street or not field:
+        raise _Refused(_tr(request)("desk.api_query", names="street, field"), 400)
+    return await run_in_threadpool(_service(request).figure_history, street, field, q.get("community") or None)
+
+
+async def bureau_comment(request: Request, who: Who, body: CommentRequest) -> CommentOut:
+    if not body.street:
+        raise _Refused(_tr(request)("desk.api_query", names="street"), 400)
+    return await run_in_threadpool(_service(request).comment, body.street, body.text, ADMIN, body.target,
+                                   body.community, body.field)
+
+
+OPERATIONS = (
+    Operation("uploadSubmission", "s", "POST", "/submission", "Upload the street's workbook (multipart field "
+              "`file`); it is self-checked and kept as the street's next version.", None, UploadResult,
+              upload_submission, multipart=True),
+    Operation("getStreetStatus", "s", "GET", "/status", "The street's state, latest version, score, deadline and "
+              "the reasons it was returned with.", None, StreetStatus, street_status),
+    Operation("addComment", "s", "POST", "/comments", "A note on the street, a target or a figure.",
+              CommentRequest, CommentOut, street_comment),
+    Operation("listStreets", "a", "GET", "/streets", "Every roster street's state, version, score and lateness.",
+              None, list[StreetRow], list_streets),
+    Operation("returnSubmission", "a", "POST", "/return", "Return a street's submission with a reason and/or the "
+              "cells it points at.", ReturnRequest, ReviewOut, return_submission),
+    Operation("acceptSubmission", "a", "POST", "/accept", "Accept a street's submission: its figures are locked "
+              "until it is reopened.", StreetAction, ReviewOut, accept_submission),
+    Operation("reopenSubmission", "a", "POST", "/reopen", "Reopen an accepted submission, with a reason.",
+              ReopenRequest, ReviewOut, reopen_submission),
+    Operation("setDeadline", "a", "POST", "/deadline", "The open period's deadline (ISO 8601).", DeadlineRequest,
+              DeadlineOut, set_deadline),
+    Operation("getFigureHistory", "a", "GET", "/figure-history", "A figure's value in every version of the "
+              "period, then as verified.", None, list[FigureVersion], figure_history,
+              query=(("street", True), ("field", True), ("community", False))),
+    Operation("addComment", "a", "POST", "/comments", "A note on a street, a target or a figure.",
+              CommentRequest, CommentOut, bureau_comment),
+)
+
+
+class _Refused(Exception):
+    def __init__(self, text: str, status: int) -> None:
+        super().__init__(text)
+        self.text, self.status = text, status
+
+
+def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        who = _desk(request).who(request.path_params.get("secret", ""))
+        if who is None or who.admin != (op.link == "a"):
+            return _problem("not found", 404)  # the same for any wrong link: a guess learns nothing
+        tr = _tr(request)
+        if op.method != "GET" and request.headers.get(API_HEADER, "").lower() != API_HEADER_VALUE:
+            return _problem(tr("desk.api_header", header="X-Requested-With: kaohe"), 403)
+        body: Any = None
+        if op.body is not None:
+            try:
+                body = op.body.model_validate_json(await request.body())
+            except ValidationError as exc:
+                return _problem(tr("desk.api_body", detail=exc.errors()[0]["msg"][:200]), 422)
+        try:
+            result = await op.handler(request, who, body)
+        except _Refused as exc:
+            return _problem(exc.text, exc.status)
+        except DeskError as exc:
+            return _problem(exc.text(tr), 409)
+        except KaoheError as exc:
+            return _problem(exc.text(tr), 422)
+        if isinstance(result, list):
+            return JSONResponse([r.model_dump() for r in result])
+        return JSONResponse(result.model_dump())
+
+    return endpoint
+
+
+async def openapi_json(request: Request) -> Response:
+    who = _desk(request).who(request.path_params.get("secret", ""))
+    if who is None:
+        return _problem("not found", 404)
+    return JSONResponse(openapi("a" if who.admin else "s"))
+
+
+def openapi(link: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one link's calls (a street's: "s", the bureau's: "a"), from the models."""
+    from pydantic.json_schema import models_json_schema
+
+    ops = [op for op in OPERATIONS if op.link == link]
+    models: list[type[BaseModel]] = [Problem]
+    for op in ops:
+        if op.body is not None:
+            models.append(op.body)
+        result = op.result.__args__[0] if getattr(op.result, "__origin__", None) is list else op.result
+        models.append(result)
+    _, top = models_json_schema([(m, "serialization") for m in dict.fromkeys(models)],
+                                ref_template="#/components/schemas/{model}")
+    schemas = top.get("$defs", {})
+
+    def ref(model: Any) -> dict[str, Any]:
+        if getattr(model, "__origin__", None) is list:
+            return {"type": "array", "items": {"$ref": f"#/components/schemas/{model.__args__[0].__name__}"}}
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    paths: dict[str, Any] = {}
+    for op in ops:
+        entry: dict[str, Any] = {
+            "operationId": op.id, "summary": op.summary,
+            "responses": {
+                "200": {"description": "done", "content": {"application/json": {"schema": ref(op.result)}}},
+                "default": {"description": "refused, with the reason in the link's language",
+                            "content": {"application/json": {"schema": ref(Problem)}}}},
+        }
+        parameters = [{"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+                      for name, required in op.query]
+        if op.method != "GET":
+            parameters.append({"name": "X-Requested-With", "in": "header", "required": True,
+                               "schema": {"type": "string", "const": API_HEADER_VALUE}})
+        if parameters:
+            entry["parameters"] = parameters
+        if op.body is not None:
+            entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+        elif op.multipart:
+            entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+        paths[f"/api{op.path}"] = {op.method.lower(): entry}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "kaohe desk — " + ("the bureau's link" if link == "a" else "a street's link"),
+                 "version": "1",
+                 "description": "Paths are under the link itself (…/s/<secret> or …/a/<secret>). Calls that "
+                                "change something send the header X-Requested-With: kaohe."},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def routes() -> list[Route]:
+    """The JSON calls' routes, under each link."""
+    out = [Route(f"/{link}/{{secret}}/api/openapi.json", openapi_json) for link in ("s", "a")]
+    for op in OPERATIONS:
+        out.append(Route(f"/{op.link}/{{secret}}/api{op.path}", _endpoint(op), methods=[op.method]))
+    return out
+

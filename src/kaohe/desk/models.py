@@ -1,0 +1,141 @@
+"""The desk's JSON calls: one pydantic model per request and response, so the OpenAPI document the desk
+serves at <link>/api/openapi.json is generated from them, never written by hand."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+State = Literal["missing", "submitted", "returned", "accepted"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueOut(Model):
+    severity: str
+    code: str
+    sheet: str | None = None
+    cell: str | None = None
+    community: str | None = None
+    message: str
+
+
+class UploadResult(Model):
+    """uploadSubmission: the version kept and its self-check."""
+
+    version: int = Field(description="The street's version number of this period (1 for its first upload).")
+    state: State
+    score: float | None
+    issues: list[IssueOut]
+
+
+class Reason(Model):
+    text: str
+    cell: str | None = Field(default=None, description="sheet!cell the reason points at, e.g. 社区情况!E5")
+    target: str | None = None
+    resolved: bool = Field(description="A cell's reason: the cell changed since the version returned; a general "
+                                       "reason: a version was sent since.")
+
+
+class StreetStatus(Model):
+    """getStreetStatus"""
+
+    street: str
+    state: State
+    version: int | None
+    score: float | None
+    deadline: str | None
+    late: bool
+    reasons: list[Reason]
+
+
+class StreetRow(Model):
+    street: str
+    state: State
+    version: int | None
+    score: float | None
+    late: bool
+
+
+class StreetAction(Model):
+    """acceptSubmission"""
+
+    street: str
+
+
+class ReturnRequest(Model):
+    """returnSubmission"""
+
+    street: str
+    reason: str = ""
+    cells: list[str] = Field(default_factory=list, description='sheet!cell references, e.g. ["社区情况!E5"]')
+
+
+class ReopenRequest(Model):
+    """reopenSubmission"""
+
+    street: str
+    reason: str
+
+
+class ReviewOut(Model):
+    street: str
+    state: State
+    action: str
+    version: int
+    reason: str
+    cells: list[str]
+    who: str
+    at: str
+
+
+class DeadlineRequest(Model):
+    """setDeadline"""
+
+    deadline: str = Field(description="ISO 8601, e.g. 2005-12-20T17:00:00+08:00 or 2005-12-20")
+
+
+class DeadlineOut(Model):
+    deadline: str
+
+
+class FigureVersion(Model):
+    """One value of a figure: in a version (where and when it was read) or as verified and assessed."""
+
+    value: str | float | bool | None
+    version: int | None
+    file: str | None
+    sheet: str | None
+    cell: str | None
+    when: str | None
+    who: str | None
+    why: str | None = None
+
+
+class CommentRequest(Model):
+    """addComment"""
+
+    street: str | None = Field(default=None, description="The bureau names the street; a street's link is its own.")
+    target: str | None = None
+    community: str | None = None
+    field: str | None = None
+    text: str
+
+
+class CommentOut(Model):
+    street: str
+    target: str | None
+    community: str | None
+    field: str | None
+    text: str
+    who: str
+    at: str
+
+
+class Problem(Model):
+    """Why a call was refused."""
+
+    error: str
