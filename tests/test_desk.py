@@ -255,7 +255,10 @@ def test_the_bureau_page_is_what_kaohe_assess_computes_on_the_served_folder(
                           str(desk.targets_path), "--format", "json"], capture_output=True, text=True,
                          encoding="utf-8")
     assert cli.returncode == 0, cli.stderr
+    desk_part = served.pop("desk")  # the desk's own view of the period: states, deadline, rates
     assert json.loads(cli.stdout) == served
+    assert desk_part["completeness"] == round(4 / 12, 4) and desk_part["deadline"] is None
+    assert sorted(d["street"] for d in desk_part["streets"] if d["state"] == "submitted") == sorted(sent.values())
     # and the page shows those numbers: every street's score and rank as the report has them
     rows = dict(re.findall(r'data-street="([^"]+)">.*?class="num score">([\d.]*)<', page, re.S))
     for s in served["streets"]:
@@ -429,6 +432,7 @@ def test_the_bureau_uploads_findings_and_each_street_sees_only_its_own(client: T
                           str(desk.targets_path), "--verified", str(desk.findings), "--format", "json"],
                          capture_output=True, text=True, encoding="utf-8")
     assert cli.returncode == 0, cli.stderr
+    served.pop("desk")  # the desk's own view of the period: states, deadline, rates
     assert json.loads(cli.stdout) == served
     # removed: kept aside, out of the assessment
     r = client.post(f"/a/{admin.secret}/findings/remove", data={"csrf": token, "file": stored[0].name})
@@ -458,6 +462,7 @@ def test_the_bureau_report_in_a_second_period_is_the_command_lines_with_its_hist
                           "--history", str(desk.history), "--format", "json"],
                          capture_output=True, text=True, encoding="utf-8")
     assert cli.returncode == 0, cli.stderr
+    served.pop("desk")  # the desk's own view of the period: states, deadline, rates
     assert json.loads(cli.stdout) == served
 
 
@@ -484,3 +489,21 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
     late = upload(client, own.secret, workbook(tmp_path, "再报.xlsx"))
     assert late.status_code == 409 and "锁定" in late.text
     assert client.post(f"/a/{admin.secret}/street/0/review", data={"action": "accepted"}).status_code == 403
+
+
+def test_the_bureau_sets_a_deadline_and_sees_rates_and_whom_to_chase(client: TestClient, desk: Desk) -> None:
+    admin = desk.admin()
+    upload(client, street(desk, "东风街道").secret, SAMPLE / "东风街道.xlsx")
+    page = client.get(f"/a/{admin.secret}").text
+    r = client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(page), "deadline": "2005-12-20T17:00"})
+    assert r.status_code == 303 and desk.deadline().startswith("2005-12-20T17:00")
+    page = text_of(client.get(f"/a/{admin.secret}").text)
+    assert "报送率 8%，按时报送率 0%" in page and "截止时间 2005-12-20 17:00" in page and "已过" in page
+    assert "【催报】2005 年度社区建设考核报送，截止 2005-12-20 17:00" in page
+    chase = client.get(f"/a/{admin.secret}/chase.csv")
+    rows = chase.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "街道名称,状态,链接,距截止天数" and len(rows) == 1 + 11
+    assert all(",未报送,http" in row for row in rows[1:])
+    bad = client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(client.get(f'/a/{admin.secret}').text),
+                                                           "deadline": "下周一"})
+    assert bad.status_code == 409 and "写法不对" in bad.text

@@ -632,6 +632,9 @@ def serve(
     url: Annotated[str | None, typer.Option(
         "--url", help="链接中使用的地址，如 http://192.168.1.10:8000。The address put in the links.",
         show_default=False)] = None,
+    deadline: Annotated[str | None, typer.Option(
+        "--deadline", help="本报送期的截止时间，如 2005-12-20 或 2005-12-20T17:00（也可在区里的页面上设定）。"
+        "The open period's deadline (also set on the bureau's page).", show_default=False)] = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).
@@ -658,6 +661,11 @@ def serve(
 
             check_period(period)
         desk = open_or_create(data, targets_file, roster, period, say, tr)
+        if deadline is not None:
+            from kaohe.desk.service import Service
+            from kaohe.desk.store import ADMIN
+
+            say(tr("desk.deadline_line", deadline=Service(desk).set_deadline(deadline, ADMIN)))
         run(desk, host, port, url, lang.value, say)
     except KaoheError as exc:
         raise _fail(exc) from exc

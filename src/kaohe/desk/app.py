@@ -245,7 +245,9 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
         report, failed = None, exc.text(tr)
     base = str(request.base_url).rstrip("/")
     course = await run_in_threadpool(service.course, report, tr.lang)
-    return _page(request, "bureau.html", status=status, who=who, period=desk.period,
+    timely = await run_in_threadpool(service.timeliness, base)
+    return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely,
+                 chase_text=chase_text(timely, desk.period, tr),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
                  desk_rows=views.desk_rows(desk, report, base),
                  district=views.district_view(report, service.targets, tr) if report else None,
@@ -331,6 +333,50 @@ async def links_csv(request: Request) -> Response:
     desk.log(ADMIN, "links")
     return Response("\ufeff" + links_text(desk, base), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": "attachment; filename=links.csv"})
+
+
+async def chase_csv(request: Request) -> Response:
+    """The 催报 list as CSV: 街道名称, 状态, 链接, 距截止天数."""
+    who = _holder(request, admin=True)
+    if who is None:
+        return _not_found(request)
+    import csv
+
+    tr = _tr(request)
+    timely = _service(request).timeliness(str(request.base_url).rstrip("/"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([tr("desk.csv_street"), tr("desk.csv_state"), tr("desk.csv_link"), tr("desk.csv_days")])
+    for name, state, link in timely.chase:
+        writer.writerow([_cell(name), tr("desk.state." + state), link,
+                         "" if timely.days_left is None else timely.days_left])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": "attachment; filename=chase.csv"})
+
+
+def chase_text(timely: Any, period: str, tr: Translator) -> str:
+    """The 催报 list as a message to paste into a chat."""
+    if not timely.chase:
+        return ""
+    head = tr("desk.chase_head", period=period)
+    if timely.deadline:
+        head += tr("desk.chase_deadline", deadline=_when(timely.deadline)[:16], days=timely.days_left)
+    lines = [head] + [f"{name}（{tr('desk.state.' + state)}）：{link}" for name, state, link in timely.chase]
+    return "\n".join(lines)
+
+
+async def set_deadline(request: Request) -> Response:
+    got = await _posted(request, admin=True)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    deadline = str(data.get("deadline") or "").strip()
+    await data.close()
+    try:
+        await run_in_threadpool(_service(request).set_deadline, deadline, ADMIN)
+    except DeskError as exc:
+        return await bureau_page(request, exc.text(tr), 409)
+    return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
 
 async def close_period(request: Request) -> Response:
@@ -432,6 +478,8 @@ ROUTES = [
     Route("/a/{secret}/report.json", report_json),
     Route("/a/{secret}/links.csv", links_csv),
     Route("/a/{secret}/close", close_period, methods=["POST"]),
+    Route("/a/{secret}/deadline", set_deadline, methods=["POST"]),
+    Route("/a/{secret}/chase.csv", chase_csv),
     Route("/a/{secret}/open", open_period, methods=["POST"]),
     Route("/a/{secret}/findings", upload_findings, methods=["POST"]),
     Route("/a/{secret}/findings/remove", remove_findings, methods=["POST"]),

@@ -44,6 +44,26 @@ class Received:
 
 
 @dataclass(frozen=True)
+class Timeliness:
+    """How complete and how timely the period is, and whom to chase."""
+
+    total: int
+    submitted: int
+    on_time: int  # submitted by the deadline (all submitted, without one)
+    deadline: str | None
+    days_left: int | None  # to the deadline's day; negative once it has passed
+    chase: list[tuple[str, str, str]]  # (street, state, link) of those not submitted or returned
+
+    @property
+    def completeness(self) -> float:
+        return self.submitted / self.total if self.total else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return self.on_time / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
 class Closed:
     """A period closed: the history run it was recorded as."""
 
@@ -327,6 +347,27 @@ class Service:
                                                  why=c.note or None))
         return out
 
+    def timeliness(self, base: str) -> Timeliness:
+        """Completeness and timeliness (DHIS2's reporting rate and reporting rate on time) and the 催报 list:
+        the streets not submitted or returned, each with its link, and the days left to the deadline."""
+        from datetime import datetime
+
+        states = self.desk.states()
+        first: dict[str, Version] = {}
+        for v in self.desk.versions():
+            first.setdefault(v.street, v)
+        deadline = _parse_deadline(self.desk.deadline())
+        total = len(states)
+        submitted = sum(1 for s in states.values() if s != "missing")
+        on_time = sum(1 for name, v in first.items()
+                      if deadline is None or datetime.fromisoformat(v.at) <= deadline) if deadline else submitted
+        days = None
+        if deadline is not None:
+            days = (deadline.date() - datetime.now(deadline.tzinfo).date()).days
+        chase = [(who.name, states[who.name], f"{base}/s/{who.secret}") for who in self.desk.streets()
+                 if states[who.name] in ("missing", "returned")]
+        return Timeliness(total, submitted, on_time, self.desk.deadline(), days, chase)
+
     def _known(self, street: str) -> None:
         if street not in {w.name for w in self.desk.streets()}:
             raise DeskError(key="desk.unknown_street", street=street)
@@ -361,7 +402,13 @@ class Service:
         if report is None:
             return None
         self.desk.log(ADMIN, "report", period=self.desk.period)
-        return api.to_document(report, "en" if lang == "en" else "zh")
+        document = api.to_document(report, "en" if lang == "en" else "zh")
+        timely = self.timeliness("")
+        document["desk"] = {"period": self.desk.period, "deadline": timely.deadline,
+                            "completeness": round(timely.completeness, 4), "on_time": round(timely.on_time_rate, 4),
+                            "streets": [{"street": r.street, "state": r.state, "version": r.version, "late": r.late}
+                                        for r in self.streets()]}
+        return document
 
 
 def _plain(value: Any) -> str | float | bool | None:

@@ -141,6 +141,24 @@ class Verification(_Doc):
     applied: int
 
 
+class DeskStreet(_Doc):
+    street: str
+    state: Literal["missing", "submitted", "returned", "accepted"] = Field(
+        description="未报送, 已报送, 退回修改 (returned with reasons), 审核通过 (accepted and locked).")
+    version: int | None = Field(description="The street's latest version number of the period.")
+    late: bool = Field(description="Sent after the deadline, or not sent and the deadline passed.")
+
+
+class Desk(_Doc):
+    """The submission desk's view of the period: only in the desk's report.json."""
+
+    period: str
+    deadline: str | None
+    completeness: float = Field(description="Streets that submitted, as a share of the roster (reporting rate).")
+    on_time: float = Field(description="Streets that submitted by the deadline, as a share of the roster.")
+    streets: list[DeskStreet]
+
+
 class ReportDocument(_Doc):
     """A district's assessment: `kaohe assess --format json`, the desk's report.json, kaohe.api.to_document."""
 
@@ -155,6 +173,7 @@ class ReportDocument(_Doc):
     streets: list[Street]
     issues: list[Issue]
     verification: Verification | None = Field(default=None, description="With --verified only.")
+    desk: Desk | None = Field(default=None, description="The desk's report.json only: states, deadline, rates.")
 
 
 def report_schema() -> dict[str, Any]:
