@@ -484,9 +484,11 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
                                                                        "action": "reopened", "reason": "x"})
     assert refused.status_code == 409  # nothing accepted to reopen
     page = client.get(f"/a/{admin.secret}/street/0")
+    open_form = csrf_of(client.get(f"/s/{own.secret}").text)  # a clerk with the page open while it is accepted
     client.post(f"/a/{admin.secret}/street/0/review", data={"csrf": csrf_of(page.text), "action": "accepted"})
-    assert "审核状态：审核通过" in text_of(client.get(f"/s/{own.secret}").text)
-    late = upload(client, own.secret, workbook(tmp_path, "再报.xlsx"))
+    mine = text_of(client.get(f"/s/{own.secret}").text)
+    assert "审核状态：审核通过" in mine and "锁定" in mine
+    late = upload(client, own.secret, workbook(tmp_path, "再报.xlsx"), csrf=open_form)
     assert late.status_code == 409 and "锁定" in late.text
     assert client.post(f"/a/{admin.secret}/street/0/review", data={"action": "accepted"}).status_code == 403
 

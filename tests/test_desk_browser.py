@@ -222,3 +222,67 @@ def _stop_evil() -> None:
         server = _EVIL.pop()
         server.shutdown()
         server.server_close()
+
+
+def test_the_review_loop_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
+    """upload → returned with a cell reason → the street sees it → fixes → resubmits → the reason resolved →
+    accepted → an upload refused → reopened → an upload taken."""
+    from selenium.webdriver.common.by import By
+
+    data = tmp_path / "审核 平台"
+    create_desk(data)
+    clerk = tmp_path / "clerk"
+    clerk.mkdir()
+    communities = good_communities(3)
+    first = write_workbook(clerk / "初稿.xlsx", STREET, [communities[0], community("锦绣社区", room_area=900),
+                                                       communities[2]])
+    fixed = write_workbook(clerk / "修改后.xlsx", STREET, communities)
+
+    def post(form_button: str) -> None:
+        old = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.ID, form_button).click()
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+    with Server(data) as server:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        admin = desk.admin()
+        browser.get(f"{server.url}/s/{own.secret}")
+        send(browser, first)
+        history = server.desk  # the cell of 锦绣社区's room area, as the bureau would click it
+        from kaohe.desk.service import Service
+
+        cell = next(f"{h.sheet}!{h.cell}" for h in Service(history).figure_history("东风街道", "room_area", "锦绣社区"))
+
+        browser.get(f"{server.url}/a/{admin.secret}/street/0")
+        browser.find_element(By.ID, "return-reason").send_keys("面积与去年相差太大，请核实")
+        browser.find_element(By.ID, "return-cells").send_keys(cell)
+        post("return")
+        assert "退回修改" in browser.find_element(By.ID, "state").text
+
+        browser.get(f"{server.url}/s/{own.secret}")
+        reasons = browser.find_element(By.ID, "reasons").text
+        assert cell in reasons and "面积与去年相差太大" in reasons and "待修改" in reasons
+        send(browser, fixed)
+        reasons = browser.find_element(By.ID, "reasons").text
+        assert "已修改" in reasons and "待修改" not in reasons
+
+        browser.get(f"{server.url}/a/{admin.secret}/street/0")
+        post("accept")
+        assert "审核通过" in browser.find_element(By.ID, "state").text
+        browser.get(f"{server.url}/a/{admin.secret}")
+        assert "审核通过" in browser.find_element(By.CSS_SELECTOR, 'tr[data-street="东风街道"] .state').text
+
+        browser.get(f"{server.url}/s/{own.secret}")  # locked: the page says so instead of offering an upload
+        assert "锁定" in browser.find_element(By.ID, "locked").text
+        assert not browser.find_elements(By.ID, "workbook")
+
+        browser.get(f"{server.url}/a/{admin.secret}/street/0")
+        browser.find_element(By.ID, "reopen-reason").send_keys("补报一个社区")
+        post("reopen")
+        browser.get(f"{server.url}/s/{own.secret}")
+        send(browser, first)
+        assert len(browser.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")) == 3
