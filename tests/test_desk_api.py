@@ -131,3 +131,40 @@ def test_a_deadline_marks_the_late_and_comments_are_kept(client: TestClient, des
     answered = bureau.call("addComment", {"street": "东风街道", "text": "收到"})
     assert answered.json()["who"] == "管理员"
     assert [c.text for c in desk.comments("东风街道")] == ["新建的活动室已投用", "收到"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_guides_api_example_runs_against_a_real_desk(tmp_path: Path, lang: str) -> None:
+    """docs/*/desk.md's Python example, its link replaced by a real server's bureau link, run as a user would."""
+    import re
+    import subprocess
+    import sys
+
+    from desk_server import Server, create_desk
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / lang / "desk.md").read_text(encoding="utf-8")
+    code = re.findall(r"```python\n(.*?)```", page, re.S)[-1]
+    data = tmp_path / "desk"
+    create_desk(data)
+    with Server(data) as server:
+        desk = server.desk
+        import urllib.request
+
+        who = next(w for w in desk.streets() if w.name == "东风街道")
+        path = book(tmp_path, "v1")
+        boundary = "kaohe-test-boundary"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + path.read_bytes() + \
+            f"\r\n--{boundary}--\r\n".encode()
+        sent = urllib.request.Request(f"{server.url}/s/{who.secret}/api/submission", data=body, method="POST",
+                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                               "X-Requested-With": "kaohe"})
+        with urllib.request.urlopen(sent) as answer:
+            assert answer.status == 200
+        link = f"{server.url}/a/{desk.admin().secret}"
+        code = re.sub(r'BUREAU = "[^"]+"', f'BUREAU = "{link}"', code)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert "东风街道 returned" in out.stdout and "人民街道 missing None" in out.stdout
+        assert desk.state("东风街道") == "returned"
