@@ -509,3 +509,25 @@ def test_the_bureau_sets_a_deadline_and_sees_rates_and_whom_to_chase(client: Tes
     bad = client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(client.get(f'/a/{admin.secret}').text),
                                                            "deadline": "下周一"})
     assert bad.status_code == 409 and "写法不对" in bad.text
+
+
+def test_what_changed_between_versions_every_figure_for_an_audit_and_notes_on_both_pages(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own, admin = street(desk, "东风街道"), desk.admin()
+    upload(client, own.secret, workbook(tmp_path, "一.xlsx", room_area=120))
+    upload(client, own.secret, workbook(tmp_path, "二.xlsx", room_area=180))
+    page = client.get(f"/a/{admin.secret}/street/0").text
+    changed = text_of(page.split('id="changes"')[1].split("</section>")[0])
+    assert "锦绣社区" in changed and "120" in changed and "180" in changed and "社区情况!" in changed
+    audit = client.get(f"/a/{admin.secret}/street/0/figures.csv").content.decode("utf-8-sig").splitlines()
+    assert audit[0] == "街道,社区,项目,值,版本,文件,位置,收到时间"
+    assert any(",锦绣社区,服务站服务用房面积,120" in row and ",1," in row for row in audit)
+    assert any(",锦绣社区,服务站服务用房面积,180" in row and ",2," in row for row in audit)
+    r = client.post(f"/s/{own.secret}/comment", data={"csrf": csrf_of(client.get(f"/s/{own.secret}").text),
+                                                      "text": "锦绣社区新建了活动用房"})
+    assert r.status_code == 303
+    r = client.post(f"/a/{admin.secret}/street/0/comment", data={"csrf": csrf_of(page), "text": "已核实"})
+    assert r.status_code == 303
+    for url in (f"/s/{own.secret}", f"/a/{admin.secret}/street/0"):
+        notes = text_of(client.get(url).text.split('id="comments"')[1])
+        assert "东风街道" in notes and "锦绣社区新建了活动用房" in notes and "管理员" in notes and "已核实" in notes

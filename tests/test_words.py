@@ -52,10 +52,16 @@ def _named_keys() -> set[str]:
 def test_every_key_the_code_names_is_in_the_catalogue():
     named = _named_keys()
     assert len(named) > 60
-    assert sorted(k for k in named if k not in WORDS) == []
+    # a key made at run time ("desk.state." + state) names its prefix: some words must carry it
+    prefix = [k for k in named if k.endswith(".") and any(w.startswith(k) for w in WORDS)]
+    assert sorted(k for k in named if k not in WORDS and k not in prefix) == []
 
 
 def test_the_keys_made_at_run_time_are_in_the_catalogue():
+    from kaohe.desk.models import State as DeskState
+
+    for state in DeskState.__args__:  # type: ignore[attr-defined]
+        assert f"desk.state.{state}" in WORDS
     from kaohe.issues import Severity
     from kaohe.model import Status
 

@@ -163,7 +163,7 @@ async def street_page(request: Request, message: str | None = None, status: int 
     district = await run_in_threadpool(service.assessment_or_none) if desk.findings_files() else None
     review = await run_in_threadpool(service.status, who.name)
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
-                 review=review,
+                 review=review, comments=desk.comments(who.name),
                  verified=views.own_verification(district, who.name, service.targets, tr),
                  versions=list(reversed(versions)), latest=versions[-1] if versions else None, message=message,
                  result=views.check_view(checked, service.targets, tr) if checked else None,
@@ -271,10 +271,56 @@ async def bureau_street(request: Request, message: str | None = None, status: in
     desk, service = _desk(request), _service(request)
     versions, checked = await run_in_threadpool(service.latest_checked, name)
     review = await run_in_threadpool(service.status, name)
+    from kaohe.report.format import fmt_shown
+
+    tr = _tr(request)
+    changes = [(c.community, c.label, fmt_shown(c.before, tr), fmt_shown(c.after, tr), c.where or "")
+               for c in await run_in_threadpool(service.diff, name)]
     return _page(request, "bureau_street.html", status=status, who=who, name=name, period=desk.period,
+                 changes=changes, comments=desk.comments(name),
                  index=request.path_params["index"], review=review, closed=desk.closed, message=message,
                  csrf=desk.csrf_token(who), versions=list(reversed(versions)),
                  result=views.check_view(checked, service.targets, _tr(request)) if checked else None)
+
+
+async def figures_csv(request: Request) -> Response:
+    """Every figure of every version of a street, for an audit (街道, 社区, 项目, 值, 版本, 文件, 位置, 时间)."""
+    who = _holder(request, admin=True)
+    name = _street_at(request)
+    if who is None or name is None:
+        return _not_found(request)
+    import csv
+
+    tr = _tr(request)
+    rows = await run_in_threadpool(_service(request).history_rows, name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([tr(f"desk.audit.{k}") for k in ("street", "community", "item", "value", "version", "file",
+                                                        "where", "when")])
+    for row in rows:
+        writer.writerow([_cell(str(v)) if isinstance(v, str) else v for v in row])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": "attachment; filename=figures.csv"})
+
+
+async def comment(request: Request) -> Response:
+    """A note from a street's page or the bureau's street page."""
+    admin = request.url.path.startswith("/a/")
+    got = await _posted(request, admin=admin)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    text = str(data.get("text") or "")
+    await data.close()
+    name = _street_at(request) if admin else who.name
+    if name is None:
+        return _not_found(request)
+    try:
+        await run_in_threadpool(_service(request).comment, name, text, ADMIN if admin else who.name)
+    except DeskError as exc:
+        page = bureau_street if admin else street_page
+        return await page(request, exc.text(tr), 409)
+    return RedirectResponse(str(request.url).rsplit("/comment", 1)[0], status_code=303)
 
 
 async def review_street(request: Request) -> Response:
@@ -474,6 +520,9 @@ ROUTES = [
     Route("/a/{secret}", bureau_page, name="bureau"),
     Route("/a/{secret}/street/{index:int}", bureau_street),
     Route("/a/{secret}/street/{index:int}/review", review_street, methods=["POST"]),
+    Route("/a/{secret}/street/{index:int}/figures.csv", figures_csv),
+    Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
+    Route("/s/{secret}/comment", comment, methods=["POST"]),
     Route("/a/{secret}/scorecard.xlsx", scorecard),
     Route("/a/{secret}/report.json", report_json),
     Route("/a/{secret}/links.csv", links_csv),

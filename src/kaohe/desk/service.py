@@ -44,6 +44,18 @@ class Received:
 
 
 @dataclass(frozen=True)
+class FigureChange:
+    """One figure that differs between two versions of a street."""
+
+    community: str
+    field: str
+    label: str
+    before: Any
+    after: Any
+    where: str | None
+
+
+@dataclass(frozen=True)
 class Timeliness:
     """How complete and how timely the period is, and whom to chase."""
 
@@ -346,6 +358,58 @@ class Service:
                                                  cell=c.cell, when=c.date or None, who=c.inspector or None,
                                                  why=c.note or None))
         return out
+
+    def figures(self, version: Version) -> dict[tuple[str, str], tuple[Any, str | None]]:
+        """Every figure a version holds: (community or '', field) → (value, sheet!cell)."""
+        from kaohe.verify import where_read
+
+        checked = self.checked(version)
+        intake = checked.report.intake if checked.report is not None else None
+        sub = next((s.submission for s in intake.streets if s.submission is not None), None) if intake else None
+        out: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        if sub is None or sub.street is None:
+            return out
+        for field, value in sub.street.values.items():
+            sheet, cell = where_read(sub, "", field)
+            out[("", field)] = (value, f"{sheet}!{cell}" if sheet and cell else cell)
+        names = getattr(sub.communities, "names", None) or [u.name for u in sub.communities]
+        for i, unit in enumerate(sub.communities):
+            for field, value in unit.values.items():
+                sheet, cell = where_read(sub, names[i], field)
+                out[(names[i], field)] = (value, f"{sheet}!{cell}" if sheet and cell else cell)
+        return out
+
+    def diff(self, street: str, before: int | None = None, after: int | None = None) -> list[FigureChange]:
+        """What changed between two of a street's versions (by their numbers; default: the last two): every
+        figure added, removed or changed, with where it is now."""
+        self._known(street)
+        versions = self.desk.versions(street)
+        if len(versions) < 2 and (before is None or after is None):
+            return []
+        old = versions[(before or len(versions) - 1) - 1]
+        new = versions[(after or len(versions)) - 1]
+        a, b = self.figures(old), self.figures(new)
+        labels = {**self.targets.fields.street, **self.targets.fields.community}
+        out = []
+        for key in sorted(set(a) | set(b), key=lambda k: (k[0], list(labels).index(k[1]) if k[1] in labels else 99)):
+            was, now = a.get(key, (None, None)), b.get(key, (None, None))
+            if was[0] != now[0]:
+                community, field = key
+                out.append(FigureChange(community, field, labels[field].label if field in labels else field,
+                                        was[0], now[0], now[1] or was[1]))
+        return out
+
+    def history_rows(self, street: str) -> list[list[Any]]:
+        """Every figure of every version of the street, for an audit: one row per figure and version."""
+        self._known(street)
+        labels = {**self.targets.fields.street, **self.targets.fields.community}
+        rows = []
+        for version in self.desk.versions(street):
+            number = self.number(version)
+            for (community, field), (value, where) in self.figures(version).items():
+                rows.append([street, community, labels[field].label if field in labels else field,
+                             "" if value is None else value, number, version.client_name, where or "", version.at])
+        return rows
 
     def timeliness(self, base: str) -> Timeliness:
         """Completeness and timeliness (DHIS2's reporting rate and reporting rate on time) and the 催报 list:
