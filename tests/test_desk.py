@@ -281,6 +281,15 @@ def test_the_scorecard_downloads_and_opens(client: TestClient, desk: Desk) -> No
     path.write_bytes(r.content)
     book = load_workbook(path, read_only=True)
     assert "总览" in book.sheetnames
+    overview = [row for row in book["总览"].iter_rows(values_only=True) if row and row[0]]
+    assert ("报送率", "8%") in [(row[0], row[1]) for row in overview]  # the desk's review of the period
+    scores = [row for row in book["街道得分"].iter_rows(values_only=True) if row and row[1] in ("东风街道", "人民街道")]
+    assert sorted((row[1], row[2]) for row in scores) == [("东风街道", "已报送"), ("人民街道", "未报送")]
+    desk.review("东风街道", "accepted", "", (), "管理员")
+    path.write_bytes(client.get(f"/a/{admin.secret}/scorecard.xlsx").content)
+    scores = [row for row in load_workbook(path, read_only=True)["街道得分"].iter_rows(values_only=True)
+              if row and row[1] == "东风街道"]
+    assert scores[0][2] == "审核通过"  # the state of the review in the status column
     assert list(desk.tmp.iterdir()) == []  # the file made for the download is gone
 
 
@@ -478,6 +487,8 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
     assert r.status_code == 303
     mine = text_of(client.get(f"/s/{own.secret}").text)
     assert "审核状态：退回修改" in mine and "社区情况!E5 户数请核实" in mine and "待修改" in mine
+    beside = text_of(client.get(f"/s/{own.secret}").text.split('id="cell-reasons"')[1].split("</ol>")[0])
+    assert "社区情况!E5 区里退回：户数请核实" in beside  # in the self-check's list, at its cell
     table = client.get(f"/a/{admin.secret}").text
     assert re.search(r'data-street="东风街道">.*?class="state returned">退回修改<', table, re.S)
     refused = client.post(f"/a/{admin.secret}/street/0/review", data={"csrf": csrf_of(page.text),
@@ -531,3 +542,18 @@ def test_what_changed_between_versions_every_figure_for_an_audit_and_notes_on_bo
     for url in (f"/s/{own.secret}", f"/a/{admin.secret}/street/0"):
         notes = text_of(client.get(url).text.split('id="comments"')[1])
         assert "东风街道" in notes and "锦绣社区新建了活动用房" in notes and "管理员" in notes and "已核实" in notes
+
+
+def test_a_figure_opens_its_history_from_the_bureaus_page(client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own, admin = street(desk, "东风街道"), desk.admin()
+    upload(client, own.secret, workbook(tmp_path, "一.xlsx", room_area=120))
+    upload(client, own.secret, workbook(tmp_path, "二.xlsx", room_area=180))
+    page = client.get(f"/a/{admin.secret}/street/0").text
+    link = re.search(r'href="(/a/[^"]+/figure\?field=room_area[^"]*)"', page)
+    assert link
+    history = client.get(link.group(1).replace("&amp;", "&"))
+    rows = re.findall(r"<tr><td class=\"num\">([^<]*)</td><td class=\"num\">(\d+)</td>", history.text)
+    assert history.status_code == 200 and rows == [("120", "1"), ("180", "2")]
+    mine = client.get(f"/s/{own.secret}/figure", params={"field": "room_area", "community": "锦绣社区"})
+    assert mine.status_code == 200 and "锦绣社区" in mine.text
+    assert client.get(f"/s/{own.secret}/figure", params={"field": "nonsense"}).status_code == 404

@@ -407,6 +407,17 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class DeskReview:
+    """The submission desk's review of the period, carried by the reports it writes: each street's state
+    (missing, submitted, returned, accepted), the deadline, the reporting and on-time rates."""
+
+    states: Mapping[str, str]
+    deadline: str | None
+    completeness: float
+    on_time: float
+
+
+@dataclass(frozen=True)
 class Report:
     """The whole assessment: district summary, one result per roster street, every issue."""
 
@@ -427,6 +438,7 @@ class Report:
     targets: Targets | None = field(default=None, compare=False, repr=False)
     intake: Intake | None = field(default=None, compare=False, repr=False)
     sample: bool = False  # made from kaohe's bundled sample district: every page of it says so
+    review: DeskReview | None = field(default=None, compare=False)  # the desk's: states, deadline and rates
 
     @property
     def streets_expected(self) -> int:

@@ -274,13 +274,38 @@ async def bureau_street(request: Request, message: str | None = None, status: in
     from kaohe.report.format import fmt_shown
 
     tr = _tr(request)
-    changes = [(c.community, c.label, fmt_shown(c.before, tr), fmt_shown(c.after, tr), c.where or "")
+    changes = [(c.community, c.label, fmt_shown(c.before, tr), fmt_shown(c.after, tr), c.where or "", c.field)
                for c in await run_in_threadpool(service.diff, name)]
     return _page(request, "bureau_street.html", status=status, who=who, name=name, period=desk.period,
                  changes=changes, comments=desk.comments(name),
                  index=request.path_params["index"], review=review, closed=desk.closed, message=message,
                  csrf=desk.csrf_token(who), versions=list(reversed(versions)),
                  result=views.check_view(checked, service.targets, _tr(request)) if checked else None)
+
+
+async def figure_page(request: Request) -> Response:
+    """One figure's history, opened by clicking it: its value in every version, then as verified."""
+    admin = request.url.path.startswith("/a/")
+    who = _holder(request, admin=admin)
+    name = (_street_at(request) if admin else who.name) if who is not None else None
+    if who is None or name is None:
+        return _not_found(request)
+    from kaohe.report.format import fmt_shown
+
+    field = request.query_params.get("field", "")
+    community = request.query_params.get("community") or None
+    tr = _tr(request)
+    try:
+        rows = await run_in_threadpool(_service(request).figure_history, name, field, community)
+    except DeskError:
+        return _not_found(request)
+    labels = {**_service(request).targets.fields.street, **_service(request).targets.fields.community}
+    back = f"/a/{who.secret}/street/{request.path_params['index']}" if admin else f"/s/{who.secret}"
+    return _page(request, "figure.html", who=who, name=name, back=back, community=community or "",
+                 label=tr.pick(labels[field].label, labels[field].label_en),
+                 rows=[(fmt_shown(r.value, tr), r.version, r.file or "",
+                        f"{r.sheet}!{r.cell}" if r.sheet else r.cell or "", r.when or "", r.who or "", r.why or "")
+                       for r in rows])
 
 
 async def figures_csv(request: Request) -> Response:
@@ -523,6 +548,8 @@ ROUTES = [
     Route("/a/{secret}/street/{index:int}/figures.csv", figures_csv),
     Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
     Route("/s/{secret}/comment", comment, methods=["POST"]),
+    Route("/a/{secret}/street/{index:int}/figure", figure_page),
+    Route("/s/{secret}/figure", figure_page),
     Route("/a/{secret}/scorecard.xlsx", scorecard),
     Route("/a/{secret}/report.json", report_json),
     Route("/a/{secret}/links.csv", links_csv),

@@ -105,7 +105,7 @@ class DeadlineOut(Model):
 class FigureVersion(Model):
     """One value of a figure: in a version (where and when it was read) or as verified and assessed."""
 
-    value: str | float | bool | None
+    value: str | int | float | bool | None
     version: int | None
     file: str | None
     sheet: str | None

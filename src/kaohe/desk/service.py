@@ -454,9 +454,20 @@ class Service:
         if report is None:
             return None
         path = folder / f"考核结果-{self.desk.period}.xlsx"
-        api.write_scorecard(report, path, lang="en" if lang == "en" else "zh", history=self.desk.history)
+        api.write_scorecard(self.reviewed(report), path, lang="en" if lang == "en" else "zh",
+                            history=self.desk.history)
         self.desk.log(ADMIN, "scorecard", period=self.desk.period, sha256=_sha256(path))
         return path
+
+    def reviewed(self, report: Report) -> Report:
+        """The report carrying the desk's review of the period (states, deadline, rates) for what it writes."""
+        from dataclasses import replace
+
+        from kaohe.model import DeskReview
+
+        timely = self.timeliness("")
+        return replace(report, review=DeskReview(self.desk.states(), timely.deadline, timely.completeness,
+                                                 timely.on_time_rate))
 
     def report_document(self, lang: str) -> dict[str, Any] | None:
         """The kaohe.report/1 document of the district now; None before any submission."""
@@ -475,7 +486,7 @@ class Service:
         return document
 
 
-def _plain(value: Any) -> str | float | bool | None:
+def _plain(value: Any) -> str | float | int | bool | None:
     """A figure as JSON carries it: a number as a number, yes/no as true/false, anything else as text."""
     from decimal import Decimal
     from fractions import Fraction
@@ -483,7 +494,8 @@ def _plain(value: Any) -> str | float | bool | None:
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int | float | Decimal | Fraction):
-        return float(value)
+        number = float(value)
+        return int(number) if number.is_integer() else number
     return str(value)
 
 

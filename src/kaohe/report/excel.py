@@ -419,6 +419,12 @@ def _overview(book: _Book, report: Report, targets: Targets, by_id: dict[str, Ta
                          (tr("card.submitted"), report.streets_submitted),
                          (tr("card.communities"), report.communities), (tr("card.issues_n"), len(report.issues))):
         w.label(label, value)
+    if report.review is not None:  # written by the desk: its review of the period
+        review = report.review
+        w.label(tr("card.completeness"), f"{review.completeness:.0%}")
+        w.label(tr("card.on_time"), f"{review.on_time:.0%}")
+        if review.deadline:
+            w.label(tr("card.deadline"), review.deadline.replace("T", " ")[:16])
     w.gap()
     w.section(tr("card.district"))
     header = w.header([tr("card.target"), tr("card.points"), tr("card.required"), tr("card.actual"),
@@ -497,7 +503,9 @@ def _scores(book: _Book, report: Report, targets: Targets, title: str, subtitle:
     ranked = sorted(report.streets, key=lambda s: s.rank)
     for s in ranked:
         points = {r.id: r for r in s.targets}
-        values: list[Any] = [s.rank, s.name, tr(f"status_{s.status}")]
+        status = tr(f"desk.state.{report.review.states.get(s.name, 'missing')}") if report.review is not None \
+            else tr(f"status_{s.status}")
+        values: list[Any] = [s.rank, s.name, status]
         fills: list[str | None] = [None, None, None if s.submitted else LOST_FILL]
         for t in scored:
             r = points.get(t.id)
