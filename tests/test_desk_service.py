@@ -87,3 +87,81 @@ def test_closing_records_the_period_refuses_uploads_and_the_next_period_starts(s
     assert service.desk.period == "2006" and service.assessment() is None
     course = service.course(None, "zh")
     assert course is not None and list(course.periods) == ["2005"]
+
+
+class _SMTP:
+    """A minimal SMTP server on loopback for one test: it takes every message and keeps it (no relay)."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 test ESMTP\r\n")
+                sender, rcpts = "", []
+                while line := self.rfile.readline(65536):
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        self.wfile.write(b"250 test\r\n")
+                    elif verb == b"MAIL":
+                        sender, rcpts = line.decode().split(":", 1)[1].strip(), []
+                        self.wfile.write(b"250 ok\r\n")
+                    elif verb == b"RCPT":
+                        rcpts.append(line.decode().split(":", 1)[1].strip())
+                        self.wfile.write(b"250 ok\r\n")
+                    elif verb == b"DATA":
+                        self.wfile.write(b"354 go\r\n")
+                        body = b""
+                        while (part := self.rfile.readline(65536)) not in (b".\r\n", b""):
+                            body += part
+                        outer.messages.append((sender, rcpts, body))
+                        self.wfile.write(b"250 kept\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_reminders_go_by_mail_to_the_streets_to_chase_that_have_an_address(tmp_path: Path) -> None:
+    import email
+
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text("街道名称,邮箱\n东风街道,dongfeng@example.org\n人民街道,renmin@example.org\n红旗乡,\n",
+                      encoding="utf-8")
+    service = Service(Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None))
+    with pytest.raises(DeskError) as off:
+        service.remind("http://desk", "zh")
+    assert off.value.key == "desk.smtp_off"  # nothing is mailed until the bureau names a server
+    path, size, digest = sent(service, "东风街道", SAMPLE / "东风街道.xlsx")
+    service.receive(who(service, "东风街道"), path, "东风街道.xlsx", size, digest)
+    smtp = _SMTP()
+    try:
+        service.desk.set_setting("smtp", f"127.0.0.1:{smtp.port}")
+        service.desk.set_setting("smtp_from", "bureau@example.org")
+        done = service.remind("http://desk", "zh")
+    finally:
+        smtp.close()
+    assert (done.sent, done.without_address) == (["人民街道"], ["红旗乡"])  # 东风街道 has submitted
+    (sender, rcpts, body), = smtp.messages
+    assert sender == "<bureau@example.org>" and rcpts == ["<renmin@example.org>"]
+    message = email.message_from_bytes(body)
+    text = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+    assert "人民街道" in text and "未报送" in text and "http://desk/s/" in text
+    service.desk.set_setting("smtp", "127.0.0.1:1")  # nothing listens there
+    with pytest.raises(DeskError) as refused:
+        service.remind("http://desk", "zh")
+    assert refused.value.key == "desk.smtp_failed"

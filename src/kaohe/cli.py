@@ -635,6 +635,12 @@ def serve(
     deadline: Annotated[str | None, typer.Option(
         "--deadline", help="本报送期的截止时间，如 2005-12-20 或 2005-12-20T17:00（也可在区里的页面上设定）。"
         "The open period's deadline (also set on the bureau's page).", show_default=False)] = None,
+    smtp: Annotated[str | None, typer.Option(
+        "--smtp", help="发催报邮件用的发信服务器（主机[:端口]，默认不发邮件）；各街道的邮箱取自街道名单的“邮箱”列。"
+        "Mail server for reminders (HOST[:PORT]; off by default); addresses from the roster's 邮箱 column.",
+        show_default=False)] = None,
+    smtp_from: Annotated[str | None, typer.Option(
+        "--smtp-from", help="催报邮件的发信地址。The reminders' sender address.", show_default=False)] = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).
@@ -661,6 +667,9 @@ def serve(
 
             check_period(period)
         desk = open_or_create(data, targets_file, roster, period, say, tr)
+        if smtp is not None:
+            desk.set_setting("smtp", smtp)
+            desk.set_setting("smtp_from", smtp_from or f"kaohe@{smtp.split(':')[0]}")
         if deadline is not None:
             from kaohe.desk.service import Service
             from kaohe.desk.store import ADMIN

@@ -247,7 +247,7 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     course = await run_in_threadpool(service.course, report, tr.lang)
     timely = await run_in_threadpool(service.timeliness, base)
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely,
-                 chase_text=chase_text(timely, desk.period, tr),
+                 chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
                  desk_rows=views.desk_rows(desk, report, base),
                  district=views.district_view(report, service.targets, tr) if report else None,
@@ -436,6 +436,20 @@ def chase_text(timely: Any, period: str, tr: Translator) -> str:
     return "\n".join(lines)
 
 
+async def remind(request: Request) -> Response:
+    got = await _posted(request, admin=True)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    await data.close()
+    try:
+        done = await run_in_threadpool(_service(request).remind, str(request.base_url).rstrip("/"), tr.lang)
+    except DeskError as exc:
+        return await bureau_page(request, exc.text(tr), 409)
+    return await bureau_page(request, tr("desk.reminded", sent=len(done.sent),
+                                         without="、".join(done.without_address) or "—"))
+
+
 async def set_deadline(request: Request) -> Response:
     got = await _posted(request, admin=True)
     if isinstance(got, Response):
@@ -555,6 +569,7 @@ ROUTES = [
     Route("/a/{secret}/links.csv", links_csv),
     Route("/a/{secret}/close", close_period, methods=["POST"]),
     Route("/a/{secret}/deadline", set_deadline, methods=["POST"]),
+    Route("/a/{secret}/remind", remind, methods=["POST"]),
     Route("/a/{secret}/chase.csv", chase_csv),
     Route("/a/{secret}/open", open_period, methods=["POST"]),
     Route("/a/{secret}/findings", upload_findings, methods=["POST"]),

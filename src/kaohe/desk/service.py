@@ -56,6 +56,14 @@ class FigureChange:
 
 
 @dataclass(frozen=True)
+class Reminded:
+    """The reminders sent: to which streets, and which had no address in the roster."""
+
+    sent: list[str]
+    without_address: list[str]
+
+
+@dataclass(frozen=True)
 class Timeliness:
     """How complete and how timely the period is, and whom to chase."""
 
@@ -431,6 +439,45 @@ class Service:
         chase = [(who.name, states[who.name], f"{base}/s/{who.secret}") for who in self.desk.streets()
                  if states[who.name] in ("missing", "returned")]
         return Timeliness(total, submitted, on_time, self.desk.deadline(), days, chase)
+
+    def remind(self, base: str, lang: str) -> Reminded:
+        """E-mail every street on the 催报 list that has an address in the roster, through the SMTP server the
+        bureau named (kaohe serve --smtp HOST[:PORT] --smtp-from ADDRESS; off until then). DeskError when no
+        server is set; a server that refuses is a DeskError naming it."""
+        import smtplib
+        from email.message import EmailMessage
+
+        from kaohe.intake.roster import roster_emails
+
+        server = self.desk.setting_or("smtp", "")
+        sender = self.desk.setting_or("smtp_from", "")
+        if not server or not sender:
+            raise DeskError(key="desk.smtp_off")
+        host, _, port = server.rpartition(":") if ":" in server else (server, "", "25")
+        tr = Translator(lang)
+        timely = self.timeliness(base)
+        addresses = roster_emails(self.desk.roster_path, self.targets)
+        sent: list[str] = []
+        without = [name for name, _, _ in timely.chase if name not in addresses]
+        try:
+            with smtplib.SMTP(host, int(port), timeout=20) as smtp:
+                for name, state, link in timely.chase:
+                    if name not in addresses:
+                        continue
+                    message = EmailMessage()
+                    message["From"], message["To"] = sender, addresses[name]
+                    message["Subject"] = tr("desk.mail_subject", period=self.desk.period)
+                    body = tr("desk.mail_body", street=name, period=self.desk.period,
+                              state=tr("desk.state." + state), link=link)
+                    if timely.deadline:
+                        body += "\n" + tr("desk.deadline_line", deadline=timely.deadline.replace("T", " ")[:16])
+                    message.set_content(body)
+                    smtp.send_message(message)
+                    sent.append(name)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeskError(key="desk.smtp_failed", server=server, detail=str(exc)[:200]) from exc
+        self.desk.log(ADMIN, "reminded", period=self.desk.period, sent=sent, without_address=without)
+        return Reminded(sent, without)
 
     def _known(self, street: str) -> None:
         if street not in {w.name for w in self.desk.streets()}:

@@ -57,6 +57,31 @@ def read_roster(path: Path, targets: Targets) -> tuple[list[str], str | None]:
     return names, None if headed else _header_like(names, targets)
 
 
+def roster_emails(path: Path, targets: Targets) -> dict[str, str]:
+    """street → e-mail address, from a column of the roster headed as `layout.roster_email_headers` says
+    (邮箱, 电子邮箱, email …); {} when the roster has none. For the desk's optional reminders."""
+    if path.suffix.lower() in (".csv", ".txt"):
+        rows = _csv_rows(path)
+    else:
+        from kaohe.workbook import read_sheets
+
+        rows = [["" if v is None else str(v) for v in row] for s in read_sheets(path)[:1] for row in s.rows]
+    names = set(_names(rows, targets)[0])
+    wanted = {squash(h).casefold() for h in targets.layout.roster_email_headers}
+    for r, row in enumerate(rows[:10]):
+        col = next((c for c, v in enumerate(row) if squash(v).casefold() in wanted), None)
+        if col is None:
+            continue
+        found = {}
+        for below in rows[r + 1:]:
+            address = below[col].strip() if col < len(below) else ""
+            name = next((clean_name(v) for v in below if clean_name(v) in names), None)
+            if name and "@" in address and " " not in address:
+                found[name] = address
+        return found
+    return {}
+
+
 def _header_like(names: list[str], targets: Targets) -> str | None:
     endings = tuple(targets.layout.street_name_endings)
     rest = names[1:]

@@ -168,6 +168,7 @@ class Layout(Model):
     street_name_prefixes: list[str] = Field(default_factory=default("layout", "street_name_prefixes"))
     street_name_suffixes: list[str] = Field(default_factory=default("layout", "street_name_suffixes"))
     roster_headers: list[str] = Field(default_factory=default("layout", "roster_headers"))
+    roster_email_headers: list[str] = Field(default_factory=default("layout", "roster_email_headers"))
     roster_file_names: list[str] = Field(default_factory=default("layout", "roster_file_names"))
     street_name_endings: list[str] = Field(default_factory=default("layout", "street_name_endings"))
     count_words: list[str] = Field(default_factory=default("layout", "count_words"))
