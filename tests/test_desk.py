@@ -489,6 +489,13 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
     assert "审核状态：退回修改" in mine and "社区情况!E5 户数请核实" in mine and "待修改" in mine
     beside = text_of(client.get(f"/s/{own.secret}").text.split('id="cell-reasons"')[1].split("</ol>")[0])
     assert "社区情况!E5 区里退回：户数请核实" in beside  # in the self-check's list, at its cell
+    from openpyxl import load_workbook
+
+    result = client.get(f"/s/{own.secret}/result.xlsx")  # the street's result file carries them too
+    path = tmp_path / "result.xlsx"
+    path.write_bytes(result.content)
+    cells = [c for row in load_workbook(path).active.iter_rows(values_only=True) for c in row if c]
+    assert "退回修改" in cells and "社区情况!E5" in cells and "户数请核实" in cells and "待修改" in cells
     table = client.get(f"/a/{admin.secret}").text
     assert re.search(r'data-street="东风街道">.*?class="state returned">退回修改<', table, re.S)
     refused = client.post(f"/a/{admin.secret}/street/0/review", data={"csrf": csrf_of(page.text),

@@ -415,6 +415,8 @@ class DeskReview:
     deadline: str | None
     completeness: float
     on_time: float
+    # street → the reasons of its latest return: (sheet!cell or None, text, resolved since)
+    reasons: Mapping[str, Sequence[tuple[str | None, str, bool]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,19 @@ async def street_template(request: Request) -> Response:
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
 
+async def street_result(request: Request) -> Response:
+    """The street's own result workbook (the page the bureau sends it, with the review's reasons)."""
+    who = _holder(request, admin=False)
+    if who is None:
+        return _not_found(request)
+    folder = _desk(request).receiving()
+    path = await run_in_threadpool(_service(request).street_result, who.name, folder, _tr(request).lang)
+    if path is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _not_found(request)
+    return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+
 async def street_version(request: Request) -> Response:
     who = _holder(request, admin=False)
     if who is None:
@@ -556,6 +569,7 @@ ROUTES = [
     Route("/s/{secret}/upload", upload, methods=["POST"]),
     Route("/s/{secret}/template.xlsx", street_template),
     Route("/s/{secret}/version/{number:int}", street_version),
+    Route("/s/{secret}/result.xlsx", street_result),
     Route("/a/{secret}", bureau_page, name="bureau"),
     Route("/a/{secret}/street/{index:int}", bureau_street),
     Route("/a/{secret}/street/{index:int}/review", review_street, methods=["POST"]),

@@ -513,8 +513,27 @@ class Service:
         from kaohe.model import DeskReview
 
         timely = self.timeliness("")
+        reasons = {}
+        for who in self.desk.streets():
+            found = self.reasons(who.name, self.desk.versions(who.name))
+            if found:
+                reasons[who.name] = [(r.cell, r.text, r.resolved) for r in found]
         return replace(report, review=DeskReview(self.desk.states(), timely.deadline, timely.completeness,
-                                                 timely.on_time_rate))
+                                                 timely.on_time_rate, reasons))
+
+    def street_result(self, street: str, folder: Path, lang: str) -> Path | None:
+        """The street's own result workbook from the district now (the page the bureau sends it), with the
+        bureau's review: its state and the reasons of its latest return. None before any submission."""
+        from kaohe.report.excel import write_street_book
+        from kaohe.report.template import template_name
+
+        report = self.assessment()
+        if report is None:
+            return None
+        mine = [s for s in report.streets if s.name == street]
+        path = folder / template_name(street)
+        write_street_book(self.reviewed(report), mine, self.targets, path, Translator(lang))
+        return path
 
     def report_document(self, lang: str) -> dict[str, Any] | None:
         """The kaohe.report/1 document of the district now; None before any submission."""

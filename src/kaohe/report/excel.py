@@ -669,7 +669,17 @@ def _street_page(w: _Sheet, s: StreetResult, report: Report, targets: Targets, t
     if checked is not None and (checked.changes or checked.adjustments or checked.difference):
         w.label(tr("verify.self"), float(checked.self_score), fmt=SCORE)
         w.label(tr("verify.final"), float(checked.verified_score), fmt=SCORE)
+    if report.review is not None:
+        w.label(tr("card.review_state"), tr(f"desk.state.{report.review.states.get(s.name, 'missing')}"))
     w.gap()
+    reasons = report.review.reasons.get(s.name, ()) if report.review is not None else ()
+    if reasons:  # the bureau's reasons for returning it, each resolved or open
+        w.section(tr("desk.reasons"))
+        w.header([tr("card.cell"), tr("card.message"), tr("card.status")])
+        for cell, text, resolved in reasons:
+            w.line([cell or "", text, tr("desk.reason_resolved" if resolved else "desk.reason_open")],
+                   fills=[None, None, MET_FILL if resolved else LOST_FILL])
+        w.gap()
     if checked is not None and (checked.changes or checked.adjustments or checked.difference):
         _street_verification(w, checked, targets, tr)
         w.gap()
