@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -120,3 +122,41 @@ def test_kill_9_during_uploads_loses_nothing_answered_and_leaves_nothing_half_wr
             name = next(iter(books))
             assert post_workbook(client, again.url, secrets[name], books[name])[0] == 303
     consistent(Desk.open(desk.root))
+
+
+def test_links_name_the_desks_public_address_and_a_forged_host_is_refused(tmp_path: Path) -> None:
+    """The bureau page's links.csv and 催报 links were built from the browser's Host header: an officer on the
+    server PC sent streets 127.0.0.1 links, and a forged Host was put into links and redirects."""
+    import urllib.error
+    import urllib.request
+
+    from desk_server import create_desk
+
+    data = tmp_path / "desk"
+    create_desk(data)
+    with Server(data, "--url", "http://desk.example.org:8000") as server:
+        desk = server.desk
+        admin = f"{server.url}/a/{desk.admin().secret}"
+        with urllib.request.urlopen(admin) as page:  # from the server PC itself: 127.0.0.1
+            html = page.read().decode("utf-8")
+        assert "http://desk.example.org:8000/s/" in html and "http://127.0.0.1" not in html
+        with urllib.request.urlopen(f"{admin}/links.csv") as links:
+            rows = links.read().decode("utf-8-sig").splitlines()[1:]
+        assert rows and all(",http://desk.example.org:8000/" in row for row in rows)
+        forged = urllib.request.Request(admin, headers={"Host": "evil.example.com"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged)
+        assert refused.value.code == 400
+        slash = urllib.request.Request(admin + "/", headers={"Host": "evil.example.com"})
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            urllib.request.urlopen(slash)
+        assert redirected.value.code == 400  # never a redirect naming the forged host
+
+
+def test_the_desk_opened_to_the_network_without_its_address_refuses_to_start_and_makes_nothing(tmp_path: Path
+                                                                                               ) -> None:
+    data = tmp_path / "desk"
+    out = subprocess.run([sys.executable, "-m", "kaohe", "serve", "--data", str(data), "--host", "0.0.0.0",
+                          "--port", "0"], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert out.returncode == 1 and "--url" in out.stderr and "Traceback" not in out.stderr
+    assert not data.exists()

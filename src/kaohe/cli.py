@@ -666,6 +666,9 @@ def serve(
             from kaohe.periods import check_period
 
             check_period(period)
+        from kaohe.desk.run import check_public_address
+
+        check_public_address(data, host, url)  # before anything is made: nothing left behind on a refusal
         desk = open_or_create(data, targets_file, roster, period, say, tr)
         if smtp is not None:
             desk.set_setting("smtp", smtp)

@@ -54,16 +54,23 @@ SECURITY_HEADERS = [
 
 
 class Guarded:
-    """Security headers on every response; a request body over the upload limit refused before it is read."""
+    """Security headers on every response; a request body over the upload limit refused before it is read;
+    with `hosts`, a request naming another Host than the desk's own refused (400) before anything answers it
+    (a forged Host never reaches a link or a redirect)."""
 
-    def __init__(self, app: ASGI) -> None:
+    def __init__(self, app: ASGI, hosts: frozenset[str] | None = None) -> None:
         self.app = app
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        if self.hosts is not None and headers.get(b"host", b"").decode("latin-1").lower() not in self.hosts:
+            response = PlainTextResponse("400", status_code=400)
+            await response(scope, receive, self._with_headers(send))
+            return
         if scope["method"] == "POST":
             length = headers.get(b"content-length")
             if length is None or not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
@@ -95,6 +102,13 @@ def _tr(request: Request) -> Translator:
 def _desk(request: Request) -> Desk:
     desk: Desk = request.app.state.desk
     return desk
+
+
+def _public(request: Request) -> str:
+    """Where the links point: the desk's stored public address (kaohe serve --url), never the Host header a
+    browser sent (an officer on the server PC would send streets 127.0.0.1 links; a forged Host would be put
+    in them). Only a desk that was never served (tests, in-process) falls back to the request's own."""
+    return _desk(request).setting_or("url", "") or str(request.base_url).rstrip("/")
 
 
 def _service(request: Request) -> Service:
@@ -256,7 +270,7 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
         failed = None
     except KaoheError as exc:
         report, failed = None, exc.text(tr)
-    base = str(request.base_url).rstrip("/")
+    base = _public(request)
     course = await run_in_threadpool(service.course, report, tr.lang)
     timely = await run_in_threadpool(service.timeliness, base)
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely,
@@ -413,7 +427,7 @@ async def links_csv(request: Request) -> Response:
     if who is None:
         return _not_found(request)
     desk = _desk(request)
-    base = str(request.base_url).rstrip("/")
+    base = _public(request)
     desk.log(ADMIN, "links")
     return Response("\ufeff" + links_text(desk, base), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": "attachment; filename=links.csv"})
@@ -427,7 +441,7 @@ async def chase_csv(request: Request) -> Response:
     import csv
 
     tr = _tr(request)
-    timely = _service(request).timeliness(str(request.base_url).rstrip("/"))
+    timely = _service(request).timeliness(_public(request))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([tr("desk.csv_street"), tr("desk.csv_state"), tr("desk.csv_link"), tr("desk.csv_days")])
@@ -456,7 +470,7 @@ async def remind(request: Request) -> Response:
     who, data, tr = got
     await data.close()
     try:
-        done = await run_in_threadpool(_service(request).remind, str(request.base_url).rstrip("/"), tr.lang)
+        done = await run_in_threadpool(_service(request).remind, _public(request), tr.lang)
     except DeskError as exc:
         return await bureau_page(request, exc.text(tr), 409)
     return await bureau_page(request, tr("desk.reminded", sent=len(done.sent),
@@ -593,7 +607,7 @@ ROUTES = [
 ROUTES[-1:-1] = jsonapi.routes()  # every page action also a JSON call under the same link (desk/jsonapi.py)
 
 
-def create_app(desk: Desk, lang: str = "zh") -> ASGI:
+def create_app(desk: Desk, lang: str = "zh", hosts: frozenset[str] | None = None) -> ASGI:
     """The ASGI application for one data folder: the routes over one Service, inside the security wrapper
     (outside Starlette's own stack, so its headers cover the framework's error pages too)."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
@@ -604,7 +618,7 @@ def create_app(desk: Desk, lang: str = "zh") -> ASGI:
     app.state.service = Service(desk, lang)
     app.state.env = env
     app.state.lang = lang
-    return Guarded(app)
+    return Guarded(app, hosts)
 
 
 def _when(stamp: str | None) -> str:

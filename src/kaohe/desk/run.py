@@ -26,6 +26,7 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
             say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
         desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
         say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
+        say(tr("desk.admin_secret", secret=desk.admin().secret, path=str(data)))  # once, at its making
     desk.serve_lock()
     desk.recover()  # after whatever stopped the last run
     return desk
@@ -38,6 +39,32 @@ def base_url(host: str, port: int) -> str:
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}"
+
+
+def check_public_address(data: Path, host: str, url: str | None) -> None:
+    """A desk open to the network needs the address its links name (--url, or one kept from an earlier
+    start): DeskError saying the option otherwise."""
+    if host in ("127.0.0.1", "localhost", "::1") or url:
+        return
+    if (data / "desk.sqlite").exists():
+        stored = Desk.open(data).setting_or("url", "")
+        if stored and not stored.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
+            return
+    raise DeskError(key="desk.needs_url", host=host)
+
+
+def allowed_hosts(public: str, port: int) -> frozenset[str]:
+    """The Host header values the desk answers: its public address's, and this machine's own loopback names
+    at the port it listens on (an officer at the server PC)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(public)
+    names = {parts.netloc.lower()}
+    if parts.port is None:
+        names.add(f"{parts.hostname}:{80 if parts.scheme == 'http' else 443}")
+    for name in ("127.0.0.1", "localhost", "[::1]"):
+        names.add(f"{name}:{port}")
+    return frozenset(names)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -64,22 +91,30 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     from kaohe.desk.app import create_app
 
     tr = Translator(lang)
+    open_to_network = host not in ("127.0.0.1", "localhost", "::1")
+    stored = desk.setting_or("url", "")
+    check_public_address(desk.root, host, url)  # links must name an address the streets can reach
     sock = bind(host, port)
     port = sock.getsockname()[1]
-    public = (url or base_url(host, port)).rstrip("/")
-    desk.set_setting("url", public)
+    public = (url or (stored if open_to_network else "") or base_url(host, port)).rstrip("/")
+    if url or open_to_network or not stored:
+        desk.set_setting("url", public)
+    else:  # a loopback start keeps a public address set before (the links go on naming it)
+        public = stored
+    hosts = allowed_hosts(public, port)
     # The server runs self-checks on threads; forking a process that has threads is unsafe (a lock held by
     # another thread stays held in the child). A fork server is a single-threaded process to fork from.
     if "forkserver" in multiprocessing.get_all_start_methods():
         os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
         multiprocessing.set_forkserver_preload(PRELOAD)
-    app = create_app(desk, lang)
+    app = create_app(desk, lang, hosts)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                             date_header=True, timeout_keep_alive=5, limit_concurrency=200)
     server = uvicorn.Server(config)
-    say(tr("desk.serving", url=public))
-    say(tr("desk.admin_link", url=f"{public}/a/{desk.admin().secret}"))
-    say(tr("desk.links_hint", path=str(desk.root)))
+    say(tr("desk.serving", url=base_url(host, port)))
+    if public != base_url(host, port):
+        say(tr("desk.public_url", url=public))
+    say(tr("desk.links_hint", path=str(desk.root)))  # the bureau's own link: printed when made, and by links
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(tr("desk.exposed", host=host))
     desk.log("管理员", "started", url=public, pid=os.getpid())
