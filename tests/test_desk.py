@@ -564,3 +564,40 @@ def test_a_figure_opens_its_history_from_the_bureaus_page(client: TestClient, de
     mine = client.get(f"/s/{own.secret}/figure", params={"field": "room_area", "community": "锦绣社区"})
     assert mine.status_code == 200 and "锦绣社区" in mine.text
     assert client.get(f"/s/{own.secret}/figure", params={"field": "nonsense"}).status_code == 404
+
+
+def test_a_streets_versions_are_numbered_its_own_way_and_an_upload_is_acknowledged(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    """A street's first upload read 第 8 版 (numbers were the desk's), and nothing said it was received."""
+    upload(client, street(desk, "人民街道").secret, workbook(tmp_path, "人民街道.xlsx", street_name="人民街道"))
+    own = street(desk, "东风街道")
+    r = upload(client, own.secret, workbook(tmp_path, "东风街道.xlsx"))
+    page = client.get(r.headers["location"]).text
+    assert "已收到第 1 版，以此为准" in text_of(page) and "自查结果（第 1 版" in text_of(page)
+    admin = desk.admin()
+    bureau = client.get(f"/a/{admin.secret}/street/0").text
+    link = re.search(r'href="(/a/[^"]+/street/0/version/\d+)">1<', bureau)
+    assert link, "the bureau downloads any version of a street"
+    got = client.get(link.group(1))
+    assert got.status_code == 200 and got.content == (desk.root / desk.versions("东风街道")[0].file).read_bytes()
+
+
+def test_long_and_strange_names_never_fail_an_upload(tmp_path: Path) -> None:
+    """A 92-character street name gave 500 on every upload; a 300-character upload name was refused as not a
+    spreadsheet; a right-to-left override was shown raw."""
+    long_name = "新" * 88 + "街道办事处"
+    roster = tmp_path / "街道名单.csv"
+    roster.write_text(f"街道名称\n{long_name}\n东风街道\n", encoding="utf-8")
+    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    client = TestClient(create_app(desk), follow_redirects=False)
+    who = street(desk, long_name)
+    book = workbook(tmp_path, "x.xlsx", street_name=long_name)
+    r = upload(client, who.secret, book, name="甲" * 300 + ".xlsx")
+    assert r.status_code == 303, r.text[:300]
+    shown = desk.versions(long_name)[0].client_name
+    assert shown.endswith(".xlsx") and len(shown) <= 120
+    own = street(desk, "东风街道")
+    r = upload(client, own.secret, workbook(tmp_path, "y.xlsx"), name="报表\u202excod.xlsx")
+    assert r.status_code == 303
+    assert "\u202e" not in client.get(f"/s/{own.secret}").text and desk.versions("东风街道")[0].client_name == \
+        "报表xcod.xlsx"

@@ -160,3 +160,36 @@ def test_the_desk_opened_to_the_network_without_its_address_refuses_to_start_and
                           "--port", "0"], capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert out.returncode == 1 and "--url" in out.stderr and "Traceback" not in out.stderr
     assert not data.exists()
+
+
+def test_a_body_over_the_limit_is_answered_and_the_connection_closed_unread(tmp_path: Path) -> None:
+    import socket
+
+    from desk_server import create_desk
+
+    data = tmp_path / "desk"
+    create_desk(data)
+    with Server(data) as server:
+        who = server.desk.streets()[0]
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(f"POST /s/{who.secret}/upload HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                         f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 31457280\r\n\r\n"
+                         .encode())
+            answer = b""
+            while chunk := sock.recv(65536):  # ends when the server closes: the 30 MB are never read
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 413") and b"connection: close" in answer.lower()
+
+
+def test_a_port_in_use_is_one_sentence_and_no_folder_is_made(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "kaohe", "serve", "--data", str(tmp_path / "desk"), "--port",
+                              str(port)], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and str(port) in out.stderr
+    assert not (tmp_path / "desk").exists()

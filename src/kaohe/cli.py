@@ -666,9 +666,11 @@ def serve(
             from kaohe.periods import check_period
 
             check_period(period)
-        from kaohe.desk.run import check_public_address
+        from kaohe.desk.run import bind, check_public_address
 
         check_public_address(data, host, url)  # before anything is made: nothing left behind on a refusal
+        if port:  # a port in use said before the folder is made (0: any free port, never in use)
+            bind(host, port).close()
         desk = open_or_create(data, targets_file, roster, period, say, tr)
         if smtp is not None:
             desk.set_setting("smtp", smtp)

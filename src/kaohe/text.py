@@ -26,6 +26,12 @@ def squash(text: str) -> str:
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+def visible(text: str) -> str:
+    """A text without its invisible characters (zero-width spaces, direction marks and overrides, controls),
+    its spaces as they are: a file name as shown."""
+    return text if text.isprintable() else _INVISIBLE.sub("", text)
+
+
 def clean_name(text: str) -> str:
     """A name as shown: no invisible characters, trimmed, inner runs of spaces collapsed, no spaces next to
     Chinese characters."""

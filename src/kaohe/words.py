@@ -579,6 +579,8 @@ WORDS: dict[str, Word] = {
     "desk.public_url": Word("发给各街道的链接使用的地址：{url}", "The links name the address {url}"),
     "desk.needs_url": Word("平台在 {host} 上对内网开放时，链接必须写明各街道能访问的地址：请加 --url，如 --url http://192.168.1.10:8000。", "Open to the network on {host}, the links must name an address the streets can reach: add --url, e.g. --url http://192.168.1.10:8000."),
     "desk.admin_secret": Word("区里的管理链接是 <平台地址>/a/{secret}（只显示这一次；以后用 kaohe serve links --data {path} 查看，请勿外传）。", "The bureau's own link is <desk address>/a/{secret} (shown this once; later: kaohe serve links --data {path}; keep it private)."),
+    "desk.received_banner": Word("已收到第 {n} 版，以此为准。", "Version {n} received: it is the one that counts."),
+    "desk.folder_unwritable": Word("无法在 {path} 建立报送平台（{detail}）：请换一个可以写入的文件夹。", "The desk cannot be made in {path} ({detail}): choose a folder that can be written."),
     "desk.comments": Word("留言", "Notes"),
     "desk.no_comments": Word("还没有留言。", "No notes yet."),
     "desk.comment_add": Word("留言（如解释某个数据）：", "A note (to explain a figure, say):"),

@@ -74,7 +74,8 @@ class Guarded:
         if scope["method"] == "POST":
             length = headers.get(b"content-length")
             if length is None or not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
-                response = PlainTextResponse("413", status_code=413 if length else 411)
+                # answered without reading the body; the connection closed, so its rest is never read either
+                response = PlainTextResponse("413", status_code=413 if length else 411, headers={"connection": "close"})
                 await response(scope, receive, self._with_headers(send))
                 return
         await self.app(scope, receive, self._with_headers(send))
@@ -176,8 +177,10 @@ async def street_page(request: Request, message: str | None = None, status: int 
     versions, checked = await run_in_threadpool(service.latest_checked, who.name)
     district = await run_in_threadpool(service.assessment_or_none) if desk.findings_files() else None
     review = await run_in_threadpool(service.status, who.name)
+    just = request.query_params.get("v", "")
+    received = next((n for n, v in enumerate(versions, 1) if str(v.id) == just), None) if just.isdigit() else None
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
-                 review=review, comments=desk.comments(who.name),
+                 review=review, comments=desk.comments(who.name), received=received if message is None else None,
                  verified=views.own_verification(district, who.name, service.targets, tr),
                  versions=list(reversed(versions)), latest=versions[-1] if versions else None, message=message,
                  result=views.check_view(checked, service.targets, tr) if checked else None,
@@ -231,6 +234,19 @@ async def street_template(request: Request) -> Response:
                                       streets=[who.name], lang=_tr(request).lang)
     return FileResponse(written[0].path, filename=safe_stem(who.name) + ".xlsx",
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+
+async def bureau_version(request: Request) -> Response:
+    """Any version of a street, for the bureau (as the street itself downloads its own)."""
+    who = _holder(request, admin=True)
+    name = _street_at(request)
+    if who is None or name is None:
+        return _not_found(request)
+    desk = _desk(request)
+    for version in desk.versions(name):
+        if version.id == request.path_params["number"]:
+            return FileResponse(desk.root / version.file, filename=_download_name(version))
+    return _not_found(request)
 
 
 async def street_result(request: Request) -> Response:
@@ -591,6 +607,7 @@ ROUTES = [
     Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
     Route("/s/{secret}/comment", comment, methods=["POST"]),
     Route("/a/{secret}/street/{index:int}/figure", figure_page),
+    Route("/a/{secret}/street/{index:int}/version/{number:int}", bureau_version),
     Route("/s/{secret}/figure", figure_page),
     Route("/a/{secret}/scorecard.xlsx", scorecard),
     Route("/a/{secret}/report.json", report_json),
@@ -646,9 +663,14 @@ def _chosen(data: Any, field: str, tr: Translator) -> tuple[Any, str, str] | Ref
     upload = data.get(field)
     if upload is None or isinstance(upload, str) or not upload.filename:
         return Refusal(tr("desk.no_file"), 400)
-    # old browsers send the whole path (C:\\Users\\…); only the file's own name is kept, for display
-    client_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
+    # old browsers send the whole path (C:\\Users\\…); only the file's own name is kept, for display, without
+    # invisible and direction characters (U+202E would show it reversed), and shortened keeping its suffix
+    from kaohe.text import visible
+
+    client_name = visible(upload.filename.replace("\\", "/").rsplit("/", 1)[-1]).strip() or "upload"
     suffix = Path(client_name).suffix.lower()
+    if len(client_name) > 120:
+        client_name = client_name[: 119 - len(suffix)] + "…" + suffix
     if suffix not in UPLOAD_SUFFIXES:
         return Refusal(tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
     return upload, client_name, suffix

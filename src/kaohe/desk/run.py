@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +25,15 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
     else:
         if roster is None:
             say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
-        desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
+        try:
+            desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
+        except (OSError, sqlite3.Error) as exc:  # a read-only place, a full disk: one sentence, nothing half-made
+            import shutil
+
+            if not (data / "desk.sqlite").exists():
+                shutil.rmtree(data, ignore_errors=True)
+            raise DeskError(key="desk.folder_unwritable", path=str(data),
+                            detail=getattr(exc, "strerror", None) or str(exc)) from exc
         say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
         say(tr("desk.admin_secret", secret=desk.admin().secret, path=str(data)))  # once, at its making
     desk.serve_lock()

@@ -49,7 +49,13 @@ def template_name(street: str) -> str:
     """The file name of a street's template: the street's name, with what file systems refuse replaced."""
     import re
 
-    return (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", street).strip(". ") or "street") + ".xlsx"
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", street).strip(". ") or "street"
+    while len(stem.encode("utf-8")) > STEM_BYTES:  # a file system takes 255 bytes a name; versions add a prefix
+        stem = stem[:-1]
+    return stem + ".xlsx"
+
+
+STEM_BYTES = 120  # a street's name in a file name, at most (40 Chinese characters)
 
 
 def unique_file_stems(names: list[str]) -> dict[str, str]:
