@@ -165,3 +165,28 @@ def test_reminders_go_by_mail_to_the_streets_to_chase_that_have_an_address(tmp_p
     with pytest.raises(DeskError) as refused:
         service.remind("http://desk", "zh")
     assert refused.value.key == "desk.smtp_failed"
+
+
+def test_a_street_has_a_quota_of_versions_and_one_upload_in_flight(service: Service, monkeypatch) -> None:
+    import kaohe.limits
+
+    monkeypatch.setattr(kaohe.limits, "MAX_VERSIONS", 2)
+    monkeypatch.setattr(kaohe.limits, "UPLOAD_WAIT_SECONDS", 0.2)
+
+    def take(street: str, source: Path):  # type: ignore[no-untyped-def]
+        path, size, digest = sent(service, street, source)
+        return service.receive(who(service, street), path, source.name, size, digest)
+
+    for _ in range(2):
+        take("东风街道", SAMPLE / "东风街道.xlsx")
+    with pytest.raises(DeskError) as quota:
+        take("东风街道", SAMPLE / "东风街道.xlsx")
+    assert quota.value.key == "desk.quota" and len(service.desk.versions("东风街道")) == 2
+    lock = service._street_lock("人民街道")
+    lock.acquire()  # an upload of 人民街道 being read
+    try:
+        with pytest.raises(DeskError) as busy:
+            take("人民街道", SAMPLE / "人民街道(修改).xlsx")
+    finally:
+        lock.release()
+    assert busy.value.key == "desk.busy" and service.desk.versions("人民街道") == []

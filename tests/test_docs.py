@@ -183,10 +183,11 @@ def test_the_readme_limits_table_is_the_code_s():
     for value in (limits.MAX_FILE_BYTES, limits.MAX_ZIP_ENTRIES, limits.MAX_ENTRY_BYTES, limits.MAX_TOTAL_BYTES,
                   limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_CELLS, limits.MAX_MERGED_CELLS,
                   limits.MAX_FIELD_CHARS, limits.MAX_STREETS, limits.MAX_TARGETS_BYTES, limits.MAX_NUMBER_CHARS,
-                  limits.MAX_UPLOAD, limits.HEADER_SEARCH_ROWS):
+                  limits.MAX_UPLOAD, limits.HEADER_SEARCH_ROWS, limits.MAX_VERSIONS, limits.MAX_STREET_BYTES):
         assert shown(value) in table, shown(value)
     assert f"{limits.MAX_RATIO}:1" in table and f"{int(limits.MAX_SECONDS_PER_FILE)} s" in table
     assert f"{limits.MEMORY_BUDGET / 1024 ** 3:.1f} GB" in table
+    assert f"waits {int(limits.UPLOAD_WAIT_SECONDS)} s" in table
 
 
 def test_the_chinese_guide_is_chinese_and_points_only_at_what_exists():

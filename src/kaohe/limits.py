@@ -38,3 +38,6 @@ MAX_NUMBER_CHARS = 40  # the longest number a targets file may write (1e15 m² i
 
 # ---- the submission desk (desk/store.py) ----------------------------------------------------------------------------
 MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
+MAX_VERSIONS = 200  # versions one street may keep in one period (a busy clerk sends a dozen)
+MAX_STREET_BYTES = 500 * 1024 * 1024  # what one street's versions may take on disk in one period
+UPLOAD_WAIT_SECONDS = 10.0  # a second upload of the same street waits this long for the first, then is refused

@@ -581,6 +581,8 @@ WORDS: dict[str, Word] = {
     "desk.admin_secret": Word("区里的管理链接是 <平台地址>/a/{secret}（只显示这一次；以后用 kaohe serve links --data {path} 查看，请勿外传）。", "The bureau's own link is <desk address>/a/{secret} (shown this once; later: kaohe serve links --data {path}; keep it private)."),
     "desk.received_banner": Word("已收到第 {n} 版，以此为准。", "Version {n} received: it is the one that counts."),
     "desk.folder_unwritable": Word("无法在 {path} 建立报送平台（{detail}）：请换一个可以写入的文件夹。", "The desk cannot be made in {path} ({detail}): choose a folder that can be written."),
+    "desk.quota": Word("{street}本期已上传的版本太多（最多 {versions} 个、共 {mb} MB），本次上传未被接收。请联系区民政局。", "{street} has sent too much this period (at most {versions} versions, {mb} MB in all): this upload was not taken. Ask the bureau."),
+    "desk.busy": Word("{street}的另一份上传还在检查中，本次上传未被接收。请稍后再传。", "Another upload of {street} is still being checked: this one was not taken. Send it again in a moment."),
     "desk.comments": Word("留言", "Notes"),
     "desk.no_comments": Word("还没有留言。", "No notes yet."),
     "desk.comment_add": Word("留言（如解释某个数据）：", "A note (to explain a figure, say):"),

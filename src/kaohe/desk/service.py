@@ -106,6 +106,7 @@ class Service:
         self._checks_lock = threading.Lock()
         self._assessed: tuple[Any, Report | None] | None = None
         self._assess_lock = threading.Lock()
+        self._uploading: dict[str, threading.Lock] = {}  # per street: one of its uploads read at a time
 
     # ---- a street's workbooks
 
@@ -143,10 +144,25 @@ class Service:
     def receive(self, who: Who, received: Path, client_name: str, size: int, sha256: str) -> Received:
         """An uploaded workbook (saved at `received`, outside the submissions): self-checked, refused when it
         names another street, else kept as the street's next version. DeskError when the period is closed."""
-        from kaohe.desk.views import wrong_street
+        from kaohe.limits import UPLOAD_WAIT_SECONDS
 
         if self.desk.closed:
             raise DeskError(key="desk.closed_upload", period=self.desk.period)
+        lock = self._street_lock(who.name)  # one upload of a street in flight: the next waits, then is refused
+        if not lock.acquire(timeout=UPLOAD_WAIT_SECONDS):
+            raise DeskError(key="desk.busy", street=who.name)
+        try:
+            return self._receive(who, received, client_name, size, sha256)
+        finally:
+            lock.release()
+
+    def _street_lock(self, street: str) -> threading.Lock:
+        with self._checks_lock:
+            return self._uploading.setdefault(street, threading.Lock())
+
+    def _receive(self, who: Who, received: Path, client_name: str, size: int, sha256: str) -> Received:
+        from kaohe.desk.views import wrong_street
+
         report = self.check(received)
         named = wrong_street(report, who.name, self.targets)
         if named:

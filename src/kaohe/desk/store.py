@@ -419,6 +419,12 @@ class Desk:
                 raise DeskError(key="err.desk_closed", period=period)
             if self.state(who.name) == ACCEPTED:
                 raise DeskError(key="desk.locked", street=who.name)
+            from kaohe.limits import MAX_STREET_BYTES, MAX_VERSIONS
+
+            mine = self.versions(who.name)
+            if len(mine) >= MAX_VERSIONS or sum(v.size for v in mine) + size > MAX_STREET_BYTES:
+                raise DeskError(key="desk.quota", street=who.name, versions=MAX_VERSIONS,
+                                mb=MAX_STREET_BYTES // (1024 * 1024))
             folder = self.root / "versions" / period
             folder.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
