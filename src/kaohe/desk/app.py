@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from kaohe.desk import jsonapi, views
 from kaohe.desk.service import Checked as Checked  # named here too: tests and callers knew it from app.py
-from kaohe.desk.service import Service
+from kaohe.desk.service import Received, Service
 from kaohe.desk.store import ADMIN, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
 from kaohe.errors import KaoheError
 from kaohe.limits import MAX_UPLOAD
@@ -193,34 +193,42 @@ async def upload(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     who, data, tr = got
-    desk, service = _desk(request), _service(request)
+    desk = _desk(request)
     try:
         if desk.closed:
             return await street_page(request, tr("desk.closed_upload", period=desk.period), 409)
-        chosen = _chosen(data, "workbook", tr)
-        if isinstance(chosen, Refusal):
-            return await street_page(request, chosen.text, chosen.status)
-        sent, client_name, suffix = chosen
-        folder = desk.receiving()
-        try:
-            received = folder / (safe_stem(who.name) + suffix)
-            saved = await _save(sent, received, tr)
-            if isinstance(saved, Refusal):
-                return await street_page(request, saved.text, saved.status)
-            size, digest = saved
-            kept = await run_in_threadpool(service.receive, who, received, client_name, size, digest)
-            if kept.version is None:
-                return await street_page(request, tr("desk.wrong_street", named=kept.wrong_street,
-                                                     street=who.name), 409)
-            version = kept.version
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        kept = await take_upload(request, who, data, "workbook", tr)
     except DeskError as exc:
         return await street_page(request, exc.text(tr), 409)
     finally:
         await data.close()
+    if isinstance(kept, Refusal):
+        return await street_page(request, kept.text, kept.status)
+    if kept.version is None:
+        return await street_page(request, tr("desk.wrong_street", named=kept.wrong_street, street=who.name), 409)
+    version = kept.version
     return RedirectResponse(request.url_for("street", secret=who.secret).include_query_params(v=version.id),
                             status_code=303)
+
+
+async def take_upload(request: Request, who: Who, data: Any, field: str, tr: Translator) -> Received | Refusal:
+    """The workbook a form sent in `field` (a page's, or an API call's): received into tmp/, then the
+    service's receive (self-check, refused if it names another street, kept); why not, as a Refusal. The
+    service's DeskError (closed, locked, over the quota, busy) is raised for the caller to answer."""
+    chosen = _chosen(data, field, tr)
+    if isinstance(chosen, Refusal):
+        return chosen
+    sent, client_name, suffix = chosen
+    folder = _desk(request).receiving()
+    try:
+        received = folder / (safe_stem(who.name) + suffix)
+        saved = await _save(sent, received, tr)
+        if isinstance(saved, Refusal):
+            return saved
+        size, digest = saved
+        return await run_in_threadpool(_service(request).receive, who, received, client_name, size, digest)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def street_template(request: Request) -> Response:
@@ -493,47 +501,38 @@ async def remind(request: Request) -> Response:
                                          without="、".join(done.without_address) or "—"))
 
 
-async def set_deadline(request: Request) -> Response:
+async def _bureau_form(request: Request, act: Callable[[dict[str, str], Translator], Any],
+                       failed: int = 409) -> Response:
+    """A bureau form: its fields to one service call, then back to the bureau's page; a DeskError (or another
+    KaoheError, answered with `failed`) shown on the page."""
     got = await _posted(request, admin=True)
     if isinstance(got, Response):
         return got
     who, data, tr = got
-    deadline = str(data.get("deadline") or "").strip()
+    fields = {key: str(value).strip() for key, value in data.items() if isinstance(value, str)}
     await data.close()
     try:
-        await run_in_threadpool(_service(request).set_deadline, deadline, ADMIN)
+        await run_in_threadpool(act, fields, tr)
     except DeskError as exc:
         return await bureau_page(request, exc.text(tr), 409)
+    except KaoheError as exc:
+        return await bureau_page(request, exc.text(tr), failed)
     return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
+
+
+async def set_deadline(request: Request) -> Response:
+    service = _service(request)
+    return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ADMIN))
 
 
 async def close_period(request: Request) -> Response:
-    got = await _posted(request, admin=True)
-    if isinstance(got, Response):
-        return got
-    who, data, tr = got
-    await data.close()
-    try:
-        await run_in_threadpool(_service(request).close, tr.lang)
-    except DeskError as exc:
-        return await bureau_page(request, exc.text(tr), 409)
-    except KaoheError as exc:  # recording failed: the period stays open
-        return await bureau_page(request, exc.text(tr), 500)
-    return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
+    service = _service(request)  # a failure to record leaves the period open: 500
+    return await _bureau_form(request, lambda f, tr: service.close(tr.lang), failed=500)
 
 
 async def open_period(request: Request) -> Response:
-    got = await _posted(request, admin=True)
-    if isinstance(got, Response):
-        return got
-    who, data, tr = got
-    period = str(data.get("period") or "").strip()
-    await data.close()
-    try:
-        await run_in_threadpool(_service(request).open, period)
-    except KaoheError as exc:
-        return await bureau_page(request, exc.text(tr), 409)
-    return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
+    service = _service(request)
+    return await _bureau_form(request, lambda f, tr: service.open(f.get("period", "")))
 
 
 async def upload_findings(request: Request) -> Response:

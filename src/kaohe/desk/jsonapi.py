@@ -9,7 +9,6 @@ token for these calls; the pages' own forms keep their tokens.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +36,7 @@ from kaohe.desk.models import (
     UploadResult,
 )
 from kaohe.desk.service import Service
-from kaohe.desk.store import ADMIN, Desk, DeskError, Who, safe_stem
+from kaohe.desk.store import ADMIN, Desk, DeskError, Who
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
 
@@ -83,32 +82,21 @@ def _problem(text: str, status: int) -> JSONResponse:
 # ---- a street's link
 
 async def upload_submission(request: Request, who: Who, _: Any) -> UploadResult:
-    from kaohe.desk.app import Refusal, _chosen, _save
+    from kaohe.desk.app import Refusal, take_upload
 
     tr = _tr(request)
-    desk, service = _desk(request), _service(request)
     data = await request.form(max_files=1, max_fields=4)
     try:
-        chosen = _chosen(data, "file", tr)
-        if isinstance(chosen, Refusal):
-            raise _Refused(chosen.text, chosen.status)
-        sent, client_name, suffix = chosen
-        folder = desk.receiving()
-        try:
-            received = folder / (safe_stem(who.name) + suffix)
-            saved = await _save(sent, received, tr)
-            if isinstance(saved, Refusal):
-                raise _Refused(saved.text, saved.status)
-            size, digest = saved
-            kept = await run_in_threadpool(service.receive, who, received, client_name, size, digest)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        kept = await take_upload(request, who, data, "file", tr)
     finally:
         await data.close()
+    if isinstance(kept, Refusal):
+        raise _Refused(kept.text, kept.status)
     if kept.version is None:
         raise _Refused(tr("desk.wrong_street", named=kept.wrong_street, street=who.name), 409)
     street = kept.report.streets[0] if kept.report.streets else None
-    return UploadResult(version=service.number(kept.version), state=desk.state(who.name),  # type: ignore[arg-type]
+    return UploadResult(version=_service(request).number(kept.version),
+                        state=_desk(request).state(who.name),  # type: ignore[arg-type]
                         score=float(street.score) if street else None,
                         issues=[IssueOut(severity=i.severity, code=i.code, sheet=i.sheet, cell=i.cell,
                                          community=i.community, message=i.message(tr.lang))
