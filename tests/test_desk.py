@@ -601,3 +601,27 @@ def test_long_and_strange_names_never_fail_an_upload(tmp_path: Path) -> None:
     assert r.status_code == 303
     assert "\u202e" not in client.get(f"/s/{own.secret}").text and desk.versions("东风街道")[0].client_name == \
         "报表xcod.xlsx"
+
+
+def test_the_bureau_picks_reasons_from_the_self_check_filters_its_table_and_may_refuse_late_uploads(
+        client: TestClient, desk: Desk, tmp_path: Path) -> None:
+    own, admin = street(desk, "东风街道"), desk.admin()
+    upload(client, own.secret, workbook(tmp_path, "东风街道.xlsx", room_area="约150"))  # an issue at its cell
+    page = client.get(f"/a/{admin.secret}/street/0").text
+    picked = re.findall(r'name="pick" value="([^"]+)"', page)
+    assert picked, "the self-check's issues offered to pick"
+    r = client.post(f"/a/{admin.secret}/street/0/review",
+                    data={"csrf": csrf_of(page), "action": "returned", "reason": "请修正", "pick": picked[:1]})
+    assert r.status_code == 303
+    assert [c for c in desk.reviews("东风街道")[-1].cells] == picked[:1]
+    table = client.get(f"/a/{admin.secret}", params={"state": "returned"}).text
+    assert re.findall(r'data-street="([^"]+)"', table) == ["东风街道"]
+    assert "退回修改（1）" in text_of(table) and "未报送（11）" in text_of(table)
+    bureau = client.get(f"/a/{admin.secret}").text
+    client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(bureau), "deadline": "2005-12-20",
+                                                     "late": "refuse"})
+    late = upload(client, own.secret, workbook(tmp_path, "再报.xlsx"))
+    assert late.status_code == 409 and "已过截止时间" in late.text
+    client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(bureau), "deadline": "2005-12-20",
+                                                     "late": "take"})
+    assert upload(client, own.secret, workbook(tmp_path, "再报.xlsx")).status_code == 303

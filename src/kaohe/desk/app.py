@@ -38,6 +38,7 @@ from kaohe.limits import MAX_UPLOAD
 from kaohe.words import Translator
 
 HERE = Path(__file__).parent
+MAX_FORM_FIELDS = 200  # a return may pick many of a self-check's issues
 Scope = MutableMapping[str, Any]
 ASGI = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
@@ -145,7 +146,7 @@ async def _form(request: Request, who: Who) -> Any | None:
     if origin is not None and origin != "null" and origin.rstrip("/") != str(request.base_url).rstrip("/"):
         return None
     try:
-        data = await request.form(max_files=1, max_fields=8)
+        data = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
     except Exception:  # a malformed body: as good as no token  # noqa: BLE001
         return None
     token = data.get("csrf")
@@ -297,7 +298,9 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     base = _public(request)
     course = await run_in_threadpool(service.course, report, tr.lang)
     timely = await run_in_threadpool(service.timeliness, base)
-    return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely,
+    shown = request.query_params.get("state", "")
+    return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely, shown=shown,
+                 late_taken=desk.late_taken,
                  chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
                  desk_rows=views.desk_rows(desk, report, base),
@@ -409,6 +412,7 @@ async def review_street(request: Request) -> Response:
     action = str(data.get("action") or "")
     reason = str(data.get("reason") or "")
     cells = [c for c in str(data.get("cells") or "").replace("，", ",").replace("\n", ",").split(",") if c.strip()]
+    cells += [str(c) for c in data.getlist("pick") if isinstance(c, str) and c.strip()]  # picked from its issues
     await data.close()
     if name is None or action not in ("returned", "accepted", "reopened"):
         return _not_found(request)
@@ -522,7 +526,8 @@ async def _bureau_form(request: Request, act: Callable[[dict[str, str], Translat
 
 async def set_deadline(request: Request) -> Response:
     service = _service(request)
-    return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ADMIN))
+    return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ADMIN,
+                                                                          f.get("late", "take") == "take"))
 
 
 async def close_period(request: Request) -> Response:

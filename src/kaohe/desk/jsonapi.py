@@ -132,7 +132,8 @@ async def reopen_submission(request: Request, who: Who, body: ReopenRequest) -> 
 
 
 async def set_deadline(request: Request, who: Who, body: DeadlineRequest) -> DeadlineOut:
-    return DeadlineOut(deadline=await run_in_threadpool(_service(request).set_deadline, body.deadline, ADMIN))
+    return DeadlineOut(deadline=await run_in_threadpool(_service(request).set_deadline, body.deadline, ADMIN,
+                                                         body.late))
 
 
 async def figure_history(request: Request, who: Who, _: Any) -> list[FigureVersion]:

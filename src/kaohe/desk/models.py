@@ -96,6 +96,7 @@ class DeadlineRequest(Model):
     """setDeadline"""
 
     deadline: str = Field(description="ISO 8601, e.g. 2005-12-20T17:00:00+08:00 or 2005-12-20")
+    late: bool = Field(default=True, description="Uploads after the deadline still taken (marked late) or refused.")
 
 
 class DeadlineOut(Model):

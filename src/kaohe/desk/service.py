@@ -148,6 +148,12 @@ class Service:
 
         if self.desk.closed:
             raise DeskError(key="desk.closed_upload", period=self.desk.period)
+        deadline = _parse_deadline(self.desk.deadline())
+        if deadline is not None and not self.desk.late_taken:
+            from datetime import datetime
+
+            if datetime.now(deadline.tzinfo) > deadline:
+                raise DeskError(key="desk.past_deadline", deadline=deadline.isoformat(timespec="minutes"))
         lock = self._street_lock(who.name)  # one upload of a street in flight: the next waits, then is refused
         if not lock.acquire(timeout=UPLOAD_WAIT_SECONDS):
             raise DeskError(key="desk.busy", street=who.name)
@@ -330,13 +336,14 @@ class Service:
                          version=self.number(next(v for v in self.desk.versions(street) if v.id == done.version)),
                          reason=done.reason, cells=list(done.cells), who=done.who, at=done.at)
 
-    def set_deadline(self, deadline: str, who: str) -> str:
-        """setDeadline: ISO 8601 (a date alone is the end of that day, in the server's zone)."""
+    def set_deadline(self, deadline: str, who: str, late: bool = True) -> str:
+        """setDeadline: ISO 8601 (a date alone is the end of that day, in the server's zone); `late`: whether
+        uploads after it are still taken (marked late) or refused."""
         parsed = _parse_deadline(deadline)
         if parsed is None:
             raise DeskError(key="desk.bad_deadline", deadline=deadline)
         text: str = parsed.isoformat(timespec="minutes")
-        self.desk.set_deadline(text, who)
+        self.desk.set_deadline(text, who, late)
         return text
 
     def comment(self, street: str, text: str, who: str, target: str | None = None, community: str | None = None,

@@ -542,10 +542,16 @@ class Desk:
             row = db.execute("SELECT deadline FROM deadlines WHERE period = ?", (period or self.period,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_deadline(self, deadline: str, who: str) -> None:
+    def set_deadline(self, deadline: str, who: str, late: bool = True) -> None:
+        """The open period's deadline, and whether uploads after it are still taken (marked late) or refused."""
         with self._lock, self._connect() as db:
             db.execute("INSERT OR REPLACE INTO deadlines VALUES (?, ?)", (self.period, deadline))
-        self.log(who, "deadline", period=self.period, deadline=deadline)
+            db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (f"late:{self.period}", "1" if late else "0"))
+        self.log(who, "deadline", period=self.period, deadline=deadline, late_taken=late)
+
+    @property
+    def late_taken(self) -> bool:
+        return self.setting_or(f"late:{self.period}", "1") == "1"
 
     def comments(self, street: str, period: str | None = None) -> list[Comment]:
         with self._connect(write=False) as db:
