@@ -138,7 +138,7 @@ def test_a_street_uploads_sees_its_issues_fixes_them_and_every_version_is_kept(
         assert v.sha256 == hashlib.sha256(source.read_bytes()).hexdigest() and v.size == source.stat().st_size
         assert "第一版" not in stored.name and "第二版" not in stored.name  # names kaohe chooses
         assert not os.access(stored, os.W_OK) or os.geteuid() == 0
-        assert stat.S_IMODE(stored.stat().st_mode) == 0o444
+        assert stat.S_IMODE(stored.stat().st_mode) == 0o440  # read-only, for no other account
     assert [p.name for p in desk.submissions.iterdir()] == ["东风街道.xlsx"]  # only the latest counts
     assert (desk.submissions / "东风街道.xlsx").read_bytes() == good.read_bytes()
     log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]

@@ -193,3 +193,26 @@ def test_a_port_in_use_is_one_sentence_and_no_folder_is_made(tmp_path: Path) -> 
                               str(port)], capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert out.returncode == 1 and "Traceback" not in out.stderr and str(port) in out.stderr
     assert not (tmp_path / "desk").exists()
+
+
+def test_desk_log_names_the_client_and_every_refusal_never_a_secret(tmp_path: Path) -> None:
+    """desk.log had no client address and no refused attempts."""
+    import json
+    import stat
+    import urllib.error
+    import urllib.request
+
+    data = tmp_path / "desk"
+    with Server(data) as server:  # made by kaohe serve itself: its files not for other accounts
+        desk = server.desk
+        secret = desk.streets()[0].secret
+        for url in (f"{server.url}/s/{'x' * 32}", f"{server.url}/a/{secret}"):  # a guess; a street's on the bureau
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(url)
+        urllib.request.urlopen(f"{server.url}/s/{secret}").read()
+    lines = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    refused = [e for e in lines if e["action"] == "refused"]
+    assert len(refused) == 2 and all(e["client"] == "127.0.0.1" and e["reason"] == "link" for e in refused)
+    assert secret not in desk.log_path.read_text(encoding="utf-8") and "x" * 32 not in desk.log_path.read_text()
+    for path in (desk.db, desk.log_path, desk.roster_path):
+        assert not stat.S_IMODE(path.stat().st_mode) & 0o007, path

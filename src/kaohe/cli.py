@@ -666,7 +666,11 @@ def serve(
             from kaohe.periods import check_period
 
             check_period(period)
+        import os
+
         from kaohe.desk.run import bind, check_public_address
+
+        os.umask(0o027)  # the desk's files (submissions, secrets, the log) are not for other accounts to read
 
         check_public_address(data, host, url)  # before anything is made: nothing left behind on a refusal
         if port:  # a port in use said before the folder is made (0: any free port, never in use)

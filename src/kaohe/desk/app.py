@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 from kaohe.desk import jsonapi, views
 from kaohe.desk.service import Checked as Checked  # named here too: tests and callers knew it from app.py
 from kaohe.desk.service import Received, Service
-from kaohe.desk.store import ADMIN, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
+from kaohe.desk.store import ADMIN, CLIENT, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
 from kaohe.errors import KaoheError
 from kaohe.limits import MAX_UPLOAD
 from kaohe.words import Translator
@@ -59,16 +59,21 @@ class Guarded:
     with `hosts`, a request naming another Host than the desk's own refused (400) before anything answers it
     (a forged Host never reaches a link or a redirect)."""
 
-    def __init__(self, app: ASGI, hosts: frozenset[str] | None = None) -> None:
+    def __init__(self, app: ASGI, hosts: frozenset[str] | None = None, desk: Desk | None = None) -> None:
         self.app = app
         self.hosts = hosts
+        self.desk = desk
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        client = scope.get("client")
+        CLIENT.set(str(client[0]) if client else None)
         headers = dict(scope.get("headers") or [])
         if self.hosts is not None and headers.get(b"host", b"").decode("latin-1").lower() not in self.hosts:
+            if self.desk is not None:
+                self.desk.log("-", "refused", reason="host", host=headers.get(b"host", b"").decode("latin-1")[:100])
             response = PlainTextResponse("400", status_code=400)
             await response(scope, receive, self._with_headers(send))
             return
@@ -130,6 +135,9 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
 
 
 def _not_found(request: Request) -> HTMLResponse:
+    parts = request.url.path.split("/")
+    if len(parts) > 2 and parts[1] in ("s", "a"):  # a link that opens nothing: logged, never its secret
+        _desk(request).log("-", "refused", reason="link", kind=parts[1])
     return _page(request, "not_found.html", status=404, path="/")  # echoes nothing of the URL
 
 
@@ -164,6 +172,7 @@ async def _posted(request: Request, admin: bool) -> tuple[Who, Any, Translator] 
     data = await _form(request, who)
     tr = _tr(request)
     if data is None:
+        _desk(request).log(who.name, "refused", reason="form-token")
         return _page(request, "message.html", status=403, text=tr("desk.csrf"))
     return who, data, tr
 
@@ -639,7 +648,7 @@ def create_app(desk: Desk, lang: str = "zh", hosts: frozenset[str] | None = None
     app.state.service = Service(desk, lang)
     app.state.env = env
     app.state.lang = lang
-    return Guarded(app, hosts)
+    return Guarded(app, hosts, desk)
 
 
 def _when(stamp: str | None) -> str:

@@ -187,9 +187,11 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         who = _desk(request).who(request.path_params.get("secret", ""))
         if who is None or who.admin != (op.link == "a"):
+            _desk(request).log("-", "refused", reason="link", kind=op.link)
             return _problem("not found", 404)  # the same for any wrong link: a guess learns nothing
         tr = _tr(request)
         if op.method != "GET" and request.headers.get(API_HEADER, "").lower() != API_HEADER_VALUE:
+            _desk(request).log(who.name, "refused", reason="api-header", operation=op.id)
             return _problem(tr("desk.api_header", header="X-Requested-With: kaohe"), 403)
         body: Any = None
         if op.body is not None:

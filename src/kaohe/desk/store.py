@@ -32,6 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,10 @@ from kaohe.atomic import fsync_file as _fsync
 from kaohe.atomic import fsync_folder as _fsync_dir
 from kaohe.errors import KaoheError
 from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
+
+# the address of the client whose request is being answered, for desk.log (set per request by app.Guarded; the
+# threads that answer it inherit it)
+CLIENT: ContextVar[str | None] = ContextVar("kaohe_desk_client", default=None)
 
 SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
 
@@ -383,7 +388,7 @@ class Desk:
             number = len(list(folder.iterdir())) + len(list((self.root / "findings-removed").glob("*"))) + 1
             final = folder / f"{number:03d}-{sha256[:12]}{received.suffix.lower()}"
             _fsync(received)
-            os.chmod(received, 0o444)
+            os.chmod(received, 0o440)
             os.replace(received, final)
             _fsync_dir(folder)
         self.log(ADMIN, "findings", file=final.name, client_name=client_name[:255], sha256=sha256)
@@ -433,7 +438,7 @@ class Desk:
                 name = f"{number:06d}-{safe_stem(who.name)}-{sha256[:12]}{received.suffix.lower()}"
                 final = folder / name
                 _fsync(received)
-                os.chmod(received, 0o444)
+                os.chmod(received, 0o440)  # read-only, and for no other account
                 os.replace(received, final)
                 _fsync_dir(folder)
                 version = Version(number, period, who.name, final.relative_to(self.root).as_posix(),
@@ -611,8 +616,11 @@ class Desk:
                 db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
 
     def log(self, who: str, action: str, **details: Any) -> None:
-        """One JSON line in desk.log, written and flushed to disk before the action is answered."""
-        line = json.dumps({"at": now(), "who": who, "action": action, **details}, ensure_ascii=False)
+        """One JSON line in desk.log, written and flushed to disk before the action is answered; with the
+        client's address when a request is being answered (CLIENT, set by the app's wrapper)."""
+        client = CLIENT.get()
+        entry = {"at": now(), "who": who, "action": action, **({"client": client} if client else {}), **details}
+        line = json.dumps(entry, ensure_ascii=False)
         with self._log_lock, open(self.log_path, "a", encoding="utf-8") as log:
             log.write(line + "\n")
             log.flush()
