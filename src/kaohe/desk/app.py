@@ -377,18 +377,10 @@ async def figures_csv(request: Request) -> Response:
     name = _street_at(request)
     if who is None or name is None:
         return _not_found(request)
-    import csv
-
     tr = _tr(request)
     rows = await run_in_threadpool(_service(request).history_rows, name)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([tr(f"desk.audit.{k}") for k in ("street", "community", "item", "value", "version", "file",
-                                                        "where", "when")])
-    for row in rows:
-        writer.writerow([_cell(str(v)) if isinstance(v, str) else v for v in row])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": "attachment; filename=figures.csv"})
+    head = [tr(f"desk.audit.{k}") for k in ("street", "community", "item", "value", "version", "file", "where", "when")]
+    return _csv_download(csv_text([head, *rows]), "figures.csv")
 
 
 async def comment(request: Request) -> Response:
@@ -466,8 +458,7 @@ async def links_csv(request: Request) -> Response:
     desk = _desk(request)
     base = _public(request)
     desk.log(ADMIN, "links")
-    return Response("\ufeff" + links_text(desk, base), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": "attachment; filename=links.csv"})
+    return _csv_download(links_text(desk, base), "links.csv")
 
 
 async def chase_csv(request: Request) -> Response:
@@ -475,18 +466,12 @@ async def chase_csv(request: Request) -> Response:
     who = _holder(request, admin=True)
     if who is None:
         return _not_found(request)
-    import csv
-
     tr = _tr(request)
     timely = _service(request).timeliness(_public(request))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([tr("desk.csv_street"), tr("desk.csv_state"), tr("desk.csv_link"), tr("desk.csv_days")])
-    for name, state, link in timely.chase:
-        writer.writerow([_cell(name), tr("desk.state." + state), link,
-                         "" if timely.days_left is None else timely.days_left])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": "attachment; filename=chase.csv"})
+    head = [tr("desk.csv_street"), tr("desk.csv_state"), tr("desk.csv_link"), tr("desk.csv_days")]
+    days = "" if timely.days_left is None else timely.days_left
+    return _csv_download(csv_text([head, *([name, tr("desk.state." + state), link, days]
+                                           for name, state, link in timely.chase)]), "chase.csv")
 
 
 def chase_text(timely: Any, period: str, tr: Translator) -> str:
@@ -714,15 +699,25 @@ def _download_name(version: Version) -> str:
 
 def links_text(desk: Desk, base: str) -> str:
     """街道名称,链接 for every street and one row for the bureau: what the bureau sends out."""
+    return csv_text([["街道名称", "链接"], *([who.name, f"{base}/s/{who.secret}"] for who in desk.streets()),
+                     [ADMIN, f"{base}/a/{desk.admin().secret}"]])
+
+
+def csv_text(rows: Any) -> str:
+    """Rows as CSV text, every text cell one Excel will not run as a formula."""
     import csv
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["街道名称", "链接"])
-    for who in desk.streets():
-        writer.writerow([_cell(who.name), f"{base}/s/{who.secret}"])
-    writer.writerow([ADMIN, f"{base}/a/{desk.admin().secret}"])
+    for row in rows:
+        writer.writerow([_cell(v) if isinstance(v, str) else v for v in row])
     return out.getvalue()
+
+
+def _csv_download(text: str, name: str) -> Response:
+    """A CSV file to download, with a BOM: Excel on Chinese Windows opens it as UTF-8."""
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f"attachment; filename={name}"})
 
 
 def _cell(text: str) -> str:

@@ -357,27 +357,13 @@ class Service:
     def figure_history(self, street: str, field: str, community: str | None = None) -> list[FigureVersion]:
         """getFigureHistory: a street fact's or a community figure's value in each version of the period
         (file, sheet, cell, when, who), then any verification change, then the value assessed."""
-        from kaohe.verify import _reported, where_read
-
         self._known(street)
         levels = self.targets.fields.community if community else self.targets.fields.street
         if field not in levels:
             raise DeskError(key="desk.unknown_field", field=field)
         out: list[FigureVersion] = []
         for version in self.desk.versions(street):
-            checked = self.checked(version)
-            report = checked.report
-            intake = report.intake if report is not None else None
-            sub = next((s.submission for s in intake.streets if s.submission is not None), None) if intake else None
-            if sub is None or sub.street is None:
-                out.append(FigureVersion(value=None, version=self.number(version), file=version.client_name,
-                                         sheet=None, cell=None, when=version.at, who=street))
-                continue
-            try:
-                value = _reported(sub, community or "", field)
-                sheet, cell = where_read(sub, community or "", field)
-            except (AssertionError, KeyError):  # the community is not in this version
-                value, sheet, cell = None, None, None
+            value, sheet, cell = self.figures(version).get((community or "", field), (None, None, None))
             out.append(FigureVersion(value=_plain(value), version=self.number(version), file=version.client_name,
                                      sheet=sheet, cell=cell, when=version.at, who=street))
         assessed = self.assessment_or_none()
@@ -390,24 +376,22 @@ class Service:
                                                  why=c.note or None))
         return out
 
-    def figures(self, version: Version) -> dict[tuple[str, str], tuple[Any, str | None]]:
-        """Every figure a version holds: (community or '', field) → (value, sheet!cell)."""
+    def figures(self, version: Version) -> dict[tuple[str, str], tuple[Any, str | None, str | None]]:
+        """Every figure a version holds: (community or '', field) → (value, sheet, cell)."""
         from kaohe.verify import where_read
 
         checked = self.checked(version)
         intake = checked.report.intake if checked.report is not None else None
         sub = next((s.submission for s in intake.streets if s.submission is not None), None) if intake else None
-        out: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        out: dict[tuple[str, str], tuple[Any, str | None, str | None]] = {}
         if sub is None or sub.street is None:
             return out
         for field, value in sub.street.values.items():
-            sheet, cell = where_read(sub, "", field)
-            out[("", field)] = (value, f"{sheet}!{cell}" if sheet and cell else cell)
+            out[("", field)] = (value, *where_read(sub, "", field))
         names = getattr(sub.communities, "names", None) or [u.name for u in sub.communities]
         for i, unit in enumerate(sub.communities):
             for field, value in unit.values.items():
-                sheet, cell = where_read(sub, names[i], field)
-                out[(names[i], field)] = (value, f"{sheet}!{cell}" if sheet and cell else cell)
+                out[(names[i], field)] = (value, *where_read(sub, names[i], field))
         return out
 
     def diff(self, street: str, before: int | None = None, after: int | None = None) -> list[FigureChange]:
@@ -423,11 +407,11 @@ class Service:
         labels = {**self.targets.fields.street, **self.targets.fields.community}
         out = []
         for key in sorted(set(a) | set(b), key=lambda k: (k[0], list(labels).index(k[1]) if k[1] in labels else 99)):
-            was, now = a.get(key, (None, None)), b.get(key, (None, None))
+            was, now = a.get(key, (None, None, None)), b.get(key, (None, None, None))
             if was[0] != now[0]:
                 community, field = key
                 out.append(FigureChange(community, field, labels[field].label if field in labels else field,
-                                        was[0], now[0], now[1] or was[1]))
+                                        was[0], now[0], _where(*now[1:]) or _where(*was[1:])))
         return out
 
     def history_rows(self, street: str) -> list[list[Any]]:
@@ -437,9 +421,10 @@ class Service:
         rows = []
         for version in self.desk.versions(street):
             number = self.number(version)
-            for (community, field), (value, where) in self.figures(version).items():
+            for (community, field), (value, sheet, cell) in self.figures(version).items():
                 rows.append([street, community, labels[field].label if field in labels else field,
-                             "" if value is None else value, number, version.client_name, where or "", version.at])
+                             "" if value is None else value, number, version.client_name, _where(sheet, cell) or "",
+                             version.at])
         return rows
 
     def timeliness(self, base: str) -> Timeliness:
@@ -606,11 +591,12 @@ def _parse_deadline(text: str | None) -> Any:
     return when if when.tzinfo is not None else when.astimezone()
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
+def _where(sheet: str | None, cell: str | None) -> str | None:
+    """sheet!cell as a clerk finds it (the cell alone where there is no sheet)."""
+    return f"{sheet}!{cell}" if sheet and cell else cell
 
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+
+def _sha256(path: Path) -> str:
+    from kaohe.intake import file_info
+
+    return file_info(path).sha256
