@@ -625,3 +625,26 @@ def test_the_bureau_picks_reasons_from_the_self_check_filters_its_table_and_may_
     client.post(f"/a/{admin.secret}/deadline", data={"csrf": csrf_of(bureau), "deadline": "2005-12-20",
                                                      "late": "take"})
     assert upload(client, own.secret, workbook(tmp_path, "再报.xlsx")).status_code == 303
+
+
+def test_a_street_page_never_assesses_the_district_and_says_what_the_district_says(
+        client: TestClient, desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = {w.name: w for w in desk.streets()}
+    for file, name in {"东风街道.xlsx": "东风街道", "和平街道.xlsx": "和平街道"}.items():
+        assert upload(client, names[name].secret, SAMPLE / file).status_code == 303
+    admin = desk.admin()
+    token = csrf_of(client.get(f"/a/{admin.secret}").text)
+    findings = bundled("data/2005/核查/核查结果.csv")
+    assert client.post(f"/a/{admin.secret}/findings", data={"csrf": token},
+                       files={"findings": ("核查结果.csv", findings.read_bytes())}).status_code == 303
+    district = client.get(f"/a/{admin.secret}/report.json").json()["streets"]
+    from kaohe.desk.service import Service
+
+    def no(*_: object) -> None:
+        raise AssertionError("a street's page assessed the district")
+
+    monkeypatch.setattr(Service, "assessment", no)
+    for name in ("东风街道", "和平街道"):
+        page = text_of(client.get(f"/s/{names[name].secret}").text)
+        own = next(s for s in district if s["name"] == name)["verification"]
+        assert f"自评分 {float(own['self_score']):.2f}，核定分 {float(own['verified_score']):.2f}" in page

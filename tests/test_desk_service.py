@@ -190,3 +190,91 @@ def test_a_street_has_a_quota_of_versions_and_one_upload_in_flight(service: Serv
     finally:
         lock.release()
     assert busy.value.key == "desk.busy" and service.desk.versions("人民街道") == []
+
+
+def test_a_workbook_is_read_once_and_the_district_is_assessed_from_what_its_upload_read(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kaohe.intake as intake
+
+    for name in ("东风街道", "和平街道", "胜利街道"):
+        path, size, digest = sent(service, name, SAMPLE / f"{name}.xlsx")
+        path = path.rename(path.with_name(f"上报 {name}.xlsx"))
+        got = service.receive(who(service, name), path, path.name, size, digest)
+        assert got.version is not None
+        assert all(i.file in (None, f"上报 {name}.xlsx") for i in got.report.issues)  # the name it was read under
+    read: list[str] = []
+    real = intake._read_fresh
+
+    def counted(files, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.extend(name for _, name in files)
+        return real(files, *args, **kwargs)
+
+    monkeypatch.setattr(intake, "_read_fresh", counted)
+    report = service.assessment()
+    assert report is not None and read == []  # every file came from its upload's reading
+    # the same report as kaohe assess reading every file afresh, names and all
+    fresh = api.assess(service.desk.submissions, targets=service.targets, roster=service.desk.roster_path,
+                       period=service.desk.period, history=service.desk.history)
+    assert api.to_document(report) == api.to_document(fresh)
+    assert any(i.file == "胜利街道.xlsx" for i in report.issues)  # named as submissions/ names it
+    assert not any("上报" in (i.file or "") for i in report.issues)
+    # a restart: a new service over the same folder reads nothing either (the readings are on disk)
+    read.clear()
+    again = Service(Desk.open(service.desk.root))
+    assert api.to_document(again.assessment()) == api.to_document(fresh) and read == []
+    # other targets are other readings: read afresh, never taken from the old ones
+    from kaohe.intake.readings import Readings
+
+    changed = service.targets.model_copy(update={"period": "2006"})
+    assert Readings(service.desk.root / "readings", changed).fingerprint != service.readings.fingerprint
+
+
+def test_the_desk_reads_through_a_bounded_number_of_workers(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from kaohe.intake import sandbox
+    from kaohe.limits import DESK_MEMORY_BUDGET
+
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    real = sandbox._Worker.__init__
+
+    def started(self, ctx, work, setup, setup_args, budget):  # type: ignore[no-untyped-def]
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        assert budget.memory == DESK_MEMORY_BUDGET and budget.workers == 1
+        real(self, ctx, work, setup, setup_args, budget)
+
+    real_close = sandbox._Worker.close
+
+    def closed(self):  # type: ignore[no-untyped-def]
+        nonlocal running
+        if self.process is not None and not getattr(self, "_counted", False):
+            self._counted = True
+            with lock:
+                running -= 1
+        real_close(self)
+
+    monkeypatch.setattr(sandbox._Worker, "__init__", started)
+    monkeypatch.setattr(sandbox._Worker, "close", closed)
+    names = [w.name for w in service.desk.streets()][:8]
+    sources = sorted(SAMPLE.glob("*.xlsx"))
+    errors: list[BaseException] = []
+
+    def one(name: str, source: Path) -> None:
+        try:
+            path, size, digest = sent(service, name, source)
+            service.check(path)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(n, sources[i % len(sources)])) for i, n in enumerate(names)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert 1 <= most <= sandbox.usable_cpus()

@@ -188,6 +188,11 @@ def test_the_readme_limits_table_is_the_code_s():
     assert f"{limits.MAX_RATIO}:1" in table and f"{int(limits.MAX_SECONDS_PER_FILE)} s" in table
     assert f"{limits.MEMORY_BUDGET / 1024 ** 3:.1f} GB" in table
     assert f"waits {int(limits.UPLOAD_WAIT_SECONDS)} s" in table
+    assert f"one worker of {int(limits.DESK_SECONDS_PER_FILE)} s and {shown(limits.DESK_MEMORY_BUDGET)}" in table
+    assert f"headers within {int(limits.HEADER_SECONDS)} s" in table
+    assert f"{limits.MIN_BODY_BYTES_PER_SECOND // 1024} kB/s at least after {int(limits.BODY_GRACE_SECONDS)} s" in table
+    assert f"{limits.MAX_CONNECTIONS_PER_ADDRESS} connections from one address, {limits.MAX_CONNECTIONS} in all" \
+        in table
 
 
 def test_the_chinese_guide_is_chinese_and_points_only_at_what_exists():

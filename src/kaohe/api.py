@@ -24,6 +24,7 @@ from kaohe.periods import PERIOD as PERIOD  # the one period grammar, named by t
 from kaohe.periods import check_period as check_period
 
 if TYPE_CHECKING:  # imported where used: a command that needs none of them starts fast
+    from kaohe.intake.readings import Readings
     from kaohe.model import Intake, Report
     from kaohe.targets import Targets
     from kaohe.tracking.compare import Comparison
@@ -53,7 +54,7 @@ def _targets(targets: Targets | PathLike | None) -> Targets:
 def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None = None,
            roster: PathLike | None = None, period: str | None = None,
            on_progress: Progress | None = None, verified: PathLike | None = None,
-           history: PathLike | None = None) -> Report:
+           history: PathLike | None = None, readings: Readings | None = None) -> Report:
     """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
 
     With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
@@ -67,6 +68,9 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
 
     With `history` (a file written by History.record), a street whose community count moved far from the last
     recorded period's is warned about (count_check): the command line and the desk compose it the same way.
+
+    `readings` (the desk's kaohe.intake.readings.Readings) keeps what each file's bytes read as, so that a
+    file is read once over many assessments.
     """
     from kaohe.intake import file_info, gather
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
@@ -81,7 +85,7 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     else:
         folder = Path(source)
     intake = gather(folder, rules, Path(roster) if roster is not None else None, progress=on_progress,
-                    judge=True)
+                    judge=True, readings=readings)
     if not intake.files:  # nothing to assess: an error, not a page of ✓ over zero streets
         raise InputError(key="err.no_workbooks", path=str(folder))
     _check_roster_matches(intake)
@@ -239,9 +243,10 @@ def count_check(report: Report, history: PathLike | None = DEFAULT_HISTORY) -> R
 
 
 def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLike | None = None,
-          period: str | None = None) -> Report:
+          period: str | None = None, readings: Readings | None = None) -> Report:
     """A street's self-check: its workbook(s) read exactly as assess reads them, scored on their own, for
-    `period` (default: the targets file's)."""
+    `period` (default: the targets file's). With `readings`, read as assess reads them with the same readings
+    (scored in the worker), so that the district's next assessment does not read them again."""
     from kaohe.intake import file_info, gather_files
     from kaohe.scoring import score
 
@@ -250,7 +255,8 @@ def check(workbooks: PathLike | Sequence[PathLike], *, targets: Targets | PathLi
     if missing:
         raise InputError(key="err.no_workbook", path=str(missing[0]))
     rules = _targets(targets)
-    intake = gather_files(paths, rules, None, source="check", warn_no_roster=False)
+    intake = gather_files(paths, rules, None, source="check", warn_no_roster=False, judge=readings is not None,
+                          readings=readings)
     info = file_info(rules.source_path) if rules.source_path and rules.source_path.is_file() else None
     report = replace(score(rules, intake, info), targets=rules, intake=intake)
     return period_check(replace(report, period=check_period(period)) if period else report)

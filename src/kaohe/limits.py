@@ -41,3 +41,18 @@ MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB
 MAX_VERSIONS = 200  # versions one street may keep in one period (a busy clerk sends a dozen)
 MAX_STREET_BYTES = 500 * 1024 * 1024  # what one street's versions may take on disk in one period
 UPLOAD_WAIT_SECONDS = 10.0  # a second upload of the same street waits this long for the first, then is refused
+# Everything the desk reads goes through DESK_READERS slots (None: the usable CPUs), one worker process each
+# with its own budget: all of them together stay under DESK_READERS × DESK_MEMORY_BUDGET, however many
+# streets upload at once. The rest wait for a slot (UPLOAD_WAIT_SECONDS is for the same street's second upload).
+DESK_READERS: int | None = None
+DESK_MEMORY_BUDGET = 768 * 1024 * 1024
+DESK_SECONDS_PER_FILE = 30.0
+# Connections (desk/connections.py): request headers complete within HEADER_SECONDS of opening or of the last
+# response; a body at least MIN_BODY_BYTES_PER_SECOND once BODY_GRACE_SECONDS have passed (a 20 MB workbook
+# over a 1 Mbit/s line is 125 kB/s); at most MAX_CONNECTIONS_PER_ADDRESS open from one address (a browser
+# opens six), MAX_CONNECTIONS in all (past that, 503).
+HEADER_SECONDS = 10.0
+BODY_GRACE_SECONDS = 10.0
+MIN_BODY_BYTES_PER_SECOND = 8 * 1024
+MAX_CONNECTIONS_PER_ADDRESS = 32
+MAX_CONNECTIONS = 500

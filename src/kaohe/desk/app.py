@@ -185,13 +185,13 @@ async def street_page(request: Request, message: str | None = None, status: int 
         return _not_found(request)
     desk, service, tr = _desk(request), _service(request), _tr(request)
     versions, checked = await run_in_threadpool(service.latest_checked, who.name)
-    district = await run_in_threadpool(service.assessment_or_none) if desk.findings_files() else None
+    own = await run_in_threadpool(service.own_verified, who.name)  # never the district: its own version only
     review = await run_in_threadpool(service.status, who.name)
     just = request.query_params.get("v", "")
     received = next((n for n, v in enumerate(versions, 1) if str(v.id) == just), None) if just.isdigit() else None
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
                  review=review, comments=desk.comments(who.name), received=received if message is None else None,
-                 verified=views.own_verification(district, who.name, service.targets, tr),
+                 verified=views.own_verification(own, None, service.targets, tr),
                  versions=list(reversed(versions)), latest=versions[-1] if versions else None, message=message,
                  result=views.check_view(checked, service.targets, tr) if checked else None,
                  csrf=desk.csrf_token(who), max_mb=MAX_UPLOAD // (1024 * 1024),

@@ -117,8 +117,23 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
         os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
         multiprocessing.set_forkserver_preload(PRELOAD)
     app = create_app(desk, lang, hosts)
+    from kaohe.desk.connections import guard_connections
+    from kaohe.limits import MAX_CONNECTIONS
+
+    said: dict[tuple[str, str], float] = {}
+
+    def refused(address: str, why: str) -> None:  # a line a minute for each address and reason, not a flood
+        import time
+
+        now = time.monotonic()
+        if now - said.get((address, why), -60.0) >= 60.0:
+            said[(address, why)] = now
+            desk.log("-", "refused", reason=why, client=address)
+
+    protocol = guard_connections(not open_to_network, refused)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
-                            date_header=True, timeout_keep_alive=5, limit_concurrency=200)
+                            date_header=True, timeout_keep_alive=5, limit_concurrency=MAX_CONNECTIONS,
+                            http=protocol)
     server = uvicorn.Server(config)
     say(tr("desk.serving", url=base_url(host, port)))
     if public != base_url(host, port):

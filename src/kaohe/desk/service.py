@@ -107,6 +107,17 @@ class Service:
         self._assessed: tuple[Any, Report | None] | None = None
         self._assess_lock = threading.Lock()
         self._uploading: dict[str, threading.Lock] = {}  # per street: one of its uploads read at a time
+        self._findings_read: tuple[Any, list[Any]] | None = None
+        self._course: tuple[Any, Progress | None] | None = None
+        from kaohe.intake.readings import Readings
+        from kaohe.intake.sandbox import Budget, usable_cpus
+        from kaohe.limits import DESK_MEMORY_BUDGET, DESK_READERS, DESK_SECONDS_PER_FILE
+
+        slots = DESK_READERS or usable_cpus()
+        # every reading of the desk holds a slot and reads with one worker: all together stay bounded
+        self._reading = threading.BoundedSemaphore(slots)
+        self.readings = Readings(desk.root / "readings", self.targets,
+                                 Budget(DESK_MEMORY_BUDGET, DESK_SECONDS_PER_FILE, workers=1))
 
     # ---- a street's workbooks
 
@@ -114,7 +125,8 @@ class Service:
         """`kaohe check` on a workbook, for the desk's period."""
         from kaohe import api
 
-        return api.check(path, targets=self.targets, period=self.desk.period)
+        with self._reading:
+            return api.check(path, targets=self.targets, period=self.desk.period, readings=self.readings)
 
     def checked(self, version: Version) -> Checked:
         """A version's self-check, from the cache while it holds it."""
@@ -196,10 +208,45 @@ class Service:
                 report = None
             else:
                 findings = self.desk.findings if self.desk.findings_files() else None
-                report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
-                                    period=self.desk.period, verified=findings, history=self.desk.history)
+                with self._reading:  # every file read before (at its upload) is taken from the readings
+                    report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
+                                        period=self.desk.period, verified=findings, history=self.desk.history,
+                                        readings=self.readings)
             self._assessed = (generation, report)
             return report
+
+    def own_verified(self, street: str) -> Report | None:
+        """The street's latest self-check with the bureau's findings about it applied — what the district's
+        assessment says of this street — made without assessing the district (a street's page must not wait
+        for other streets' workbooks). None without findings about it or without a readable version."""
+        from kaohe.intake.roster import street_key
+        from kaohe.verify import apply
+
+        files = self.desk.findings_files()
+        if not files:
+            return None
+        _, checked = self.latest_checked(street)
+        if checked is None or checked.report is None or checked.report.intake is None:
+            return None
+        suffixes = self.targets.layout.street_name_suffixes
+        mine = [f for f in self._findings(tuple(files)) if f.street and street_key(f.street, suffixes)
+                == street_key(street, suffixes)]
+        if not mine:
+            return None
+        return apply(checked.report, checked.report.intake, self.targets, mine)
+
+    def _findings(self, files: tuple[Path, ...]) -> list[Any]:
+        """The findings files read, once for each set of them."""
+        from kaohe.verify import read_findings
+
+        key = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+        with self._checks_lock:
+            if self._findings_read is not None and self._findings_read[0] == key:
+                return self._findings_read[1]
+        findings, _, _ = read_findings(self.desk.findings, self.targets)
+        with self._checks_lock:
+            self._findings_read = (key, findings)
+        return findings
 
     def assessment_or_none(self) -> Report | None:
         """The assessment where it can be made; None where it cannot (a street's page stands without it)."""
@@ -214,6 +261,11 @@ class Service:
         from kaohe import api
         from kaohe.tracking.progress import progress
 
+        key = (self.desk.generation(), id(report), lang, self.desk.history.exists() and
+               self.desk.history.stat().st_mtime_ns)
+        with self._assess_lock:
+            if self._course is not None and self._course[0] == key:
+                return self._course[1]
         runs: list[tuple[str, Any]] = []
         if self.desk.history.exists():
             try:
@@ -222,9 +274,10 @@ class Service:
                 runs = []
         if report is not None and all(p != report.period for p, _ in runs):
             runs.append((report.period, api.to_document(report, "en" if lang == "en" else "zh")))
-        if not runs:
-            return None
-        return progress(runs, self.targets)
+        made = progress(runs, self.targets) if runs else None
+        with self._assess_lock:
+            self._course = (key, made)  # the page's every load asks: made once per assessment and history
+        return made
 
     # ---- the period
 
@@ -366,10 +419,10 @@ class Service:
             value, sheet, cell = self.figures(version).get((community or "", field), (None, None, None))
             out.append(FigureVersion(value=_plain(value), version=self.number(version), file=version.client_name,
                                      sheet=sheet, cell=cell, when=version.at, who=street))
-        assessed = self.assessment_or_none()
+        assessed = self.own_verified(street)  # the street's own findings, without assessing the district
         if assessed is not None and assessed.verification is not None:
             for sv in assessed.verification.streets:
-                for c in sv.changes if sv.name == street else ():
+                for c in sv.changes:
                     if c.field == field and (c.community or None) == (community or None):
                         out.append(FigureVersion(value=_plain(c.verified), version=None, file=c.file, sheet=None,
                                                  cell=c.cell, when=c.date or None, who=c.inspector or None,

@@ -278,13 +278,14 @@ def verification_rows(report: Any, targets: Targets, tr: Translator) -> list[tup
             if v.changes or v.adjustments or v.difference]
 
 
-def own_verification(report: Any, street: str, targets: Targets, tr: Translator) -> OwnVerification | None:
-    """A street's own findings (never another street's), from the bureau's assessment."""
+def own_verification(report: Any, street: str | None, targets: Targets, tr: Translator) -> OwnVerification | None:
+    """A street's own findings (never another street's), from an assessment (`street` named) or from the
+    street's own verified self-check (`street` None: its one street)."""
     from kaohe.report.format import fmt_number, signed
 
     if report is None or report.verification is None:
         return None
-    v = next((x for x in report.verification.streets if x.name == street), None)
+    v = next((x for x in report.verification.streets if street is None or x.name == street), None)
     if v is None or not (v.changes or v.adjustments or v.difference):
         return None
     grades = {g.name: g.title(tr.lang) for g in targets.grades}

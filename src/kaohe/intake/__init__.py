@@ -23,6 +23,8 @@ from kaohe.workbook.cells import CellReader
 from kaohe.workbook.sheets import NAMED_SUFFIXES, Book, read_book
 
 if TYPE_CHECKING:
+    from kaohe.intake.readings import Readings
+    from kaohe.intake.sandbox import Budget
     from kaohe.scoring import Scorer
 
 Progress = Callable[[str, int, int], None]  # (file name, files done, files in all)
@@ -85,7 +87,7 @@ _IGNORED_KINDS = {
 
 
 def gather(source: Path, targets: Targets, roster_path: Path | None = None,
-           progress: Progress | None = None, judge: bool = False) -> Intake:
+           progress: Progress | None = None, judge: bool = False, readings: Readings | None = None) -> Intake:
     """Read every submission under `source` (a folder or one workbook) and match them against the roster."""
     if roster_path is None and source.is_dir():
         roster_path = find_roster(source, targets)
@@ -93,19 +95,21 @@ def gather(source: Path, targets: Targets, roster_path: Path | None = None,
     base = source if source.is_dir() else None
     notes = [ignored_file(_shown_name(p, base), kind) for p, kind in ignored]
     return gather_files(files, targets, roster_path, progress, display_name(source.name), judge=judge,
-                        base=base, notes=notes)
+                        base=base, notes=notes, readings=readings)
 
 
 def gather_files(files: list[Path], targets: Targets, roster_path: Path | None = None,
                  progress: Progress | None = None, source: str = "", warn_no_roster: bool = True,
-                 judge: bool = False, base: Path | None = None, notes: list[Issue] | None = None
-                 ) -> Intake:
+                 judge: bool = False, base: Path | None = None, notes: list[Issue] | None = None,
+                 readings: Readings | None = None) -> Intake:
     """Read the given workbooks and match them against the roster (or take the streets found as roster).
 
     With `judge`, each worker also scores what it read under the workbook's own street name (its own
     scoring.Scorer) and keeps it as `submission.judged`: the scoring is then spread over the workers
     instead of done after reading. scoring.score uses it where the roster name agrees, and judges anew
     where it does not.
+
+    With `readings` (the desk's), a file whose bytes were read before is not read again (intake/readings.py).
     """
     roster, header_like = read_roster(roster_path, targets) if roster_path else (None, None)
 
@@ -123,7 +127,7 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
         issues.append(Issue("no-workbooks", params={"source": source}))
     jobs = [(p, _shown_name(p, base)) for p in files]
     shown = dict(jobs)
-    results = list(_read_all(jobs, targets, progress, judge))
+    results = list(_read_all(jobs, targets, progress, judge, readings))
     for path, sub in results:
         if isinstance(sub, Issue) and sub.code == "ignored-file":  # read, and not a submission: named only
             issues.append(sub)
@@ -196,10 +200,53 @@ Result = Submission | Issue
 
 
 def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
-              judge: bool = False) -> Iterator[tuple[Path, Result]]:
+              judge: bool = False, readings: Readings | None = None) -> Iterator[tuple[Path, Result]]:
     """Read every file, in order, in worker processes (kaohe.intake.sandbox): a parser that aborts or overruns on
-    one file costs that file an unreadable-file issue, never the run."""
-    from kaohe.intake.sandbox import Lost, contained, usable_cpus
+    one file costs that file an unreadable-file issue, never the run. With `readings`, a file read before is
+    taken from them, and what is read is kept in them."""
+    if readings is None:
+        yield from _read_fresh(files, targets, progress, judge)
+        return
+    known: dict[int, Result] = {}
+    digests: dict[int, str] = {}
+    for i, (path, name) in enumerate(files):
+        digest = _digest(path)
+        if digest is None:
+            continue
+        digests[i] = digest
+        found = readings.get(digest, name, judge)
+        if found is not None:
+            known[i] = found
+    fresh = [job for i, job in enumerate(files) if i not in known]
+    read = _read_fresh(fresh, targets, progress, judge, readings.budget)
+    for i, job in enumerate(files):
+        if i in known:
+            if progress:
+                progress(job[1], i + 1, len(files))
+            yield job[0], known[i]
+            continue
+        path, result = next(read)
+        if i in digests and (not isinstance(result, Submission) or result.sha256 in ("", digests[i])):
+            readings.put(digests[i], job[1], judge, result)  # kept only when the bytes read are the ones hashed
+        yield path, result
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a file kaohe may read, or None (it is then read, and refused as its reader says)."""
+    import hashlib
+
+    from kaohe.limits import MAX_FILE_BYTES
+    from kaohe.workbook.guard import read_regular
+
+    try:
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES + 1)).hexdigest()
+    except OSError:
+        return None
+
+
+def _read_fresh(files: list[Job], targets: Targets, progress: Progress | None,
+                judge: bool = False, budget: Budget | None = None) -> Iterator[tuple[Path, Result]]:
+    from kaohe.intake.sandbox import Budget, Lost, contained, usable_cpus
 
     done = 0
 
@@ -215,7 +262,8 @@ def _read_all(files: list[Job], targets: Targets, progress: Progress | None,
     # workers, 4.9 s with 3).
     workers = max(1, min(usable_cpus() + 1, MAX_WORKERS, -(-len(files) // BATCH)))
     for (path, name), result in contained(files, _read_batch_in_worker, _Reading, (targets, judge),
-                                          batch=BATCH, workers=workers, on_done=tell):
+                                          batch=BATCH, workers=workers, on_done=tell,
+                                          budget=budget or Budget()):
         if isinstance(result, Lost):
             yield path, unreadable(name, _LOST[result.why], result.detail)
         else:

@@ -47,6 +47,17 @@ class Lost(Generic[J]):
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What the workers of one `contained()` call may use: address space each may add, seconds a file, and
+    at most how many run at once (None: as many as the caller asks). The desk passes a smaller one than a
+    command's (limits.DESK_*), so that all its readers together stay bounded."""
+
+    memory: int = MEMORY_BUDGET
+    seconds: float = MAX_SECONDS_PER_FILE
+    workers: int | None = None
+
+
 def usable_cpus() -> int:
     """The CPUs this process may run on (its affinity, where the platform tells), at least 1."""
     try:
@@ -69,7 +80,8 @@ def start_method() -> str:
 
 def contained(jobs: Sequence[J], work: Callable[[S, list[J]], list[R]], setup: Callable[..., S],
               setup_args: tuple[Any, ...] = (), *, batch: int, workers: int,
-              on_done: Callable[[list[J]], None] | None = None) -> Iterator[tuple[J, R | Lost[J]]]:
+              on_done: Callable[[list[J]], None] | None = None,
+              budget: Budget = Budget()) -> Iterator[tuple[J, R | Lost[J]]]:
     """Run `work` over `jobs` in batches in worker processes; yield (job, result or Lost) in job order.
 
     Each worker calls `setup(*setup_args)` once and hands what it returns (the worker's own state: a reader,
@@ -79,6 +91,8 @@ def contained(jobs: Sequence[J], work: Callable[[S, list[J]], list[R]], setup: C
     import multiprocessing
 
     ctx = multiprocessing.get_context(start_method())
+    if budget.workers is not None:
+        workers = max(1, min(workers, budget.workers))
     batches: list[list[J]] = [list(jobs[i:i + batch]) for i in range(0, len(jobs), batch)]
     # a unit of work: (index of the first job, the jobs, whether it is a retry of one file alone)
     queue: deque[tuple[int, list[J], bool]] = deque()
@@ -94,7 +108,7 @@ def contained(jobs: Sequence[J], work: Callable[[S, list[J]], list[R]], setup: C
             while queue and len([w for w in pool if w.busy]) < workers:
                 idle = next((w for w in pool if not w.busy), None)
                 if idle is None:
-                    idle = _Worker(ctx, work, setup, setup_args)
+                    idle = _Worker(ctx, work, setup, setup_args, budget)
                     pool.append(idle)
                 idle.give(*queue.popleft())
             for w in _wait(pool):
@@ -128,10 +142,11 @@ class _Worker:
     """One worker process and the pipe to it; `task` is the unit it holds, if any."""
 
     def __init__(self, ctx: Any, work: Callable[[Any, list[Any]], list[Any]], setup: Callable[..., Any],
-                 setup_args: tuple[Any, ...]) -> None:
+                 setup_args: tuple[Any, ...], budget: Budget) -> None:
         here, there = ctx.Pipe()
         self.conn = here
-        self.process = ctx.Process(target=_serve, args=(there, work, setup, setup_args), daemon=True)
+        self.budget = budget
+        self.process = ctx.Process(target=_serve, args=(there, work, setup, setup_args, budget.memory), daemon=True)
         self.process.start()
         there.close()
         self.task: tuple[int, list[Any], bool] | None = None
@@ -143,7 +158,7 @@ class _Worker:
 
     def give(self, first: int, unit: list[Any], alone: bool) -> None:
         self.task = (first, unit, alone)
-        self.deadline = time.monotonic() + MAX_SECONDS_PER_FILE * len(unit)
+        self.deadline = time.monotonic() + self.budget.seconds * len(unit)
         try:
             self.conn.send(unit)
         except OSError:  # died before it could take the work: collect() says so
@@ -166,7 +181,7 @@ class _Worker:
             self.process.join(5)  # its pipe closed as it died: let it be reaped to read how it ended
         self.close()
         if overran:
-            return ("timeout", f"{MAX_SECONDS_PER_FILE * len(self.task[1]) if self.task else 0:.0f} s")
+            return ("timeout", f"{self.budget.seconds * len(self.task[1]) if self.task else 0:.0f} s")
         code = self.process.exitcode
         return ("crashed", f"exit {code}" if code is None or code >= 0 else f"signal {-code}")
 
@@ -194,10 +209,10 @@ def _wait(pool: list[_Worker]) -> list[_Worker]:
 
 
 def _serve(conn: Any, work: Callable[[Any, list[Any]], list[Any]], setup: Callable[..., Any],
-           setup_args: tuple[Any, ...]) -> None:
+           setup_args: tuple[Any, ...], memory: int = MEMORY_BUDGET) -> None:
     """A worker's life: set its limits, then read units from the pipe until the parent closes it."""
     _die_with_parent()
-    _limit_memory()
+    _limit_memory(memory)
     _silence_output()
     import signal
 
@@ -237,14 +252,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _limit_memory() -> None:
+def _limit_memory(budget: int = MEMORY_BUDGET) -> None:
     try:
         import resource
 
         with open("/proc/self/statm", encoding="ascii") as fh:
             size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + MEMORY_BUDGET
+        limit = size + budget
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         if soft == resource.RLIM_INFINITY or soft > limit:
