@@ -582,6 +582,8 @@ WORDS: dict[str, Word] = {
     "desk.received_banner": Word("已收到第 {n} 版，以此为准。", "Version {n} received: it is the one that counts."),
     "desk.folder_unwritable": Word("无法在 {path} 建立报送平台（{detail}）：请换一个可以写入的文件夹。", "The desk cannot be made in {path} ({detail}): choose a folder that can be written."),
     "desk.quota": Word("{street}本期已上传的版本太多（最多 {versions} 个、共 {mb} MB），本次上传未被接收。请联系区民政局。", "{street} has sent too much this period (at most {versions} versions, {mb} MB in all): this upload was not taken. Ask the bureau."),
+    "desk.disk_full": Word("服务器的磁盘已满，本次上传未被接收，什么也没有保存。请告诉区民政局，腾出空间后再传。", "The server's disk is full: this upload was not taken and nothing was kept. Tell the bureau, and send it again once there is room."),
+    "desk.disk_low": Word("服务器的磁盘快满了（剩余 {mb} MB）：街道的上传会被拒绝。请清理该电脑的磁盘；腾出空间后无需重启，上传即可恢复。", "The server's disk is nearly full ({mb} MB free): streets' uploads are refused. Free some space on that PC; uploads resume without a restart."),
     "desk.busy": Word("{street}的另一份上传还在检查中，本次上传未被接收。请稍后再传。", "Another upload of {street} is still being checked: this one was not taken. Send it again in a moment."),
     "desk.filter": Word("只看：", "Show:"),
     "desk.filter_all": Word("全部", "all"),

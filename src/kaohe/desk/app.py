@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,13 @@ async def _form(request: Request, who: Who) -> Any | None:
         return None
     try:
         data = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+    except OSError as exc:  # spooling the body to tmp/ failed: said as what it is
+        from kaohe.desk.store import _disk_full
+
+        if _disk_full(exc):
+            _desk(request).disk_full_seen = time.time()
+            raise DeskError(key="desk.disk_full") from exc
+        return None
     except Exception:  # a malformed body: as good as no token  # noqa: BLE001
         return None
     token = data.get("csrf")
@@ -169,8 +177,17 @@ async def _posted(request: Request, admin: bool) -> tuple[Who, Any, Translator] 
     who = _holder(request, admin=admin)
     if who is None:
         return _not_found(request)
-    data = await _form(request, who)
     tr = _tr(request)
+    try:
+        length = request.headers.get("content-length", "")
+        if length.isdigit():  # no room for what is coming: refused before a byte of it is read
+            _desk(request).room_for(int(length))
+        data = await _form(request, who)
+    except DeskError as exc:
+        _desk(request).log(who.name, "refused", reason="disk-full")
+        refused = _page(request, "message.html", status=exc.status, text=exc.text(tr))
+        refused.headers["connection"] = "close"  # the body that was to come is not read
+        return refused
     if data is None:
         _desk(request).log(who.name, "refused", reason="form-token")
         return _page(request, "message.html", status=403, text=tr("desk.csrf"))
@@ -209,7 +226,7 @@ async def upload(request: Request) -> Response:
             return await street_page(request, tr("desk.closed_upload", period=desk.period), 409)
         kept = await take_upload(request, who, data, "workbook", tr)
     except DeskError as exc:
-        return await street_page(request, exc.text(tr), 409)
+        return await street_page(request, exc.text(tr), exc.status)
     finally:
         await data.close()
     if isinstance(kept, Refusal):
@@ -308,7 +325,9 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     course = await run_in_threadpool(service.course, report, tr.lang)
     timely = await run_in_threadpool(service.timeliness, base)
     shown = request.query_params.get("state", "")
+    disk = tr("desk.disk_low", mb=desk.free_bytes() // (1024 * 1024)) if desk.disk_low() else None
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely, shown=shown,
+                 disk=disk,
                  late_taken=desk.late_taken,
                  chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
@@ -679,13 +698,21 @@ async def _save(upload: Any, path: Path, tr: Translator) -> tuple[int, str] | Re
     where it stops reading; empty)."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "wb") as out:
-        while chunk := await upload.read(256 * 1024):
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                break
-            digest.update(chunk)
-            out.write(chunk)
+    try:
+        with open(path, "wb") as out:
+            while chunk := await upload.read(256 * 1024):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError as exc:
+        from kaohe.desk.store import _disk_full
+
+        if not _disk_full(exc):
+            raise
+        path.unlink(missing_ok=True)
+        return Refusal(tr("desk.disk_full"), 507)
     if size > MAX_UPLOAD:
         return Refusal(tr("desk.too_big", mb=MAX_UPLOAD // (1024 * 1024)), 413)
     if size == 0:

@@ -204,7 +204,7 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
         except _Refused as exc:
             return _problem(exc.text, exc.status)
         except DeskError as exc:
-            return _problem(exc.text(tr), 409)
+            return _problem(exc.text(tr), exc.status)
         except KaoheError as exc:
             return _problem(exc.text(tr), 422)
         if isinstance(result, list):

@@ -116,6 +116,9 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     if "forkserver" in multiprocessing.get_all_start_methods():
         os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
         multiprocessing.set_forkserver_preload(PRELOAD)
+    import tempfile
+
+    tempfile.tempdir = str(desk.tmp)  # uploads spool on the desk's own disk, whose free space it watches
     app = create_app(desk, lang, hosts)
     from kaohe.desk.connections import guard_connections
     from kaohe.limits import MAX_CONNECTIONS

@@ -200,9 +200,10 @@ class Service:
         any submission. Made again only when a submission, the findings or the period changed."""
         from kaohe import api
 
+        self.desk.ensure_submissions()  # a sync a full disk stopped, made good once there is room
         generation = self.desk.generation()
         with self._assess_lock:
-            if self._assessed is not None and self._assessed[0] == generation:
+            if self._assessed is not None and self._assessed[0] == generation and not self.desk.stale:
                 return self._assessed[1]
             if not any(self.desk.submissions.iterdir()):
                 report = None

@@ -30,6 +30,7 @@ import secrets
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -79,7 +80,13 @@ REVIEW_ACTIONS = ("returned", "accepted", "reopened")
 
 
 class DeskError(KaoheError):
-    """The data folder cannot be used (missing, not a desk, a period that cannot be opened)."""
+    """The data folder cannot be used (missing, not a desk, a period that cannot be opened), or an action is
+    refused (closed, locked, over a quota, the disk full)."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status a page or an API call answers it with."""
+        return 507 if self.key == "desk.disk_full" else 409
 
 
 def now() -> str:
@@ -170,6 +177,9 @@ class Desk:
         self._lock = threading.Lock()
         self._log_lock = threading.Lock()
         self._by_digest: dict[bytes, Who] = {}
+        self._unwritten: list[str] = []  # desk.log lines a full disk kept back, written first at the next log
+        self._stale = False  # submissions/ behind the rows (a sync failed): made whole by ensure_submissions
+        self.disk_full_seen = 0.0  # when a write last failed for want of space (time.time())
 
     # ---- creating and opening
 
@@ -222,6 +232,11 @@ class Desk:
         admin = self.setting("admin")
         self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
         self.csrf_key = self.setting("csrf_key").encode()
+        # One connection held open for the desk's life: SQLite removes the -wal and -shm files when the last
+        # connection closes, and the next one must make them anew — which a full disk refuses, failing every
+        # page. Held open, they stay, and reading never needs a byte of new space.
+        self._keeper = sqlite3.connect(self.db, timeout=30, check_same_thread=False)
+        self._keeper.execute("SELECT count(*) FROM settings").fetchone()
         return self
 
     def serve_lock(self) -> None:
@@ -416,8 +431,10 @@ class Desk:
 
     def keep(self, who: Who, received: Path, client_name: str, size: int, sha256: str, errors: int,
              warnings: int, score: float | None) -> Version:
-        """Make a checked upload the street's latest version: renamed into versions/, then its row. Refused
-        (DeskError) once the period is closed or the street's submission accepted."""
+        """Make a checked upload the street's latest version: renamed into versions/, its row written, its
+        log line written, then the row committed — or none of it (DeskError desk.disk_full when the disk is
+        full: the file taken back out, the row never committed). Refused (DeskError) once the period is closed
+        or the street's submission accepted."""
         with self._lock:
             period = self.period
             if self.closed:
@@ -430,30 +447,71 @@ class Desk:
             if len(mine) >= MAX_VERSIONS or sum(v.size for v in mine) + size > MAX_STREET_BYTES:
                 raise DeskError(key="desk.quota", street=who.name, versions=MAX_VERSIONS,
                                 mb=MAX_STREET_BYTES // (1024 * 1024))
+            self.room_for(size)
             folder = self.root / "versions" / period
-            folder.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                row = db.execute("SELECT coalesce(max(id), 0) + 1 FROM versions").fetchone()
-                number = int(row[0])
-                name = f"{number:06d}-{safe_stem(who.name)}-{sha256[:12]}{received.suffix.lower()}"
-                final = folder / name
-                _fsync(received)
-                os.chmod(received, 0o440)  # read-only, and for no other account
-                os.replace(received, final)
-                _fsync_dir(folder)
-                version = Version(number, period, who.name, final.relative_to(self.root).as_posix(),
-                                  client_name[:255], size, sha256, now(), errors, warnings, score)
-                db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (version.id, version.period, version.street, version.file, version.client_name,
-                            version.size, version.sha256, version.at, version.errors, version.warnings,
-                            version.score))
+            final: Path | None = None
+            logged = False
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with self._connect() as db:
+                    row = db.execute("SELECT coalesce(max(id), 0) + 1 FROM versions").fetchone()
+                    number = int(row[0])
+                    name = f"{number:06d}-{safe_stem(who.name)}-{sha256[:12]}{received.suffix.lower()}"
+                    _fsync(received)
+                    os.chmod(received, 0o440)  # read-only, and for no other account
+                    os.replace(received, folder / name)
+                    final = folder / name
+                    _fsync_dir(folder)
+                    version = Version(number, period, who.name, final.relative_to(self.root).as_posix(),
+                                      client_name[:255], size, sha256, now(), errors, warnings, score)
+                    db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (version.id, version.period, version.street, version.file, version.client_name,
+                                version.size, version.sha256, version.at, version.errors, version.warnings,
+                                version.score))
+                    self.log(who.name, "upload", required=True, period=period, version=number, file=name,
+                             client_name=client_name[:255], size=size, sha256=sha256, errors=errors)
+                    logged = True
+            except (OSError, sqlite3.Error) as exc:  # the row rolled back: the file goes too
+                if final is not None:
+                    final.unlink(missing_ok=True)
+                if logged:  # the line went out, the commit did not: said so (kept until it can be written)
+                    self.log(who.name, "upload-undone", period=period, version=number)
+                if _disk_full(exc):
+                    self.disk_full_seen = time.time()
+                    raise DeskError(key="desk.disk_full") from exc
+                raise
+            self.disk_full_seen = 0.0  # room again: the bureau's warning goes with it
             self._sync_submissions()
-        self.log(who.name, "upload", period=period, version=number, file=name, client_name=client_name[:255],
-                 size=size, sha256=sha256, errors=errors)
         return version
 
+    def room_for(self, size: int) -> None:
+        """DeskError desk.disk_full unless the folder's disk has room for `size` bytes more (twice over: the
+        upload and its reading) and MIN_FREE_BYTES beside."""
+        from kaohe.limits import MIN_FREE_BYTES
+
+        if self.free_bytes() < 2 * size + MIN_FREE_BYTES:
+            self.disk_full_seen = time.time()
+            raise DeskError(key="desk.disk_full")
+
+    def free_bytes(self) -> int:
+        try:
+            return shutil.disk_usage(self.root).free
+        except OSError:
+            return 0
+
+    def disk_low(self) -> bool:
+        """Whether the bureau should be told the disk is full: less than MIN_FREE_BYTES free now, or a write
+        refused for want of space since the last upload kept, with little more free than that since."""
+        from kaohe.limits import MIN_FREE_BYTES
+
+        free = self.free_bytes()
+        return free < MIN_FREE_BYTES or (self.disk_full_seen > 0 and free < 2 * MIN_FREE_BYTES + (32 << 20))
+
     def _sync_submissions(self) -> None:
-        """submissions/ holds exactly each street's latest version of the open period, as <street>.<suffix>."""
+        """submissions/ holds exactly each street's latest version of the open period, as <street>.<suffix>:
+        each a hard link to its version (no space taken; a copy where links are not possible). A failure
+        (a full disk) leaves no partial file and is made good on the next call (`ensure_submissions`)."""
+        self._stale = True
         wanted: dict[str, Path] = {}
         for version in self.latest().values():
             source = self.root / version.file
@@ -466,11 +524,32 @@ class Desk:
                     path.unlink(missing_ok=True)
         for name, source in wanted.items():
             path = self.submissions / name
-            if path.is_file() and _same_bytes(path, source):
+            if path.is_file() and (os.path.samefile(path, source) or _same_bytes(path, source)):
                 continue
             tmp = self.submissions / f".{name}.tmp"
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, path)
+            try:
+                tmp.unlink(missing_ok=True)
+                try:
+                    os.link(source, tmp)
+                except OSError:  # a file system without hard links (FAT, some shares): a copy
+                    shutil.copyfile(source, tmp)
+                os.replace(tmp, path)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                self.disk_full_seen = time.time()
+                return
+        self._stale = False
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
+    def ensure_submissions(self) -> None:
+        """submissions/ made whole again if an earlier sync failed (space has come back since)."""
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    self._sync_submissions()
 
     # ---- review: the bureau returns, accepts and reopens a street's submission
 
@@ -615,16 +694,31 @@ class Desk:
                 db.execute("UPDATE settings SET value = ? WHERE key = 'period'", (period,))
                 db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
 
-    def log(self, who: str, action: str, **details: Any) -> None:
+    def log(self, who: str, action: str, required: bool = False, **details: Any) -> None:
         """One JSON line in desk.log, written and flushed to disk before the action is answered; with the
-        client's address when a request is being answered (CLIENT, set by the app's wrapper)."""
+        client's address when a request is being answered (CLIENT, set by the app's wrapper).
+
+        When the disk is full the line is kept in memory and written, before any newer one, as soon as a write
+        succeeds; with `required` (an upload, whose line must exist before it is acknowledged) the OSError is
+        raised instead, and the caller undoes the action."""
         client = CLIENT.get()
         entry = {"at": now(), "who": who, "action": action, **({"client": client} if client else {}), **details}
         line = json.dumps(entry, ensure_ascii=False)
-        with self._log_lock, open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(line + "\n")
-            log.flush()
-            os.fsync(log.fileno())
+        with self._log_lock:
+            lines = [*self._unwritten, line]
+            try:
+                with open(self.log_path, "a", encoding="utf-8") as log:
+                    log.write("".join(x + "\n" for x in lines))
+                    log.flush()
+                    os.fsync(log.fileno())
+            except OSError:
+                _truncate_partial(self.log_path)
+                if required:
+                    raise
+                self._unwritten = lines[-1000:]
+                self.disk_full_seen = time.time()
+                return
+            self._unwritten = []
 
 
 def _roster_names(roster: Path, rules: Any) -> list[str]:
@@ -634,6 +728,27 @@ def _roster_names(roster: Path, rules: Any) -> list[str]:
     if not names:
         raise DeskError(key="err.desk_empty_roster", path=str(roster))
     return names
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether a failed write failed for want of space (or of the quota, or of the file size allowed)."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return isinstance(exc, sqlite3.Error) and "full" in str(exc).lower()
+
+
+def _truncate_partial(path: Path) -> None:
+    """A log whose last line was cut by a full disk: the cut line taken off, so every line stays JSON."""
+    try:
+        with open(path, "rb+") as fh:
+            data = fh.read()
+            end = data.rfind(b"\n") + 1
+            if end != len(data):
+                fh.truncate(end)
+    except OSError:
+        pass
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
