@@ -648,3 +648,82 @@ def test_a_street_page_never_assesses_the_district_and_says_what_the_district_sa
         page = text_of(client.get(f"/s/{names[name].secret}").text)
         own = next(s for s in district if s["name"] == name)["verification"]
         assert f"自评分 {float(own['self_score']):.2f}，核定分 {float(own['verified_score']):.2f}" in page
+
+
+def test_a_street_link_reissued_or_revoked_is_dead_at_once_and_the_csv_says_so(client: TestClient, desk: Desk) -> None:
+    admin = desk.admin()
+    east = street(desk, "东风街道")
+    index = [w.name for w in desk.streets()].index("东风街道")
+    token = csrf_of(client.get(f"/a/{admin.secret}").text)
+    r = client.post(f"/a/{admin.secret}/street/{index}/link", data={"csrf": token, "action": "reissue"})
+    assert r.status_code == 200
+    fresh = street(desk, "东风街道")
+    assert fresh.secret != east.secret and f"/s/{fresh.secret}" in r.text and "旧链接已失效" in text_of(r.text)
+    assert client.get(f"/s/{east.secret}").status_code == 404  # the old link dead at once
+    assert client.get(f"/s/{fresh.secret}").status_code == 200
+    assert upload(client, fresh.secret, SAMPLE / "东风街道.xlsx").status_code == 303
+    # revoked: no link reaches it, and links.csv says so; re-issued again, it works again
+    r = client.post(f"/a/{admin.secret}/street/{index}/link", data={"csrf": token, "action": "revoke"})
+    assert r.status_code == 200 and "已停用" in text_of(r.text)
+    assert client.get(f"/s/{fresh.secret}").status_code == 404
+    rows = client.get(f"/a/{admin.secret}/links.csv").content.decode("utf-8-sig")
+    assert "东风街道,（链接已停用）" in rows and fresh.secret not in rows
+    api = client.post(f"/a/{admin.secret}/api/links/reissue", json={"street": "东风街道"},
+                      headers={"X-Requested-With": "kaohe"})
+    assert api.status_code == 200 and api.json()["link"].endswith(street(desk, "东风街道").secret)
+    assert client.get(api.json()["link"].split("://", 1)[1].split("/", 1)[1].join(["/", ""])).status_code == 200
+    # the same folder opened by another process (kaohe serve links) sees the change
+    assert Desk.open(desk.root).who(street(desk, "东风街道").secret) is not None
+    actions = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    assert [a["action"] for a in actions].count("link-reissued") == 2
+    assert not any(east.secret in json.dumps(a) or fresh.secret in json.dumps(a) for a in actions)
+
+
+def test_each_bureau_person_has_a_named_link_whose_role_bounds_what_it_may_do(client: TestClient, desk: Desk) -> None:
+    admin = desk.admin()
+    token = csrf_of(client.get(f"/a/{admin.secret}").text)
+    added = {}
+    for name, role in (("王核查", "inspector"), ("李局长", "leader"), ("赵科长", "admin")):
+        r = client.post(f"/a/{admin.secret}/people", data={"csrf": token, "name": name, "role": role})
+        assert r.status_code == 200 and "只显示这一次" in text_of(r.text)
+        added[name] = next(p for p in desk.people() if p.name == name)
+        assert f"/a/{added[name].secret}" in r.text
+    inspector, leader, chief = added["王核查"], added["李局长"], added["赵科长"]
+    east = street(desk, "东风街道")
+    assert upload(client, east.secret, SAMPLE / "东风街道.xlsx").status_code == 303
+    index = [w.name for w in desk.streets()].index("东风街道")
+    findings = bundled("data/2005/核查/核查结果.csv").read_bytes()
+    for person, may_inspect, may_manage in ((inspector, True, False), (leader, False, False), (chief, True, True)):
+        page = client.get(f"/a/{person.secret}")
+        assert page.status_code == 200
+        shown = text_of(page.text)
+        assert ("设定截止时间" in shown) is may_manage and ("findings-form" in page.text) is may_inspect
+        waiting = street(desk, "和平街道")  # in the 催报 list, with its link
+        assert (waiting.secret in page.text) is may_manage  # the streets' links only for who manages them
+        csrf = csrf_of(page.text) if "csrf" in page.text else desk.csrf_token(person)
+        r = client.post(f"/a/{person.secret}/street/{index}/review",
+                        data={"csrf": desk.csrf_token(person), "action": "accepted"})
+        assert r.status_code == (303 if may_manage else 403)
+        if may_manage:
+            r = client.post(f"/a/{person.secret}/street/{index}/review",
+                            data={"csrf": csrf, "action": "reopened", "reason": "再看看"})
+            assert r.status_code == 303
+        r = client.post(f"/a/{person.secret}/findings", data={"csrf": desk.csrf_token(person)},
+                        files={"findings": ("核查结果.csv", findings)})
+        assert r.status_code == (303 if may_inspect else 403)
+        assert (client.get(f"/a/{person.secret}/links.csv").status_code == 200) is may_manage
+        api = client.post(f"/a/{person.secret}/api/deadline", json={"deadline": "2005-12-31T17:00"},
+                          headers={"X-Requested-With": "kaohe"})
+        assert api.status_code == (200 if may_manage else 403)
+        assert client.get(f"/a/{person.secret}/api/streets").status_code == 200  # everyone reads
+        assert client.get(f"/a/{person.secret}/scorecard.xlsx").status_code == 200
+    log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    whos = {(e["who"], e["action"]) for e in log}
+    assert ("王核查", "findings") in whos and ("赵科长", "findings") in whos  # the person, not 管理员
+    assert ("王核查", "refused") in whos and ("李局长", "refused") in whos
+    assert [r.who for r in desk.reviews("东风街道")] == ["赵科长", "赵科长"]
+    # removed: the link dead at once
+    r = client.post(f"/a/{admin.secret}/people", data={"csrf": token, "remove": "李局长"})
+    assert r.status_code == 200 and client.get(f"/a/{leader.secret}").status_code == 404
+    assert ("管理员", "person-removed") in {(json.loads(x)["who"], json.loads(x)["action"])
+                                            for x in desk.log_path.read_text(encoding="utf-8").splitlines()}

@@ -70,7 +70,8 @@ def test_the_documents_name_every_operation_of_each_link(client: TestClient, des
     street, bureau = links(client, desk)
     assert set(street.ops) == {"uploadSubmission", "getStreetStatus", "addComment"}
     assert set(bureau.ops) == {"listStreets", "returnSubmission", "acceptSubmission", "reopenSubmission",
-                               "setDeadline", "getFigureHistory", "addComment"}
+                               "setDeadline", "getFigureHistory", "addComment", "reissueLink", "revokeLink",
+                               "listPeople", "addPerson", "removePerson"}
     assert bureau.doc["openapi"].startswith("3.") and "ReturnRequest" in bureau.doc["components"]["schemas"]
 
 
@@ -168,3 +169,22 @@ def test_the_guides_api_example_runs_against_a_real_desk(tmp_path: Path, lang: s
         assert out.returncode == 0, out.stderr
         assert "东风街道 returned" in out.stdout and "人民街道 missing None" in out.stdout
         assert desk.state("东风街道") == "returned"
+
+
+def test_people_and_links_through_the_documented_calls(client: TestClient, desk: Desk) -> None:
+    street, bureau = links(client, desk)
+    added = bureau.call("addPerson", {"name": "王核查", "role": "inspector"})
+    assert added.status_code == 200 and added.json()["link"]
+    assert [p["name"] for p in bureau.call("listPeople").json()] == ["管理员", "王核查"]
+    inspector = Link(client, "/" + added.json()["link"].split("/", 3)[3])
+    assert inspector.call("listStreets").status_code == 200
+    refused = inspector.call("acceptSubmission", {"street": "东风街道"})
+    assert refused.status_code == 403 and "核查员" in refused.json()["error"]
+    assert inspector.call("addPerson", {"name": "x", "role": "admin"}).status_code == 403
+    moved = bureau.call("reissueLink", {"street": "东风街道"})
+    assert moved.status_code == 200
+    assert street.call("getStreetStatus").status_code == 404  # the old link
+    assert bureau.call("revokeLink", {"street": "东风街道"}).json()["link"] is None
+    assert bureau.call("removePerson", {"name": "王核查"}).status_code == 200
+    assert inspector.call("listStreets").status_code == 404
+    assert bureau.call("addPerson", {"name": "王核查", "role": "boss"}).status_code == 422

@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from kaohe.desk import jsonapi, views
 from kaohe.desk.service import Checked as Checked  # named here too: tests and callers knew it from app.py
 from kaohe.desk.service import Received, Service
-from kaohe.desk.store import ADMIN, CLIENT, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
+from kaohe.desk.store import ACTOR, ADMIN, CLIENT, UPLOAD_SUFFIXES, Desk, DeskError, Version, Who, safe_stem
 from kaohe.errors import KaoheError
 from kaohe.limits import MAX_UPLOAD
 from kaohe.words import Translator
@@ -146,7 +146,15 @@ def _holder(request: Request, admin: bool) -> Who | None:
     who = _desk(request).who(request.path_params.get("secret", ""))
     if who is None or who.admin != admin:
         return None
+    if who.admin:
+        ACTOR.set(who.name)  # desk.log names the person, not the shared 管理员
     return who
+
+
+def _refused_role(request: Request, who: Who) -> Response:
+    tr = _tr(request)
+    _desk(request).log(who.name, "refused", reason="role", role=who.role, path=request.url.path.split("/", 3)[-1])
+    return _page(request, "message.html", status=403, text=tr("desk.not_allowed", role=tr("desk.role." + who.role)))
 
 
 async def _form(request: Request, who: Who) -> Any | None:
@@ -172,11 +180,14 @@ async def _form(request: Request, who: Who) -> Any | None:
     return data
 
 
-async def _posted(request: Request, admin: bool) -> tuple[Who, Any, Translator] | Response:
-    """A form posted to a link: (holder, form, words), or the answer when the link or its token is wrong."""
+async def _posted(request: Request, admin: bool, need: str = "manage") -> tuple[Who, Any, Translator] | Response:
+    """A form posted to a link: (holder, form, words), or the answer when the link or its token is wrong, or
+    when a bureau person's role may not do it (`need`: inspect or manage)."""
     who = _holder(request, admin=admin)
     if who is None:
         return _not_found(request)
+    if admin and not who.may(need):
+        return _refused_role(request, who)
     tr = _tr(request)
     try:
         length = request.headers.get("content-length", "")
@@ -327,7 +338,7 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     shown = request.query_params.get("state", "")
     disk = tr("desk.disk_low", mb=desk.free_bytes() // (1024 * 1024)) if desk.disk_low() else None
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely, shown=shown,
-                 disk=disk,
+                 disk=disk, people=desk.people() if who.may("manage") else [],
                  late_taken=desk.late_taken,
                  chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
@@ -359,6 +370,7 @@ async def bureau_street(request: Request, message: str | None = None, status: in
     changes = [(c.community, c.label, fmt_shown(c.before, tr), fmt_shown(c.after, tr), c.where or "", c.field)
                for c in await run_in_threadpool(service.diff, name)]
     return _page(request, "bureau_street.html", status=status, who=who, name=name, period=desk.period,
+                 revoked=next((w.revoked for w in desk.streets() if w.name == name), False),
                  changes=changes, comments=desk.comments(name),
                  index=request.path_params["index"], review=review, closed=desk.closed, message=message,
                  csrf=desk.csrf_token(who), versions=list(reversed(versions)),
@@ -405,7 +417,7 @@ async def figures_csv(request: Request) -> Response:
 async def comment(request: Request) -> Response:
     """A note from a street's page or the bureau's street page."""
     admin = request.url.path.startswith("/a/")
-    got = await _posted(request, admin=admin)
+    got = await _posted(request, admin=admin, need="inspect")
     if isinstance(got, Response):
         return got
     who, data, tr = got
@@ -415,7 +427,7 @@ async def comment(request: Request) -> Response:
     if name is None:
         return _not_found(request)
     try:
-        await run_in_threadpool(_service(request).comment, name, text, ADMIN if admin else who.name)
+        await run_in_threadpool(_service(request).comment, name, text, who.name)
     except DeskError as exc:
         page = bureau_street if admin else street_page
         return await page(request, exc.text(tr), 409)
@@ -437,7 +449,7 @@ async def review_street(request: Request) -> Response:
     if name is None or action not in ("returned", "accepted", "reopened"):
         return _not_found(request)
     try:
-        await run_in_threadpool(_service(request).review, name, action, reason, cells, ADMIN)
+        await run_in_threadpool(_service(request).review, name, action, reason, cells, who.name)
     except DeskError as exc:
         return await bureau_street(request, exc.text(tr), 409)
     return RedirectResponse(str(request.url).rsplit("/review", 1)[0], status_code=303)
@@ -474,6 +486,8 @@ async def links_csv(request: Request) -> Response:
     who = _holder(request, admin=True)
     if who is None:
         return _not_found(request)
+    if not who.may("manage"):  # the links are the streets' keys
+        return _refused_role(request, who)
     desk = _desk(request)
     base = _public(request)
     desk.log(ADMIN, "links")
@@ -485,6 +499,8 @@ async def chase_csv(request: Request) -> Response:
     who = _holder(request, admin=True)
     if who is None:
         return _not_found(request)
+    if not who.may("manage"):
+        return _refused_role(request, who)
     tr = _tr(request)
     timely = _service(request).timeliness(_public(request))
     head = [tr("desk.csv_street"), tr("desk.csv_state"), tr("desk.csv_link"), tr("desk.csv_days")]
@@ -537,9 +553,53 @@ async def _bureau_form(request: Request, act: Callable[[dict[str, str], Translat
     return RedirectResponse(request.url_for("bureau", secret=who.secret), status_code=303)
 
 
+async def relink_street(request: Request) -> Response:
+    """换发链接 / 停用链接 from the bureau's street page: the old link dead at once."""
+    got = await _posted(request, admin=True)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    action = str(data.get("action") or "")
+    await data.close()
+    name = _street_at(request)
+    if name is None or action not in ("reissue", "revoke"):
+        return _not_found(request)
+    desk = _desk(request)
+    if action == "reissue":
+        fresh = await run_in_threadpool(desk.reissue, name, who.name)
+        text = tr("desk.link_reissued", street=name, link=f"{_public(request)}/s/{fresh.secret}")
+    else:
+        await run_in_threadpool(desk.revoke, name, who.name)
+        text = tr("desk.link_revoked_now", street=name)
+    return await bureau_street(request, text, 200)
+
+
+async def people(request: Request) -> Response:
+    """The bureau's people: add one (a named link with a role, shown once) or remove one."""
+    got = await _posted(request, admin=True)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    fields = {key: str(value).strip() for key, value in data.items() if isinstance(value, str)}
+    await data.close()
+    desk = _desk(request)
+    try:
+        if fields.get("remove"):
+            await run_in_threadpool(desk.remove_person, fields["remove"], who.name)
+            text = tr("desk.person_removed", name=fields["remove"])
+        else:
+            person = await run_in_threadpool(desk.add_person, fields.get("name", ""), fields.get("role", ""),
+                                             who.name)
+            text = tr("desk.person_added", name=person.name, role=tr("desk.role." + person.role),
+                      link=f"{_public(request)}/a/{person.secret}")
+    except DeskError as exc:
+        return await bureau_page(request, exc.text(tr), exc.status)
+    return await bureau_page(request, text, 200)
+
+
 async def set_deadline(request: Request) -> Response:
     service = _service(request)
-    return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ADMIN,
+    return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ACTOR.get() or ADMIN,
                                                                           f.get("late", "take") == "take"))
 
 
@@ -554,7 +614,7 @@ async def open_period(request: Request) -> Response:
 
 
 async def upload_findings(request: Request) -> Response:
-    got = await _posted(request, admin=True)
+    got = await _posted(request, admin=True, need="inspect")
     if isinstance(got, Response):
         return got
     who, data, tr = got
@@ -579,7 +639,7 @@ async def upload_findings(request: Request) -> Response:
 
 
 async def remove_findings(request: Request) -> Response:
-    got = await _posted(request, admin=True)
+    got = await _posted(request, admin=True, need="inspect")
     if isinstance(got, Response):
         return got
     who, data, tr = got
@@ -620,6 +680,8 @@ ROUTES = [
     Route("/a/{secret}", bureau_page, name="bureau"),
     Route("/a/{secret}/street/{index:int}", bureau_street),
     Route("/a/{secret}/street/{index:int}/review", review_street, methods=["POST"]),
+    Route("/a/{secret}/street/{index:int}/link", relink_street, methods=["POST"]),
+    Route("/a/{secret}/people", people, methods=["POST"]),
     Route("/a/{secret}/street/{index:int}/figures.csv", figures_csv),
     Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
     Route("/s/{secret}/comment", comment, methods=["POST"]),
@@ -725,9 +787,17 @@ def _download_name(version: Version) -> str:
 
 
 def links_text(desk: Desk, base: str) -> str:
-    """街道名称,链接 for every street and one row for the bureau: what the bureau sends out."""
-    return csv_text([["街道名称", "链接"], *([who.name, f"{base}/s/{who.secret}"] for who in desk.streets()),
-                     [ADMIN, f"{base}/a/{desk.admin().secret}"]])
+    """街道名称,链接 for every street (a revoked one: 已停用), then a row for each bureau person with their
+    role: what the bureau sends out."""
+    from kaohe.words import Translator
+
+    tr = Translator("zh")
+    rows = [["街道名称", "链接"]]
+    rows += [[who.name, tr("desk.link_revoked") if who.revoked else f"{base}/s/{who.secret}"]
+             for who in desk.streets()]
+    rows += [[f"{p.name}（{tr('desk.role.' + p.role)}）" if p.name != ADMIN else ADMIN, f"{base}/a/{p.secret}"]
+             for p in [desk.admin(), *desk.people()]]
+    return csv_text(rows)
 
 
 def csv_text(rows: Any) -> str:

@@ -26,6 +26,10 @@ from kaohe.desk.models import (
     DeadlineRequest,
     FigureVersion,
     IssueOut,
+    LinkOut,
+    PersonName,
+    PersonOut,
+    PersonRequest,
     Problem,
     ReopenRequest,
     ReturnRequest,
@@ -36,7 +40,7 @@ from kaohe.desk.models import (
     UploadResult,
 )
 from kaohe.desk.service import Service
-from kaohe.desk.store import ADMIN, Desk, DeskError, Who
+from kaohe.desk.store import Desk, DeskError, Who
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
 
@@ -58,6 +62,11 @@ class Operation:
     handler: Callable[[Request, Who, Any], Awaitable[Any]]
     multipart: bool = False
     query: tuple[tuple[str, bool], ...] = ()  # (name, required)
+    need: str = ""  # a bureau call's permission (store.MAY): view for a GET, manage for a POST unless said
+
+    @property
+    def permission(self) -> str:
+        return self.need or ("view" if self.method == "GET" else "manage")
 
 
 def _desk(request: Request) -> Desk:
@@ -120,19 +129,19 @@ async def list_streets(request: Request, who: Who, _: Any) -> list[StreetRow]:
 
 async def return_submission(request: Request, who: Who, body: ReturnRequest) -> ReviewOut:
     return await run_in_threadpool(_service(request).review, body.street, "returned", body.reason, body.cells,
-                                   ADMIN)
+                                   who.name)
 
 
 async def accept_submission(request: Request, who: Who, body: StreetAction) -> ReviewOut:
-    return await run_in_threadpool(_service(request).review, body.street, "accepted", "", [], ADMIN)
+    return await run_in_threadpool(_service(request).review, body.street, "accepted", "", [], who.name)
 
 
 async def reopen_submission(request: Request, who: Who, body: ReopenRequest) -> ReviewOut:
-    return await run_in_threadpool(_service(request).review, body.street, "reopened", body.reason, [], ADMIN)
+    return await run_in_threadpool(_service(request).review, body.street, "reopened", body.reason, [], who.name)
 
 
 async def set_deadline(request: Request, who: Who, body: DeadlineRequest) -> DeadlineOut:
-    return DeadlineOut(deadline=await run_in_threadpool(_service(request).set_deadline, body.deadline, ADMIN,
+    return DeadlineOut(deadline=await run_in_threadpool(_service(request).set_deadline, body.deadline, who.name,
                                                          body.late))
 
 
@@ -147,8 +156,40 @@ async def figure_history(request: Request, who: Who, _: Any) -> list[FigureVersi
 async def bureau_comment(request: Request, who: Who, body: CommentRequest) -> CommentOut:
     if not body.street:
         raise _Refused(_tr(request)("desk.api_query", names="street"), 400)
-    return await run_in_threadpool(_service(request).comment, body.street, body.text, ADMIN, body.target,
+    return await run_in_threadpool(_service(request).comment, body.street, body.text, who.name, body.target,
                                    body.community, body.field)
+
+
+def _link(request: Request, kind: str, secret: str) -> str:
+    from kaohe.desk.app import _public
+
+    return f"{_public(request)}/{kind}/{secret}"
+
+
+async def reissue_link(request: Request, who: Who, body: StreetAction) -> LinkOut:
+    fresh = await run_in_threadpool(_desk(request).reissue, body.street, who.name)
+    return LinkOut(street=fresh.name, link=_link(request, "s", fresh.secret))
+
+
+async def revoke_link(request: Request, who: Who, body: StreetAction) -> LinkOut:
+    await run_in_threadpool(_desk(request).revoke, body.street, who.name)
+    return LinkOut(street=body.street, link=None)
+
+
+async def list_people(request: Request, who: Who, _: Any) -> list[PersonOut]:
+    return [PersonOut(name=p.name, role=p.role) for p in  # type: ignore[arg-type]
+            [_desk(request).admin(), *await run_in_threadpool(_desk(request).people)]]
+
+
+async def add_person(request: Request, who: Who, body: PersonRequest) -> PersonOut:
+    person = await run_in_threadpool(_desk(request).add_person, body.name, body.role, who.name)
+    return PersonOut(name=person.name, role=body.role, link=_link(request, "a", person.secret))
+
+
+async def remove_person(request: Request, who: Who, body: PersonName) -> PersonOut:
+    gone = next((p for p in _desk(request).people() if p.name == body.name), None)
+    await run_in_threadpool(_desk(request).remove_person, body.name, who.name)
+    return PersonOut(name=body.name, role=gone.role if gone else "leader")  # type: ignore[arg-type]
 
 
 OPERATIONS = (
@@ -173,7 +214,17 @@ OPERATIONS = (
               "period, then as verified.", None, list[FigureVersion], figure_history,
               query=(("street", True), ("field", True), ("community", False))),
     Operation("addComment", "a", "POST", "/comments", "A note on a street, a target or a figure.",
-              CommentRequest, CommentOut, bureau_comment),
+              CommentRequest, CommentOut, bureau_comment, need="inspect"),
+    Operation("reissueLink", "a", "POST", "/links/reissue", "A new link for a street; the old one stops working "
+              "at once.", StreetAction, LinkOut, reissue_link),
+    Operation("revokeLink", "a", "POST", "/links/revoke", "Stop a street's link until a new one is issued.",
+              StreetAction, LinkOut, revoke_link),
+    Operation("listPeople", "a", "GET", "/people", "The bureau's people and their roles (admin, inspector, "
+              "leader).", None, list[PersonOut], list_people, need="manage"),
+    Operation("addPerson", "a", "POST", "/people", "A named bureau link with a role; the answer carries the link "
+              "(shown once: give it to that person alone).", PersonRequest, PersonOut, add_person),
+    Operation("removePerson", "a", "POST", "/people/remove", "A person's link stops working.", PersonName,
+              PersonOut, remove_person),
 )
 
 
@@ -190,6 +241,13 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             _desk(request).log("-", "refused", reason="link", kind=op.link)
             return _problem("not found", 404)  # the same for any wrong link: a guess learns nothing
         tr = _tr(request)
+        if who.admin:
+            from kaohe.desk.store import ACTOR
+
+            ACTOR.set(who.name)
+            if not who.may(op.permission):
+                _desk(request).log(who.name, "refused", reason="role", role=who.role, operation=op.id)
+                return _problem(tr("desk.not_allowed", role=tr("desk.role." + who.role)), 403)
         if op.method != "GET" and request.headers.get(API_HEADER, "").lower() != API_HEADER_VALUE:
             _desk(request).log(who.name, "refused", reason="api-header", operation=op.id)
             return _problem(tr("desk.api_header", header="X-Requested-With: kaohe"), 403)
@@ -263,7 +321,7 @@ def openapi(link: str) -> dict[str, Any]:
             entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}
-        paths[f"/api{op.path}"] = {op.method.lower(): entry}
+        paths.setdefault(f"/api{op.path}", {})[op.method.lower()] = entry  # one path, several methods
     return {
         "openapi": "3.1.0",
         "info": {"title": "kaohe desk — " + ("the bureau's link" if link == "a" else "a street's link"),

@@ -140,3 +140,32 @@ class Problem(Model):
     """Why a call was refused."""
 
     error: str
+
+
+class LinkOut(Model):
+    """reissueLink: the street's new link (the old one no longer works); revokeLink: no link (null)."""
+
+    street: str
+    link: str | None
+
+
+class PersonRequest(Model):
+    """addPerson: a named bureau link with a role — admin (every action), inspector (findings and comments),
+    leader (reads only)."""
+
+    name: str
+    role: Literal["admin", "inspector", "leader"]
+
+
+class PersonName(Model):
+    """removePerson"""
+
+    name: str
+
+
+class PersonOut(Model):
+    """A bureau person; `link` only in addPerson's answer (give it to that person alone)."""
+
+    name: str
+    role: Literal["admin", "inspector", "leader"]
+    link: str | None = None

@@ -47,6 +47,8 @@ from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
 # the address of the client whose request is being answered, for desk.log (set per request by app.Guarded; the
 # threads that answer it inherit it)
 CLIENT: ContextVar[str | None] = ContextVar("kaohe_desk_client", default=None)
+# The bureau person answered for (set when a bureau link is resolved): desk.log names them, not 管理员
+ACTOR: ContextVar[str | None] = ContextVar("kaohe_desk_actor", default=None)
 
 SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
 
@@ -72,7 +74,14 @@ CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT, community TEXT,
     field TEXT, text TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deadlines (period TEXT PRIMARY KEY, deadline TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS people (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
 """
+
+# The bureau's people: each a named link with a role. The desk's first link (made with the folder) is 管理员.
+ROLES = ("admin", "inspector", "leader")  # 管理员: every action; 核查员: findings only; 领导: reads only
+MAY = {"admin": {"view", "inspect", "manage"}, "inspector": {"view", "inspect"}, "leader": {"view"}}
+REVOKED = "!"  # a revoked street's secret starts so: no link (token_urlsafe never writes "!") reaches it
 
 # A street's state in a period, from its versions and the bureau's review actions (the latest that applies)
 MISSING, SUBMITTED, RETURNED, ACCEPTED = "missing", "submitted", "returned", "accepted"
@@ -104,6 +113,16 @@ class Who:
     name: str
     secret: str
     admin: bool = False
+    role: str = ""  # a bureau link's: admin, inspector, leader
+
+    def may(self, what: str) -> bool:
+        """Whether this bureau link may `view`, `inspect` (findings, comments) or `manage` (every other action:
+        reviews, deadlines, the period, reminders, links and people)."""
+        return self.admin and what in MAY.get(self.role or "admin", set())
+
+    @property
+    def revoked(self) -> bool:
+        return self.secret.startswith(REVOKED)
 
 
 @dataclass(frozen=True)
@@ -224,13 +243,10 @@ class Desk:
     def open_existing(self) -> Desk:
         """Load the secrets and put the folder back in order after whatever stopped the last run."""
         self._schema()
-        with self._connect(write=False) as db:
-            self._by_digest = {_digest(s): Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets")}
+        self._load_links()
         from kaohe.report.template import unique_file_stems
 
         self.stems = unique_file_stems([w.name for w in self.streets()])
-        admin = self.setting("admin")
-        self._by_digest[_digest(admin)] = Who(ADMIN, admin, admin=True)
         self.csrf_key = self.setting("csrf_key").encode()
         # One connection held open for the desk's life: SQLite removes the -wal and -shm files when the last
         # connection closes, and the next one must make them anew — which a full disk refuses, failing every
@@ -349,12 +365,83 @@ class Desk:
 
     def admin(self) -> Who:
         secret = self.setting("admin")
-        return Who(ADMIN, secret, admin=True)
+        return Who(ADMIN, secret, admin=True, role="admin")
+
+    def people(self) -> list[Who]:
+        """The bureau's named links (beside the first, 管理员's), in the order they were added."""
+        with self._connect(write=False) as db:
+            return [Who(n, s, admin=True, role=r)
+                    for n, r, s in db.execute("SELECT name, role, secret FROM people ORDER BY added_at, name")]
+
+    def _load_links(self) -> None:
+        """Every working link by its secret's digest (revoked ones left out), and the count it was read at."""
+        with self._connect(write=False) as db:
+            found = {_digest(s): Who(n, s) for n, s in db.execute("SELECT name, secret FROM streets")
+                     if not s.startswith(REVOKED)}
+            found.update({_digest(s): Who(n, s, admin=True, role=r)
+                          for n, r, s in db.execute("SELECT name, role, secret FROM people")})
+            row = db.execute("SELECT value FROM settings WHERE key = 'links'").fetchone()
+        admin = self.setting("admin")
+        found[_digest(admin)] = Who(ADMIN, admin, admin=True, role="admin")
+        self._by_digest = found
+        self._links_seen = row[0] if row else "0"
+
+    def _links_changed(self, db: sqlite3.Connection, who: str, action: str, **details: Any) -> None:
+        """Count a change of links (another process, `kaohe serve people`, sees it at its next miss)."""
+        db.execute("INSERT INTO settings VALUES ('links', '1') ON CONFLICT(key) DO UPDATE SET "
+                   "value = CAST(value AS INTEGER) + 1")
+        self.log(who, action, required=True, **details)
+
+    def reissue(self, street: str, by: str) -> Who:
+        """A new link for a street: the old one dead at once (revoked or not). DeskError for an unknown street."""
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        with self._lock, self._connect() as db:
+            if db.execute("UPDATE streets SET secret = ? WHERE name = ?", (secret, street)).rowcount != 1:
+                raise DeskError(key="desk.unknown_street", street=street)
+            self._links_changed(db, by, "link-reissued", street=street)
+        self._load_links()
+        return Who(street, secret)
+
+    def revoke(self, street: str, by: str) -> None:
+        """The street's link dead, and no other given until the bureau re-issues one."""
+        with self._lock, self._connect() as db:
+            if db.execute("UPDATE streets SET secret = ? WHERE name = ?",
+                          (REVOKED + secrets.token_urlsafe(SECRET_BYTES), street)).rowcount != 1:
+                raise DeskError(key="desk.unknown_street", street=street)
+            self._links_changed(db, by, "link-revoked", street=street)
+        self._load_links()
+
+    def add_person(self, name: str, role: str, by: str) -> Who:
+        """A named bureau link with a role (admin, inspector, leader); DeskError for a name already given or
+        a role kaohe does not know."""
+        from kaohe.text import visible
+
+        name = visible(name).strip()[:40]
+        if role not in ROLES or not name or name == ADMIN:
+            raise DeskError(key="desk.bad_person", roles="、".join(ROLES))
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        with self._lock, self._connect() as db:
+            if db.execute("SELECT 1 FROM people WHERE name = ?", (name,)).fetchone():
+                raise DeskError(key="desk.person_exists", name=name)
+            db.execute("INSERT INTO people VALUES (?, ?, ?, ?)", (name, role, secret, now()))
+            self._links_changed(db, by, "person-added", name=name, role=role)
+        self._load_links()
+        return Who(name, secret, admin=True, role=role)
+
+    def remove_person(self, name: str, by: str) -> None:
+        with self._lock, self._connect() as db:
+            if db.execute("DELETE FROM people WHERE name = ?", (name,)).rowcount != 1:
+                raise DeskError(key="desk.no_person", name=name)
+            self._links_changed(db, by, "person-removed", name=name)
+        self._load_links()
 
     def who(self, secret: str) -> Who | None:
         """The holder of a secret, or None. The lookup is by the secret's SHA-256 (a dict's timing says nothing
         about the secret), and the match is then confirmed in constant time."""
         found = self._by_digest.get(_digest(secret))
+        if found is None and self.setting_or("links", "0") != self._links_seen:  # changed by another process
+            self._load_links()
+            found = self._by_digest.get(_digest(secret))
         if found is None or not hmac.compare_digest(found.secret.encode(), secret.encode()):
             return None
         return found
@@ -702,6 +789,8 @@ class Desk:
         succeeds; with `required` (an upload, whose line must exist before it is acknowledged) the OSError is
         raised instead, and the caller undoes the action."""
         client = CLIENT.get()
+        if who == ADMIN and ACTOR.get():
+            who = ACTOR.get() or who
         entry = {"at": now(), "who": who, "action": action, **({"client": client} if client else {}), **details}
         line = json.dumps(entry, ensure_ascii=False)
         with self._log_lock:
