@@ -36,7 +36,7 @@ class Server:
             assert self.proc is not None and self.proc.stderr is not None
             for line in self.proc.stderr:
                 self.output.append(line)
-                match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+                match = re.search(r"(https?://127\.0\.0\.1:\d+)", line)
                 if match and not self.url:
                     self.url = match.group(1)
                     found.set()

@@ -55,7 +55,7 @@ def closed_by_server(sock: socket.socket, wait: float) -> bool:
         return sock.recv(1024) == b""
     except (ConnectionResetError, BrokenPipeError):
         return True
-    except socket.timeout:
+    except TimeoutError:
         return False
 
 

@@ -641,6 +641,12 @@ def serve(
         show_default=False)] = None,
     smtp_from: Annotated[str | None, typer.Option(
         "--smtp-from", help="催报邮件的发信地址。The reminders' sender address.", show_default=False)] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option(
+        "--ssl-certfile", help="用 HTTPS 提供服务：证书文件（PEM，含证书链）。Serve HTTPS: the certificate (PEM, with "
+        "its chain).", show_default=False, readable=False)] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(
+        "--ssl-keyfile", help="证书的私钥文件（PEM）。The certificate's private key (PEM).", show_default=False,
+        readable=False)] = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).
@@ -673,6 +679,9 @@ def serve(
         os.umask(0o027)  # the desk's files (submissions, secrets, the log) are not for other accounts to read
 
         check_public_address(data, host, url)  # before anything is made: nothing left behind on a refusal
+        from kaohe.desk.run import tls_context
+
+        tls_context(ssl_certfile, ssl_keyfile)  # a certificate that cannot be used: said before anything starts
         if port:  # a port in use said before the folder is made (0: any free port, never in use)
             bind(host, port).close()
         desk = open_or_create(data, targets_file, roster, period, say, tr)
@@ -684,7 +693,7 @@ def serve(
             from kaohe.desk.store import ADMIN
 
             say(tr("desk.deadline_line", deadline=Service(desk).set_deadline(deadline, ADMIN)))
-        run(desk, host, port, url, lang.value, say)
+        run(desk, host, port, url, lang.value, say, ssl_certfile, ssl_keyfile)
     except KaoheError as exc:
         raise _fail(exc) from exc
     except Interrupted:

@@ -40,8 +40,8 @@ MAX_NUMBER_CHARS = 40  # the longest number a targets file may write (1e15 m² i
 MAX_UPLOAD = 20 * 1024 * 1024  # a street's workbook is tens of kilobytes; 20 MB leaves room for pictures
 MAX_VERSIONS = 200  # versions one street may keep in one period (a busy clerk sends a dozen)
 MAX_STREET_BYTES = 500 * 1024 * 1024  # what one street's versions may take on disk in one period
-UPLOAD_WAIT_SECONDS = 10.0
-MIN_FREE_BYTES = 64 * 1024 * 1024  # free space the desk's disk keeps: an upload that would leave less is refused  # a second upload of the same street waits this long for the first, then is refused
+UPLOAD_WAIT_SECONDS = 10.0  # a second upload of the same street waits this long for the first, then is refused
+MIN_FREE_BYTES = 64 * 1024 * 1024  # free space the desk's disk keeps: an upload that would leave less is refused
 # Everything the desk reads goes through DESK_READERS slots (None: the usable CPUs), one worker process each
 # with its own budget: all of them together stay under DESK_READERS × DESK_MEMORY_BUDGET, however many
 # streets upload at once. The rest wait for a slot (UPLOAD_WAIT_SECONDS is for the same street's second upload).

@@ -606,6 +606,8 @@ WORDS: dict[str, Word] = {
     "desk.link_reissue": Word("换发链接（旧链接立即失效）", "Issue a new link (the old one stops at once)"),
     "desk.link_revoke": Word("停用链接", "Revoke the link"),
     "desk.link_state_revoked": Word("该街道的链接已停用。", "This street's link is revoked."),
+    "desk.tls_pair": Word("--ssl-certfile 和 --ssl-keyfile 要一起给出。", "--ssl-certfile and --ssl-keyfile go together."),
+    "desk.tls_bad": Word("无法使用证书 {cert} 和私钥 {key_file}：{detail}。请确认两者是 PEM 格式、彼此配对、本账户可以读取。", "Cannot use the certificate {cert} with the key {key_file}: {detail}. Check that both are PEM, belong together and can be read."),
     "desk.busy": Word("{street}的另一份上传还在检查中，本次上传未被接收。请稍后再传。", "Another upload of {street} is still being checked: this one was not taken. Send it again in a moment."),
     "desk.filter": Word("只看：", "Show:"),
     "desk.filter_all": Word("全部", "all"),

@@ -55,6 +55,9 @@ SECURITY_HEADERS = [
 ]
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class Guarded:
     """Security headers on every response; a request body over the upload limit refused before it is read;
     with `hosts`, a request naming another Host than the desk's own refused (400) before anything answers it
@@ -85,14 +88,16 @@ class Guarded:
                 response = PlainTextResponse("413", status_code=413 if length else 411, headers={"connection": "close"})
                 await response(scope, receive, self._with_headers(send))
                 return
-        await self.app(scope, receive, self._with_headers(send))
+        await self.app(scope, receive, self._with_headers(send, scope.get("scheme") == "https"))
 
     @staticmethod
-    def _with_headers(send: Any) -> Any:
+    def _with_headers(send: Any, https: bool = False) -> Any:
+        extra = [*SECURITY_HEADERS, *([HSTS] if https else [])]  # HTTPS (its own, or a proxy's): browsers keep to it
+
         async def sending(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         return sending

@@ -41,13 +41,31 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
     return desk
 
 
-def base_url(host: str, port: int) -> str:
+def base_url(host: str, port: int, scheme: str = "http") -> str:
     shown = host
     if host in ("0.0.0.0", "::", ""):
         shown = socket.gethostname()
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
+
+
+def tls_context(certfile: Path | None, keyfile: Path | None) -> object | None:
+    """The TLS context of --ssl-certfile/--ssl-keyfile (None: plain HTTP); DeskError in one sentence when
+    only one is given, or they cannot be read or do not belong together."""
+    if certfile is None and keyfile is None:
+        return None
+    if certfile is None or keyfile is None:
+        raise DeskError(key="desk.tls_pair")
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(str(certfile), str(keyfile))
+    except (OSError, ssl.SSLError) as exc:
+        raise DeskError(key="desk.tls_bad", cert=str(certfile), key_file=str(keyfile),
+                        detail=getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)) from exc
+    return context
 
 
 def check_public_address(data: Path, host: str, url: str | None) -> None:
@@ -91,7 +109,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Callable[[str], None]) -> None:
+def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Callable[[str], None],
+          ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None) -> None:
     import multiprocessing
     import os
 
@@ -103,9 +122,11 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     open_to_network = host not in ("127.0.0.1", "localhost", "::1")
     stored = desk.setting_or("url", "")
     check_public_address(desk.root, host, url)  # links must name an address the streets can reach
+    tls_context(ssl_certfile, ssl_keyfile)
+    scheme = "https" if ssl_certfile else "http"
     sock = bind(host, port)
     port = sock.getsockname()[1]
-    public = (url or (stored if open_to_network else "") or base_url(host, port)).rstrip("/")
+    public = (url or (stored if open_to_network else "") or base_url(host, port, scheme)).rstrip("/")
     if url or open_to_network or not stored:
         desk.set_setting("url", public)
     else:  # a loopback start keeps a public address set before (the links go on naming it)
@@ -136,10 +157,11 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     protocol = guard_connections(not open_to_network, refused)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                             date_header=True, timeout_keep_alive=5, limit_concurrency=MAX_CONNECTIONS,
-                            http=protocol)
+                            http=protocol, ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+                            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
     server = uvicorn.Server(config)
-    say(tr("desk.serving", url=base_url(host, port)))
-    if public != base_url(host, port):
+    say(tr("desk.serving", url=base_url(host, port, scheme)))
+    if public != base_url(host, port, scheme):
         say(tr("desk.public_url", url=public))
     say(tr("desk.links_hint", path=str(desk.root)))  # the bureau's own link: printed when made, and by links
     if host not in ("127.0.0.1", "localhost", "::1"):
