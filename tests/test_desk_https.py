@@ -118,7 +118,8 @@ def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: 
         f"{user}daemon off;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
         "events { worker_connections 256; }\n"
         f"http {{\naccess_log off;\nclient_body_temp_path {prefix}/tmp/body;\nproxy_temp_path {prefix}/tmp/proxy;\n"
-        f"fastcgi_temp_path {prefix}/tmp/fcgi;\nuwsgi_temp_path {prefix}/tmp/uwsgi;\nscgi_temp_path {prefix}/tmp/scgi;\n"
+        f"fastcgi_temp_path {prefix}/tmp/fcgi;\nuwsgi_temp_path {prefix}/tmp/uwsgi;\n"
+        f"scgi_temp_path {prefix}/tmp/scgi;\n"
         f"{site}\n}}\n", encoding="utf-8")
     desk = create_desk(tmp_path / "desk")
     with Server(desk.root, "--host", "127.0.0.1", "--url", public) as server:
