@@ -88,7 +88,11 @@ def send(driver: Any, path: Path) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
-    wait_for(driver, "#result")
+    try:
+        wait_for(driver, "#result")
+    except Exception:
+        print("PAGE:", driver.current_url, driver.find_element(By.TAG_NAME, "body").text[:1500])
+        raise
 
 
 def test_a_street_and_the_bureau_in_a_real_browser(browser: Any, shots: Path, tmp_path: Path) -> None:
@@ -286,3 +290,69 @@ def test_the_review_loop_in_a_real_browser(browser: Any, tmp_path: Path) -> None
         browser.get(f"{server.url}/s/{own.secret}")
         send(browser, first)
         assert len(browser.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")) == 3
+
+
+@pytest.fixture(scope="module")
+def phone() -> Iterator[Any]:
+    """Chrome's mobile emulation of a 390 px phone (touch, a phone's user agent, pixel ratio 3), not a narrow
+    desktop window."""
+    if CHROMIUM is None or DRIVER is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are required in CI: .ci/run installs them")
+        pytest.skip("chromium / chromedriver are not installed")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN", "--disable-gpu"):
+        options.add_argument(arg)
+    options.add_experimental_option("mobileEmulation", {
+        "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": True, "mobile": True},
+        "userAgent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                     "Chrome/120.0 Mobile Safari/537.36"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+LINES = """return Array.from(document.querySelectorAll(arguments[0])).map(e => {
+  const r = document.createRange(); r.selectNodeContents(e);
+  const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+  return [e.textContent.trim(), tops.size, Math.round(e.getBoundingClientRect().width)]; });"""
+
+
+def test_on_a_phone_titles_read_as_lines_pages_stay_short_and_dates_and_badges_whole(
+        phone: Any, shots: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    data = tmp_path / "desk"
+    create_desk(data)
+    communities = good_communities(3)
+    bad = write_workbook(tmp_path / "东风街道.xlsx", STREET,
+                         [communities[0], community("锦绣社区", room_area="约150", safe="不清楚"), communities[2]])
+    with Server(data) as server:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        phone.get(f"{server.url}/s/{own.secret}")
+        assert phone.execute_script("return window.innerWidth") == 390  # the page's viewport, as on a phone
+        assert "Mobile" in phone.execute_script("return navigator.userAgent")
+        send(phone, bad)
+        phone.save_screenshot(str(shots / "desk-phone-street.png"))
+        assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
+        titles = phone.execute_script(LINES, "#result table.targets td:first-child")
+        assert len(titles) >= 10
+        for text, lines, width in titles:  # the title the full width of the card: a line or two, not a column
+            assert width >= 300, (text, width)
+            assert lines <= 3, (text, lines)
+        height = phone.execute_script("return document.documentElement.scrollHeight")
+        assert height < 3200, height  # 5,903 px when each title wrapped a character a line
+        phone.get(f"{server.url}/a/{desk.admin().secret}")
+        phone.save_screenshot(str(shots / "desk-phone-bureau.png"))
+        assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
+        for css in ("h1 .tag", "#desk-table td.nowrap", "#desk-table td.state span", "table.links td:first-child"):
+            found = phone.execute_script(LINES, css)
+            assert found, css
+            for text, lines, _ in found:
+                assert lines == (1 if text else 0), (css, text, lines)  # a date, a badge, a name: one line
+        assert phone.find_element(By.ID, "desk-table").is_displayed()

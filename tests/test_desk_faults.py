@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from desk_server import Server, district, post_workbook
+from desk_server import Server, create_desk, district, post_workbook
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, bundled
+from kaohe.resources import DEFAULT_TARGETS, SAMPLE_SUBMISSIONS, bundled
 
 pytestmark = pytest.mark.slow
 
@@ -216,3 +216,17 @@ def test_desk_log_names_the_client_and_every_refusal_never_a_secret(tmp_path: Pa
     assert secret not in desk.log_path.read_text(encoding="utf-8") and "x" * 32 not in desk.log_path.read_text()
     for path in (desk.db, desk.log_path, desk.roster_path):
         assert not stat.S_IMODE(path.stat().st_mode) & 0o007, path
+
+
+def test_a_data_folder_deep_in_long_names_still_checks_uploads(tmp_path: Path) -> None:
+    """Uploads spool in the folder's tmp/; the workers' fork server must not put its socket there (a socket's
+    path is limited to about 100 bytes)."""
+    deep = tmp_path / ("各街道报送材料" * 4) / ("2005年度社区建设目标考核" * 3) / "报送 平台"
+    desk = create_desk(deep)
+    assert len(str(desk.tmp).encode()) > 108
+    book = bundled(SAMPLE_SUBMISSIONS) / "东风街道.xlsx"
+    with Server(desk.root) as server, httpx.Client(timeout=60) as client:
+        who = next(w for w in desk.streets() if w.name == "东风街道")
+        status, _ = post_workbook(client, server.url, who.secret, book)
+        assert status == 303, "".join(server.output)[-2000:]
+    assert len(desk.versions()) == 1

@@ -138,8 +138,13 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
         os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
         multiprocessing.set_forkserver_preload(PRELOAD)
     import tempfile
+    from multiprocessing import util
 
-    tempfile.tempdir = str(desk.tmp)  # uploads spool on the desk's own disk, whose free space it watches
+    # Uploads spool on the desk's own disk, whose free space it watches. multiprocessing's own temporary
+    # folder (where the fork server's socket lives) is fixed first, in the system's: a socket's path has a
+    # limit of about 100 bytes that a data folder's path may pass.
+    util.get_temp_dir()
+    tempfile.tempdir = str(desk.tmp)
     app = create_app(desk, lang, hosts)
     from kaohe.desk.connections import guard_connections
     from kaohe.limits import MAX_CONNECTIONS
