@@ -260,7 +260,7 @@ def test_the_bureau_page_is_what_kaohe_assess_computes_on_the_served_folder(
     assert desk_part["completeness"] == round(4 / 12, 4) and desk_part["deadline"] is None
     assert sorted(d["street"] for d in desk_part["streets"] if d["state"] == "submitted") == sorted(sent.values())
     # and the page shows those numbers: every street's score and rank as the report has them
-    rows = dict(re.findall(r'data-street="([^"]+)">.*?class="num score">([\d.]*)<', page, re.S))
+    rows = dict(re.findall(r'data-street="([^"]+)">.*?class="num score"[^>]*>([\d.]*)<', page, re.S))
     for s in served["streets"]:
         assert rows[s["name"]] == (f"{s['score']:.2f}" if s["submitted"] else "")
     # 催报: the streets that have not submitted, with their links
@@ -497,7 +497,7 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
     cells = [c for row in load_workbook(path).active.iter_rows(values_only=True) for c in row if c]
     assert "退回修改" in cells and "社区情况!E5" in cells and "户数请核实" in cells and "待修改" in cells
     table = client.get(f"/a/{admin.secret}").text
-    assert re.search(r'data-street="东风街道">.*?class="state returned">退回修改<', table, re.S)
+    assert re.search(r'data-street="东风街道">.*?class="state returned"[^>]*><span class="nowrap">退回修改<', table, re.S)
     refused = client.post(f"/a/{admin.secret}/street/0/review", data={"csrf": csrf_of(page.text),
                                                                        "action": "reopened", "reason": "x"})
     assert refused.status_code == 409  # nothing accepted to reopen
