@@ -497,7 +497,8 @@ def test_the_bureau_returns_accepts_and_reopens_from_the_street_page(client: Tes
     cells = [c for row in load_workbook(path).active.iter_rows(values_only=True) for c in row if c]
     assert "退回修改" in cells and "社区情况!E5" in cells and "户数请核实" in cells and "待修改" in cells
     table = client.get(f"/a/{admin.secret}").text
-    assert re.search(r'data-street="东风街道">.*?class="state returned"[^>]*><span class="nowrap">退回修改<', table, re.S)
+    assert re.search(r'data-street="东风街道">.*?class="state returned"[^>]*><span class="nowrap">退回修改<',
+                     table, re.S)
     refused = client.post(f"/a/{admin.secret}/street/0/review", data={"csrf": csrf_of(page.text),
                                                                        "action": "reopened", "reason": "x"})
     assert refused.status_code == 409  # nothing accepted to reopen
