@@ -136,7 +136,7 @@ def test_a_street_and_the_bureau_in_a_real_browser(browser: Any, shots: Path, tm
         browser.set_window_size(390, 844)
         browser.get(f"{server.url}/s/{own.secret}")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
-        browser.save_screenshot(str(shots / "desk-street-phone.png"))
+        browser.save_screenshot(str(shots / "desk-street-narrow.png"))
         browser.set_window_size(1200, 1000)
 
         # the bureau sees it submitted, with the same score
@@ -338,7 +338,7 @@ def test_on_a_phone_titles_read_as_lines_pages_stay_short_and_dates_and_badges_w
         assert phone.execute_script("return window.innerWidth") == 390  # the page's viewport, as on a phone
         assert "Mobile" in phone.execute_script("return navigator.userAgent")
         send(phone, bad)
-        phone.save_screenshot(str(shots / "desk-phone-street.png"))
+        phone.save_screenshot(str(shots / "desk-street-phone.png"))
         assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
         titles = phone.execute_script(LINES, "#result table.targets td:first-child")
         assert len(titles) >= 10

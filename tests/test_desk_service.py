@@ -278,3 +278,24 @@ def test_the_desk_reads_through_a_bounded_number_of_workers(service: Service, mo
         t.join(120)
     assert not errors
     assert 1 <= most <= sandbox.usable_cpus()
+
+
+def test_readings_of_a_period_gone_by_are_removed_when_the_next_opens(service: Service) -> None:
+    path, size, digest = sent(service, "东风街道", SAMPLE / "东风街道.xlsx")
+    service.receive(who(service, "东风街道"), path, path.name, size, digest)
+    kept = service.desk.root / "readings"
+    assert [p.name.split("-")[0] for p in kept.iterdir()] == [digest]
+    service.close("zh")
+    service.open("2006")
+    assert list(kept.iterdir()) == []
+
+
+def test_the_course_from_the_light_document_is_the_course_from_the_whole_report() -> None:
+    from kaohe.report.json import course_document
+    from kaohe.tracking.progress import progress
+
+    targets = api.load_targets(bundled(DEFAULT_TARGETS))
+    for verified in (None, bundled("data/2005/核查/核查结果.csv")):
+        report = api.assess(verified=verified)
+        assert progress([("2005", course_document(report))], targets) == \
+            progress([("2005", api.to_document(report))], targets)

@@ -118,6 +118,7 @@ class Service:
         self._reading = threading.BoundedSemaphore(slots)
         self.readings = Readings(desk.root / "readings", self.targets,
                                  Budget(DESK_MEMORY_BUDGET, DESK_SECONDS_PER_FILE, workers=1))
+        self._prune_readings()
 
     # ---- a street's workbooks
 
@@ -274,7 +275,9 @@ class Service:
             except KaoheError:
                 runs = []
         if report is not None and all(p != report.period for p, _ in runs):
-            runs.append((report.period, api.to_document(report, "en" if lang == "en" else "zh")))
+            from kaohe.report.json import course_document
+
+            runs.append((report.period, course_document(report)))  # only what the course reads
         made = progress(runs, self.targets) if runs else None
         with self._assess_lock:
             self._course = (key, made)  # the page's every load asks: made once per assessment and history
@@ -306,10 +309,18 @@ class Service:
                       files={v.street: v.sha256 for v in self.desk.latest().values()})
         return Closed(self.desk.period, run_id)
 
+    def _prune_readings(self) -> None:
+        """Readings of no version of the open period (an earlier period's, another targets file's) removed."""
+        try:
+            self.readings.prune({v.sha256 for v in self.desk.versions()})
+        except OSError:
+            pass  # only disk space: they are read past, never used
+
     def open(self, period: str) -> None:
         """Start the next period (KaoheError when its label is not one kaohe places)."""
         old = self.desk.period
         self.desk.open_period(period)
+        self._prune_readings()
         self.desk.log(ADMIN, "opened", period=period, previous=old)
 
     # ---- review: states, returns with reasons, acceptance, deadlines, comments, every figure's history

