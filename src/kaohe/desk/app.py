@@ -196,7 +196,8 @@ async def _posted(request: Request, admin: bool, need: str = "manage") -> tuple[
     tr = _tr(request)
     try:
         length = request.headers.get("content-length", "")
-        if length.isdigit():  # no room for what is coming: refused before a byte of it is read
+        sending_file = request.headers.get("content-type", "").startswith("multipart/")
+        if sending_file and length.isdigit():  # no room for the file coming: refused before a byte is read
             _desk(request).room_for(int(length))
         data = await _form(request, who)
     except DeskError as exc:
