@@ -54,7 +54,8 @@ def _targets(targets: Targets | PathLike | None) -> Targets:
 def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None = None,
            roster: PathLike | None = None, period: str | None = None,
            on_progress: Progress | None = None, verified: PathLike | None = None,
-           history: PathLike | None = None, readings: Readings | None = None) -> Report:
+           history: PathLike | None = None, readings: Readings | None = None,
+           appeals: PathLike | None = None) -> Report:
     """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
 
     With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
@@ -65,6 +66,10 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     With `verified` (a findings file or a folder of them: inspectors' 核查 results), the report is scored on
     the verified figures where a finding exists, with the targets file's overstatement rule and adjustments
     applied, and carries `verification`: every street's self-assessed and verified score and every change.
+
+    With `appeals` (an appeals file: a findings file with the appeal's number and the decision, 申诉编号 and 裁定),
+    the upheld appeals are applied as findings on top of `verified`'s, the rejected ones reported; the report
+    carries `appeals`: every decision and each street's score before (verified) and after (final).
 
     With `history` (a file written by History.record), a street whose community count moved far from the last
     recorded period's is warned about (count_check): the command line and the desk compose it the same way.
@@ -92,11 +97,17 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     targets_path = rules.source_path or bundled(DEFAULT_TARGETS)
     report = score(rules, intake, file_info(targets_path) if targets_path.is_file() else None)
     report = replace(report, period=period or report.period, targets=rules, intake=intake, sample=source is None)
-    if verified is not None:
-        from kaohe.verify import apply, read_findings
+    if verified is not None or appeals is not None:
+        from kaohe.verify import appeals_of, apply, read_findings
 
-        findings, issues, files = read_findings(Path(verified), rules)
-        report = apply(report, intake, rules, findings, issues, files)
+        findings, issues, files = read_findings(Path(verified), rules) if verified is not None else ([], [], [])
+        before = apply(report, intake, rules, findings, issues, files) if verified is not None else report
+        if appeals is None:
+            report = before
+        else:
+            decided, more, names = read_findings(Path(appeals), rules)
+            after = apply(report, intake, rules, [*findings, *decided], [*issues, *more], [*files, *names])
+            report = replace(after, appeals=appeals_of(before, after, decided, names, rules))
     if history is not None:
         report = count_check(report, history)
     return period_check(report)

@@ -137,6 +137,11 @@ def assess(
         "--verified", help="核查结果（文件或文件夹）：按核实后的数据评分，并列出自评分与核定分。"
         "Inspectors' findings (a file or folder): score on the verified figures, both scores shown.",
         show_default=False, readable=False)] = None,
+    appeals: Annotated[Path | None, typer.Option(
+        "--appeals", help="申诉裁定（文件或文件夹：核查结果的格式，另有“申诉编号”“裁定”两栏）：支持的申诉按其核实值"
+        "执行，驳回的只列出；结果中有申诉前后的得分。Decided appeals (a findings file with 申诉编号 and 裁定): "
+        "upheld ones applied, rejected ones listed; each street's score before and after.",
+        show_default=False, readable=False)] = None,
     per_street: Annotated[Path | None, typer.Option(
         "--per-street", help="为每个街道写一份考核结果（Excel），放在这个文件夹里，用于下发各街道。"
         "Write each street its own result workbook into this folder, to send back.", show_default=False,
@@ -176,7 +181,7 @@ def assess(
     try:
         with _progress(tr) as tick, _collector_paused():
             report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
-                                verified=verified, history=history)
+                                verified=verified, history=history, appeals=appeals)
         with together():  # the scorecard, the street results and the record appear together, or none of them
             if out is not None:
                 with _status(tr, out, len(report.streets)), _collector_paused():

@@ -407,6 +407,41 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class AppealDecision:
+    """One decided appeal (申诉) as the appeals file writes it: upheld ones are applied as findings."""
+
+    id: str
+    street: str
+    community: str | None
+    item: str  # a field's label, or 加分/扣分
+    decision: Literal["upheld", "rejected"]
+    value: Any  # the figure or the points given when upheld; None when rejected
+    reason: str
+    file: str
+    sheet: str | None
+    cell: str | None
+
+
+@dataclass(frozen=True)
+class AppealScore:
+    """A street's score before its appeals were decided (the verified one, or the self-assessed one without
+    findings) and after (final)."""
+
+    name: str
+    verified: Decimal
+    final: Decimal
+
+
+@dataclass(frozen=True)
+class Appeals:
+    """What the appeals did to a report: every decision, and each street's score before and after."""
+
+    files: tuple[str, ...]
+    decisions: tuple[AppealDecision, ...]
+    streets: tuple[AppealScore, ...]  # every roster street, in roster order
+
+
+@dataclass(frozen=True)
 class DeskReview:
     """The submission desk's review of the period, carried by the reports it writes: each street's state
     (missing, submitted, returned, accepted), the deadline, the reporting and on-time rates."""
@@ -436,6 +471,7 @@ class Report:
     roster_info: FileInfo | None = None
     targets_info: FileInfo | None = None
     verification: Verification | None = None  # kaohe assess --verified: both scores and every change
+    appeals: Appeals | None = None  # kaohe assess --appeals: every decision, each street's score before and after
     # what it was made from, so a report can be rendered, written or recorded on its own (kaohe.api)
     targets: Targets | None = field(default=None, compare=False, repr=False)
     intake: Intake | None = field(default=None, compare=False, repr=False)

@@ -26,6 +26,9 @@ from typing import Any
 from kaohe.issues import Issue
 from kaohe.model import (
     Adjustment,
+    AppealDecision,
+    Appeals,
+    AppealScore,
     Change,
     Communities,
     Intake,
@@ -58,9 +61,24 @@ class Finding:
     inspector: str
     date: str
     reference: str
+    appeal: str = ""  # an appeals file's row: the appeal's number, and the decision as written
+    decision: str = ""
 
     def at(self, kind: str = "value") -> str | None:
         return self.cells.get(kind)
+
+
+def decision_of(f: Finding, targets: Targets) -> str | None:
+    """An appeal row's decision — upheld, rejected — or None when it says neither (or it is no appeal)."""
+    from kaohe.text import header_key
+
+    key = header_key(f.decision) or f.decision.strip()
+    words = targets.verification
+    if key in {header_key(w) or w for w in words.upheld_words}:
+        return "upheld"
+    if key in {header_key(w) or w for w in words.rejected_words}:
+        return "rejected"
+    return None
 
 
 def _text(value: Any) -> str:
@@ -124,13 +142,15 @@ def read_findings(path: Path, targets: Targets) -> tuple[list[Finding], list[Iss
                     return row.get(kind)
 
                 value = get("value")
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    continue  # a row of the 核查表 that was not verified
+                appeal = _text(get("appeal"))
+                if (value is None or (isinstance(value, str) and not value.strip())) and not appeal:
+                    continue  # a row of the 核查表 that was not verified (a rejected appeal has no value)
                 findings.append(Finding(
                     file.name, sheet.name if len(book.sheets) > 1 or file.suffix.lower() != ".csv" else None, r,
                     {kind: sheet.a1(r, c) for kind, c in where.items()}, _text(get("street")),
                     _text(get("community")), _text(get("item")), value, _text(get("note")),
-                    _text(get("inspector")), _text(get("date")), _text(get("reference"))))
+                    _text(get("inspector")), _text(get("date")), _text(get("reference")), appeal,
+                    _text(get("decision"))))
         if not found_any:
             issues.append(Issue("findings-no-columns", file.name))
     return findings, issues, names
@@ -212,6 +232,16 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
 
     a = _Applier(targets, intake)
     a.issues.extend(read_issues)
+    applied: list[Finding] = []
+    for f in findings:  # an appeal is applied when it was upheld; a rejected one only reported
+        if not f.appeal:
+            applied.append(f)
+        elif decision_of(f, targets) is None:
+            a.issue("appeal-no-decision", f, "decision" if "decision" in f.cells else "street", number=f.appeal,
+                    upheld=targets.verification.upheld_words[0], rejected=targets.verification.rejected_words[0])
+        elif decision_of(f, targets) == "upheld":
+            applied.append(f)
+    findings = applied
     figures: dict[tuple[str, str, str], list[tuple[Finding, Any]]] = {}  # (street, community, field)
     adjustments: dict[str, list[tuple[Finding, Decimal]]] = {}
     for f in findings:
@@ -260,6 +290,9 @@ def apply(report: Report, intake: Intake, targets: Targets, findings: Sequence[F
     # two findings for one figure must agree; then each street's figures are replaced
     chosen: dict[str, list[tuple[Finding, str, str, Any]]] = {}
     for (street_name, community, name), found_values in figures.items():
+        decided = [(f, v) for f, v in found_values if f.appeal]
+        if decided:  # an upheld appeal on a figure replaces what the inspectors found for it
+            found_values = decided
         values = {v for _, v in found_values}
         if len(values) > 1:
             from kaohe.workbook.cells import shown as as_written
@@ -483,3 +516,29 @@ def _overstated(reported: Any, verified: Any, rule: Any) -> bool:
         tolerance = Decimal(rule.tolerance.numerator) / Decimal(rule.tolerance.denominator)
         return Decimal(verified) < Decimal(reported) * (1 - tolerance)
     return False
+
+
+def appeals_of(before: Report, after: Report, decided: Sequence[Finding], files: Sequence[str],
+               targets: Targets) -> Appeals:
+    """The appeals block: every appeal row's decision, and each street's score before the appeals (`before`:
+    verified, or self-assessed without findings) and after them (`after`: final)."""
+    decisions = []
+    for f in decided:
+        if not f.appeal:
+            continue
+        decision = decision_of(f, targets)
+        if decision is None:
+            continue  # an issue in the report already says so
+        value = f.value if decision == "upheld" and not (isinstance(f.value, str) and not f.value.strip()) else None
+        decisions.append(AppealDecision(f.appeal, f.street, f.community or None, f.item, decision,  # type: ignore[arg-type]
+                                        value, f.note, f.file, f.sheet, f.at("decision") or f.at("street")))
+
+    def scores(report: Report) -> dict[str, Decimal]:
+        if report.verification is not None:
+            return {v.name: v.verified_score for v in report.verification.streets}
+        return {s.name: s.score for s in report.streets}
+
+    was, now = scores(before), scores(after)
+    return Appeals(tuple(files), tuple(decisions),
+                   tuple(AppealScore(s.name, was.get(s.name, s.score), now.get(s.name, s.score))
+                         for s in after.streets))

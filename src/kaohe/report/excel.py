@@ -377,6 +377,8 @@ def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator
         _scores(book, report, targets, title, subtitle, tr)
         if report.verification is not None:
             _verification(book, report, targets, title, subtitle, tr)
+        if report.appeals is not None:
+            _appeals(book, report, title, subtitle, tr)
         _details(book, report, targets, title, subtitle, tr)
         if progress is not None and len(progress.periods) > 1:
             _progress(book, progress, targets, title, subtitle, tr)
@@ -588,6 +590,31 @@ def _verification(book: _Book, report: Report, targets: Targets, title: str, sub
                     tr("explain.list_sep").join(x for x in (a.note, a.reference) if x), a.inspector, a.date, "",
                     f"{a.file} {a.cell or ''}".strip()],
                    fmts=[None, None, None, None, None, MOVED, None, None, None, None, None])
+    w.finish(title, tr)
+
+
+def _appeals(book: _Book, report: Report, title: str, subtitle: str, tr: Translator) -> None:
+    """申诉: each street's score before and after its appeals, then every decision with its reason and cell."""
+    assert report.appeals is not None
+    a = report.appeals
+    w = book.sheet(tr("appeal.sheet"), title + " — " + tr("appeal.sheet"), subtitle, [12, 12, 22, 12, 10, 12, 34, 20])
+    w.line([tr("appeal.title", files="、".join(a.files), count=len(a.decisions),
+               upheld=sum(1 for d in a.decisions if d.decision == "upheld"))], wrap=False, bold=[True])
+    w.gap()
+    w.header_row = w.header([tr("street"), tr("appeal.before"), tr("appeal.final"), tr("verify.difference")])
+    for x in a.streets:
+        moved = x.final - x.verified
+        w.line([x.name, float(x.verified), float(x.final), float(moved)], fmts=[None, SCORE, SCORE, "+0.00;-0.00;0"],
+               fills=[None, None, None, None if not moved else (LOST_FILL if moved < 0 else MET_FILL)])
+    w.gap()
+    w.section(tr("appeal.decisions"))
+    w.header([tr("appeal.number"), tr("verify.street"), tr("verify.item"), tr("verify.community"),
+              tr("appeal.decision"), tr("appeal.value"), tr("appeal.reason"), tr("verify.where")])
+    for d in a.decisions:
+        upheld = d.decision == "upheld"
+        w.line([d.id, d.street, d.item, d.community or "", tr("appeal." + d.decision),
+                _cell(d.value) if d.value is not None else "", d.reason, f"{d.file} {d.cell or ''}".strip()],
+               fills=[None, None, None, None, MET_FILL if upheld else LOST_FILL, None, None, None])
     w.finish(title, tr)
 
 

@@ -47,6 +47,17 @@ def to_document(report: Report, targets: Targets, tr: Translator) -> dict[str, A
     if report.verification is not None:
         v = report.verification
         doc["verification"] = {"files": list(v.files), "findings": v.findings, "applied": v.applied}
+    if report.appeals is not None:
+        a = report.appeals
+        doc["appeals"] = {
+            "files": list(a.files),
+            "decisions": [{"id": d.id, "street": d.street, "community": d.community, "item": d.item,
+                           "decision": d.decision, "value": plain(d.value) if not isinstance(d.value, str) else d.value,
+                           "reason": d.reason, "file": d.file, "sheet": d.sheet, "cell": d.cell}
+                          for d in a.decisions],
+            "streets": [{"name": x.name, "verified_score": float(x.verified), "final_score": float(x.final)}
+                        for x in a.streets],
+        }
     return doc
 
 

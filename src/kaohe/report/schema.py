@@ -141,6 +141,31 @@ class Verification(_Doc):
     applied: int
 
 
+class AppealDecision(_Doc):
+    id: str = Field(description="The appeal's number (申诉编号).")
+    street: str
+    community: str | None
+    item: str = Field(description="The figure's label, or 加分 / 扣分 for points.")
+    decision: Literal["upheld", "rejected"] = Field(description="支持 (applied as a finding) or 驳回 (listed only).")
+    value: Any = Field(description="The figure or the points given when upheld; null when rejected.")
+    reason: str
+    file: str
+    sheet: str | None
+    cell: str | None
+
+
+class AppealScore(_Doc):
+    name: str
+    verified_score: float = Field(description="Before the appeals: verified, or self-assessed without findings.")
+    final_score: float = Field(description="After the appeals: the final score.")
+
+
+class Appeals(_Doc):
+    files: list[str]
+    decisions: list[AppealDecision]
+    streets: list[AppealScore]
+
+
 class DeskStreet(_Doc):
     street: str
     state: Literal["missing", "submitted", "returned", "accepted"] = Field(
@@ -173,6 +198,8 @@ class ReportDocument(_Doc):
     streets: list[Street]
     issues: list[Issue]
     verification: Verification | None = Field(default=None, description="With --verified only.")
+    appeals: Appeals | None = Field(default=None, description="With --appeals only: the decided appeals and "
+                                    "each street's score before and after them.")
     desk: Desk | None = Field(default=None, description="The desk's report.json only: states, deadline, rates.")
 
 

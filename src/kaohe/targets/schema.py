@@ -496,6 +496,8 @@ class Verification(Model):
     columns: dict[str, list[str]] = Field(default_factory=default("verification", "columns"))
     overstatement: Overstatement | None = None  # none: verification only replaces figures
     adjustments: Adjustments = Adjustments()
+    upheld_words: list[str] = Field(default_factory=default("verification", "upheld_words"), min_length=1)
+    rejected_words: list[str] = Field(default_factory=default("verification", "rejected_words"), min_length=1)
 
 
 class Grade(Model):
