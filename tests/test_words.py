@@ -109,3 +109,17 @@ def test_english_plurals_follow_the_count():
     tr = Translator("en")
     assert tr("unit_communities", count=1) == " community" and tr("unit_communities", count=3) == " communities"
     assert Translator("zh")("unit_communities", count=1) == "个社区"
+
+
+def test_no_words_key_is_written_twice() -> None:
+    """A key written twice in the catalogue silently keeps the last (a label once replaced an error message)."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    import kaohe.words
+
+    tree = ast.parse(Path(kaohe.words.__file__).read_text(encoding="utf-8"))
+    keys = [k.value for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []

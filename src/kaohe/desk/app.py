@@ -223,7 +223,11 @@ async def street_page(request: Request, message: str | None = None, status: int 
     review = await run_in_threadpool(service.status, who.name)
     just = request.query_params.get("v", "")
     received = next((n for n, v in enumerate(versions, 1) if str(v.id) == just), None) if just.isdigit() else None
+    published = await run_in_threadpool(service.published_table)
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
+                 published=published, publication=desk.publication(), appeals=service.appeals(who.name),
+                 target_choices=views.target_choices(service.targets, tr),
+                 target_titles=dict(views.target_choices(service.targets, tr)),
                  review=review, comments=desk.comments(who.name), received=received if message is None else None,
                  verified=views.own_verification(own, None, service.targets, tr),
                  versions=list(reversed(versions)), latest=versions[-1] if versions else None, message=message,
@@ -345,6 +349,8 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     disk = tr("desk.disk_low", mb=desk.free_bytes() // (1024 * 1024)) if desk.disk_low() else None
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely, shown=shown,
                  disk=disk, people=desk.people() if who.may("manage") else [],
+                 publication=desk.publication(), appeals=service.appeals(),
+                 target_titles=dict(views.target_choices(service.targets, tr)),
                  late_taken=desk.late_taken,
                  chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
                  period_info=desk.period_info(), periods=desk.periods(), message=message or failed,
@@ -603,6 +609,47 @@ async def people(request: Request) -> Response:
     return await bureau_page(request, text, 200)
 
 
+async def file_appeal(request: Request) -> Response:
+    """A street's appeal from its page, while the results are published."""
+    got = await _posted(request, admin=False)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    fields = {key: str(value) for key, value in data.items() if isinstance(value, str)}
+    await data.close()
+    try:
+        filed = await run_in_threadpool(_service(request).file_appeal, who.name, fields.get("target", ""),
+                                        fields.get("reason", ""), fields.get("community") or None,
+                                        fields.get("field") or None)
+    except DeskError as exc:
+        return await street_page(request, exc.text(tr), exc.status)
+    return await street_page(request, tr("desk.appeal_filed", number=filed.id), 200)
+
+
+async def publish(request: Request) -> Response:
+    service = _service(request)
+
+    def act(f: dict[str, str], tr: Translator) -> None:
+        service.publish(f.get("start", ""), f.get("end", ""), ACTOR.get() or ADMIN)
+
+    return await _bureau_form(request, act)
+
+
+async def decide_appeal(request: Request) -> Response:
+    service = _service(request)
+    number = request.path_params["number"]
+
+    def act(f: dict[str, str], tr: Translator) -> None:
+        try:
+            points = float(f["points"]) if f.get("points") else None
+        except ValueError as exc:
+            raise DeskError(key="desk.appeal_points", limit="—") from exc
+        service.decide_appeal(number, f.get("decision", ""), f.get("reason", ""), ACTOR.get() or ADMIN, points,
+                              f.get("value") or None)
+
+    return await _bureau_form(request, act)
+
+
 async def set_deadline(request: Request) -> Response:
     service = _service(request)
     return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ACTOR.get() or ADMIN,
@@ -688,6 +735,9 @@ ROUTES = [
     Route("/a/{secret}/street/{index:int}/review", review_street, methods=["POST"]),
     Route("/a/{secret}/street/{index:int}/link", relink_street, methods=["POST"]),
     Route("/a/{secret}/people", people, methods=["POST"]),
+    Route("/a/{secret}/publish", publish, methods=["POST"]),
+    Route("/a/{secret}/appeal/{number:int}", decide_appeal, methods=["POST"]),
+    Route("/s/{secret}/appeal", file_appeal, methods=["POST"]),
     Route("/a/{secret}/street/{index:int}/figures.csv", figures_csv),
     Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
     Route("/s/{secret}/comment", comment, methods=["POST"]),

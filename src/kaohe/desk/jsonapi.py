@@ -20,10 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kaohe.desk.models import (
+    AppealOut,
+    AppealRequest,
     CommentOut,
     CommentRequest,
     DeadlineOut,
     DeadlineRequest,
+    DecideRequest,
     FigureVersion,
     IssueOut,
     LinkOut,
@@ -31,6 +34,8 @@ from kaohe.desk.models import (
     PersonOut,
     PersonRequest,
     Problem,
+    PublicationOut,
+    PublishRequest,
     ReopenRequest,
     ReturnRequest,
     ReviewOut,
@@ -160,6 +165,28 @@ async def bureau_comment(request: Request, who: Who, body: CommentRequest) -> Co
                                    body.community, body.field)
 
 
+async def file_appeal(request: Request, who: Who, body: AppealRequest) -> AppealOut:
+    return await run_in_threadpool(_service(request).file_appeal, who.name, body.target, body.reason,
+                                   body.community, body.field)
+
+
+async def street_appeals(request: Request, who: Who, _: Any) -> list[AppealOut]:
+    return await run_in_threadpool(_service(request).appeals, who.name)
+
+
+async def bureau_appeals(request: Request, who: Who, _: Any) -> list[AppealOut]:
+    return await run_in_threadpool(_service(request).appeals, request.query_params.get("street") or None)
+
+
+async def publish_results(request: Request, who: Who, body: PublishRequest) -> PublicationOut:
+    return await run_in_threadpool(_service(request).publish, body.start, body.end, who.name)
+
+
+async def decide_appeal(request: Request, who: Who, body: DecideRequest) -> AppealOut:
+    return await run_in_threadpool(_service(request).decide_appeal, body.id, body.decision, body.reason, who.name,
+                                   body.points, body.value)
+
+
 def _link(request: Request, kind: str, secret: str) -> str:
     from kaohe.desk.app import _public
 
@@ -198,6 +225,10 @@ OPERATIONS = (
               upload_submission, multipart=True),
     Operation("getStreetStatus", "s", "GET", "/status", "The street's state, latest version, score, deadline and "
               "the reasons it was returned with.", None, StreetStatus, street_status),
+    Operation("fileAppeal", "s", "POST", "/appeals", "An appeal (申诉) on a target or one of its figures, while the "
+              "results are published.", AppealRequest, AppealOut, file_appeal),
+    Operation("listAppeals", "s", "GET", "/appeals", "The street's appeals and their decisions.", None,
+              list[AppealOut], street_appeals),
     Operation("addComment", "s", "POST", "/comments", "A note on the street, a target or a figure.",
               CommentRequest, CommentOut, street_comment),
     Operation("listStreets", "a", "GET", "/streets", "Every roster street's state, version, score and lateness.",
@@ -215,6 +246,14 @@ OPERATIONS = (
               query=(("street", True), ("field", True), ("community", False))),
     Operation("addComment", "a", "POST", "/comments", "A note on a street, a target or a figure.",
               CommentRequest, CommentOut, bureau_comment, need="inspect"),
+    Operation("publishResults", "a", "POST", "/publication", "Publish the preliminary results (公示) from start "
+              "to end: every street sees the district's table and may appeal.", PublishRequest, PublicationOut,
+              publish_results),
+    Operation("listAppeals", "a", "GET", "/appeals", "Every appeal of the period (or one street's).", None,
+              list[AppealOut], bureau_appeals, query=(("street", False),)),
+    Operation("decideAppeal", "a", "POST", "/appeals/decide", "Uphold an appeal (points within the targets "
+              "file's bounds, or the figure's value) or reject it, with the reason.", DecideRequest, AppealOut,
+              decide_appeal),
     Operation("reissueLink", "a", "POST", "/links/reissue", "A new link for a street; the old one stops working "
               "at once.", StreetAction, LinkOut, reissue_link),
     Operation("revokeLink", "a", "POST", "/links/revoke", "Stop a street's link until a new one is issued.",

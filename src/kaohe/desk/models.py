@@ -169,3 +169,52 @@ class PersonOut(Model):
     name: str
     role: Literal["admin", "inspector", "leader"]
     link: str | None = None
+
+
+class AppealRequest(Model):
+    """fileAppeal: an appeal on a target (or one figure of it) while the results are published."""
+
+    target: str = Field(description="The target's id, as the targets file names it.")
+    community: str | None = None
+    field: str | None = Field(default=None, description="The figure's field id, when the appeal is about one.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AppealOut(Model):
+    """An appeal and, once decided, the decision."""
+
+    id: int
+    street: str
+    target: str
+    community: str | None = None
+    field: str | None = None
+    reason: str
+    state: Literal["open", "upheld", "rejected"]
+    decision_reason: str | None = None
+    points: float | None = None
+    value: str | None = None
+    decided_by: str | None = None
+
+
+class PublishRequest(Model):
+    """publishResults: the window (ISO 8601) in which every street sees the district's preliminary results."""
+
+    start: str
+    end: str
+
+
+class PublicationOut(Model):
+    start: str
+    end: str
+    sha256: str = Field(description="SHA-256 of the report published (its JSON, keys sorted).")
+
+
+class DecideRequest(Model):
+    """decideAppeal: upheld — with the points given (bonus > 0, deduction < 0) or the figure's value — or
+    rejected, with the reason either way."""
+
+    id: int
+    decision: Literal["upheld", "rejected"]
+    reason: str = Field(min_length=1, max_length=2000)
+    points: float | None = None
+    value: str | None = None

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kaohe.desk.models import CommentOut, FigureVersion, Reason, ReviewOut, StreetRow, StreetStatus
+from kaohe.desk.models import (
+    AppealOut,
+    CommentOut,
+    FigureVersion,
+    PublicationOut,
+    Reason,
+    ReviewOut,
+    StreetRow,
+    StreetStatus,
+)
 from kaohe.desk.store import ADMIN, Desk, DeskError, Version, Who
 from kaohe.errors import KaoheError
 from kaohe.words import Translator
@@ -210,10 +219,11 @@ class Service:
                 report = None
             else:
                 findings = self.desk.findings if self.desk.findings_files() else None
+                appeals = self.desk.appeals_file if self.desk.appeals_file.is_file() else None
                 with self._reading:  # every file read before (at its upload) is taken from the readings
                     report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
                                         period=self.desk.period, verified=findings, history=self.desk.history,
-                                        readings=self.readings)
+                                        readings=self.readings, appeals=appeals)
             self._assessed = (generation, report)
             return report
 
@@ -552,6 +562,153 @@ class Service:
         self.desk.log(ADMIN, "reminded", period=self.desk.period, sent=sent, without_address=without)
         return Reminded(sent, without)
 
+    # ---- publication (公示) and appeals (申诉)
+
+    def publish(self, start: str, end: str, who: str) -> PublicationOut:
+        """publishResults: the district's preliminary results shown to every street from `start` to `end`;
+        what was published is recorded by its hash. DeskError without an assessment or with a bad window."""
+        import hashlib
+        import json
+
+        from kaohe import api
+
+        began, ended = _parse_deadline(start), _parse_deadline(end)
+        if began is None or ended is None or ended <= began:
+            raise DeskError(key="desk.bad_window", start=start, end=end)
+        report = self.assessment()
+        if report is None:
+            raise DeskError(key="desk.nothing_yet")
+        body = json.dumps(api.to_document(self.reviewed(report)), ensure_ascii=False, sort_keys=True)
+        from kaohe.atomic import atomic_path
+
+        kept = self.published_path()
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(kept) as tmp:  # what was published, as published: the streets' pages show this
+            tmp.write_text(body, encoding="utf-8")
+        done = self.desk.publish(began.isoformat(timespec="minutes"), ended.isoformat(timespec="minutes"),
+                                 hashlib.sha256(body.encode("utf-8")).hexdigest(), who)
+        return PublicationOut(start=done.start, end=done.end, sha256=done.sha256)
+
+    def published_path(self) -> Path:
+        from kaohe.desk.store import safe_stem
+
+        return self.desk.root / "published" / f"{safe_stem(self.desk.period)}.json"
+
+    def published_table(self) -> list[dict[str, Any]]:
+        """The district's table as published (name, score, grade, rank of every street), while it is
+        published; [] otherwise. Read from the published file, never assessed again."""
+        import json
+
+        if not self.published_now():
+            return []
+        try:
+            document = json.loads(self.published_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [{"name": s["name"], "score": s["score"], "grade": s["grade"], "rank": s["rank"],
+                 "submitted": s["submitted"]} for s in document.get("streets", [])]
+
+    def published_now(self) -> bool:
+        """Whether the period's results are published at this moment (appeals may be filed)."""
+        from datetime import datetime
+
+        published = self.desk.publication()
+        if published is None:
+            return False
+        start, end = _parse_deadline(published.start), _parse_deadline(published.end)
+        assert start is not None and end is not None
+        return bool(start <= datetime.now(start.tzinfo) <= end)
+
+    def file_appeal(self, street: str, target: str, reason: str, community: str | None = None,
+                    field: str | None = None) -> AppealOut:
+        """fileAppeal: only while the results are published; on a target of the targets file."""
+        self._known(street)
+        if not self.published_now():
+            raise DeskError(key="desk.appeal_closed")
+        if target not in {t.id for t in self.targets.targets}:
+            raise DeskError(key="desk.unknown_target", target=target)
+        if field and field not in self.targets.fields.street and field not in self.targets.fields.community:
+            raise DeskError(key="desk.unknown_field", field=field)
+        reason = reason.strip()
+        if not reason:
+            raise DeskError(key="desk.reason_needed")
+        return _appeal_out(self.desk.file_appeal(street, target, (community or "").strip()[:100] or None,
+                                                 field or None, reason[:2000]))
+
+    def appeals(self, street: str | None = None) -> list[AppealOut]:
+        return [_appeal_out(a) for a in self.desk.appeals(street)]
+
+    def decide_appeal(self, number: int, decision: str, reason: str, who: str, points: float | None = None,
+                      value: str | None = None) -> AppealOut:
+        """decideAppeal: upheld (points within the targets file's bounds, or the figure's value) or rejected,
+        with the reason; the period's appeals file is written again, and the next assessment applies it."""
+        found = next((a for a in self.desk.appeals() if a.id == number and a.state == "open"), None)
+        if found is None:
+            raise DeskError(key="desk.no_open_appeal", number=number)
+        if decision not in ("upheld", "rejected") or not reason.strip():
+            raise DeskError(key="desk.reason_needed")
+        bounds = self.targets.verification.adjustments
+        points_text = value_text = None
+        if decision == "upheld":
+            if points is None and not (value or "").strip():
+                raise DeskError(key="desk.appeal_needs", upheld=self._words("upheld"))
+            if points is not None:
+                given = [float(a.points) for a in self.desk.appeals(found.street)
+                         if a.state == "upheld" and a.points is not None and (float(a.points) > 0) == (points > 0)]
+                limit = float(bounds.max_bonus if points > 0 else bounds.max_deduction)
+                if points == 0 or sum(abs(g) for g in given) + abs(points) > limit:
+                    raise DeskError(key="desk.appeal_points", limit=f"{limit:g}")
+                points_text = f"{points:g}"
+            else:
+                if self._figure_of(found) is None:
+                    raise DeskError(key="desk.appeal_no_figure", target=found.target)
+                value_text = (value or "").strip()[:100]
+        decided = self.desk.decide_appeal(number, decision, reason.strip()[:2000], points_text, value_text, who)
+        self._write_appeals()
+        return _appeal_out(decided)
+
+    def _words(self, kind: str) -> str:
+        words = self.targets.verification
+        return (words.upheld_words if kind == "upheld" else words.rejected_words)[0]
+
+    def _figure_of(self, appeal: Any) -> tuple[str, str] | None:
+        """(level, field) an appeal's value is for: its own field, else the one field its target tests."""
+        target = next((t for t in self.targets.targets if t.id == appeal.target), None)
+        field = appeal.field or (getattr(target.test, "field", None) if target is not None else None)
+        if field in self.targets.fields.community:
+            return "community", field
+        if field in self.targets.fields.street:
+            return "street", field
+        return None
+
+    def _write_appeals(self) -> None:
+        """The period's decided appeals as an appeals file (a findings file with 申诉编号 and 裁定): what the
+        assessment applies, and what a bureau without the desk feeds `kaohe assess --appeals`."""
+        from kaohe.atomic import atomic_path
+
+        bounds = self.targets.verification.adjustments
+        rows = [["申诉编号", "街道", "社区", "核查项目", "核实值", "裁定", "说明", "依据"]]
+        for a in self.desk.appeals():
+            if a.state == "open":
+                continue
+            item, shown = "", ""
+            figure = self._figure_of(a)
+            if a.state == "upheld" and a.points is not None:
+                item = bounds.bonus_words[0] if float(a.points) > 0 else bounds.deduction_words[0]
+                shown = f"{abs(float(a.points)):g}"
+            elif figure is not None:
+                level, field = figure
+                defs = self.targets.fields.community if level == "community" else self.targets.fields.street
+                item, shown = defs[field].label, a.value or ""
+            rows.append([str(a.id), a.street, a.community or "", item, shown, self._words(a.state),
+                         a.decision_reason or "", f"申诉{a.id}"])
+        from kaohe.desk.app import csv_text
+
+        path = self.desk.appeals_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(csv_text(rows), encoding="utf-8-sig")
+
     def _known(self, street: str) -> None:
         if street not in {w.name for w in self.desk.streets()}:
             raise DeskError(key="desk.unknown_street", street=street)
@@ -623,6 +780,13 @@ class Service:
                             "streets": [{"street": r.street, "state": r.state, "version": r.version, "late": r.late}
                                         for r in self.streets()]}
         return document
+
+
+def _appeal_out(a: Any) -> AppealOut:
+    return AppealOut(id=a.id, street=a.street, target=a.target, community=a.community, field=a.field,
+                     reason=a.reason, state=a.state, decision_reason=a.decision_reason,
+                     points=float(a.points) if a.points is not None else None, value=a.value,
+                     decided_by=a.decided_by)
 
 
 def _plain(value: Any) -> str | float | int | bool | None:

@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT, community TEXT,
     field TEXT, text TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deadlines (period TEXT PRIMARY KEY, deadline TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS publications (
+    period TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL,
+    who TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS appeals (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
+    field TEXT, reason TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, decision_reason TEXT,
+    points TEXT, value TEXT, decided_at TEXT, decided_by TEXT);
 CREATE TABLE IF NOT EXISTS people (
     name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
 """
@@ -123,6 +130,38 @@ class Who:
     @property
     def revoked(self) -> bool:
         return self.secret.startswith(REVOKED)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The preliminary results published (公示) for a window; `sha256` of what was published."""
+
+    period: str
+    start: str
+    end: str
+    sha256: str
+    at: str
+    who: str
+
+
+@dataclass(frozen=True)
+class AppealRow:
+    """A street's appeal (申诉) and, once decided, the bureau's decision."""
+
+    id: int
+    period: str
+    street: str
+    target: str
+    community: str | None
+    field: str | None
+    reason: str
+    at: str
+    state: str  # open, upheld, rejected
+    decision_reason: str | None = None
+    points: str | None = None
+    value: str | None = None
+    decided_at: str | None = None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -466,11 +505,14 @@ class Desk:
         """Each street's latest version of the period (the one that counts)."""
         return {v.street: v for v in self.versions(period=period)}
 
-    def generation(self) -> tuple[str, int, tuple[str, ...]]:
-        """Changes whenever what an assessment reads changes (a new version, findings, another period)."""
+    def generation(self) -> tuple[Any, ...]:
+        """Changes whenever what an assessment reads changes (a new version, findings, decided appeals, another
+        period)."""
         with self._connect(write=False) as db:
             row = db.execute("SELECT max(id) FROM versions").fetchone()
-        return (self.period, int(row[0] or 0), tuple(p.name for p in self.findings_files()))
+            decided = db.execute("SELECT count(*), max(decided_at) FROM appeals WHERE period = ? AND state != 'open'",
+                                 (self.period,)).fetchone()
+        return (self.period, int(row[0] or 0), tuple(p.name for p in self.findings_files()), tuple(decided))
 
     # ---- the inspectors' findings of the open period (kaohe assess --verified)
 
@@ -719,6 +761,60 @@ class Desk:
             db.execute("INSERT OR REPLACE INTO deadlines VALUES (?, ?)", (self.period, deadline))
             db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (f"late:{self.period}", "1" if late else "0"))
         self.log(who, "deadline", period=self.period, deadline=deadline, late_taken=late)
+
+    # ---- publication (公示) and appeals (申诉)
+
+    def publication(self, period: str | None = None) -> Publication | None:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT * FROM publications WHERE period = ?", (period or self.period,)).fetchone()
+        return None if row is None else Publication(*row)
+
+    def publish(self, start: str, end: str, sha256: str, who: str) -> Publication:
+        """Publish the open period's preliminary results for [start, end] (a new window replaces the old)."""
+        with self._lock, self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO publications VALUES (?, ?, ?, ?, ?, ?)",
+                       (self.period, start, end, sha256, now(), who))
+            self.log(who, "published", required=True, period=self.period, start=start, end=end, sha256=sha256)
+        published = self.publication()
+        assert published is not None
+        return published
+
+    def appeals(self, street: str | None = None, period: str | None = None) -> list[AppealRow]:
+        query, params = "SELECT * FROM appeals WHERE period = ?", [period or self.period]
+        if street is not None:
+            query += " AND street = ?"
+            params.append(street)
+        with self._connect(write=False) as db:
+            return [AppealRow(*row) for row in db.execute(query + " ORDER BY id", params)]
+
+    def file_appeal(self, street: str, target: str, community: str | None, field: str | None,
+                    reason: str) -> AppealRow:
+        with self._lock, self._connect() as db:
+            cursor = db.execute("INSERT INTO appeals (period, street, target, community, field, reason, at, state) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
+                                (self.period, street, target, community, field, reason, now()))
+            number = int(cursor.lastrowid or 0)
+            self.log(street, "appeal", required=True, period=self.period, appeal=number, target=target,
+                     community=community, field=field)
+        return next(a for a in self.appeals(street) if a.id == number)
+
+    def decide_appeal(self, number: int, state: str, reason: str, points: str | None, value: str | None,
+                      who: str) -> AppealRow:
+        """Record the bureau's decision on an open appeal (DeskError when there is none such, or it is decided)."""
+        with self._lock, self._connect() as db:
+            done = db.execute("UPDATE appeals SET state = ?, decision_reason = ?, points = ?, value = ?, "
+                              "decided_at = ?, decided_by = ? WHERE id = ? AND period = ? AND state = 'open'",
+                              (state, reason, points, value, now(), who, number, self.period))
+            if done.rowcount != 1:
+                raise DeskError(key="desk.no_open_appeal", number=number)
+            self.log(who, "appeal-decided", required=True, period=self.period, appeal=number, decision=state,
+                     points=points, value=value)
+        return next(a for a in self.appeals() if a.id == number)
+
+    @property
+    def appeals_file(self) -> Path:
+        """The decided appeals of the open period as an appeals file (kaohe assess --appeals reads it)."""
+        return self.root / "appeals" / f"{safe_stem(self.period)}-申诉裁定.csv"
 
     @property
     def late_taken(self) -> bool:

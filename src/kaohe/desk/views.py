@@ -293,3 +293,8 @@ def own_verification(report: Any, street: str | None, targets: Targets, tr: Tran
                    cap=grades.get(v.grade_cap or "", "—")) if v.deduction else ""
     return OwnVerification(f"{v.self_score:.2f}", f"{v.verified_score:.2f}", signed(v.difference),
                            _change_rows(v, targets, tr), deduction)
+
+
+def target_choices(targets: Targets, tr: Translator) -> list[tuple[str, str]]:
+    """(id, title) of every scored target, for an appeal's choice of target."""
+    return [(t.id, t.name(tr.lang)) for t in targets.targets if t.points]
