@@ -153,9 +153,16 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     if "forkserver" in multiprocessing.get_all_start_methods():
         os.environ.setdefault("KAOHE_START_METHOD", "forkserver")
         multiprocessing.set_forkserver_preload(PRELOAD)
+        import signal
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()  # started now, not by the first clerk's upload
+        # started now, not by the first clerk's upload; with Ctrl-C ignored while it starts (a disposition the
+        # new process inherits), so that a Ctrl-C at that moment stops the desk, not the fork server's imports
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
     import tempfile
     from multiprocessing import util
 
