@@ -57,3 +57,7 @@ BODY_GRACE_SECONDS = 10.0
 MIN_BODY_BYTES_PER_SECOND = 8 * 1024
 MAX_CONNECTIONS_PER_ADDRESS = 32
 MAX_CONNECTIONS = 500
+# Evidence (佐证材料) on the desk (desk/evidence.py): a file as large as an upload; per street and period at
+# most MAX_EVIDENCE_FILES pieces and MAX_EVIDENCE_BYTES in all.
+MAX_EVIDENCE_FILES = 100
+MAX_EVIDENCE_BYTES = 300 * 1024 * 1024

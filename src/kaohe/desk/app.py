@@ -226,6 +226,8 @@ async def street_page(request: Request, message: str | None = None, status: int 
     published = await run_in_threadpool(service.published_table)
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
                  published=published, publication=desk.publication(), appeals=service.appeals(who.name),
+                 evidence=desk.evidence(who.name), missing_evidence=service.missing_evidence(who.name, tr.lang),
+                 evidence_accept="image/jpeg,image/png,image/heic,image/tiff,application/pdf,.doc,.docx",
                  target_choices=views.target_choices(service.targets, tr),
                  target_titles=dict(views.target_choices(service.targets, tr)),
                  review=review, comments=desk.comments(who.name), received=received if message is None else None,
@@ -277,6 +279,92 @@ async def take_upload(request: Request, who: Who, data: Any, field: str, tr: Tra
         return await run_in_threadpool(_service(request).receive, who, received, client_name, size, digest)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def take_evidence(request: Request, who: Who, data: Any, field: str, tr: Translator) -> Any:
+    """The evidence a form sent in `field` with its `target` (and `community`): received into tmp/, then the
+    service's add_evidence (sniffed, kept); why not, as a Refusal. DeskError is the caller's to answer."""
+    chosen = _chosen(data, field, tr, any_suffix=True)
+    if isinstance(chosen, Refusal):
+        return chosen
+    sent, client_name, _ = chosen
+    folder = _desk(request).receiving()
+    try:
+        received = folder / "evidence.bin"
+        saved = await _save(sent, received, tr)
+        if isinstance(saved, Refusal):
+            return saved
+        size, digest = saved
+        target, community = str(data.get("target") or ""), str(data.get("community") or "") or None
+        return await run_in_threadpool(_service(request).add_evidence, who, received, client_name, size, digest,
+                                       target, community)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def upload_evidence(request: Request) -> Response:
+    got = await _posted(request, admin=False)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    try:
+        kept = await take_evidence(request, who, data, "evidence", tr)
+    except DeskError as exc:
+        return await street_page(request, exc.text(tr), exc.status)
+    finally:
+        await data.close()
+    if isinstance(kept, Refusal):
+        return await street_page(request, kept.text, kept.status)
+    titles = dict(views.target_choices(_service(request).targets, tr))
+    return await street_page(request, tr("desk.evidence_kept", name=kept.name, target=titles.get(kept.target, "")))
+
+
+async def evidence_file(request: Request) -> Response:
+    """A piece of evidence: a street's own only, any for the bureau; served so that it never runs."""
+    admin = request.url.path.startswith("/a/")
+    who = _holder(request, admin=admin)
+    if who is None:
+        return _not_found(request)
+    from kaohe.desk.evidence import KINDS, response_headers
+
+    desk = _desk(request)
+    number = request.path_params["number"]
+    found = next((e for e in desk.evidence(None if admin else who.name) if e.id == number), None)
+    if found is None:
+        return _not_found(request)
+    kind = KINDS[found.kind]
+    name = f"{safe_stem(found.street)}-{found.id}{kind.suffix}"
+    return FileResponse(desk.root / found.file, headers=response_headers(kind, name), media_type=kind.media_type)
+
+
+async def verification_sheet(request: Request) -> Response:
+    """A street's 核查表, with the list of its evidence, for the inspectors."""
+    who = _holder(request, admin=True)
+    name = _street_at(request)
+    if who is None or name is None:
+        return _not_found(request)
+    folder = _desk(request).receiving()
+    path = await run_in_threadpool(_service(request).verification_sheet, name, folder, _tr(request).lang)
+    if path is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _not_found(request)
+    return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+
+
+async def mark_evidence(request: Request) -> Response:
+    got = await _posted(request, admin=True, need="inspect")
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    reason = str(data.get("reason") or "")
+    await data.close()
+    name = _street_at(request)
+    try:
+        await run_in_threadpool(_service(request).mark_evidence, request.path_params["number"], reason, who.name)
+    except DeskError as exc:
+        return await bureau_street(request, exc.text(tr), exc.status)
+    return RedirectResponse(str(request.url).split("/evidence/", 1)[0], status_code=303) if name else \
+        _not_found(request)
 
 
 async def street_template(request: Request) -> Response:
@@ -382,6 +470,7 @@ async def bureau_street(request: Request, message: str | None = None, status: in
     changes = [(c.community, c.label, fmt_shown(c.before, tr), fmt_shown(c.after, tr), c.where or "", c.field)
                for c in await run_in_threadpool(service.diff, name)]
     return _page(request, "bureau_street.html", status=status, who=who, name=name, period=desk.period,
+                 evidence=desk.evidence(name), target_titles=dict(views.target_choices(service.targets, tr)),
                  revoked=next((w.revoked for w in desk.streets() if w.name == name), False),
                  changes=changes, comments=desk.comments(name),
                  index=request.path_params["index"], review=review, closed=desk.closed, message=message,
@@ -738,6 +827,11 @@ ROUTES = [
     Route("/a/{secret}/publish", publish, methods=["POST"]),
     Route("/a/{secret}/appeal/{number:int}", decide_appeal, methods=["POST"]),
     Route("/s/{secret}/appeal", file_appeal, methods=["POST"]),
+    Route("/s/{secret}/evidence", upload_evidence, methods=["POST"]),
+    Route("/s/{secret}/evidence/{number:int}", evidence_file),
+    Route("/a/{secret}/evidence/{number:int}", evidence_file),
+    Route("/a/{secret}/street/{index:int}/evidence/{number:int}/mark", mark_evidence, methods=["POST"]),
+    Route("/a/{secret}/street/{index:int}/verification.xlsx", verification_sheet),
     Route("/a/{secret}/street/{index:int}/figures.csv", figures_csv),
     Route("/a/{secret}/street/{index:int}/comment", comment, methods=["POST"]),
     Route("/s/{secret}/comment", comment, methods=["POST"]),
@@ -793,8 +887,9 @@ class Refusal:
     status: int
 
 
-def _chosen(data: Any, field: str, tr: Translator) -> tuple[Any, str, str] | Refusal:
-    """The file a form sent in `field`: (upload, the name it was sent under, its suffix), or why not."""
+def _chosen(data: Any, field: str, tr: Translator, any_suffix: bool = False) -> tuple[Any, str, str] | Refusal:
+    """The file a form sent in `field`: (upload, the name it was sent under, its suffix), or why not (a
+    workbook's suffix unless `any_suffix`: evidence is judged by its bytes)."""
     upload = data.get(field)
     if upload is None or isinstance(upload, str) or not upload.filename:
         return Refusal(tr("desk.no_file"), 400)
@@ -806,7 +901,7 @@ def _chosen(data: Any, field: str, tr: Translator) -> tuple[Any, str, str] | Ref
     suffix = Path(client_name).suffix.lower()
     if len(client_name) > 120:
         client_name = client_name[: 119 - len(suffix)] + "…" + suffix
-    if suffix not in UPLOAD_SUFFIXES:
+    if suffix not in UPLOAD_SUFFIXES and not any_suffix:
         return Refusal(tr("desk.bad_suffix", suffixes="、".join(UPLOAD_SUFFIXES)), 415)
     return upload, client_name, suffix
 

@@ -27,9 +27,11 @@ from kaohe.desk.models import (
     DeadlineOut,
     DeadlineRequest,
     DecideRequest,
+    EvidenceOut,
     FigureVersion,
     IssueOut,
     LinkOut,
+    MarkEvidenceRequest,
     PersonName,
     PersonOut,
     PersonRequest,
@@ -165,6 +167,36 @@ async def bureau_comment(request: Request, who: Who, body: CommentRequest) -> Co
                                    body.community, body.field)
 
 
+async def upload_evidence(request: Request, who: Who, _: Any) -> EvidenceOut:
+    from kaohe.desk.app import Refusal, take_evidence
+
+    tr = _tr(request)
+    data = await request.form(max_files=1, max_fields=6)
+    try:
+        kept = await take_evidence(request, who, data, "file", tr)
+    finally:
+        await data.close()
+    if isinstance(kept, Refusal):
+        raise _Refused(kept.text, kept.status)
+    out: EvidenceOut = kept
+    return out
+
+
+async def street_evidence(request: Request, who: Who, _: Any) -> list[EvidenceOut]:
+    return await run_in_threadpool(_service(request).evidence, who.name)
+
+
+async def bureau_evidence(request: Request, who: Who, _: Any) -> list[EvidenceOut]:
+    street = request.query_params.get("street")
+    if not street:
+        raise _Refused(_tr(request)("desk.api_query", names="street"), 400)
+    return await run_in_threadpool(_service(request).evidence, street)
+
+
+async def mark_evidence(request: Request, who: Who, body: MarkEvidenceRequest) -> EvidenceOut:
+    return await run_in_threadpool(_service(request).mark_evidence, body.id, body.reason, who.name)
+
+
 async def file_appeal(request: Request, who: Who, body: AppealRequest) -> AppealOut:
     return await run_in_threadpool(_service(request).file_appeal, who.name, body.target, body.reason,
                                    body.community, body.field)
@@ -225,6 +257,11 @@ OPERATIONS = (
               upload_submission, multipart=True),
     Operation("getStreetStatus", "s", "GET", "/status", "The street's state, latest version, score, deadline and "
               "the reasons it was returned with.", None, StreetStatus, street_status),
+    Operation("uploadEvidence", "s", "POST", "/evidence", "Attach evidence (multipart `file`, fields `target` and "
+              "optional `community`): a photo, scan, PDF or Word document, judged by its content.", None,
+              EvidenceOut, upload_evidence, multipart=True),
+    Operation("listEvidence", "s", "GET", "/evidence", "The street's evidence of the period.", None,
+              list[EvidenceOut], street_evidence),
     Operation("fileAppeal", "s", "POST", "/appeals", "An appeal (申诉) on a target or one of its figures, while the "
               "results are published.", AppealRequest, AppealOut, file_appeal),
     Operation("listAppeals", "s", "GET", "/appeals", "The street's appeals and their decisions.", None,
@@ -246,6 +283,11 @@ OPERATIONS = (
               query=(("street", True), ("field", True), ("community", False))),
     Operation("addComment", "a", "POST", "/comments", "A note on a street, a target or a figure.",
               CommentRequest, CommentOut, bureau_comment, need="inspect"),
+    Operation("listEvidence", "a", "GET", "/evidence", "A street's evidence of the period.", None,
+              list[EvidenceOut], bureau_evidence, query=(("street", True),)),
+    Operation("markEvidence", "a", "POST", "/evidence/mark", "Find a piece of evidence insufficient, with the reason "
+              "(a finding in the report's issues); an empty reason takes it back.", MarkEvidenceRequest, EvidenceOut,
+              mark_evidence, need="inspect"),
     Operation("publishResults", "a", "POST", "/publication", "Publish the preliminary results (公示) from start "
               "to end: every street sees the district's table and may appeal.", PublishRequest, PublicationOut,
               publish_results),
@@ -357,9 +399,13 @@ def openapi(link: str) -> dict[str, Any]:
         if op.body is not None:
             entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
         elif op.multipart:
+            fields: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
+            required = ["file"]
+            if op.id == "uploadEvidence":  # the target it backs, and the community where it is about one
+                fields |= {"target": {"type": "string"}, "community": {"type": "string"}}
+                required.append("target")
             entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+                "type": "object", "required": required, "properties": fields}}}}
         paths.setdefault(f"/api{op.path}", {})[op.method.lower()] = entry  # one path, several methods
     return {
         "openapi": "3.1.0",

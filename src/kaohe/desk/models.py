@@ -218,3 +218,23 @@ class DecideRequest(Model):
     reason: str = Field(min_length=1, max_length=2000)
     points: float | None = None
     value: str | None = None
+
+
+class EvidenceOut(Model):
+    """A piece of evidence (佐证材料): its target, the community where it is about one, as sent, as sniffed."""
+
+    id: int
+    target: str
+    community: str | None = None
+    name: str = Field(description="The file's name as sent (shown as text only).")
+    size: int
+    sha256: str
+    kind: str = Field(description="What its bytes are: jpeg, png, heic, tiff, pdf, docx, doc.")
+    insufficient: str | None = Field(default=None, description="An inspector's reason when found insufficient.")
+
+
+class MarkEvidenceRequest(Model):
+    """markEvidence: found insufficient with the reason (empty: the mark taken back)."""
+
+    id: int
+    reason: str = Field(max_length=500)

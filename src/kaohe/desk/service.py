@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kaohe.desk.models import (
     AppealOut,
     CommentOut,
+    EvidenceOut,
     FigureVersion,
     PublicationOut,
     Reason,
@@ -562,6 +563,65 @@ class Service:
         self.desk.log(ADMIN, "reminded", period=self.desk.period, sent=sent, without_address=without)
         return Reminded(sent, without)
 
+    # ---- evidence (佐证材料)
+
+    def add_evidence(self, who: Who, received: Path, client_name: str, size: int, sha256: str, target: str,
+                     community: str | None = None) -> EvidenceOut:
+        """uploadEvidence: a file backing a target (or a community's figure of it), kept when its bytes are a
+        photo, a scan, a PDF or a Word document (desk/evidence.py); DeskError otherwise."""
+        from kaohe.desk.evidence import ACCEPTED, sniff
+
+        if self.desk.closed:
+            raise DeskError(key="desk.closed_upload", period=self.desk.period)
+        if target not in {t.id for t in self.targets.targets}:
+            raise DeskError(key="desk.unknown_target", target=target)
+        kind = sniff(received)
+        if kind is None:
+            self.desk.log(who.name, "refused", reason="evidence-kind", client_name=client_name[:255], sha256=sha256)
+            raise DeskError(key="desk.evidence_kind", kinds=ACCEPTED)
+        kept = self.desk.keep_evidence(who.name, received, client_name, size, sha256, kind.name, kind.suffix,
+                                       target, (community or "").strip()[:100] or None)
+        return _evidence_out(kept)
+
+    def evidence(self, street: str) -> list[EvidenceOut]:
+        """listEvidence: a street's evidence of the open period."""
+        self._known(street)
+        return [_evidence_out(e) for e in self.desk.evidence(street)]
+
+    def missing_evidence(self, street: str, lang: str) -> list[str]:
+        """The titles of the targets that require evidence (`evidence: required`) the street has sent none for."""
+        sent = {e.target for e in self.desk.evidence(street)}
+        return [t.name(lang) for t in self.targets.targets if t.evidence == "required" and t.id not in sent]
+
+    def verification_sheet(self, street: str, folder: Path, lang: str) -> Path | None:
+        """The street's 核查表 from its latest version, with the list of its evidence; None before it sent one."""
+        from kaohe.report.template import verification_rows, write_verification_sheet
+        from kaohe.workbook.sheets import read_book
+
+        versions, checked = self.latest_checked(street)
+        if not versions or checked is None or checked.report is None or checked.report.intake is None:
+            return None
+        subs = [s.submission for s in checked.report.intake.streets if s.submission is not None]
+        if not subs or subs[0].street is None:
+            return None
+        tr = Translator(lang)
+        try:
+            book = read_book(self.desk.root / versions[-1].file)
+        except KaoheError:
+            book = None
+        rows = verification_rows(subs[0], street, self.targets, tr, book)
+        titles = {t.id: t.name(lang) for t in self.targets.targets}
+        evidence = [[titles.get(e.target, e.target), e.community or "", e.name, round(e.size / 1024),
+                     e.sha256[:16], e.insufficient or ""] for e in self.desk.evidence(street)]
+        from kaohe.desk.store import safe_stem
+
+        path = folder / f"{safe_stem(street)}-{tr('verify.sheet')}.xlsx"
+        return write_verification_sheet(path, self.targets, street, self.desk.period, rows, tr, evidence)
+
+    def mark_evidence(self, number: int, reason: str, who: str) -> EvidenceOut:
+        """markEvidence: an inspector finds a piece insufficient (a finding in the report's issues)."""
+        return _evidence_out(self.desk.mark_evidence(number, reason.strip()[:500], who))
+
     # ---- publication (公示) and appeals (申诉)
 
     def publish(self, start: str, end: str, who: str) -> PublicationOut:
@@ -749,7 +809,18 @@ class Service:
             if found:
                 reasons[who.name] = [(r.cell, r.text, r.resolved) for r in found]
         return replace(report, review=DeskReview(self.desk.states(), timely.deadline, timely.completeness,
-                                                 timely.on_time_rate, reasons))
+                                                 timely.on_time_rate, reasons),
+                       issues=(*report.issues, *self._evidence_issues()))
+
+    def _evidence_issues(self) -> list[Any]:
+        """An inspector's finding that a piece of evidence is insufficient, as an issue of the report."""
+        from kaohe.issues import Issue
+
+        titles = {t.id: t.name("zh") for t in self.targets.targets}
+        return [Issue("evidence-insufficient", e.name, street=e.street, community=e.community,
+                      params={"target": titles.get(e.target, e.target), "reason": e.insufficient,
+                              "inspector": e.insufficient_by or ""})
+                for e in self.desk.evidence() if e.insufficient]
 
     def street_result(self, street: str, folder: Path, lang: str) -> Path | None:
         """The street's own result workbook from the district now (the page the bureau sends it), with the
@@ -773,6 +844,9 @@ class Service:
         if report is None:
             return None
         self.desk.log(ADMIN, "report", period=self.desk.period)
+        from dataclasses import replace
+
+        report = replace(report, issues=(*report.issues, *self._evidence_issues()))
         document = api.to_document(report, "en" if lang == "en" else "zh")
         timely = self.timeliness("")
         document["desk"] = {"period": self.desk.period, "deadline": timely.deadline,
@@ -780,6 +854,11 @@ class Service:
                             "streets": [{"street": r.street, "state": r.state, "version": r.version, "late": r.late}
                                         for r in self.streets()]}
         return document
+
+
+def _evidence_out(e: Any) -> EvidenceOut:
+    return EvidenceOut(id=e.id, target=e.target, community=e.community, name=e.name, size=e.size, sha256=e.sha256,
+                       kind=e.kind, insufficient=e.insufficient)
 
 
 def _appeal_out(a: Any) -> AppealOut:

@@ -81,6 +81,10 @@ CREATE TABLE IF NOT EXISTS appeals (
     id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
     field TEXT, reason TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, decision_reason TEXT,
     points TEXT, value TEXT, decided_at TEXT, decided_by TEXT);
+CREATE TABLE IF NOT EXISTS evidence (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
+    name TEXT NOT NULL, file TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+    at TEXT NOT NULL, insufficient TEXT, insufficient_by TEXT);
 CREATE TABLE IF NOT EXISTS people (
     name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
 """
@@ -142,6 +146,26 @@ class Publication:
     sha256: str
     at: str
     who: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A piece of evidence (佐证材料): the file kaohe stored it as, what it was sent as, and whether an
+    inspector found it insufficient (with the reason)."""
+
+    id: int
+    period: str
+    street: str
+    target: str
+    community: str | None
+    name: str  # as sent (shown only, as text)
+    file: str  # under the data folder
+    size: int
+    sha256: str
+    kind: str  # desk.evidence.KINDS
+    at: str
+    insufficient: str | None = None
+    insufficient_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,11 +343,12 @@ class Desk:
         self.tmp.mkdir(parents=True, exist_ok=True)
         with self._connect(write=False) as db:
             known = {row[0] for row in db.execute("SELECT file FROM versions")}
-        versions = self.root / "versions"
-        if versions.is_dir():
-            for path in versions.glob("*/*"):
-                if path.relative_to(self.root).as_posix() not in known:
-                    path.unlink(missing_ok=True)
+            known |= {row[0] for row in db.execute("SELECT file FROM evidence")}
+        for kept in (self.root / "versions", self.root / "evidence"):  # a file a kill left without its row
+            if kept.is_dir():
+                for path in kept.glob("*/*"):
+                    if path.relative_to(self.root).as_posix() not in known:
+                        path.unlink(missing_ok=True)
         self.submissions.mkdir(exist_ok=True)
         self._sync_submissions()
 
@@ -761,6 +786,66 @@ class Desk:
             db.execute("INSERT OR REPLACE INTO deadlines VALUES (?, ?)", (self.period, deadline))
             db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (f"late:{self.period}", "1" if late else "0"))
         self.log(who, "deadline", period=self.period, deadline=deadline, late_taken=late)
+
+    # ---- evidence (佐证材料)
+
+    def evidence(self, street: str | None = None, period: str | None = None) -> list[Evidence]:
+        query, params = "SELECT * FROM evidence WHERE period = ?", [period or self.period]
+        if street is not None:
+            query += " AND street = ?"
+            params.append(street)
+        with self._connect(write=False) as db:
+            return [Evidence(*row) for row in db.execute(query + " ORDER BY id", params)]
+
+    def keep_evidence(self, street: str, received: Path, name: str, size: int, sha256: str, kind: str,
+                      suffix: str, target: str, community: str | None) -> Evidence:
+        """Store a sniffed piece of evidence read-only under evidence/<period>/, then its row — or neither.
+        DeskError over the street's quota, or when the disk is full."""
+        from kaohe.limits import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES
+
+        with self._lock:
+            mine = self.evidence(street)
+            if len(mine) >= MAX_EVIDENCE_FILES or sum(e.size for e in mine) + size > MAX_EVIDENCE_BYTES:
+                raise DeskError(key="desk.evidence_quota", street=street, files=MAX_EVIDENCE_FILES,
+                                mb=MAX_EVIDENCE_BYTES // (1024 * 1024))
+            self.room_for(size)
+            folder = self.root / "evidence" / safe_stem(self.period)
+            final: Path | None = None
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with self._connect() as db:
+                    cursor = db.execute("INSERT INTO evidence (period, street, target, community, name, file, size, "
+                                        "sha256, kind, at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                                        (self.period, street, target, community, name[:255], size, sha256, kind,
+                                         now()))
+                    number = int(cursor.lastrowid or 0)
+                    final = folder / f"{number:06d}-{safe_stem(street)}-{sha256[:12]}{suffix}"
+                    _fsync(received)
+                    os.chmod(received, 0o440)
+                    os.replace(received, final)
+                    _fsync_dir(folder)
+                    db.execute("UPDATE evidence SET file = ? WHERE id = ?",
+                               (final.relative_to(self.root).as_posix(), number))
+                    self.log(street, "evidence", required=True, period=self.period, evidence=number, target=target,
+                             community=community, kind=kind, size=size, sha256=sha256, client_name=name[:255])
+            except (OSError, sqlite3.Error) as exc:
+                if final is not None:
+                    final.unlink(missing_ok=True)
+                if _disk_full(exc):
+                    raise DeskError(key="desk.disk_full") from exc
+                raise
+        return next(e for e in self.evidence(street) if e.id == number)
+
+    def mark_evidence(self, number: int, reason: str, who: str) -> Evidence:
+        """An inspector finds a piece insufficient (with the reason); an empty reason takes the mark back."""
+        with self._lock, self._connect() as db:
+            done = db.execute("UPDATE evidence SET insufficient = ?, insufficient_by = ? WHERE id = ? AND period = ?",
+                              (reason or None, who if reason else None, number, self.period))
+            if done.rowcount != 1:
+                raise DeskError(key="desk.no_evidence", number=number)
+            self.log(who, "evidence-insufficient" if reason else "evidence-sufficient", required=True,
+                     evidence=number, reason=reason)
+        return next(e for e in self.evidence() if e.id == number)
 
     # ---- publication (公示) and appeals (申诉)
 

@@ -281,9 +281,11 @@ def _plain(value: Any) -> str:
 
 
 def write_verification_sheet(path: Path, targets: Targets, street: str, period: str, rows: list[list[Any]],
-                             tr: Translator = ZH) -> Path:
+                             tr: Translator = ZH, evidence: list[list[Any]] | None = None) -> Path:
     """A street's 核查表: the reported figures, and empty 核实值 / 核查说明 / 核查人 / 日期 columns to fill on
-    site. Filled in, it is a findings file for `kaohe assess --verified` as it stands."""
+    site. Filled in, it is a findings file for `kaohe assess --verified` as it stands. With `evidence` (the
+    desk's: target, community, file, KB, SHA-256, an inspector's remark), a second sheet lists which figure
+    has which evidence, for the inspectors to look at (read as findings it is skipped: no findings columns)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -319,6 +321,22 @@ def write_verification_sheet(path: Path, targets: Targets, street: str, period: 
         ws.column_dimensions[chr(65 + i)].width = width
     ws.freeze_panes = "A4"
     a4_landscape(ws, "3:3")
+    if evidence is not None:
+        sheet = wb.create_sheet(tr("tpl.evidence_sheet"))
+        sheet.append([tr("tpl.evidence_title", street=street, period=period)])
+        sheet["A1"].font = Font(name=page.FONT, bold=True, size=14)
+        sheet.append([tr(k) for k in ("target", "verify.community", "tpl.evidence_file", "tpl.evidence_kb",
+                                      "tpl.evidence_sha", "tpl.evidence_remark")])
+        for cell in sheet[2]:
+            cell.font, cell.fill = Font(name=page.FONT, bold=True), fill
+        for row in evidence or [[tr("desk.evidence_none")]]:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        for i, width in enumerate([34, 12, 30, 8, 20, 24]):
+            sheet.column_dimensions[chr(65 + i)].width = width
+        a4_landscape(sheet, "2:2")
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

@@ -398,6 +398,7 @@ class Target(Model):
     scoring: Scoring = Scoring(method="all-or-nothing")
     bonus: bool = False
     veto: bool = False
+    evidence: Literal["required", "optional"] | None = None  # 佐证材料 on the desk: required is checked
     district: DistrictRule | None = None
 
     @model_validator(mode="after")
