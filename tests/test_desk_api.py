@@ -69,11 +69,12 @@ def upload(street: Link, path: Path) -> Any:
 def test_the_documents_name_every_operation_of_each_link(client: TestClient, desk: Desk) -> None:
     street, bureau = links(client, desk)
     assert set(street.ops) == {"uploadSubmission", "getStreetStatus", "addComment", "fileAppeal", "listAppeals",
-                               "uploadEvidence", "listEvidence"}
+                               "uploadEvidence", "listEvidence", "listRectifications", "updateRectification"}
     assert set(bureau.ops) == {"listStreets", "returnSubmission", "acceptSubmission", "reopenSubmission",
                                "setDeadline", "getFigureHistory", "addComment", "reissueLink", "revokeLink",
                                "listPeople", "addPerson", "removePerson", "publishResults", "listAppeals",
-                               "decideAppeal", "listEvidence", "markEvidence"}
+                               "decideAppeal", "listEvidence", "markEvidence", "listRectifications",
+                               "closeRectification"}
     assert bureau.doc["openapi"].startswith("3.") and "ReturnRequest" in bureau.doc["components"]["schemas"]
 
 

@@ -191,6 +191,7 @@ def test_the_readme_limits_table_is_the_code_s():
     assert f"one worker of {int(limits.DESK_SECONDS_PER_FILE)} s and {shown(limits.DESK_MEMORY_BUDGET)}" in table
     assert f"headers within {int(limits.HEADER_SECONDS)} s" in table
     assert f"less than {shown(limits.MIN_FREE_BYTES)} free" in table
+    assert f"{limits.MAX_EVIDENCE_FILES} files, {shown(limits.MAX_EVIDENCE_BYTES)} in all" in table
     assert f"{limits.MIN_BODY_BYTES_PER_SECOND // 1024} kB/s at least after {int(limits.BODY_GRACE_SECONDS)} s" in table
     assert f"{limits.MAX_CONNECTIONS_PER_ADDRESS} connections from one address, {limits.MAX_CONNECTIONS} in all" \
         in table

@@ -55,7 +55,7 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
            roster: PathLike | None = None, period: str | None = None,
            on_progress: Progress | None = None, verified: PathLike | None = None,
            history: PathLike | None = None, readings: Readings | None = None,
-           appeals: PathLike | None = None) -> Report:
+           appeals: PathLike | None = None, rectifications: PathLike | None = None) -> Report:
     """Assess a folder of street workbooks (or one workbook) against the targets: the whole district's Report.
 
     With no `source`, the bundled sample district (and its roster). `roster` defaults to 街道名单.csv /.xlsx
@@ -70,6 +70,9 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
     With `appeals` (an appeals file: a findings file with the appeal's number and the decision, 申诉编号 and 裁定),
     the upheld appeals are applied as findings on top of `verified`'s, the rejected ones reported; the report
     carries `appeals`: every decision and each street's score before (verified) and after (final).
+
+    With `rectifications` (a rectification list: what the desk exports, or one a bureau keeps), its open items
+    of earlier periods are carried by the report (the scorecard's 整改 sheet).
 
     With `history` (a file written by History.record), a street whose community count moved far from the last
     recorded period's is warned about (count_check): the command line and the desk compose it the same way.
@@ -108,6 +111,10 @@ def assess(source: PathLike | None = None, *, targets: Targets | PathLike | None
             decided, more, names = read_findings(Path(appeals), rules)
             after = apply(report, intake, rules, [*findings, *decided], [*issues, *more], [*files, *names])
             report = replace(after, appeals=appeals_of(before, after, decided, names, rules))
+    if rectifications is not None:
+        from kaohe.rectify import read_rectifications
+
+        report = replace(report, rectifications=tuple(read_rectifications(Path(rectifications))))
     if history is not None:
         report = count_check(report, history)
     return period_check(report)

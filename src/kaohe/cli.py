@@ -142,6 +142,10 @@ def assess(
         "执行，驳回的只列出；结果中有申诉前后的得分。Decided appeals (a findings file with 申诉编号 and 裁定): "
         "upheld ones applied, rejected ones listed; each street's score before and after.",
         show_default=False, readable=False)] = None,
+    rectifications: Annotated[Path | None, typer.Option(
+        "--rectifications", help="整改清单（报送平台导出的，或自己维护的：街道、整改事项、整改期限、状态、整改进展）："
+        "未销号的事项写入考核结果表的“整改”页。A rectification list: its open items go on the scorecard's 整改 sheet.",
+        show_default=False, readable=False)] = None,
     per_street: Annotated[Path | None, typer.Option(
         "--per-street", help="为每个街道写一份考核结果（Excel），放在这个文件夹里，用于下发各街道。"
         "Write each street its own result workbook into this folder, to send back.", show_default=False,
@@ -181,7 +185,8 @@ def assess(
     try:
         with _progress(tr) as tick, _collector_paused():
             report = api.assess(submissions, targets=targets_file, roster=roster, period=period, on_progress=tick,
-                                verified=verified, history=history, appeals=appeals)
+                                verified=verified, history=history, appeals=appeals,
+                                rectifications=rectifications)
         with together():  # the scorecard, the street results and the record appear together, or none of them
             if out is not None:
                 with _status(tr, out, len(report.streets)), _collector_paused():

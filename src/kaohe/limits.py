@@ -61,3 +61,4 @@ MAX_CONNECTIONS = 500
 # most MAX_EVIDENCE_FILES pieces and MAX_EVIDENCE_BYTES in all.
 MAX_EVIDENCE_FILES = 100
 MAX_EVIDENCE_BYTES = 300 * 1024 * 1024
+RECTIFY_DAYS = 90  # a rectification item's due date, counted from the close of its period (the bureau may move it)

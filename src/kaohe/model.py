@@ -442,6 +442,21 @@ class Appeals:
 
 
 @dataclass(frozen=True)
+class Rectification:
+    """A rectification item (整改): a target a street missed, or a figure it overstated, in an earlier period,
+    with its due date, state and the street's latest progress."""
+
+    id: str
+    period: str
+    street: str
+    what: str  # the target's title, or the overstated figure
+    community: str | None
+    due: str
+    state: str  # open, reported, returned, closed
+    progress: str = ""
+
+
+@dataclass(frozen=True)
 class DeskReview:
     """The submission desk's review of the period, carried by the reports it writes: each street's state
     (missing, submitted, returned, accepted), the deadline, the reporting and on-time rates."""
@@ -472,6 +487,7 @@ class Report:
     targets_info: FileInfo | None = None
     verification: Verification | None = None  # kaohe assess --verified: both scores and every change
     appeals: Appeals | None = None  # kaohe assess --appeals: every decision, each street's score before and after
+    rectifications: tuple[Rectification, ...] = ()  # open items of earlier periods (the desk's, or --rectifications)
     # what it was made from, so a report can be rendered, written or recorded on its own (kaohe.api)
     targets: Targets | None = field(default=None, compare=False, repr=False)
     intake: Intake | None = field(default=None, compare=False, repr=False)

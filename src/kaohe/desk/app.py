@@ -227,6 +227,7 @@ async def street_page(request: Request, message: str | None = None, status: int 
     return _page(request, "street.html", status=status, who=who, period=desk.period, closed=desk.closed,
                  published=published, publication=desk.publication(), appeals=service.appeals(who.name),
                  evidence=desk.evidence(who.name), missing_evidence=service.missing_evidence(who.name, tr.lang),
+                 rectifications=service.rectifications(who.name),
                  evidence_accept="image/jpeg,image/png,image/heic,image/tiff,application/pdf,.doc,.docx",
                  target_choices=views.target_choices(service.targets, tr),
                  target_titles=dict(views.target_choices(service.targets, tr)),
@@ -438,6 +439,7 @@ async def bureau_page(request: Request, message: str | None = None, status: int 
     return _page(request, "bureau.html", status=status, who=who, period=desk.period, timely=timely, shown=shown,
                  disk=disk, people=desk.people() if who.may("manage") else [],
                  publication=desk.publication(), appeals=service.appeals(),
+                 rectifications=[r for r in service.rectifications() if r.state != "closed"],
                  target_titles=dict(views.target_choices(service.targets, tr)),
                  late_taken=desk.late_taken,
                  chase_text=chase_text(timely, desk.period, tr), mail=bool(desk.setting_or("smtp", "")),
@@ -739,6 +741,46 @@ async def decide_appeal(request: Request) -> Response:
     return await _bureau_form(request, act)
 
 
+async def report_rectification(request: Request) -> Response:
+    got = await _posted(request, admin=False)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    text = str(data.get("text") or "")
+    await data.close()
+    try:
+        await run_in_threadpool(_service(request).update_rectification, who.name, request.path_params["number"],
+                                text)
+    except DeskError as exc:
+        return await street_page(request, exc.text(tr), exc.status)
+    return await street_page(request, tr("desk.rectify_done"))
+
+
+async def settle_rectification(request: Request) -> Response:
+    service = _service(request)
+    number = request.path_params["number"]
+
+    def act(f: dict[str, str], tr: Translator) -> None:
+        service.close_rectification(number, f.get("reason", ""), ACTOR.get() or ADMIN,
+                                    returned=f.get("action") == "return", due=f.get("due") or None)
+
+    return await _bureau_form(request, act)
+
+
+async def rectifications_csv(request: Request) -> Response:
+    """Every rectification item, as the file `kaohe assess --rectifications` reads."""
+    who = _holder(request, admin=True)
+    if who is None:
+        return _not_found(request)
+    from kaohe.model import Rectification
+    from kaohe.rectify import rows
+
+    items = [Rectification(str(r.id), r.period, r.street, r.what if r.kind == "missed" else f"虚报：{r.what}",
+                           r.community, r.due, r.state, (r.progress or [""])[-1])
+             for r in await run_in_threadpool(_service(request).rectifications)]
+    return _csv_download(csv_text(rows(items)), "rectifications.csv")
+
+
 async def set_deadline(request: Request) -> Response:
     service = _service(request)
     return await _bureau_form(request, lambda f, tr: service.set_deadline(f.get("deadline", ""), ACTOR.get() or ADMIN,
@@ -827,6 +869,9 @@ ROUTES = [
     Route("/a/{secret}/publish", publish, methods=["POST"]),
     Route("/a/{secret}/appeal/{number:int}", decide_appeal, methods=["POST"]),
     Route("/s/{secret}/appeal", file_appeal, methods=["POST"]),
+    Route("/s/{secret}/rectification/{number:int}", report_rectification, methods=["POST"]),
+    Route("/a/{secret}/rectification/{number:int}", settle_rectification, methods=["POST"]),
+    Route("/a/{secret}/rectifications.csv", rectifications_csv),
     Route("/s/{secret}/evidence", upload_evidence, methods=["POST"]),
     Route("/s/{secret}/evidence/{number:int}", evidence_file),
     Route("/a/{secret}/evidence/{number:int}", evidence_file),

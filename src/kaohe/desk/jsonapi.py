@@ -38,6 +38,9 @@ from kaohe.desk.models import (
     Problem,
     PublicationOut,
     PublishRequest,
+    RectificationClose,
+    RectificationOut,
+    RectificationUpdate,
     ReopenRequest,
     ReturnRequest,
     ReviewOut,
@@ -197,6 +200,23 @@ async def mark_evidence(request: Request, who: Who, body: MarkEvidenceRequest) -
     return await run_in_threadpool(_service(request).mark_evidence, body.id, body.reason, who.name)
 
 
+async def street_rectifications(request: Request, who: Who, _: Any) -> list[RectificationOut]:
+    return await run_in_threadpool(_service(request).rectifications, who.name)
+
+
+async def update_rectification(request: Request, who: Who, body: RectificationUpdate) -> RectificationOut:
+    return await run_in_threadpool(_service(request).update_rectification, who.name, body.id, body.text)
+
+
+async def bureau_rectifications(request: Request, who: Who, _: Any) -> list[RectificationOut]:
+    return await run_in_threadpool(_service(request).rectifications, request.query_params.get("street") or None)
+
+
+async def close_rectification(request: Request, who: Who, body: RectificationClose) -> RectificationOut:
+    return await run_in_threadpool(_service(request).close_rectification, body.id, body.reason, who.name,
+                                   body.returned, body.due)
+
+
 async def file_appeal(request: Request, who: Who, body: AppealRequest) -> AppealOut:
     return await run_in_threadpool(_service(request).file_appeal, who.name, body.target, body.reason,
                                    body.community, body.field)
@@ -262,6 +282,10 @@ OPERATIONS = (
               EvidenceOut, upload_evidence, multipart=True),
     Operation("listEvidence", "s", "GET", "/evidence", "The street's evidence of the period.", None,
               list[EvidenceOut], street_evidence),
+    Operation("listRectifications", "s", "GET", "/rectifications", "The street's rectification items (整改) of "
+              "closed periods.", None, list[RectificationOut], street_rectifications),
+    Operation("updateRectification", "s", "POST", "/rectifications/update", "Report progress on an item.",
+              RectificationUpdate, RectificationOut, update_rectification),
     Operation("fileAppeal", "s", "POST", "/appeals", "An appeal (申诉) on a target or one of its figures, while the "
               "results are published.", AppealRequest, AppealOut, file_appeal),
     Operation("listAppeals", "s", "GET", "/appeals", "The street's appeals and their decisions.", None,
@@ -288,6 +312,11 @@ OPERATIONS = (
     Operation("markEvidence", "a", "POST", "/evidence/mark", "Find a piece of evidence insufficient, with the reason "
               "(a finding in the report's issues); an empty reason takes it back.", MarkEvidenceRequest, EvidenceOut,
               mark_evidence, need="inspect"),
+    Operation("listRectifications", "a", "GET", "/rectifications", "Every rectification item (or one street's).",
+              None, list[RectificationOut], bureau_rectifications, query=(("street", False),)),
+    Operation("closeRectification", "a", "POST", "/rectifications/close", "Close an item (销号), or return it for "
+              "more, with the reason; optionally a new due date.", RectificationClose, RectificationOut,
+              close_rectification),
     Operation("publishResults", "a", "POST", "/publication", "Publish the preliminary results (公示) from start "
               "to end: every street sees the district's table and may appeal.", PublishRequest, PublicationOut,
               publish_results),

@@ -238,3 +238,35 @@ class MarkEvidenceRequest(Model):
 
     id: int
     reason: str = Field(max_length=500)
+
+
+class RectificationOut(Model):
+    """A rectification item (整改): a missed target or an overstated figure of a closed period."""
+
+    id: int
+    period: str
+    street: str
+    target: str
+    what: str
+    community: str | None = None
+    kind: Literal["missed", "overstated"]
+    due: str
+    state: Literal["open", "reported", "returned", "closed"]
+    progress: list[str] = Field(default_factory=list, description="The street's progress reports, oldest first.")
+    reason: str | None = Field(default=None, description="Why the bureau closed or returned it.")
+
+
+class RectificationUpdate(Model):
+    """updateRectification: the street's progress on one of its items."""
+
+    id: int
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class RectificationClose(Model):
+    """closeRectification: closed (销号), or returned for more with `returned: true`; optionally a new due date."""
+
+    id: int
+    reason: str = Field(min_length=1, max_length=2000)
+    returned: bool = False
+    due: str | None = None

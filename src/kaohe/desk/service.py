@@ -22,6 +22,7 @@ from kaohe.desk.models import (
     FigureVersion,
     PublicationOut,
     Reason,
+    RectificationOut,
     ReviewOut,
     StreetRow,
     StreetStatus,
@@ -318,6 +319,7 @@ class Service:
         self.desk.recorded(run_id)
         self.desk.log(ADMIN, "closed", period=self.desk.period, run=run_id,
                       files={v.street: v.sha256 for v in self.desk.latest().values()})
+        self._rectification_items(report)
         return Closed(self.desk.period, run_id)
 
     def _prune_readings(self) -> None:
@@ -622,6 +624,72 @@ class Service:
         """markEvidence: an inspector finds a piece insufficient (a finding in the report's issues)."""
         return _evidence_out(self.desk.mark_evidence(number, reason.strip()[:500], who))
 
+    # ---- rectification (整改)
+
+    def _rectification_items(self, report: Report) -> int:
+        """Every target a submitted street missed, and every figure found overstated, as an item due
+        RECTIFY_DAYS after the close."""
+        from datetime import datetime, timedelta
+
+        from kaohe.limits import RECTIFY_DAYS
+
+        due = (datetime.now().astimezone() + timedelta(days=RECTIFY_DAYS)).date().isoformat()
+        titles = {t.id: t.name("zh") for t in self.targets.targets}
+        labels = {**self.targets.fields.street, **self.targets.fields.community}
+        items: list[tuple[str, str, str, str | None, str, str]] = []
+        for s in report.streets:
+            if not s.submitted:
+                continue
+            items += [(s.name, r.id, titles.get(r.id, r.id), None, "missed", due) for r in s.targets
+                      if r.met is False and r.max_points]
+        if report.verification is not None:
+            for v in report.verification.streets:
+                items += [(v.name, c.field, labels[c.field].label, c.community, "overstated", due)
+                          for c in v.changes if c.overstated]
+        return self.desk.add_rectifications(items)
+
+    def rectifications(self, street: str | None = None) -> list[RectificationOut]:
+        """listRectifications: every item of the desk's closed periods (one street's, or all)."""
+        out = []
+        for r in self.desk.rectifications(street):
+            reports = self.desk.rectification_reports(r.id)
+            out.append(RectificationOut(id=r.id, period=r.period, street=r.street, target=r.target, what=r.what,
+                                        community=r.community, kind=r.kind, due=r.due,  # type: ignore[arg-type]
+                                        state=r.state, progress=[text for _, text, _ in reports],  # type: ignore[arg-type]
+                                        reason=r.closed_reason))
+        return out
+
+    def update_rectification(self, street: str, item: int, text: str) -> RectificationOut:
+        """updateRectification: the street's progress on one of its open items."""
+        text = text.strip()
+        if not text:
+            raise DeskError(key="desk.reason_needed")
+        self.desk.report_rectification(street, item, text[:2000])
+        return next(r for r in self.rectifications(street) if r.id == item)
+
+    def close_rectification(self, item: int, reason: str, who: str, returned: bool = False,
+                            due: str | None = None) -> RectificationOut:
+        """closeRectification: closed (销号) or returned for more, with the reason; optionally a new due date."""
+        if not reason.strip():
+            raise DeskError(key="desk.reason_needed")
+        when = None
+        if due:
+            parsed = _parse_deadline(due)
+            if parsed is None:
+                raise DeskError(key="desk.bad_deadline", deadline=due)
+            when = parsed.date().isoformat()
+        done = self.desk.settle_rectification(item, "returned" if returned else "closed", reason.strip()[:2000],
+                                              who, when)
+        return next(r for r in self.rectifications(done.street) if r.id == item)
+
+    def open_rectifications(self) -> tuple[Any, ...]:
+        """Items of earlier periods not closed yet, as a report carries them (the scorecard's 整改 sheet)."""
+        from kaohe.model import Rectification
+
+        return tuple(Rectification(str(r.id), r.period, r.street, r.what, r.community, r.due, r.state,
+                                   (r.progress or [""])[-1])
+                     for r in self.rectifications() if r.state != "closed" and r.period != self.desk.period)
+
     # ---- publication (公示) and appeals (申诉)
 
     def publish(self, start: str, end: str, who: str) -> PublicationOut:
@@ -810,7 +878,8 @@ class Service:
                 reasons[who.name] = [(r.cell, r.text, r.resolved) for r in found]
         return replace(report, review=DeskReview(self.desk.states(), timely.deadline, timely.completeness,
                                                  timely.on_time_rate, reasons),
-                       issues=(*report.issues, *self._evidence_issues()))
+                       issues=(*report.issues, *self._evidence_issues()),
+                       rectifications=report.rectifications or self.open_rectifications())
 
     def _evidence_issues(self) -> list[Any]:
         """An inspector's finding that a piece of evidence is insufficient, as an issue of the report."""

@@ -85,6 +85,12 @@ CREATE TABLE IF NOT EXISTS evidence (
     id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
     name TEXT NOT NULL, file TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
     at TEXT NOT NULL, insufficient TEXT, insufficient_by TEXT);
+CREATE TABLE IF NOT EXISTS rectifications (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, what TEXT NOT NULL,
+    community TEXT, kind TEXT NOT NULL, due TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL,
+    closed_reason TEXT, closed_by TEXT);
+CREATE TABLE IF NOT EXISTS rectification_reports (
+    id INTEGER PRIMARY KEY, item INTEGER NOT NULL, who TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS people (
     name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
 """
@@ -166,6 +172,22 @@ class Evidence:
     at: str
     insufficient: str | None = None
     insufficient_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RectificationRow:
+    id: int
+    period: str  # the period whose result it came from
+    street: str
+    target: str
+    what: str
+    community: str | None
+    kind: str  # missed (a target not met), overstated (a figure found overstated)
+    due: str
+    state: str  # open, reported (progress sent), returned (the bureau wants more), closed
+    created_at: str
+    closed_reason: str | None = None
+    closed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -846,6 +868,65 @@ class Desk:
             self.log(who, "evidence-insufficient" if reason else "evidence-sufficient", required=True,
                      evidence=number, reason=reason)
         return next(e for e in self.evidence() if e.id == number)
+
+    # ---- rectification (整改)
+
+    def rectifications(self, street: str | None = None, open_only: bool = False) -> list[RectificationRow]:
+        """Every period's items (the latest first), or one street's; with `open_only`, those not closed."""
+        query, params = "SELECT * FROM rectifications WHERE 1 = 1", []
+        if street is not None:
+            query += " AND street = ?"
+            params.append(street)
+        if open_only:
+            query += " AND state != 'closed'"
+        with self._connect(write=False) as db:
+            return [RectificationRow(*row) for row in db.execute(query + " ORDER BY id", params)]
+
+    def add_rectifications(self, items: list[tuple[str, str, str, str | None, str, str]]) -> int:
+        """Items of the open period (street, target, what, community, kind, due), once: a period closed again
+        (after a failed record) does not add them twice."""
+        with self._lock, self._connect() as db:
+            if db.execute("SELECT 1 FROM rectifications WHERE period = ?", (self.period,)).fetchone():
+                return 0
+            for street, target, what, community, kind, due in items:
+                db.execute("INSERT INTO rectifications (period, street, target, what, community, kind, due, state, "
+                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                           (self.period, street, target, what, community, kind, due, now()))
+            self.log(ADMIN, "rectifications", required=True, period=self.period, items=len(items))
+        return len(items)
+
+    def rectification_reports(self, item: int) -> list[tuple[str, str, str]]:
+        with self._connect(write=False) as db:
+            return [(r[0], r[1], r[2]) for r in db.execute(
+                "SELECT who, text, at FROM rectification_reports WHERE item = ? ORDER BY id", (item,))]
+
+    def report_rectification(self, street: str, item: int, text: str) -> RectificationRow:
+        """A street's progress on one of its open items (DeskError for another street's or a closed one)."""
+        with self._lock, self._connect() as db:
+            found = db.execute("SELECT state FROM rectifications WHERE id = ? AND street = ?",
+                               (item, street)).fetchone()
+            if found is None or found[0] == "closed":
+                raise DeskError(key="desk.no_rectification", number=item)
+            db.execute("INSERT INTO rectification_reports (item, who, text, at) VALUES (?, ?, ?, ?)",
+                       (item, street, text, now()))
+            db.execute("UPDATE rectifications SET state = 'reported' WHERE id = ?", (item,))
+            self.log(street, "rectification-progress", required=True, item=item)
+        return next(r for r in self.rectifications(street) if r.id == item)
+
+    def settle_rectification(self, item: int, state: str, reason: str, who: str, due: str | None = None
+                             ) -> RectificationRow:
+        """The bureau closes an item, returns it for more (with the reason), or moves its due date."""
+        with self._lock, self._connect() as db:
+            found = db.execute("SELECT state FROM rectifications WHERE id = ?", (item,)).fetchone()
+            if found is None or found[0] == "closed":
+                raise DeskError(key="desk.no_rectification", number=item)
+            if due:
+                db.execute("UPDATE rectifications SET due = ? WHERE id = ?", (due, item))
+            if state in ("closed", "returned"):
+                db.execute("UPDATE rectifications SET state = ?, closed_reason = ?, closed_by = ? WHERE id = ?",
+                           (state, reason, who, item))
+            self.log(who, f"rectification-{state}", required=True, item=item, reason=reason, due=due)
+        return next(r for r in self.rectifications() if r.id == item)
 
     # ---- publication (公示) and appeals (申诉)
 

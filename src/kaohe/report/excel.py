@@ -379,6 +379,8 @@ def write_scorecard(report: Report, targets: Targets, path: Path, tr: Translator
             _verification(book, report, targets, title, subtitle, tr)
         if report.appeals is not None:
             _appeals(book, report, title, subtitle, tr)
+        if report.rectifications:
+            _rectifications(book, report, title, subtitle, tr)
         _details(book, report, targets, title, subtitle, tr)
         if progress is not None and len(progress.periods) > 1:
             _progress(book, progress, targets, title, subtitle, tr)
@@ -615,6 +617,20 @@ def _appeals(book: _Book, report: Report, title: str, subtitle: str, tr: Transla
         w.line([d.id, d.street, d.item, d.community or "", tr("appeal." + d.decision),
                 _cell(d.value) if d.value is not None else "", d.reason, f"{d.file} {d.cell or ''}".strip()],
                fills=[None, None, None, None, MET_FILL if upheld else LOST_FILL, None, None, None])
+    w.finish(title, tr)
+
+
+def _rectifications(book: _Book, report: Report, title: str, subtitle: str, tr: Translator) -> None:
+    """整改: the open rectification items of earlier periods, street by street."""
+    w = book.sheet(tr("rectify.sheet"), title + " — " + tr("rectify.sheet"), subtitle, [8, 10, 12, 40, 12, 12, 12, 40])
+    w.line([tr("rectify.title", count=len(report.rectifications))], wrap=False, bold=[True])
+    w.gap()
+    w.header_row = w.header([tr("appeal.number"), tr("rectify.period"), tr("street"), tr("rectify.what"),
+                             tr("verify.community"), tr("rectify.due"), tr("rectify.state"), tr("rectify.progress")])
+    for r in sorted(report.rectifications, key=lambda x: (x.street, x.due)):
+        w.line([r.id, r.period, r.street, r.what, r.community or "", r.due, tr("rectify.state." + r.state)
+                if r.state in ("open", "reported", "returned", "closed") else r.state, r.progress],
+               fills=[None, None, None, None, None, None, LOST_FILL if r.state in ("open", "returned") else None, None])
     w.finish(title, tr)
 
 
