@@ -728,3 +728,17 @@ def test_each_bureau_person_has_a_named_link_whose_role_bounds_what_it_may_do(cl
     assert r.status_code == 200 and client.get(f"/a/{leader.secret}").status_code == 404
     assert ("管理员", "person-removed") in {(json.loads(x)["who"], json.loads(x)["action"])
                                             for x in desk.log_path.read_text(encoding="utf-8").splitlines()}
+
+
+def test_no_page_of_the_desk_has_two_elements_with_one_id(client: TestClient, desk: Desk) -> None:
+    """An id given twice (a section and its button) made a click land on the section: each page, filled."""
+    from collections import Counter
+
+    east = street(desk, "东风街道")
+    assert upload(client, east.secret, SAMPLE / "东风街道.xlsx").status_code == 303
+    admin = desk.admin().secret
+    index = [w.name for w in desk.streets()].index("东风街道")
+    for url in (f"/s/{east.secret}", f"/a/{admin}", f"/a/{admin}/street/{index}",
+                f"/s/{street(desk, '和平街道').secret}"):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(url).text)
+        assert [i for i, n in Counter(ids).items() if n > 1] == [], url

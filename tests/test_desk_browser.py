@@ -356,3 +356,115 @@ def test_on_a_phone_titles_read_as_lines_pages_stay_short_and_dates_and_badges_w
             for text, lines, _ in found:
                 assert lines == (1 if text else 0), (css, text, lines)  # a date, a badge, a name: one line
         assert phone.find_element(By.ID, "desk-table").is_displayed()
+
+
+def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
+    """evidence attached → the 核查表 lists it → published → an appeal filed → upheld with +2 → the street's final
+    score +2, the appeal on its page, in report.json and on the scorecard → the period closed → items for the
+    missed targets → progress reported → an item closed."""
+    import io
+    from datetime import datetime, timedelta
+
+    import httpx2 as httpx
+    from openpyxl import load_workbook
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    data = tmp_path / "季度 平台"
+    create_desk(data)
+    clerk = tmp_path / "clerk"
+    clerk.mkdir()
+    communities = good_communities(3)
+    book = write_workbook(clerk / "报送.xlsx", STREET, [communities[0], community("锦绣社区", room_area=90),
+                                                       communities[2]])  # one room short: a target missed
+    photo = clerk / "服务站照片.png"
+    from test_desk_evidence import png
+
+    photo.write_bytes(png(8, 6))
+
+    def submit(button: str) -> None:
+        old = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.ID, button).click()
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+    def value(element_id: str, text: str) -> None:  # datetime-local and friends, set as a person's picker would
+        browser.execute_script("document.getElementById(arguments[0]).value = arguments[1]", element_id, text)
+
+    with Server(data) as server, httpx.Client(timeout=60) as http:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        admin = desk.admin().secret
+        index = [w.name for w in desk.streets()].index("东风街道")
+        browser.get(f"{server.url}/s/{own.secret}")
+        send(browser, book)
+        # evidence, attached on the street's page, previewed there
+        Select(browser.find_element(By.ID, "evidence-target")).select_by_value("room-area")
+        browser.find_element(By.ID, "evidence-community").send_keys("锦绣社区")
+        browser.find_element(By.ID, "evidence-file").send_keys(str(photo))
+        submit("evidence-upload")
+        assert "已收到佐证材料" in browser.find_element(By.ID, "message").text
+        thumb = browser.find_element(By.CSS_SELECTOR, "#evidence img.thumb")
+        browser.execute_script("arguments[0].scrollIntoView()", thumb)  # a lazy image loads when in view
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script("return arguments[0].complete", thumb))
+        assert browser.execute_script("return arguments[0].naturalWidth", thumb) == 8  # the image, shown
+        # the bureau's 核查表 lists it
+        sheet = http.get(f"{server.url}/a/{admin}/street/{index}/verification.xlsx")
+        rows = [c for r in load_workbook(io.BytesIO(sheet.content))["佐证材料"].iter_rows(values_only=True)
+                for c in r if c]
+        assert "服务站照片.png" in rows and "锦绣社区" in rows
+        # published for a window
+        browser.get(f"{server.url}/a/{admin}")
+        now = datetime.now()
+        value("publish-start", (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+        value("publish-end", (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"))
+        submit("publish")
+        assert "已公示" in browser.find_element(By.ID, "publication-line").text
+        before = next(s["score"] for s in http.get(f"{server.url}/a/{admin}/report.json").json()["streets"]
+                      if s["name"] == "东风街道")
+        # the street sees the table and appeals
+        browser.get(f"{server.url}/s/{own.secret}")
+        assert "东风街道" in browser.find_element(By.ID, "published-table").text
+        Select(browser.find_element(By.ID, "appeal-target")).select_by_value("service-projects")
+        browser.find_element(By.ID, "appeal-reason").send_keys("助餐、助浴两项服务未计入")
+        submit("appeal")
+        assert "已提交第 1 号申诉" in browser.find_element(By.ID, "message").text
+        # upheld with +2
+        browser.get(f"{server.url}/a/{admin}")
+        form = browser.find_element(By.CSS_SELECTOR, "form.appeal-decide")
+        form.find_element(By.NAME, "points").send_keys("2")
+        form.find_element(By.NAME, "reason").send_keys("经核实确有两项服务")
+        old = browser.find_element(By.TAG_NAME, "html")
+        form.find_element(By.CSS_SELECTOR, "button").click()
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+        report = http.get(f"{server.url}/a/{admin}/report.json").json()
+        after = next(s["score"] for s in report["streets"] if s["name"] == "东风街道")
+        assert after == pytest.approx(before + 2)
+        assert report["appeals"]["decisions"][0]["decision"] == "upheld"
+        card = load_workbook(io.BytesIO(http.get(f"{server.url}/a/{admin}/scorecard.xlsx").content))
+        assert "经核实确有两项服务" in [c for r in card["申诉"].iter_rows(values_only=True) for c in r if c]
+        browser.get(f"{server.url}/s/{own.secret}")
+        appeals = browser.find_element(By.ID, "appeals").text
+        assert "支持" in appeals and "经核实确有两项服务" in appeals and "+2" in appeals
+        # closed: the missed target becomes an item; progress reported; the item closed
+        browser.get(f"{server.url}/a/{admin}")
+        browser.find_element(By.ID, "close").click()
+        browser.switch_to.alert.accept()
+        WebDriverWait(browser, 30).until(lambda d: "已截止" in d.page_source or "截止于" in d.page_source)
+        browser.get(f"{server.url}/s/{own.secret}")
+        item = browser.find_element(By.CSS_SELECTOR, "#rectifications li")
+        assert "服务用房面积" in item.text and "待整改" in item.text
+        item.find_element(By.NAME, "text").send_keys("锦绣社区已调剂用房 160 平方米")
+        old = browser.find_element(By.TAG_NAME, "html")
+        item.find_element(By.CSS_SELECTOR, "button").click()
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+        assert "已报进展" in browser.find_element(By.ID, "rectifications").text
+        browser.get(f"{server.url}/a/{admin}")
+        entry = browser.find_element(By.CSS_SELECTOR, "#rectifications li")
+        assert "锦绣社区已调剂用房" in entry.text
+        entry.find_element(By.NAME, "reason").send_keys("现场验收合格")
+        old = browser.find_element(By.TAG_NAME, "html")
+        entry.find_element(By.CSS_SELECTOR, "button[value=close]").click()
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+        items = http.get(f"{server.url}/a/{admin}/api/rectifications").json()
+        assert [i["state"] for i in items if i["street"] == "东风街道"][0] == "closed"
