@@ -69,7 +69,8 @@ def upload(street: Link, path: Path) -> Any:
 def test_the_documents_name_every_operation_of_each_link(client: TestClient, desk: Desk) -> None:
     street, bureau = links(client, desk)
     assert set(street.ops) == {"uploadSubmission", "getStreetStatus", "addComment", "fileAppeal", "listAppeals",
-                               "uploadEvidence", "listEvidence", "listRectifications", "updateRectification"}
+                               "uploadEvidence", "listEvidence", "listRectifications", "updateRectification",
+                               "getEntryForm", "saveEntry"}
     assert set(bureau.ops) == {"listStreets", "returnSubmission", "acceptSubmission", "reopenSubmission",
                                "setDeadline", "getFigureHistory", "addComment", "reissueLink", "revokeLink",
                                "listPeople", "addPerson", "removePerson", "publishResults", "listAppeals",

@@ -368,6 +368,95 @@ async def mark_evidence(request: Request) -> Response:
         _not_found(request)
 
 
+def _entry_values(data: Any, fields: list[Any]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """A posted entry form (s.<key>, c<i>.<key>) in the form's shape: {"street": {...}, name: {...}}, and the
+    communities in their rows' order (rows without a name left out)."""
+    from kaohe.entry import STREET
+
+    values: dict[str, dict[str, str]] = {STREET: {}}
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in data.multi_items():
+        if not isinstance(value, str):
+            continue
+        if key.startswith("s."):
+            values[STREET][key[2:]] = value.strip()
+        elif key.startswith("c") and "." in key and key[1:key.index(".")].isdigit():
+            rows.setdefault(int(key[1:key.index(".")]), {})[key[key.index(".") + 1:]] = value.strip()
+    name_key = next((f.key for f in fields if f.scope == "community" and f.name), "name")
+    order = []
+    for i in sorted(rows):
+        name = rows[i].pop(name_key, "").strip()
+        if name:
+            values[name] = rows[i]
+            order.append(name)
+    return values, order
+
+
+async def entry_page(request: Request, message: str | None = None, status: int = 200, posted: Any = None,
+                     saved: str | None = None, issues: Any = None) -> Response:
+    """The street's entry form: prefilled, or (after a save) as posted with each issue beside its field."""
+    who = _holder(request, admin=False)
+    if who is None:
+        return _not_found(request)
+    from kaohe.entry import STREET, where
+
+    desk, service, tr = _desk(request), _service(request), _tr(request)
+    form = await run_in_threadpool(service.entry_form, who.name, tr.lang)
+    values, order = posted if posted is not None else (form.values, form.communities)
+    rows = list(enumerate([*order, *[""] * 3]))  # three empty rows: more communities without JavaScript
+    errors: dict[tuple[str, str], str] = {}
+    other: list[str] = []
+    for issue in issues or ():
+        placed = False
+        for key in service.targets.fields.street:
+            if (issue.sheet, issue.cell) == where(service.targets, street_field=key, tr=tr):
+                errors[("", key)] = issue.message(tr.lang)
+                placed = True
+        for i, name in enumerate(order):
+            for key in service.targets.fields.community:
+                if (issue.sheet, issue.cell) == where(service.targets, row=i, community_field=key, tr=tr):
+                    errors[(name, key)] = issue.message(tr.lang)
+                    placed = True
+        if not placed and issue.severity == "error":
+            other.append(issue.message(tr.lang))
+    kind, _, detail = form.source.partition(" ")
+    source_text = tr("desk.entry_source_version", n=detail) if kind == "version" else (
+        tr("desk.entry_source_period", period=detail) if kind == "period" else tr("desk.entry_source_blank"))
+    fields = form.fields
+    return _page(request, "entry.html", status=status, who=who, period=desk.period, message=message, saved=saved,
+                 source_text=source_text, street_fields=[f for f in fields if f.scope == "street"],
+                 community_fields=[f for f in fields if f.scope == "community"], values=values,
+                 prefill={STREET: form.values.get(STREET, {}), **{c: form.values.get(c, {}) for c in form.communities}},
+                 rows=rows, errors=errors, other_issues=other, csrf=desk.csrf_token(who),
+                 draft_key=f"kaohe-entry-{hashlib.sha256(who.secret.encode()).hexdigest()[:16]}-{desk.period}",
+                 reason=None)
+
+
+async def entry_save(request: Request) -> Response:
+    """The entry form posted: saved as a version exactly like an upload, then shown again with its issues."""
+    got = await _posted(request, admin=False)
+    if isinstance(got, Response):
+        return got
+    who, data, tr = got
+    service = _service(request)
+    form = await run_in_threadpool(service.entry_form, who.name, tr.lang)
+    values, order = _entry_values(data, form.fields)
+    reason = str(data.get("reason") or "")
+    await data.close()
+    if _desk(request).closed:
+        return await entry_page(request, tr("desk.closed_upload", period=_desk(request).period), 409,
+                                (values, order))
+    try:
+        kept = await run_in_threadpool(service.save_entry, who, values, order, reason, tr.lang)
+    except DeskError as exc:
+        return await entry_page(request, exc.text(tr), exc.status, (values, order))
+    if kept.version is None:
+        return await entry_page(request, tr("desk.wrong_street", named=kept.wrong_street, street=who.name), 409,
+                                (values, order))
+    saved = tr("desk.entry_saved", n=service.number(kept.version))
+    return await entry_page(request, None, 200, (values, order), saved, kept.report.issues)
+
+
 async def street_template(request: Request) -> Response:
     who = _holder(request, admin=False)
     if who is None:
@@ -869,6 +958,8 @@ ROUTES = [
     Route("/a/{secret}/publish", publish, methods=["POST"]),
     Route("/a/{secret}/appeal/{number:int}", decide_appeal, methods=["POST"]),
     Route("/s/{secret}/appeal", file_appeal, methods=["POST"]),
+    Route("/s/{secret}/entry", entry_page),
+    Route("/s/{secret}/entry", entry_save, methods=["POST"]),
     Route("/s/{secret}/rectification/{number:int}", report_rectification, methods=["POST"]),
     Route("/a/{secret}/rectification/{number:int}", settle_rectification, methods=["POST"]),
     Route("/a/{secret}/rectifications.csv", rectifications_csv),

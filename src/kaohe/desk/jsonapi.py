@@ -27,6 +27,9 @@ from kaohe.desk.models import (
     DeadlineOut,
     DeadlineRequest,
     DecideRequest,
+    EntryForm,
+    EntrySave,
+    EntrySaved,
     EvidenceOut,
     FigureVersion,
     IssueOut,
@@ -117,9 +120,12 @@ async def upload_submission(request: Request, who: Who, _: Any) -> UploadResult:
     return UploadResult(version=_service(request).number(kept.version),
                         state=_desk(request).state(who.name),  # type: ignore[arg-type]
                         score=float(street.score) if street else None,
-                        issues=[IssueOut(severity=i.severity, code=i.code, sheet=i.sheet, cell=i.cell,
-                                         community=i.community, message=i.message(tr.lang))
-                                for i in kept.report.issues])
+                        issues=[_issue_out(i, tr) for i in kept.report.issues])
+
+
+def _issue_out(i: Any, tr: Translator) -> IssueOut:
+    return IssueOut(severity=i.severity, code=i.code, sheet=i.sheet, cell=i.cell, community=i.community,
+                    message=i.message(tr.lang))
 
 
 async def street_status(request: Request, who: Who, _: Any) -> StreetStatus:
@@ -198,6 +204,21 @@ async def bureau_evidence(request: Request, who: Who, _: Any) -> list[EvidenceOu
 
 async def mark_evidence(request: Request, who: Who, body: MarkEvidenceRequest) -> EvidenceOut:
     return await run_in_threadpool(_service(request).mark_evidence, body.id, body.reason, who.name)
+
+
+async def entry_form(request: Request, who: Who, _: Any) -> EntryForm:
+    return await run_in_threadpool(_service(request).entry_form, who.name, _tr(request).lang)
+
+
+async def save_entry(request: Request, who: Who, body: EntrySave) -> EntrySaved:
+    tr = _tr(request)
+    kept = await run_in_threadpool(_service(request).save_entry, who, body.values, body.communities, body.reason,
+                                   tr.lang)
+    if kept.version is None:
+        raise _Refused(tr("desk.wrong_street", named=kept.wrong_street, street=who.name), 409)
+    street = kept.report.streets[0] if kept.report.streets else None
+    return EntrySaved(version=_service(request).number(kept.version), score=float(street.score) if street else None,
+                      issues=[_issue_out(i, tr) for i in kept.report.issues])
 
 
 async def street_rectifications(request: Request, who: Who, _: Any) -> list[RectificationOut]:
@@ -282,6 +303,11 @@ OPERATIONS = (
               EvidenceOut, upload_evidence, multipart=True),
     Operation("listEvidence", "s", "GET", "/evidence", "The street's evidence of the period.", None,
               list[EvidenceOut], street_evidence),
+    Operation("getEntryForm", "s", "GET", "/entry", "The entry form made from the targets file, prefilled from "
+              "the last accepted (or last) version of this period, else the last closed period's.", None, EntryForm,
+              entry_form),
+    Operation("saveEntry", "s", "POST", "/entry", "Save the form's values: written into the street's template and "
+              "kept as a version exactly like an upload (self-checked).", EntrySave, EntrySaved, save_entry),
     Operation("listRectifications", "s", "GET", "/rectifications", "The street's rectification items (整改) of "
               "closed periods.", None, list[RectificationOut], street_rectifications),
     Operation("updateRectification", "s", "POST", "/rectifications/update", "Report progress on an item.",

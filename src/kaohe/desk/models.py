@@ -270,3 +270,41 @@ class RectificationClose(Model):
     reason: str = Field(min_length=1, max_length=2000)
     returned: bool = False
     due: str | None = None
+
+
+class EntryField(Model):
+    """One field of the entry form, as the template has it."""
+
+    key: str
+    label: str
+    unit: str | None = None
+    choices: list[str] | None = None
+    hint: str | None = None
+    scope: Literal["street", "community"]
+    name: bool = Field(default=False, description="The community's name (a row's key).")
+
+
+class EntryForm(Model):
+    """getEntryForm: the form made from the targets file, prefilled."""
+
+    period: str
+    source: str = Field(description="Where the values come from: 'version N' (this period), 'period P' (the last "
+                                    "closed period's accepted figures), or 'blank'.")
+    fields: list[EntryField]
+    communities: list[str]
+    values: dict[str, dict[str, str]] = Field(description='{"street": {key: value}, "<community>": {key: value}}')
+
+
+class EntrySave(Model):
+    """saveEntry: the values in the form's shape; `reason` when communities were added or removed."""
+
+    values: dict[str, dict[str, str]]
+    communities: list[str] | None = Field(default=None, description="The communities in order (default: the "
+                                          "values' keys other than street, in order).")
+    reason: str | None = None
+
+
+class EntrySaved(Model):
+    version: int | None = Field(description="The new version's number (null when nothing was kept).")
+    score: float | None
+    issues: list[IssueOut]

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from kaohe.desk.models import (
     AppealOut,
     CommentOut,
+    EntryField,
+    EntryForm,
     EvidenceOut,
     FigureVersion,
     PublicationOut,
@@ -623,6 +625,93 @@ class Service:
     def mark_evidence(self, number: int, reason: str, who: str) -> EvidenceOut:
         """markEvidence: an inspector finds a piece insufficient (a finding in the report's issues)."""
         return _evidence_out(self.desk.mark_evidence(number, reason.strip()[:500], who))
+
+    # ---- entry in the browser (a form made from the targets file; saving makes a version like an upload)
+
+    ENTRY_NAME = "网页填报.xlsx"  # the name a version entered in the browser is kept under (its history says so)
+
+    def entry_form(self, street: str, lang: str) -> EntryForm:
+        """getEntryForm: the street's facts and communities, prefilled from its last accepted (else last)
+        version of this period, else the last closed period's accepted figures, else blank."""
+        from kaohe.entry import STREET, form_fields, shown
+
+        self._known(street)
+        versions = self.desk.versions(street)
+        accepted = [r.version for r in self.desk.reviews(street) if r.action == "accepted"]
+        chosen = next((v for v in reversed(versions) if v.id in accepted), versions[-1] if versions else None)
+        source = f"version {self.number(chosen)}" if chosen else "blank"
+        if chosen is None:
+            earlier = [p for p in self.desk.periods() if p.period != self.desk.period and p.closed_at]
+            if earlier:
+                old = self.desk.versions(street, earlier[-1].period)
+                done = [r.version for r in self.desk.reviews(street, earlier[-1].period) if r.action == "accepted"]
+                chosen = next((v for v in reversed(old) if v.id in done), old[-1] if old else None)
+                if chosen is not None:
+                    source = f"period {earlier[-1].period}"
+        values: dict[str, dict[str, str]] = {STREET: {}}
+        communities: list[str] = []
+        book: Any = None
+        if chosen is not None:
+            from kaohe.report.template import written_in
+            from kaohe.workbook.sheets import read_book
+
+            try:  # a value kaohe could not read is shown as the clerk wrote it, to be corrected
+                book = read_book(self.desk.root / chosen.file)
+            except KaoheError:
+                book = None
+            for (community, field), (value, sheet, cell) in self.figures(chosen).items():
+                defs = self.targets.fields.community if community else self.targets.fields.street
+                fdef = defs.get(field)
+                if fdef is None or fdef.key:
+                    continue
+                words = tuple(fdef.choices_list(self.targets)) if fdef.type == "yesno" else None
+                if community and community not in values:
+                    values[community] = {}
+                    communities.append(community)
+                text = shown(value, words)  # type: ignore[arg-type]
+                if value is None and book is not None and cell:
+                    raw = written_in(book, sheet, cell)
+                    text = "" if raw is None else shown(raw).strip()
+                values[community or STREET][field] = text
+        fields = [EntryField(**{k: v for k, v in f.items() if k != "type"}) for f in form_fields(self.targets,
+                                                                                          Translator(lang))]
+        return EntryForm(period=self.desk.period, source=source, fields=fields, communities=communities,
+                         values=values)
+
+    def save_entry(self, who: Who, values: dict[str, dict[str, str]], communities: list[str] | None = None,
+                   reason: str | None = None, lang: str = "zh") -> Received:
+        """saveEntry: the values written into the street's template and received exactly as an upload is (the
+        self-check, the version, its hash); communities added or removed against the prefill need a reason,
+        kept as a note the bureau sees."""
+        import hashlib
+
+        from kaohe.entry import STREET, write_filled
+
+        order = [c.strip() for c in (communities if communities is not None else
+                                     [k for k in values if k != STREET]) if c and c.strip()]
+        if len(set(order)) != len(order):
+            raise DeskError(key="desk.entry_twice")
+        before = self.entry_form(who.name, lang)
+        added = [c for c in order if c not in before.communities]
+        removed = [c for c in before.communities if c not in order]
+        if before.communities and (added or removed) and not (reason or "").strip():
+            raise DeskError(key="desk.entry_reason", added="、".join(added) or "—", removed="、".join(removed) or "—")
+        folder = self.desk.receiving()
+        try:
+            path = folder / self.ENTRY_NAME
+            write_filled(path, self.targets, who.name, {k: values.get(k, {}) for k in [STREET, *order]}, order,
+                         Translator(lang))
+            data = path.read_bytes()
+            got = self.receive(who, path, self.ENTRY_NAME, len(data), hashlib.sha256(data).hexdigest())
+        finally:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+        if got.version is not None and (added or removed) and before.communities:
+            self.desk.comment(who.name, Translator(lang)("desk.entry_changed", added="、".join(added) or "—",
+                                                         removed="、".join(removed) or "—", reason=reason or ""),
+                              who.name)
+        return got
 
     # ---- rectification (整改)
 
