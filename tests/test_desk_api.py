@@ -70,7 +70,7 @@ def test_the_documents_name_every_operation_of_each_link(client: TestClient, des
     street, bureau = links(client, desk)
     assert set(street.ops) == {"uploadSubmission", "getStreetStatus", "addComment", "fileAppeal", "listAppeals",
                                "uploadEvidence", "listEvidence", "listRectifications", "updateRectification",
-                               "getEntryForm", "saveEntry"}
+                               "getEntryForm", "saveEntry", "saveEntryDraft"}
     assert set(bureau.ops) == {"listStreets", "returnSubmission", "acceptSubmission", "reopenSubmission",
                                "setDeadline", "getFigureHistory", "addComment", "reissueLink", "revokeLink",
                                "listPeople", "addPerson", "removePerson", "publishResults", "listAppeals",

@@ -468,3 +468,105 @@ def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser
         WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
         items = http.get(f"{server.url}/a/{admin}/api/rectifications").json()
         assert [i["state"] for i in items if i["street"] == "东风街道"][0] == "closed"
+
+
+def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(browser: Any, tmp_path: Path
+                                                                                ) -> None:
+    """A block pasted from a spreadsheet fills the rows; what is typed survives the server stopping and a
+    reload (the browser's copy alone: the server's draft removed first); saved, it scores as the workbook with
+    the same figures does."""
+    import socket
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from kaohe import api
+
+    data = tmp_path / "填报 平台"
+    create_desk(data)
+    rows = good_communities(3)
+    fields = ["name", "type", "households", "room_area", "office_area", "culture_capacity", "education_station",
+              "modern", "safe", "police_office", "health_station", "pilot"]
+    from kaohe.resources import DEFAULT_TARGETS, bundled
+
+    targets = api.load_targets(bundled(DEFAULT_TARGETS))
+
+    def text(field: str, value: Any) -> str:
+        fdef = targets.fields.community[field]
+        if isinstance(value, bool):
+            return fdef.choices_list(targets)[0 if value else 1]
+        return str(value)
+
+    block = "\n".join("\t".join(text(f, row.get(f, "")) for f in fields) for row in rows)
+    reference = write_workbook(tmp_path / "对照.xlsx", STREET, rows)
+    expected = api.check(reference).streets[0].score
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = Server(data, "--port", str(port)).start()
+    try:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        browser.get(f"{server.url}/s/{own.secret}/entry")
+        for key, value in (("center_area", STREET["center_area"]), ("service_projects", STREET["service_projects"])):
+            browser.find_element(By.ID, f"s-{key}").send_keys(str(value))
+        for key in ("kind", "demo_street"):
+            from selenium.webdriver.support.ui import Select
+
+            chosen = STREET[key]
+            Select(browser.find_element(By.ID, f"s-{key}")).select_by_visible_text(
+                targets.fields.street[key].choices_list(targets)[0 if chosen is True else 1]
+                if isinstance(chosen, bool) else str(chosen))
+        first = browser.find_element(By.NAME, "c0.name")
+        browser.execute_script("""
+            const dt = new DataTransfer(); dt.setData('text', arguments[1]);
+            arguments[0].dispatchEvent(new ClipboardEvent('paste',
+                                                          {clipboardData: dt, bubbles: true, cancelable: true}));
+        """, first, block)
+        assert browser.find_element(By.NAME, "c2.name").get_attribute("value") == rows[2]["name"]
+        assert browser.find_element(By.NAME, "c1.room_area").get_attribute("value") == str(rows[1]["room_area"])
+        assert "changed" in browser.find_element(By.NAME, "c1.room_area").get_attribute("class")
+        # Enter moves down the column
+        browser.find_element(By.NAME, "c0.households").click()
+        from selenium.webdriver.common.keys import Keys
+
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        assert browser.switch_to.active_element.get_attribute("name") == "c1.households"
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+            "return localStorage.getItem(document.getElementById('entry-form').dataset.key) !== null"))
+        server.stop()
+        from kaohe.desk.store import Desk
+
+        Desk.open(data).keep_draft("东风街道", None)  # the browser's copy alone must bring it back
+        server = Server(data, "--port", str(port)).start()
+        browser.get(f"{server.url}/s/{own.secret}/entry")
+        assert browser.find_element(By.NAME, "c2.name").get_attribute("value") == rows[2]["name"]
+        assert browser.find_element(By.ID, "s-center_area").get_attribute("value") == str(STREET["center_area"])
+        old = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.ID, "entry-save").click()
+        WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+        assert "已保存为第 1 版" in browser.find_element(By.ID, "saved").text
+        version = server.desk.versions("东风街道")[-1]
+        assert version.client_name == "网页填报.xlsx" and version.score == pytest.approx(float(expected))
+        assert browser.execute_script(
+            "return localStorage.getItem(document.getElementById('entry-form').dataset.key)") is None
+    finally:
+        server.__exit__(None, None, None)
+
+
+def test_the_entry_form_on_a_phone_shows_each_community_as_a_card(phone: Any, shots: Path, tmp_path: Path) -> None:
+    data = tmp_path / "desk"
+    create_desk(data)
+    with Server(data) as server:
+        desk = server.desk
+        own = next(w for w in desk.streets() if w.name == "东风街道")
+        phone.get(f"{server.url}/s/{own.secret}/entry")
+        phone.save_screenshot(str(shots / "desk-entry-phone.png"))
+        assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
+        widths = phone.execute_script("""return Array.from(document.querySelectorAll('#entry-grid tr[data-row="0"] td'))
+            .map(td => [getComputedStyle(td).display, Math.round(td.getBoundingClientRect().width)]);""")
+        assert widths and all(display == "block" for display, _ in widths)
+        name_width = phone.execute_script(
+            "return document.querySelector('#entry-grid input[name=\"c0.name\"]').getBoundingClientRect().width")
+        assert name_width >= 300  # the community's name across the card, not a squeezed column

@@ -705,6 +705,7 @@ WORDS: dict[str, Word] = {
     "desk.entry_save": Word("保存并自查", "Save and self-check"),
     "desk.entry_paste": Word("可以从 Excel 或 WPS 复制一块区域，粘贴到社区表格中。", "You may copy a block from Excel or WPS and paste it into the communities' table."),
     "desk.entry_saved": Word("已保存为第 {n} 版，以此为准。", "Saved as version {n}; it counts."),
+    "desk.entry_drafted": Word("这是上次没有保存的草稿，请核对后保存。", "This is the draft left unsaved last time: check it and save."),
     "desk.busy": Word("{street}的另一份上传还在检查中，本次上传未被接收。请稍后再传。", "Another upload of {street} is still being checked: this one was not taken. Send it again in a moment."),
     "desk.filter": Word("只看：", "Show:"),
     "desk.filter_all": Word("全部", "all"),

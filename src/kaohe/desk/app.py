@@ -369,13 +369,13 @@ async def mark_evidence(request: Request) -> Response:
 
 
 def _entry_values(data: Any, fields: list[Any]) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """A posted entry form (s.<key>, c<i>.<key>) in the form's shape: {"street": {...}, name: {...}}, and the
-    communities in their rows' order (rows without a name left out)."""
+    """A posted entry form (s.<key>, c<i>.<key>) — or a kept draft of one — in the form's shape: {"street":
+    {...}, name: {...}}, and the communities in their rows' order (rows without a name left out)."""
     from kaohe.entry import STREET
 
     values: dict[str, dict[str, str]] = {STREET: {}}
     rows: dict[int, dict[str, str]] = {}
-    for key, value in data.multi_items():
+    for key, value in (data.items() if isinstance(data, dict) else data.multi_items()):
         if not isinstance(value, str):
             continue
         if key.startswith("s."):
@@ -403,6 +403,9 @@ async def entry_page(request: Request, message: str | None = None, status: int =
     desk, service, tr = _desk(request), _service(request), _tr(request)
     form = await run_in_threadpool(service.entry_form, who.name, tr.lang)
     values, order = posted if posted is not None else (form.values, form.communities)
+    drafted = await run_in_threadpool(service.entry_draft, who.name) if posted is None else None
+    if drafted:  # typed before a lost connection or a closed browser: the form as it was left
+        values, order = _entry_values(drafted, form.fields)
     rows = list(enumerate([*order, *[""] * 3]))  # three empty rows: more communities without JavaScript
     errors: dict[tuple[str, str], str] = {}
     other: list[str] = []
@@ -424,6 +427,7 @@ async def entry_page(request: Request, message: str | None = None, status: int =
         tr("desk.entry_source_period", period=detail) if kind == "period" else tr("desk.entry_source_blank"))
     fields = form.fields
     return _page(request, "entry.html", status=status, who=who, period=desk.period, message=message, saved=saved,
+                 drafted=bool(drafted),
                  source_text=source_text, street_fields=[f for f in fields if f.scope == "street"],
                  community_fields=[f for f in fields if f.scope == "community"], values=values,
                  prefill={STREET: form.values.get(STREET, {}), **{c: form.values.get(c, {}) for c in form.communities}},

@@ -27,6 +27,7 @@ from kaohe.desk.models import (
     DeadlineOut,
     DeadlineRequest,
     DecideRequest,
+    EntryDraft,
     EntryForm,
     EntrySave,
     EntrySaved,
@@ -221,6 +222,11 @@ async def save_entry(request: Request, who: Who, body: EntrySave) -> EntrySaved:
                       issues=[_issue_out(i, tr) for i in kept.report.issues])
 
 
+async def save_entry_draft(request: Request, who: Who, body: EntryDraft) -> EntryDraft:
+    await run_in_threadpool(_service(request).keep_entry_draft, who.name, body.values)
+    return body
+
+
 async def street_rectifications(request: Request, who: Who, _: Any) -> list[RectificationOut]:
     return await run_in_threadpool(_service(request).rectifications, who.name)
 
@@ -308,6 +314,9 @@ OPERATIONS = (
               entry_form),
     Operation("saveEntry", "s", "POST", "/entry", "Save the form's values: written into the street's template and "
               "kept as a version exactly like an upload (self-checked).", EntrySave, EntrySaved, save_entry),
+    Operation("saveEntryDraft", "s", "POST", "/entry/draft", "Keep the entry form as it stands (its fields' names "
+              "→ values) until the next save: the page sends it as the clerk types.", EntryDraft, EntryDraft,
+              save_entry_draft),
     Operation("listRectifications", "s", "GET", "/rectifications", "The street's rectification items (整改) of "
               "closed periods.", None, list[RectificationOut], street_rectifications),
     Operation("updateRectification", "s", "POST", "/rectifications/update", "Report progress on an item.",

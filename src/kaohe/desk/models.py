@@ -308,3 +308,9 @@ class EntrySaved(Model):
     version: int | None = Field(description="The new version's number (null when nothing was kept).")
     score: float | None
     issues: list[IssueOut]
+
+
+class EntryDraft(Model):
+    """saveEntryDraft: the form as it stands (its fields' names → values), kept until the next save."""
+
+    values: dict[str, str]

@@ -678,6 +678,31 @@ class Service:
         return EntryForm(period=self.desk.period, source=source, fields=fields, communities=communities,
                          values=values)
 
+    def entry_draft(self, street: str) -> dict[str, str] | None:
+        """The street's draft of the form, when it is newer than its latest version."""
+        import json
+
+        kept = self.desk.draft(street)
+        if kept is None:
+            return None
+        versions = self.desk.versions(street)
+        if versions and versions[-1].at >= kept[1]:
+            return None
+        found: dict[str, str] = json.loads(kept[0])
+        return found
+
+    def keep_entry_draft(self, street: str, values: dict[str, str]) -> None:
+        """saveEntryDraft: the form as it stands, at most MAX_FORM_FIELDS fields of 2,000 characters."""
+        import json
+
+        from kaohe.desk.app import MAX_FORM_FIELDS
+
+        self._known(street)
+        if len(values) > MAX_FORM_FIELDS:
+            raise DeskError(key="desk.entry_twice")
+        self.desk.keep_draft(street, json.dumps({k[:40]: str(v)[:2000] for k, v in values.items()},
+                                                ensure_ascii=False))
+
     def save_entry(self, who: Who, values: dict[str, dict[str, str]], communities: list[str] | None = None,
                    reason: str | None = None, lang: str = "zh") -> Received:
         """saveEntry: the values written into the street's template and received exactly as an upload is (the
@@ -707,6 +732,8 @@ class Service:
             import shutil
 
             shutil.rmtree(folder, ignore_errors=True)
+        if got.version is not None:
+            self.desk.keep_draft(who.name, None)  # saved: the draft has done its work
         if got.version is not None and (added or removed) and before.communities:
             self.desk.comment(who.name, Translator(lang)("desk.entry_changed", added="、".join(added) or "—",
                                                          removed="、".join(removed) or "—", reason=reason or ""),

@@ -91,6 +91,8 @@ CREATE TABLE IF NOT EXISTS rectifications (
     closed_reason TEXT, closed_by TEXT);
 CREATE TABLE IF NOT EXISTS rectification_reports (
     id INTEGER PRIMARY KEY, item INTEGER NOT NULL, who TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+    street TEXT NOT NULL, period TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (street, period));
 CREATE TABLE IF NOT EXISTS people (
     name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
 """
@@ -868,6 +870,23 @@ class Desk:
             self.log(who, "evidence-insufficient" if reason else "evidence-sufficient", required=True,
                      evidence=number, reason=reason)
         return next(e for e in self.evidence() if e.id == number)
+
+    # ---- drafts of the entry form (kept on the server as the browser keeps them)
+
+    def draft(self, street: str) -> tuple[str, str] | None:
+        """(JSON body, when) of the street's draft of the open period, if any."""
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT body, at FROM drafts WHERE street = ? AND period = ?",
+                             (street, self.period)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def keep_draft(self, street: str, body: str | None) -> None:
+        """Keep (or, with None, drop) the street's draft: one per street and period, the latest wins."""
+        with self._lock, self._connect() as db:
+            if body is None:
+                db.execute("DELETE FROM drafts WHERE street = ? AND period = ?", (street, self.period))
+            else:
+                db.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?)", (street, self.period, body, now()))
 
     # ---- rectification (整改)
 
