@@ -134,3 +134,20 @@ def test_publication_needs_a_window_that_ends_after_it_starts_and_closes_appeals
                        headers=HEADER)
     assert late.status_code == 409
     assert "考核初步结果公示" not in text_of(client.get(f"/s/{east.secret}").text)
+
+
+def test_after_the_close_no_appeal_is_filed_or_decided(client: TestClient, desk: Desk) -> None:
+    east = street(desk, "东风街道")
+    assert upload(client, east.secret, SAMPLE / "东风街道.xlsx").status_code == 303
+    admin = desk.admin().secret
+    assert client.post(f"/a/{admin}/api/publication", json=window(), headers=HEADER).status_code == 200
+    filed = client.post(f"/s/{east.secret}/api/appeals", json={"target": "center-area", "reason": "x"},
+                        headers=HEADER).json()
+    token = csrf_of(client.get(f"/a/{admin}").text)
+    assert client.post(f"/a/{admin}/close", data={"csrf": token}).status_code == 303
+    late = client.post(f"/s/{east.secret}/api/appeals", json={"target": "center-area", "reason": "y"},
+                       headers=HEADER)
+    assert late.status_code == 409
+    decided = client.post(f"/a/{admin}/api/appeals/decide", json={"id": filed["id"], "decision": "upheld",
+                                                                  "reason": "x", "points": 1}, headers=HEADER)
+    assert decided.status_code == 409 and not desk.appeals_file.exists()

@@ -867,7 +867,7 @@ class Service:
                     field: str | None = None) -> AppealOut:
         """fileAppeal: only while the results are published; on a target of the targets file."""
         self._known(street)
-        if not self.published_now():
+        if not self.published_now() or self.desk.closed:  # after the close the recorded result stands
             raise DeskError(key="desk.appeal_closed")
         if target not in {t.id for t in self.targets.targets}:
             raise DeskError(key="desk.unknown_target", target=target)
@@ -889,6 +889,8 @@ class Service:
         found = next((a for a in self.desk.appeals() if a.id == number and a.state == "open"), None)
         if found is None:
             raise DeskError(key="desk.no_open_appeal", number=number)
+        if self.desk.closed:  # decided before the close, or the recorded result would not be the final one
+            raise DeskError(key="desk.already_closed", period=self.desk.period)
         if decision not in ("upheld", "rejected") or not reason.strip():
             raise DeskError(key="desk.reason_needed")
         bounds = self.targets.verification.adjustments
