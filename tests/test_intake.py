@@ -13,6 +13,7 @@ from conftest import STREET, compact
 from kaohe.errors import InputError, RosterError
 from kaohe.intake import gather
 from kaohe.intake.roster import load_roster
+from kaohe.resources import SAMPLE_ROSTER, bundled
 from kaohe.scoring import score
 from kaohe.words import Translator
 
@@ -383,3 +384,53 @@ def test_a_roster_none_of_whose_streets_sent_anything_is_an_error_not_a_table_of
         api.assess(tmp_path / "subs", roster=roster)
     text = caught.value.text(Translator("zh"))
     assert "0/3" in text and "这是本区的街道名单吗" in text and "东风街道" in text
+
+
+def _nameless(path: Path, title: str | None = None) -> Path:
+    """A clerk's workbook whose street-name cell is empty; with `title`, that text as its table's title."""
+    from openpyxl import load_workbook
+
+    from clerks import write_workbook
+    from conftest import STREET, good_communities
+
+    written = write_workbook(path, {k: v for k, v in STREET.items() if k != "name"}, good_communities(3))
+    if title is not None:
+        book = load_workbook(written)
+        sheet = next(ws for ws in book.worksheets if "社区建设情况统计表" in str(ws["A1"].value or ""))
+        sheet["A1"] = title
+        book.save(written)
+    return written
+
+
+def test_a_workbook_naming_its_street_only_in_its_title_is_that_streets_with_a_warning(tmp_path: Path) -> None:
+    from kaohe import api
+
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    _nameless(folder / "附件2.xlsx", "和平街道社区建设情况统计表(2005年度)")
+    report = api.assess(folder, roster=bundled(SAMPLE_ROSTER))
+    peace = next(s for s in report.streets if s.name == "和平街道")
+    assert peace.submitted and peace.files == ("附件2.xlsx",)
+    said = next(i for i in report.issues if i.code == "street-from-title")
+    assert said.street == "和平街道" and said.cell == "A1" and "和平街道社区建设情况统计表" in said.message()
+
+
+def test_a_generic_file_in_a_folder_named_after_a_street_is_that_streets_as_mail_is_saved(tmp_path: Path) -> None:
+    from kaohe import api
+
+    folder = tmp_path / "报送"
+    (folder / "东风街道").mkdir(parents=True)
+    (folder / "人民街道").mkdir(parents=True)
+    _nameless(folder / "东风街道" / "附件2.xlsx", "社区建设情况统计表(2005年度)")
+    _nameless(folder / "人民街道" / "附件2.xlsx")
+    report = api.assess(folder, roster=bundled(SAMPLE_ROSTER))
+    by_name = {s.name: s for s in report.streets}
+    assert by_name["东风街道"].files == ("东风街道/附件2.xlsx",) and by_name["人民街道"].submitted
+    said = [i for i in report.issues if i.code == "street-from-folder"]
+    assert {i.street for i in said} == {"东风街道", "人民街道"}
+    assert any("文件夹“东风街道”" in i.message() for i in said)
+    # a folder that is no street of the roster names nothing: the file stays unplaced, and says so
+    (folder / "收件箱").mkdir()
+    _nameless(folder / "收件箱" / "附件3.xlsx")
+    again = api.assess(folder, roster=bundled(SAMPLE_ROSTER))
+    assert not any(i.code == "street-from-folder" and "收件箱" in i.message() for i in again.issues)

@@ -198,6 +198,7 @@ class Submission:
     size: int = 0
     judged: Judged | None = None  # the street already scored where it was read (gather(judge=True)), or None
     titles: tuple[tuple[str, str, str], ...] = ()  # (sheet, cell, text) of the title texts naming a year
+    heading: tuple[tuple[str, str, str], ...] = ()  # (sheet, cell, text) of every text in the title rows
 
 
 @dataclass(frozen=True)

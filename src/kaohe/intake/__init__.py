@@ -146,11 +146,23 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
             continue
         issues.extend(sub.issues)
         name = sub.street.name if sub.street and sub.street.name else None
-        if name is None:
+        if name is None:  # the file's name, else its title rows, else the folder it is in (as mail is saved)
             guess = _street_in_file_name(path, roster)
+            if guess is not None:
+                issues.append(Issue("street-from-file-name", shown[path], street=guess))
+            else:
+                titled = _street_in_heading(sub, roster)
+                folder = _street_in_folder(path, base, roster) if titled is None else None
+                if titled is not None:
+                    sheet, cell, text, guess = titled
+                    issues.append(Issue("street-from-title", shown[path], sheet, cell, street=guess,
+                                        params={"title": text}))
+                elif folder is not None:
+                    guess = folder
+                    issues.append(Issue("street-from-folder", shown[path], street=guess,
+                                        params={"folder": display_name(path.parent.name)}))
             if guess is None:
                 continue
-            issues.append(Issue("street-from-file-name", shown[path], street=guess))
             name = guess
         read.append((name, sub))
 
@@ -357,6 +369,26 @@ def _info(path: Path, name: str, sub: Submission | Issue) -> FileInfo:
         except OSError:  # gone or locked since it was read: named, without its fingerprint
             pass
     return FileInfo(name, str(path), stat.st_size, "", modified, raw)
+
+
+def _street_in_heading(sub: Submission, roster: list[str] | None) -> tuple[str, str, str, str] | None:
+    """(sheet, cell, text, street) of the first title text that names one roster street (the longest name
+    where several match; none when two different streets are named)."""
+    for sheet, cell, text in sub.heading:
+        key = street_key(text)
+        hits = {n for n in roster or [] if street_key(n) and street_key(n) in key}
+        longest = max(hits, key=len) if hits else None
+        if longest is not None and all(street_key(h) in street_key(longest) for h in hits):
+            return sheet, cell, text, longest
+    return None
+
+
+def _street_in_folder(path: Path, base: Path | None, roster: list[str] | None) -> str | None:
+    """The roster street a file's folder is named after (和平街道/附件2.xlsx), inside the folder assessed."""
+    if base is None or path.parent == base:
+        return None
+    folder = street_key(display_name(path.parent.name))
+    return next((n for n in roster or [] if street_key(n) == folder), None)
 
 
 def _street_in_file_name(path: Path, roster: list[str] | None) -> str | None:

@@ -187,7 +187,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
-                      book.size, titles=_titles(sheets, header, street))
+                      book.size, titles=_titles(sheets, header, street), heading=_heading(sheets, header, street))
 
 
 TITLE_ROWS = 3  # a sheet's title is in its first rows (above a table, or above the street's facts)
@@ -213,6 +213,25 @@ def _titles(sheets: list[Sheet], header: Header | None, street: Unit | None) -> 
 
 
 _YEARISH = re.compile(r"(?:19|20)\d\d")
+
+
+def _heading(sheets: list[Sheet], header: Header | None, street: Unit | None) -> tuple[tuple[str, str, str], ...]:
+    """The texts of the title rows (above the community table, atop the street facts' sheet), for a workbook
+    that names no street anywhere else: …街道社区建设情况统计表 names it (intake matches them to the roster).
+    Kept only when the workbook names no street: at most ten texts."""
+    if street is not None and street.name:
+        return ()
+    places: list[tuple[Sheet, int]] = []
+    if header is not None:
+        places.append((header.sheet, min(header.top, TITLE_ROWS + 2)))
+    places += [(sheet, TITLE_ROWS) for sheet in sheets if header is None or sheet is not header.sheet]
+    found: list[tuple[str, str, str]] = []
+    for sheet, rows in places:
+        for r, row in enumerate(sheet.rows[:rows]):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and 1 < len(value) <= 80 and any("\u4e00" <= ch <= "\u9fff" for ch in value):
+                    found.append((sheet.name, sheet.a1(r, c), squash(value)))
+    return tuple(dict.fromkeys(found))[:10]
 
 
 def _has_rows(header: Header, ctx: _Context) -> bool:
