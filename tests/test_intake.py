@@ -434,3 +434,17 @@ def test_a_generic_file_in_a_folder_named_after_a_street_is_that_streets_as_mail
     _nameless(folder / "收件箱" / "附件3.xlsx")
     again = api.assess(folder, roster=bundled(SAMPLE_ROSTER))
     assert not any(i.code == "street-from-folder" and "收件箱" in i.message() for i in again.issues)
+
+
+def test_a_csv_in_an_encoding_kaohe_can_only_guess_is_read_and_said(tmp_path: Path) -> None:
+    from kaohe import api
+
+    header = "社区名称,社区类型,户数,服务站服务用房面积,办公和服务用房面积\n"
+    latin = tmp_path / "东风街道-lat.csv"  # a GBK header, a row typed on a machine that saved é as Latin-1
+    latin.write_bytes(header.encode("gbk") + b"R\xe9sidence," + "老城区,2000,160,320\n".encode("gbk"))
+    gbk = tmp_path / "东风街道.csv"
+    gbk.write_bytes((header + "朝阳社区,老城区,2000,160,320\n").encode("gbk"))
+    guessed = api.check(latin)
+    assert [i.code for i in guessed.issues if i.code == "encoding-guessed"] == ["encoding-guessed"]
+    plain = api.check(gbk)
+    assert not [i for i in plain.issues if i.code == "encoding-guessed"]  # what Chinese Excel writes: certain

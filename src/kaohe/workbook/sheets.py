@@ -80,6 +80,7 @@ class Book:
     sheets: list[Sheet]
     sha256: str
     size: int
+    guessed_encoding: bool = False  # a CSV whose encoding was neither UTF-8/16 nor plain GBK: read, and said
 
 
 def read_sheets(path: Path) -> list[Sheet]:
@@ -96,9 +97,10 @@ def read_book(path: Path) -> Book:
     kind, data, sent = inspect(path)
     fingerprint = hashlib.sha256(sent).hexdigest()
     if kind == "csv":
-        from kaohe.workbook.text_tables import read_text_table
+        from kaohe.workbook.text_tables import _rows, decode_noted
 
-        return Book([Sheet(_stem(path), read_text_table(data))], fingerprint, len(sent))
+        text, guessed = decode_noted(data)
+        return Book([Sheet(_stem(path), _rows(text))], fingerprint, len(sent), guessed)
     if kind == "xls-old":  # Excel 2.x-4.x: xlrd reads these records, calamine does not
         return Book(_read_with_xlrd(data), fingerprint, len(sent))
     try:

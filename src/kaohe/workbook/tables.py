@@ -144,6 +144,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     ctx = _Context(display_name or path.name, targets, cells or CellReader(targets))
     book = read_book(path) if book is None else book
     sheets = book.sheets
+    if book.guessed_encoding:
+        ctx.issue("encoding-guessed", sheets[0].name if sheets else None)
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
     # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
     # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).

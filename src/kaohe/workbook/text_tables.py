@@ -19,19 +19,52 @@ from kaohe.limits import (
 
 def decode_text(data: bytes) -> str:
     """The text of a file saved by an office program: UTF-8 or UTF-16 by their BOM, else UTF-8, else GB18030."""
+    return decode_noted(data)[0]
+
+
+def decode_noted(data: bytes) -> tuple[str, bool]:
+    """(the text, whether its encoding was a guess): UTF-8 and UTF-16 (by their BOM, or UTF-8 that decodes) and
+    GBK whose Chinese is all in GB2312 (what Chinese Excel and WPS write) are certain; anything else is decoded
+    as GB18030 and said to be a guess — a Latin-1 file would otherwise become Chinese-looking nonsense quietly."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return data[3:].decode("utf-8", errors="replace"), False
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), False
     except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace"), True
+    return text, _beyond_common_gbk(data)
+
+
+def _beyond_common_gbk(data: bytes) -> bool:
+    """Whether GBK bytes use the rare CJK extension areas — a pair whose second byte is below 0xA1 outside the
+    symbol rows 0xA8-0xA9 (where an accented Latin-1 letter followed by a plain one lands: é + s), or a
+    four-byte GB18030 sequence. What Chinese Excel and WPS write — GB2312's characters and GBK's symbols
+    (㎡ is 0xA94F) — does not."""
+    i, n = 0, len(data)
+    while i < n:
+        lead = data[i]
+        if lead < 0x80:
+            i += 1
+            continue
+        if i + 1 >= n or (data[i + 1] < 0xA1 and not 0xA8 <= lead <= 0xA9):
+            return True
+        i += 2
+    return False
 
 
 def read_text_table(data: bytes) -> list[list[str]]:
     """The rows of a CSV or tab-separated file, as text; UnreadableFile when it is too large or not a table."""
     text = decode_text(data)
+    return _rows(text)
+
+
+def _rows(text: str) -> list[list[str]]:
     sample = text[:8192]
     delimiter = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
     rows: list[list[str]] = []
