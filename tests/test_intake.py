@@ -448,3 +448,36 @@ def test_a_csv_in_an_encoding_kaohe_can_only_guess_is_read_and_said(tmp_path: Pa
     assert [i.code for i in guessed.issues if i.code == "encoding-guessed"] == ["encoding-guessed"]
     plain = api.check(gbk)
     assert not [i for i in plain.issues if i.code == "encoding-guessed"]  # what Chinese Excel writes: certain
+
+
+def test_group_heading_rows_among_the_communities_are_not_communities_and_are_said(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from clerks import write_workbook
+    from conftest import good_communities
+    from kaohe import api
+
+    path = write_workbook(tmp_path / "东风街道.xlsx", STREET, good_communities(4))
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if any("社区名称" in str(c.value or "") for c in ws[4] + ws[3] + ws[2]))
+    header_row = next(r for r in range(1, 8) if any("社区名称" in str(c.value or "") for c in sheet[r]))
+    name_col = next(c.column for c in sheet[header_row] if "社区名称" in str(c.value or ""))
+    sheet.insert_rows(header_row + 1)
+    sheet.cell(header_row + 1, name_col, "一片区")
+    sheet.insert_rows(header_row + 4)
+    sheet.cell(header_row + 4, name_col, "二片区")
+    book.save(path)
+    report = api.check(path)
+    sub = report.intake.streets[0].submission  # type: ignore[union-attr]
+    assert [u.name for u in sub.communities] == [c["name"] for c in good_communities(4)]  # no 一片区
+    said = [i for i in report.issues if i.code == "group-rows"]
+    assert len(said) == 1 and "一片区、二片区" in said[0].message() and said[0].cell is not None
+    # a community whose row holds nothing but its name is still a community (its figures missing, said)
+    plain = write_workbook(tmp_path / "和平街道.xlsx", {**STREET, "name": "和平街道"}, good_communities(2))
+    book = load_workbook(plain)
+    sheet = next(ws for ws in book.worksheets if any("社区名称" in str(c.value or "") for c in ws[4] + ws[3] + ws[2]))
+    last = sheet.max_row + 1
+    sheet.cell(last, name_col, "新片社区")
+    book.save(plain)
+    names = [u.name for u in api.check(plain).intake.streets[0].submission.communities]  # type: ignore[union-attr]
+    assert "新片社区" in names

@@ -522,7 +522,7 @@ def _is_column_numbers(row: list[Any], targets: Targets) -> bool:
 
 
 def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
-    """blank | total | note | header | data."""
+    """blank | total | note | header | group | data."""
     key_col = header.key_col
     width = len(row)
     others_blank = True
@@ -547,7 +547,16 @@ def _row_kind(row: list[Any], header: Header, ctx: _Context) -> str:
         return "note"
     if others_blank and isinstance(name, str) and _looks_like_note(name):
         return "note"
+    if others_blank and isinstance(name, str) and _is_group_label(name, ctx):
+        return "group"
     return "data"
+
+
+def _is_group_label(text: str, ctx: _Context) -> bool:
+    """一片区, 东片网格: a group word, and not a community's ending (一片区社区 is a community)."""
+    layout = ctx.targets.layout
+    label = squash(text)
+    return any(w in label for w in layout.group_words) and not label.endswith(tuple(layout.community_name_endings))
 
 
 _PLAIN_TEXT = TextKind(False, False, False, False)
@@ -651,6 +660,7 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
     mine: dict[str, int] = {}
     accepted: list[tuple[int, str]] = []
     repeats: list[tuple[int, str, str, tuple[str, int]]] = []  # rows naming a community of an earlier sheet
+    groups: list[tuple[int, str]] = []  # (row, label) of the group headings among the communities
     plain = ctx.cells.names  # name text → (name, duplicate key), for names that read as they stand
     others = [c for c in header.columns.values() if c != key_col]
     first_col = header.first_col
@@ -686,8 +696,11 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
             take(r, *known)
             continue
         kind = _row_kind(row, header, ctx)
+        if kind == "group":  # a heading over some communities: counted with the notes, and said once below
+            groups.append((r, squash(str(raw_name))))
         if kind != "data":
-            counts[{"blank": "blank", "total": "totals", "note": "notes", "header": "headers"}[kind]] += 1
+            counts[{"blank": "blank", "total": "totals", "note": "notes", "header": "headers",
+                    "group": "notes"}[kind]] += 1
             if kind == "total":
                 totals.append(r)
                 consumed.add(r)
@@ -707,6 +720,11 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
         take(r, name, squash(name).casefold())
     if copy_check and repeats and not accepted:
         return None  # only communities read already: a copy of the table (named by the caller)
+    if groups:
+        found.append((groups[0][0], -1, ctx.make_issue(
+            "group-rows", sheet.name, sheet.a1(groups[0][0], key_col), count=len(groups),
+            labels="、".join(label for _, label in groups[:8]),
+            rows="、".join(str(r + 1) for r, _ in groups[:8]))))
     for r, name, _dup_key, (first_sheet, first_r) in repeats:
         found.append((r, -1, ctx.make_issue("duplicate-community", sheet.name, sheet.a1(r, key_col), name,
                                             first_row=first_r + 1, first=Ref("where.sheet_row", {
