@@ -751,13 +751,14 @@ class Service:
 
         due = (datetime.now().astimezone() + timedelta(days=RECTIFY_DAYS)).date().isoformat()
         titles = {t.id: t.name("zh") for t in self.targets.targets}
+        bonus = {t.id for t in self.targets.targets if t.bonus}
         labels = {**self.targets.fields.street, **self.targets.fields.community}
         items: list[tuple[str, str, str, str | None, str, str]] = []
         for s in report.streets:
             if not s.submitted:
                 continue
             items += [(s.name, r.id, titles.get(r.id, r.id), None, "missed", due) for r in s.targets
-                      if r.met is False and r.max_points]
+                      if r.met is False and r.max_points and r.id not in bonus]  # a bonus not won is no failing
         if report.verification is not None:
             for v in report.verification.streets:
                 items += [(v.name, c.field, labels[c.field].label, c.community, "overstated", due)
