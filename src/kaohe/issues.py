@@ -62,8 +62,8 @@ CATALOG: dict[str, Kind] = {
         Kind("duplicate-community", "error",
              "社区“{community}”在本表中重复出现（首次在{first}），本行未计入",
              "Community “{community}” appears twice (first on {first}); this row is not counted",
-             "删除重复行，或更正社区名称。",
-             "Delete the repeated row or correct the name."),
+             "是两个社区的，更正其中一行的名称；是同一个社区的，核对两行的数据，合并成一行。",
+             "If they are two communities, correct one row's name; if one, check both rows' figures and merge them."),
         Kind("missing-column", "error",
              "找不到“{label}”{what}，该项全部按无法读取处理",
              "No {label_en} {what} was found; every value of it counts as unreadable",
@@ -75,10 +75,13 @@ CATALOG: dict[str, Kind] = {
              "{hint}",
              "{hint}"),
         Kind("duplicate-submission", "error",
-             "“{street}”同时由 {files} 报送，在删除其中一份之前该街道不予评分",
-             "{street} is named by {files}; it is not scored until one of them is removed",
-             "只保留一份报送表。",
-             "Keep one workbook per street."),
+             "“{street}”同时由 {files} 报送，在合并为一份之前该街道不予评分",
+             "{street} is named by {files}; it is not scored until they are one workbook",
+             "如果是同一张表的前后两版，只留最新的一份；如果各有一部分数据（如街道情况和社区情况分在两个文件），"
+             "请合并到一个文件里，不要删掉任何一份的数据。",
+             "If they are two versions of one workbook, keep the latest; if each holds part of the figures "
+             "(the street's facts in one, the communities in the other), merge them into one — delete neither's "
+             "figures."),
         Kind("unknown-street", "error",
              "工作簿中的街道名称“{street}”不在街道名单中，文件未计入",
              "The workbook names “{street}”, which is not on the roster; the file is ignored",
