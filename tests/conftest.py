@@ -75,3 +75,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("soffice") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+# ---- the desk: a fresh data folder over the sample roster, and a client of its app (the desk's test files share
+# these; test_desk.py and test_desk_api.py keep their own, with a folder name of their own)
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Any:
+    from kaohe.desk.store import Desk
+    from kaohe.resources import SAMPLE_ROSTER
+
+    return Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+
+
+@pytest.fixture
+def client(desk: Any) -> Any:
+    from starlette.testclient import TestClient
+
+    from kaohe.desk.app import create_app
+
+    return TestClient(create_app(desk), follow_redirects=False)

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from kaohe import api
-from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
 from test_desk import csrf_of, street, text_of, upload
 
 SAMPLE = bundled(SAMPLE_SUBMISSIONS)
 HEADER = {"X-Requested-With": "kaohe"}
 
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Desk:
-    return Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
-
-
-@pytest.fixture
-def client(desk: Desk) -> TestClient:
-    return TestClient(create_app(desk), follow_redirects=False)
 
 
 def issue_keys(issues: list[dict[str, object]]) -> list[tuple[object, ...]]:

@@ -24,15 +24,6 @@ from test_desk import csrf_of, street, text_of
 HEADER = {"X-Requested-With": "kaohe"}
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Desk:
-    return Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
-
-
-@pytest.fixture
-def client(desk: Desk) -> TestClient:
-    return TestClient(create_app(desk), follow_redirects=False)
-
 
 def png(width: int = 2, height: int = 2) -> bytes:
     """A real PNG (a browser shows it)."""
