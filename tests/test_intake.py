@@ -481,3 +481,33 @@ def test_group_heading_rows_among_the_communities_are_not_communities_and_are_sa
     book.save(plain)
     names = [u.name for u in api.check(plain).intake.streets[0].submission.communities]  # type: ignore[union-attr]
     assert "新片社区" in names
+
+
+def test_rows_of_other_streets_in_a_district_sheet_sent_back_are_not_this_streets(tmp_path: Path) -> None:
+    """The district's big sheet, with a 街道 column, filled in by one street and sent back whole."""
+    from openpyxl import load_workbook
+
+    from clerks import write_workbook
+    from conftest import community, good_communities
+    from kaohe import api
+
+    own = good_communities(3)
+    theirs = [community(f"别家{i}社区") for i in range(5)]
+    path = write_workbook(tmp_path / "东风街道.xlsx", STREET, own + theirs)
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if any("社区名称" in str(c.value or "") for r in ws.iter_rows(max_row=6)
+                                                     for c in r))
+    header_row = next(r for r in range(1, 8) if any("社区名称" in str(c.value or "") for c in sheet[r]))
+    name_col = next(c.column for c in sheet[header_row] if "社区名称" in str(c.value or ""))
+    sheet.insert_cols(name_col)
+    sheet.cell(header_row, name_col, "街道")
+    for i in range(len(own) + len(theirs)):
+        sheet.cell(header_row + 1 + i, name_col, "东风街道" if i < len(own) else ("和平街道" if i % 2 else "人民街道"))
+    book.save(path)
+    report = api.check(path)
+    sub = report.intake.streets[0].submission  # type: ignore[union-attr]
+    assert [u.name for u in sub.communities] == [c["name"] for c in own]
+    said = [i for i in report.issues if i.code == "other-street-rows"]
+    assert len(said) == 1 and "5 行" in said[0].message() and "和平街道" in said[0].message()
+    assert "删" not in said[0].hint()  # nothing of the street's own is ever advised away
+    assert report.streets[0].communities == len(own)

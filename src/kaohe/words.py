@@ -150,6 +150,7 @@ WORDS: dict[str, Word] = {
     "issue.finding-needs-community": Word("核查：缺社区名", "finding: community missing"),
     "issue.finding-unknown-item": Word("核查：无此项目", "finding: unknown item"),
     "issue.evidence-insufficient": Word("佐证材料不足", "evidence insufficient"),
+    "issue.other-street-rows": Word("其他街道的行", "other streets' rows"),
     "issue.group-rows": Word("分组标题行", "group heading rows"),
     "issue.encoding-guessed": Word("编码靠猜", "encoding guessed"),
     "issue.street-from-title": Word("按标题认定街道", "street from the title"),

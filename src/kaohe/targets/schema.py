@@ -172,6 +172,7 @@ class Layout(Model):
     roster_file_names: list[str] = Field(default_factory=default("layout", "roster_file_names"))
     street_name_endings: list[str] = Field(default_factory=default("layout", "street_name_endings"))
     group_words: list[str] = Field(default_factory=default("layout", "group_words"))
+    street_column_headers: list[str] = Field(default_factory=default("layout", "street_column_headers"))
     community_name_endings: list[str] = Field(default_factory=default("layout", "community_name_endings"))
     count_words: list[str] = Field(default_factory=default("layout", "count_words"))
     doubtful_share: float = Field(default_factory=default("layout", "doubtful_share"))

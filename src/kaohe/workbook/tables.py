@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
@@ -172,6 +172,9 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     else:
         communities, counts = Communities(None, {}, [], [], {}), RowCounts()
     street = _read_street(sheets, header, spans, ctx)
+    if header is not None and street is not None and street.name and len(communities):
+        communities = _own_rows(header, communities, street.name, ctx)
+        counts = replace(counts, read=len(communities))
     if header is None and street is None:
         raise UnreadableFile("not-submission", sheets=[s.name for s in sheets], first_row=_first_row(sheets))
     if street is not None and street.name:
@@ -739,6 +742,57 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
     found.sort(key=lambda item: (item[0], item[1]))
     return ([name for _, name in accepted], [r + 1 for r, _ in accepted], columns, counts, totals, consumed,
             [issue for _, _, issue in found])
+
+
+def _own_rows(header: Header, communities: Communities, street: str, ctx: _Context) -> Communities:
+    """The street's own rows of a table with a 街道 column (the district's big sheet, filled in and sent back):
+    rows naming another street are left out, with one warning naming those streets and how many rows.
+    A table continued on other sheets, or without such a column, is kept as it is."""
+    from kaohe.intake.roster import street_key
+
+    if communities.parts is not None:
+        return communities
+    key = ctx.targets.key_field("street")
+    sheet = header.sheet
+    column = None
+    words = {squash(w) for w in ctx.targets.layout.street_column_headers}
+    for c in range(0, header.last_col + 1):  # it may stand left of the table's own first column
+        if c in header.columns.values():
+            continue
+        for r in range(header.top, header.bottom + 1):
+            text = sheet.rows[r][c] if c < len(sheet.rows[r]) else None
+            if isinstance(text, str) and text.strip():
+                found = ctx.cells.headers.match(text, "street")
+                if squash(text) in words or (found is not None and found[0] == key):
+                    column = c
+        if column is not None:
+            break
+    if column is None:
+        return communities
+    endings = tuple(ctx.targets.layout.street_name_endings)
+    named_cells = [sheet.rows[r - 1][column] for r in communities.rows if column < len(sheet.rows[r - 1])]
+    texts = [squash(v) for v in named_cells if isinstance(v, str) and v.strip()]
+    if not texts or not all(t.endswith(endings) for t in texts):
+        return communities  # not a column of street names (facts beside the table, a label that only looks so)
+    suffixes = ctx.targets.layout.street_name_suffixes
+    own = street_key(street, suffixes)
+    keep: list[int] = []
+    others: dict[str, int] = {}
+    for i, row_number in enumerate(communities.rows):
+        row = sheet.rows[row_number - 1]
+        value = row[column] if column < len(row) else None
+        named = squash(str(value)) if isinstance(value, str) and value.strip() else ""
+        if named and street_key(named, suffixes) != own:
+            others[named] = others.get(named, 0) + 1
+        else:
+            keep.append(i)
+    if not others:
+        return communities
+    ctx.issue("other-street-rows", sheet.name, sheet.a1(header.top, column), count=sum(others.values()),
+              streets="、".join(list(others)[:6]), street=street)
+    return Communities(communities.sheet, communities.letters, [communities.names[i] for i in keep],
+                       [communities.rows[i] for i in keep],
+                       {k: [v[i] for i in keep] for k, v in communities.columns.items()})
 
 
 def _unmatched_headers(header: Header, ctx: _Context) -> list[str]:
