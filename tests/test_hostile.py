@@ -205,3 +205,24 @@ def test_inputs_are_opened_read_only(tmp_path, targets):
     for p in folder.iterdir():
         p.chmod(0o644)
     assert os.access(folder, os.W_OK)
+
+
+def test_a_genuine_sheet_past_the_inflated_limit_is_too_large_and_a_bomb_is_hostile(tmp_path, monkeypatch):
+    """Past the limit on what one part may inflate to, an office's own compression (a few to one) is a sheet
+    too large, said as such; only a compression no office writes is an attack."""
+    import zlib
+
+    from hostile_corpus import raw_xlsx
+    from kaohe.errors import UnreadableFile
+    from kaohe.workbook import guard
+
+    monkeypatch.setattr(guard, "MAX_ENTRY_BYTES", 2 * 1024 * 1024)  # the real limit is 100 MB: the same rule
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{zlib.crc32(str(r).encode()):x}社区</t></is>'
+                   f'</c><c r="B{r}"><v>{r * 7919 % 100003}</v></c></row>' for r in range(1, 40_000))
+    genuine = raw_xlsx(tmp_path / "大表.xlsx", f"<sheetData>{rows}</sheetData>")
+    bomb = raw_xlsx(tmp_path / "炸弹.xlsx", "<sheetData>" + " " * (5 * 1024 * 1024) + "</sheetData>")
+    with pytest.raises(UnreadableFile) as large:
+        guard.inspect(genuine)
+    with pytest.raises(UnreadableFile) as hostile:
+        guard.inspect(bomb)
+    assert (large.value.reason, hostile.value.reason) == ("too-large", "hostile")

@@ -251,9 +251,11 @@ def _inspect_zip(data: bytes) -> str:
         total = 0
         for info in infos:
             total += info.file_size
-            if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
-                raise UnreadableFile("hostile", f"{info.filename} inflates to {info.file_size:,} bytes")
             ratio = info.file_size // max(info.compress_size, 1)
+            if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
+                # a genuine sheet that large (a compression an office writes) is too large, not an attack
+                reason = "hostile" if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO else "too-large"
+                raise UnreadableFile(reason, f"{info.filename} inflates to {info.file_size:,} bytes")
             if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
                 raise UnreadableFile("hostile", f"{info.filename} compressed {ratio}:1")
         names = {_part(i.filename): i for i in infos}
