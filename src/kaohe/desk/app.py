@@ -262,45 +262,46 @@ async def upload(request: Request) -> Response:
                             status_code=303)
 
 
-async def take_upload(request: Request, who: Who, data: Any, field: str, tr: Translator) -> Received | Refusal:
-    """The workbook a form sent in `field` (a page's, or an API call's): received into tmp/, then the
-    service's receive (self-check, refused if it names another street, kept); why not, as a Refusal. The
-    service's DeskError (closed, locked, over the quota, busy) is raised for the caller to answer."""
-    chosen = _chosen(data, field, tr)
+async def _take(request: Request, data: Any, field: str, tr: Translator, stored_as: Callable[[str], str],
+                act: Callable[[Path, str, int, str], Any], any_suffix: bool = False) -> Any:
+    """The file a form sent in `field`, received into tmp/ under `stored_as(suffix)`, size-limited and hashed as
+    it is written, then `act(path, client name, size, sha256)` in a thread; why not, as a Refusal. tmp/ is
+    emptied whatever happens; the service's DeskError is raised for the caller to answer."""
+    chosen = _chosen(data, field, tr, any_suffix=any_suffix)
     if isinstance(chosen, Refusal):
         return chosen
     sent, client_name, suffix = chosen
     folder = _desk(request).receiving()
     try:
-        received = folder / (safe_stem(who.name) + suffix)
+        received = folder / stored_as(suffix)
         saved = await _save(sent, received, tr)
         if isinstance(saved, Refusal):
             return saved
         size, digest = saved
-        return await run_in_threadpool(_service(request).receive, who, received, client_name, size, digest)
+        return await run_in_threadpool(act, received, client_name, size, digest)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def take_upload(request: Request, who: Who, data: Any, field: str, tr: Translator) -> Received | Refusal:
+    """The workbook a form sent in `field` (a page's, or an API call's), through the service's receive
+    (self-check, refused if it names another street, kept)."""
+    service = _service(request)
+    taken: Received | Refusal = await _take(
+        request, data, field, tr, lambda suffix: safe_stem(who.name) + suffix,
+        lambda path, name, size, digest: service.receive(who, path, name, size, digest))
+    return taken
 
 
 async def take_evidence(request: Request, who: Who, data: Any, field: str, tr: Translator) -> Any:
-    """The evidence a form sent in `field` with its `target` (and `community`): received into tmp/, then the
-    service's add_evidence (sniffed, kept); why not, as a Refusal. DeskError is the caller's to answer."""
-    chosen = _chosen(data, field, tr, any_suffix=True)
-    if isinstance(chosen, Refusal):
-        return chosen
-    sent, client_name, _ = chosen
-    folder = _desk(request).receiving()
-    try:
-        received = folder / "evidence.bin"
-        saved = await _save(sent, received, tr)
-        if isinstance(saved, Refusal):
-            return saved
-        size, digest = saved
-        target, community = str(data.get("target") or ""), str(data.get("community") or "") or None
-        return await run_in_threadpool(_service(request).add_evidence, who, received, client_name, size, digest,
-                                       target, community)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    """The evidence a form sent in `field` with its `target` (and `community`), through the service's
+    add_evidence (judged by its bytes, whatever its name: stored as evidence.bin until then)."""
+    service = _service(request)
+    target, community = str(data.get("target") or ""), str(data.get("community") or "") or None
+    return await _take(request, data, field, tr, lambda _: "evidence.bin",
+                       lambda path, name, size, digest: service.add_evidence(who, path, name, size, digest,
+                                                                             target, community),
+                       any_suffix=True)
 
 
 async def upload_evidence(request: Request) -> Response:

@@ -934,7 +934,9 @@ class Service:
         from kaohe.atomic import atomic_path
 
         bounds = self.targets.verification.adjustments
-        rows = [["申诉编号", "街道", "社区", "核查项目", "核实值", "裁定", "说明", "依据"]]
+        columns = self.targets.verification.columns  # headed as the targets file reads an appeals file
+        rows = [[columns[kind][0] for kind in ("appeal", "street", "community", "item", "value", "decision", "note",
+                                               "reference")]]
         for a in self.desk.appeals():
             if a.state == "open":
                 continue
