@@ -77,15 +77,67 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-# ---- the desk: a fresh data folder over the sample roster, and a client of its app (the desk's test files share
-# these; test_desk.py and test_desk_api.py keep their own, with a folder name of their own)
+# ---- the desk: a fresh desk over the sample roster, and a client of its app, on each store — a data folder
+# (SQLite) and a district of a PostgreSQL store — so that every desk test runs against both
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Any:
+STORES = ["folder", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    """A throwaway PostgreSQL cluster for the session (tests/pgcluster.py); skipped where PostgreSQL is not
+    installed, failed in CI (.ci/run installs it)."""
+    from pgcluster import Cluster, bin_dir
+
+    if bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (initdb) is required in CI: .ci/run installs it")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_store(pg_cluster: Any) -> str:
+    """The URL of one database of the cluster; each test takes a district of its own in it."""
+    return str(pg_cluster.database("kaohe"))
+
+
+def make_desk(request: pytest.FixtureRequest, root: Path, store: str = "folder", roster: Path | None = None) -> Any:
+    """A new desk over the sample targets and `roster` (the sample roster by default): in the folder `root`,
+    or a new district of the session's PostgreSQL store with `root` as its working folder."""
+    import uuid
+
     from kaohe.desk.store import Desk
     from kaohe.resources import SAMPLE_ROSTER
 
-    return Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+    roster = roster or bundled(SAMPLE_ROSTER)
+    if store == "folder":
+        return Desk.create(root, bundled(DEFAULT_TARGETS), roster, None)
+    url = request.getfixturevalue("pg_store")
+    desk = Desk.create(root, bundled(DEFAULT_TARGETS), roster, None, store=url,
+                       district=f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}")
+    request.addfinalizer(desk.close)
+    return desk
+
+
+def where_args(desk: Any) -> list[str]:
+    """The options naming `desk` on kaohe's command line: --data DIR, or --store URL --district NAME."""
+    if desk.store is None:
+        return ["--data", str(desk.root)]
+    return ["--store", desk.store, "--district", desk.district]
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    """The store a desk test runs on: folder, postgresql."""
+    return str(request.param)
+
+
+@pytest.fixture
+def desk(request: pytest.FixtureRequest, tmp_path: Path, store: str) -> Any:
+    return make_desk(request, tmp_path / "desk", store)
 
 
 @pytest.fixture

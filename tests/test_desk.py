@@ -20,18 +20,18 @@ import pytest
 from starlette.testclient import TestClient
 
 from clerks import write_workbook
-from conftest import STREET, community, good_communities
+from conftest import STREET, community, good_communities, make_desk, where_args
 from kaohe.desk import app as desk_app
 from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+from kaohe.resources import DEFAULT_TARGETS, SAMPLE_SUBMISSIONS, bundled
 
 SAMPLE = bundled(SAMPLE_SUBMISSIONS)
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Desk:
-    return Desk.create(tmp_path / "平台 数据", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+def desk(request: pytest.FixtureRequest, tmp_path: Path, store: str) -> Desk:
+    return make_desk(request, tmp_path / "平台 数据", store)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -77,7 +77,8 @@ def test_every_link_has_its_own_secret_of_at_least_128_bits(desk: Desk) -> None:
     assert len(secrets) == 13 and len(set(secrets)) == 13
     for secret in secrets:
         assert re.fullmatch(r"[A-Za-z0-9_-]{32}", secret)  # 32 base64url characters: 192 bits
-    assert stat.S_IMODE(desk.db.stat().st_mode) == 0o600
+    if desk.store is None:  # the folder's database holds the secrets (a store's: its DBA's privileges)
+        assert stat.S_IMODE(desk.db.stat().st_mode) == 0o600
 
 
 def test_a_wrong_secret_or_path_is_the_same_404_and_names_nothing(client: TestClient, desk: Desk) -> None:
@@ -133,7 +134,7 @@ def test_a_street_uploads_sees_its_issues_fixes_them_and_every_version_is_kept(
     versions = desk.versions("东风街道")
     assert [v.client_name for v in versions] == ["东风 第一版.xlsx", "东风 第二版.xlsx"]
     for v, source in zip(versions, [bad, good], strict=True):
-        stored = desk.root / v.file
+        stored = desk.path(v.file)
         assert stored.read_bytes() == source.read_bytes()
         assert v.sha256 == hashlib.sha256(source.read_bytes()).hexdigest() and v.size == source.stat().st_size
         assert "第一版" not in stored.name and "第二版" not in stored.name  # names kaohe chooses
@@ -141,7 +142,7 @@ def test_a_street_uploads_sees_its_issues_fixes_them_and_every_version_is_kept(
         assert stat.S_IMODE(stored.stat().st_mode) == 0o440  # read-only, for no other account
     assert [p.name for p in desk.submissions.iterdir()] == ["东风街道.xlsx"]  # only the latest counts
     assert (desk.submissions / "东风街道.xlsx").read_bytes() == good.read_bytes()
-    log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    log = desk.log_lines()
     uploads = [e for e in log if e["action"] == "upload"]
     assert [(e["who"], e["sha256"]) for e in uploads] == [("东风街道", v.sha256) for v in versions]
     # its own versions can be downloaded; the page lists them
@@ -320,7 +321,7 @@ def test_closing_refuses_uploads_records_the_period_and_the_next_one_starts_empt
     assert [v.period for v in desk.versions("东风街道", period="2006")] == ["2006"]
     page = client.get(f"/a/{admin.secret}").text
     assert "2005 → 2006" in page  # the progress over the periods, as kaohe progress shows it
-    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    actions = [line["action"] for line in desk.log_lines()]
     assert {"created", "upload", "closed", "opened"} <= set(actions)
 
 
@@ -346,7 +347,7 @@ def test_a_restart_puts_the_folder_back_in_order(client: TestClient, desk: Desk,
     orphan.write_bytes(b"PK")
     (desk.submissions / "东风街道.xlsx").unlink()
     (desk.submissions / "人民街道.xlsx").write_bytes(b"stray")
-    again = Desk.open(desk.root)
+    again = desk.reopened()
     again.recover()
     assert list(again.tmp.iterdir()) == [] and not orphan.exists()
     assert [p.name for p in again.submissions.iterdir()] == ["东风街道.xlsx"]
@@ -359,22 +360,27 @@ def test_a_second_server_on_the_same_folder_is_refused(desk: Desk) -> None:
 
     desk.serve_lock()
     with pytest.raises(DeskError) as caught:
-        Desk.open(desk.root).serve_lock()
+        desk.reopened().serve_lock()
     assert "正在被另一个 kaohe serve 使用" in caught.value.text(__import__("kaohe.words").words.Translator("zh"))
 
 
 def test_the_links_command_prints_every_street_and_the_bureau(desk: Desk) -> None:
     desk.set_setting("url", "http://192.168.1.10:8000")
-    r = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--data", str(desk.root), "--format",
+    r = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", *where_args(desk), "--format",
                         "csv"], capture_output=True, text=True, encoding="utf-8")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "街道名称,链接" and len(lines) == 14
     assert lines[-1] == f"管理员,http://192.168.1.10:8000/a/{desk.admin().secret}"
     assert f"东风街道,http://192.168.1.10:8000/s/{street(desk, '东风街道').secret}" in lines
-    missing = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--data", str(desk.root.parent)],
-                             capture_output=True, text=True, encoding="utf-8")
-    assert missing.returncode == 1 and "desk.sqlite" in missing.stderr
+    if desk.store is None:
+        missing = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--data", str(desk.root.parent)],
+                                 capture_output=True, text=True, encoding="utf-8")
+        assert missing.returncode == 1 and "desk.sqlite" in missing.stderr
+    else:  # a district the store does not hold: the ones it holds named
+        missing = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--store", desk.store,
+                                  "--district", "没有这个区"], capture_output=True, text=True, encoding="utf-8")
+        assert missing.returncode == 1 and desk.district in missing.stderr
 
 
 def test_every_word_the_pages_name_is_in_the_catalogue() -> None:
@@ -446,9 +452,9 @@ def test_the_bureau_uploads_findings_and_each_street_sees_only_its_own(client: T
     # removed: kept aside, out of the assessment
     r = client.post(f"/a/{admin.secret}/findings/remove", data={"csrf": token, "file": stored[0].name})
     assert r.status_code == 303 and desk.findings_files() == []
-    assert (desk.root / "findings-removed").is_dir()
+    assert len(desk.kept("findings-removed")) == 1
     assert "区里的核查结果" not in client.get(f"/s/{names['东风街道'].secret}").text
-    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    actions = [line["action"] for line in desk.log_lines()]
     assert "findings" in actions and "findings-removed" in actions
 
 
@@ -580,7 +586,7 @@ def test_a_streets_versions_are_numbered_its_own_way_and_an_upload_is_acknowledg
     link = re.search(r'href="(/a/[^"]+/street/0/version/\d+)">1<', bureau)
     assert link, "the bureau downloads any version of a street"
     got = client.get(link.group(1))
-    assert got.status_code == 200 and got.content == (desk.root / desk.versions("东风街道")[0].file).read_bytes()
+    assert got.status_code == 200 and got.content == desk.path(desk.versions("东风街道")[0].file).read_bytes()
 
 
 def test_long_and_strange_names_never_fail_an_upload(tmp_path: Path) -> None:
@@ -674,8 +680,8 @@ def test_a_street_link_reissued_or_revoked_is_dead_at_once_and_the_csv_says_so(c
     assert api.status_code == 200 and api.json()["link"].endswith(street(desk, "东风街道").secret)
     assert client.get(api.json()["link"].split("://", 1)[1].split("/", 1)[1].join(["/", ""])).status_code == 200
     # the same folder opened by another process (kaohe serve links) sees the change
-    assert Desk.open(desk.root).who(street(desk, "东风街道").secret) is not None
-    actions = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    assert desk.reopened().who(street(desk, "东风街道").secret) is not None
+    actions = desk.log_lines()
     assert [a["action"] for a in actions].count("link-reissued") == 2
     assert not any(east.secret in json.dumps(a) or fresh.secret in json.dumps(a) for a in actions)
 
@@ -718,7 +724,7 @@ def test_each_bureau_person_has_a_named_link_whose_role_bounds_what_it_may_do(cl
         assert api.status_code == (200 if may_manage else 403)
         assert client.get(f"/a/{person.secret}/api/streets").status_code == 200  # everyone reads
         assert client.get(f"/a/{person.secret}/scorecard.xlsx").status_code == 200
-    log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    log = desk.log_lines()
     whos = {(e["who"], e["action"]) for e in log}
     assert ("王核查", "findings") in whos and ("赵科长", "findings") in whos  # the person, not 管理员
     assert ("王核查", "refused") in whos and ("李局长", "refused") in whos
@@ -726,8 +732,7 @@ def test_each_bureau_person_has_a_named_link_whose_role_bounds_what_it_may_do(cl
     # removed: the link dead at once
     r = client.post(f"/a/{admin.secret}/people", data={"csrf": token, "remove": "李局长"})
     assert r.status_code == 200 and client.get(f"/a/{leader.secret}").status_code == 404
-    assert ("管理员", "person-removed") in {(json.loads(x)["who"], json.loads(x)["action"])
-                                            for x in desk.log_path.read_text(encoding="utf-8").splitlines()}
+    assert ("管理员", "person-removed") in {(x["who"], x["action"]) for x in desk.log_lines()}
 
 
 def test_no_page_of_the_desk_has_two_elements_with_one_id(client: TestClient, desk: Desk) -> None:

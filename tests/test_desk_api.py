@@ -10,17 +10,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from clerks import write_workbook
-from conftest import STREET, community, good_communities
+from conftest import STREET, community, good_communities, make_desk
 from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
 
 HEADER = {"X-Requested-With": "kaohe"}
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Desk:
-    return Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+def desk(request: pytest.FixtureRequest, tmp_path: Path, store: str) -> Desk:
+    return make_desk(request, tmp_path / "desk", store)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_published_appealed_upheld_and_rejected_the_final_scores_are_the_command
     again = client.post(f"/a/{admin}/api/appeals/decide", json={"id": other["id"], "decision": "upheld",
                                                                 "reason": "x", "points": 1}, headers=HEADER)
     assert again.status_code == 409
-    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    actions = [line["action"] for line in desk.log_lines()]
     assert actions.count("appeal") == 2 and actions.count("appeal-decided") == 2 and "published" in actions
 
 

@@ -7,7 +7,6 @@ over the limit — are refused; what is kept is served with its sniffed type, no
 from __future__ import annotations
 
 import io
-import json
 import struct
 import zipfile
 import zlib
@@ -90,7 +89,7 @@ def test_photos_scans_pdfs_and_word_documents_are_kept_by_their_content_and_list
     assert word.headers["content-disposition"].startswith("attachment")
     page = client.get(f"/s/{east.secret}").text
     assert f'<img src="/s/{east.secret}/evidence/{listed[0]["id"]}"' in page  # the preview
-    log = [json.loads(x) for x in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    log = desk.log_lines()
     assert sum(1 for e in log if e["action"] == "evidence") == 6
 
 

@@ -621,6 +621,15 @@ app.add_typer(serve_app, name="serve")
 DataOption = Annotated[Path | None, typer.Option(
     "--data", "-d", help="平台的数据文件夹（首次启动时建立）。The desk's data folder (made at the first start).",
     show_default=False, readable=False)]
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", envvar="KAOHE_STORE",
+    help="共享的 PostgreSQL 数据库（postgresql://用户@主机/数据库；密码用 PGPASSWORD 或 ~/.pgpass 给出）。"
+    "此时 --data 是本进程的工作文件夹（可省略）。A shared PostgreSQL store (postgresql://user@host/db; "
+    "the password from PGPASSWORD or ~/.pgpass); --data is then this process's working folder (optional).",
+    show_default=False)]
+DistrictOption = Annotated[str | None, typer.Option(
+    "--district", help="数据库中的区（数据库只有一个区时可省略）。The store's district (optional when it holds one).",
+    show_default=False)]
 
 
 @serve_app.callback(invoke_without_command=True)
@@ -657,6 +666,8 @@ def serve(
     ssl_keyfile: Annotated[Path | None, typer.Option(
         "--ssl-keyfile", help="证书的私钥文件（PEM）。The certificate's private key (PEM).", show_default=False,
         readable=False)] = None,
+    store: StoreOption = None,
+    district: DistrictOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).
@@ -666,7 +677,7 @@ def serve(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if data is None:
+    if data is None and store is None:
         _err().print("kaohe: " + Translator(lang.value)("err.desk_no_data"), highlight=False)
         raise typer.Exit(2)
     from kaohe.desk.run import open_or_create
@@ -688,13 +699,14 @@ def serve(
 
         os.umask(0o027)  # the desk's files (submissions, secrets, the log) are not for other accounts to read
 
-        check_public_address(data, host, url)  # before anything is made: nothing left behind on a refusal
+        if store is None:  # before anything is made: nothing left behind on a refusal
+            check_public_address(data, host, url)
         from kaohe.desk.run import tls_context
 
         tls_context(ssl_certfile, ssl_keyfile)  # a certificate that cannot be used: said before anything starts
         if port:  # a port in use said before the folder is made (0: any free port, never in use)
             bind(host, port).close()
-        desk = open_or_create(data, targets_file, roster, period, say, tr)
+        desk = open_or_create(data, targets_file, roster, period, say, tr, store, district)
         if smtp is not None:
             desk.set_setting("smtp", smtp)
             desk.set_setting("smtp_from", smtp_from or f"kaohe@{smtp.split(':')[0]}")
@@ -713,23 +725,28 @@ def serve(
 
 @serve_app.command("links")
 def serve_links(
-    data: Annotated[Path, typer.Option("--data", "-d", help="平台的数据文件夹。The desk's data folder.",
-                                       readable=False)],
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="平台的数据文件夹。The desk's data folder.",
+                                              readable=False, show_default=False)] = None,
     fmt: Annotated[LinksFormat, typer.Option("--format", "-f", help="输出格式 table 或 csv。Output: table or csv.")
                    ] = LinksFormat.table,
     url: Annotated[str | None, typer.Option(
         "--url", help="链接中使用的地址（默认为上次启动时的地址）。The address in the links; default: the last start.",
         show_default=False)] = None,
+    store: StoreOption = None,
+    district: DistrictOption = None,
 ) -> None:
     """列出发给各街道的链接和区里的管理链接。Print every street's link and the bureau's.
 
     CSV (街道名称,链接) to send out by mail merge: kaohe serve links --data DIR --format csv > 链接.csv
     """
     from kaohe.desk.app import links_text
-    from kaohe.desk.store import Desk
+    from kaohe.desk.run import open_desk
 
+    if data is None and store is None:
+        _err().print("kaohe: " + Translator("zh")("err.desk_no_data"), highlight=False)
+        raise typer.Exit(2)
     try:
-        desk = Desk.open(data)
+        desk = open_desk(data, store, district)
         base = (url or desk.setting_or("url", "http://127.0.0.1:8000")).rstrip("/")
     except KaoheError as exc:
         raise _fail(exc) from exc
@@ -739,6 +756,58 @@ def serve_links(
         width = max(len(name) for name, _ in rows)
         text = "".join(f"{name}{'　' * (width - len(name))}  {link}\n" for name, link in rows)
     sys.stdout.write(text)
+
+
+@serve_app.command("migrate")
+def serve_migrate(
+    source: Annotated[Path, typer.Option("--from", help="要移入数据库的平台数据文件夹。The desk's data folder to move.",
+                                         readable=False)],
+    store: Annotated[str, typer.Option("--store", envvar="KAOHE_STORE", help="目标 PostgreSQL 数据库。The store.")],
+    district: Annotated[str | None, typer.Option(
+        "--district", help="在数据库中的区名（默认为文件夹名）。Its district's name (default: the folder's).",
+        show_default=False)] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """把一个平台数据文件夹移入共享数据库（文件夹本身不动）。Move a folder desk into a shared store (the folder is
+    only read): every row, file and log line; the links keep working."""
+    from kaohe.desk.moving import migrate
+
+    tr = Translator(lang.value)
+    try:
+        desk, rows, files = migrate(source, store, district)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    _err().print(tr("store.migrated", path=str(source), district=desk.district, rows=rows, files=files),
+                 highlight=False)
+
+
+@serve_app.command("export")
+def serve_export(
+    to: Annotated[Path, typer.Option("--to", help="导出到的新文件夹（必须为空）。A new, empty folder.",
+                                     readable=False)],
+    store: StoreOption = None,
+    district: DistrictOption = None,
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="或：平台的数据文件夹。Or: a desk's data folder.",
+                                              readable=False, show_default=False)] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """把一个区导出为平台数据文件夹：留作备份，kaohe serve --data 可打开，kaohe assess 可读取各报送期的报送文件。
+    Export a district as a data folder: the backup to keep; kaohe serve --data opens it, kaohe assess reads each
+    period's submissions."""
+    from kaohe.desk.moving import export
+    from kaohe.desk.run import open_desk
+
+    tr = Translator(lang.value)
+    if data is None and store is None:
+        _err().print("kaohe: " + tr("err.desk_no_data"), highlight=False)
+        raise typer.Exit(2)
+    try:
+        desk = open_desk(data if store is None else None, store, district)
+        rows, files = export(desk, to)
+    except KaoheError as exc:
+        raise _fail(exc) from exc
+    _err().print(tr("store.exported", district=desk.district, path=str(to), rows=rows, files=files),
+                 highlight=False)
 
 
 @app.command("report-schema")

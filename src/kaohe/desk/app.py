@@ -336,7 +336,7 @@ async def evidence_file(request: Request) -> Response:
         return _not_found(request)
     kind = KINDS[found.kind]
     name = f"{safe_stem(found.street)}-{found.id}{kind.suffix}"
-    return FileResponse(desk.root / found.file, headers=response_headers(kind, name), media_type=kind.media_type)
+    return FileResponse(desk.path(found.file), headers=response_headers(kind, name), media_type=kind.media_type)
 
 
 async def verification_sheet(request: Request) -> Response:
@@ -484,7 +484,7 @@ async def bureau_version(request: Request) -> Response:
     desk = _desk(request)
     for version in desk.versions(name):
         if version.id == request.path_params["number"]:
-            return FileResponse(desk.root / version.file, filename=_download_name(version))
+            return FileResponse(desk.path(version.file), filename=_download_name(version))
     return _not_found(request)
 
 
@@ -509,7 +509,7 @@ async def street_version(request: Request) -> Response:
     number = request.path_params["number"]
     for version in desk.versions(who.name):
         if version.id == number:
-            return FileResponse(desk.root / version.file, filename=_download_name(version))
+            return FileResponse(desk.path(version.file), filename=_download_name(version))
     return _not_found(request)
 
 

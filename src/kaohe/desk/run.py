@@ -15,11 +15,17 @@ from kaohe.words import Translator
 PRELOAD = ["kaohe.intake", "kaohe.intake.sandbox", "kaohe.workbook.sheets", "kaohe.scoring"]
 
 
-def open_or_create(data: Path, targets: Path | None, roster: Path | None, period: str | None,
-                   say: Callable[[str], None], tr: Translator) -> Desk:
-    """The desk in `data`: opened if it exists (targets/roster/period options are then ignored), else made."""
+def open_or_create(data: Path | None, targets: Path | None, roster: Path | None, period: str | None,
+                   say: Callable[[str], None], tr: Translator, store: str | None = None,
+                   district: str | None = None) -> Desk:
+    """The desk in `data`, or the district of the store `store`: opened if it exists (targets/roster/period
+    options are then ignored), else made. With a store, `data` is this process's working folder (a fresh
+    temporary one when not given)."""
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
 
+    if store is not None:
+        return _open_or_create_in_store(store, district, working_folder(data), targets, roster, period, say, tr)
+    assert data is not None
     if (data / "desk.sqlite").exists():
         desk = Desk.open(data)
     else:
@@ -35,10 +41,65 @@ def open_or_create(data: Path, targets: Path | None, roster: Path | None, period
             raise DeskError(key="desk.folder_unwritable", path=str(data),
                             detail=getattr(exc, "strerror", None) or str(exc)) from exc
         say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
-        say(tr("desk.admin_secret", secret=desk.admin().secret, path=str(data)))  # once, at its making
+        say(tr("desk.admin_secret", secret=desk.admin().secret, where=where_words(desk)))  # once, at its making
     desk.serve_lock()
     desk.recover()  # after whatever stopped the last run
     return desk
+
+
+def _open_or_create_in_store(store: str, district: str | None, folder: Path, targets: Path | None,
+                             roster: Path | None, period: str | None, say: Callable[[str], None],
+                             tr: Translator) -> Desk:
+    from kaohe.desk.backend import check_url, districts
+    from kaohe.desk.store import DEFAULT_DISTRICT
+    from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
+
+    check_url(store)
+    known = [name for name, _ in districts(store)]
+    if (district is None and known) or district in known:
+        desk = Desk.open(folder, store=store, district=district)
+    else:
+        if roster is None:
+            say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
+        desk = Desk.create(folder, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period,
+                           store=store, district=district or DEFAULT_DISTRICT)
+        say(tr("desk.created", path=desk.district, count=len(desk.streets()), period=desk.period))
+        say(tr("desk.admin_secret", secret=desk.admin().secret, where=where_words(desk)))
+    desk.serve_lock()  # this process's working folder
+    desk.recover()
+    return desk
+
+
+def working_folder(data: Path | None) -> Path:
+    """A shared store's working folder for this process: `data`, or a fresh temporary folder removed when the
+    process ends (it holds copies of what the store keeps, and uploads being received)."""
+    if data is not None:
+        data.mkdir(parents=True, exist_ok=True)
+        return data
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="kaohe-desk-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def open_desk(data: Path | None, store: str | None, district: str | None) -> Desk:
+    """An existing desk, for a command that reads it (links, export)."""
+    if store is None:
+        assert data is not None
+        return Desk.open(data)
+    return Desk.open(working_folder(data), store=store, district=district)
+
+
+def where_words(desk: Desk) -> str:
+    """The options that name this desk on a command line (--data DIR, or --store URL --district NAME)."""
+    if desk.store is None:
+        return f"--data {desk.root}"
+    from kaohe.desk.backend import shown_url
+
+    return f"--store {shown_url(desk.store)} --district {desk.district}"
 
 
 def base_url(host: str, port: int, scheme: str = "http") -> str:
@@ -68,13 +129,15 @@ def tls_context(certfile: Path | None, keyfile: Path | None) -> object | None:
     return context
 
 
-def check_public_address(data: Path, host: str, url: str | None) -> None:
+def check_public_address(desk: Desk | Path | None, host: str, url: str | None) -> None:
     """A desk open to the network needs the address its links name (--url, or one kept from an earlier
-    start): DeskError saying the option otherwise."""
+    start): DeskError saying the option otherwise. `desk`: the desk, or its data folder before it is opened."""
     if host in ("127.0.0.1", "localhost", "::1") or url:
         return
-    if (data / "desk.sqlite").exists():
-        stored = Desk.open(data).setting_or("url", "")
+    if isinstance(desk, Path):
+        desk = Desk.open(desk) if (desk / "desk.sqlite").exists() else None
+    if desk is not None:
+        stored = desk.setting_or("url", "")
         if stored and not stored.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
             return
     raise DeskError(key="desk.needs_url", host=host)
@@ -137,7 +200,7 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     tune_gc()
     open_to_network = host not in ("127.0.0.1", "localhost", "::1")
     stored = desk.setting_or("url", "")
-    check_public_address(desk.root, host, url)  # links must name an address the streets can reach
+    check_public_address(desk, host, url)  # links must name an address the streets can reach
     tls_context(ssl_certfile, ssl_keyfile)
     scheme = "https" if ssl_certfile else "http"
     sock = bind(host, port)
@@ -194,7 +257,7 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     say(tr("desk.serving", url=base_url(host, port, scheme)))
     if public != base_url(host, port, scheme):
         say(tr("desk.public_url", url=public))
-    say(tr("desk.links_hint", path=str(desk.root)))  # the bureau's own link: printed when made, and by links
+    say(tr("desk.links_hint", where=where_words(desk)))  # the bureau's own link: printed when made, and by links
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(tr("desk.exposed", host=host))
     desk.log("管理员", "started", url=public, pid=os.getpid())

@@ -9,6 +9,7 @@ a request, make one call here and render what it returns; tests/test_desk_servic
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -149,7 +150,7 @@ class Service:
                 self._checks.move_to_end(version.id)
                 return self._checks[version.id]
         try:
-            found = Checked(self.check(self.desk.root / version.file))
+            found = Checked(self.check(self.desk.path(version.file)))
         except KaoheError as exc:
             found = Checked(None, exc.text(Translator(self.lang)))
         self._remember(version, found)
@@ -223,6 +224,11 @@ class Service:
                 report = None
             else:
                 findings = self.desk.findings if self.desk.findings_files() else None
+                if self.desk.shared:  # decided by any process: the file made here from the rows, as decide_appeal
+                    if any(a.state != "open" for a in self.desk.appeals()):  # makes it in a folder desk
+                        self._write_appeals()
+                    else:
+                        self.desk.appeals_file.unlink(missing_ok=True)
                 appeals = self.desk.appeals_file if self.desk.appeals_file.is_file() else None
                 with self._reading:  # every file read before (at its upload) is taken from the readings
                     report = api.assess(self.desk.submissions, targets=self.targets, roster=self.desk.roster_path,
@@ -315,6 +321,7 @@ class Service:
             report = self.assessment()
             assert report is not None  # uploads are only ever added
             run_id = api.History(self.desk.history).record(report, "en" if lang == "en" else "zh")
+            self.desk.keep_history()
         except KaoheError:
             self.desk.reopen()
             raise
@@ -381,7 +388,7 @@ class Service:
             books: dict[int, Any] = {}
             for v in (returned, versions[-1]) if newer and returned else ():
                 try:
-                    books[v.id] = read_book(self.desk.root / v.file)
+                    books[v.id] = read_book(self.desk.path(v.file))
                 except KaoheError:
                     books[v.id] = None
             for ref in review.cells:
@@ -610,7 +617,7 @@ class Service:
             return None
         tr = Translator(lang)
         try:
-            book = read_book(self.desk.root / versions[-1].file)
+            book = read_book(self.desk.path(versions[-1].file))
         except KaoheError:
             book = None
         rows = verification_rows(subs[0], street, self.targets, tr, book)
@@ -656,7 +663,7 @@ class Service:
             from kaohe.workbook.sheets import read_book
 
             try:  # a value kaohe could not read is shown as the clerk wrote it, to be corrected
-                book = read_book(self.desk.root / chosen.file)
+                book = read_book(self.desk.path(chosen.file))
             except KaoheError:
                 book = None
             for (community, field), (value, sheet, cell) in self.figures(chosen).items():
@@ -828,8 +835,14 @@ class Service:
 
         kept = self.published_path()
         kept.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(kept) as tmp:  # what was published, as published: the streets' pages show this
-            tmp.write_text(body, encoding="utf-8")
+        if self.desk.shared:  # in the store, for every process's streets' pages
+            staged = self.desk.receiving() / kept.name
+            staged.write_text(body, encoding="utf-8")
+            self.desk.keep_file(kept.relative_to(self.desk.root).as_posix(), staged)
+            shutil.rmtree(staged.parent, ignore_errors=True)
+        else:
+            with atomic_path(kept) as tmp:  # what was published, as published: the streets' pages show this
+                tmp.write_text(body, encoding="utf-8")
         done = self.desk.publish(began.isoformat(timespec="minutes"), ended.isoformat(timespec="minutes"),
                                  hashlib.sha256(body.encode("utf-8")).hexdigest(), who)
         return PublicationOut(start=done.start, end=done.end, sha256=done.sha256)
@@ -839,6 +852,18 @@ class Service:
 
         return self.desk.root / "published" / f"{safe_stem(self.desk.period)}.json"
 
+    def _published(self) -> Path:
+        """The published file, fetched from a shared store when another process published it."""
+        path = self.published_path()
+        if self.desk.shared:
+            from kaohe.desk.store import safe_stem
+
+            published = self.desk.publication()
+            if published is not None and (not path.is_file() or _sha256(path) != published.sha256):
+                path.unlink(missing_ok=True)
+                return self.desk.path(f"published/{safe_stem(self.desk.period)}.json")
+        return path
+
     def published_table(self) -> list[dict[str, Any]]:
         """The district's table as published (name, score, grade, rank of every street), while it is
         published; [] otherwise. Read from the published file, never assessed again."""
@@ -847,7 +872,7 @@ class Service:
         if not self.published_now():
             return []
         try:
-            document = json.loads(self.published_path().read_text(encoding="utf-8"))
+            document = json.loads(self._published().read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []
         return [{"name": s["name"], "score": s["score"], "grade": s["grade"], "rank": s["rank"],

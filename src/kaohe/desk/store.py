@@ -41,6 +41,7 @@ from typing import Any
 
 from kaohe.atomic import fsync_file as _fsync
 from kaohe.atomic import fsync_folder as _fsync_dir
+from kaohe.desk.backend import Database, PostgresDatabase, SqliteDatabase
 from kaohe.errors import KaoheError
 from kaohe.workbook.sheets import SPREADSHEET_SUFFIXES
 
@@ -54,48 +55,10 @@ SECRET_BYTES = 24  # 192 bits: secrets.token_urlsafe(24) is 32 characters
 
 UPLOAD_SUFFIXES = SPREADSHEET_SUFFIXES  # what kaohe reads, WPS's .et included
 ADMIN = "管理员"
+DEFAULT_DISTRICT = "default"  # a store's district when none is named at its making
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS streets (
-    position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, secret TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS periods (
-    period TEXT PRIMARY KEY, opened_at TEXT NOT NULL, closed_at TEXT, run_id INTEGER);
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, file TEXT NOT NULL,
-    client_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL,
-    errors INTEGER NOT NULL, warnings INTEGER NOT NULL, score REAL);
-CREATE INDEX IF NOT EXISTS versions_by_street ON versions (period, street, id);
-CREATE TABLE IF NOT EXISTS reviews (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, action TEXT NOT NULL,
-    version INTEGER NOT NULL, reason TEXT NOT NULL, cells TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS reviews_by_street ON reviews (period, street, id);
-CREATE TABLE IF NOT EXISTS comments (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT, community TEXT,
-    field TEXT, text TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deadlines (period TEXT PRIMARY KEY, deadline TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS publications (
-    period TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT NULL, sha256 TEXT NOT NULL, at TEXT NOT NULL,
-    who TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS appeals (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
-    field TEXT, reason TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, decision_reason TEXT,
-    points TEXT, value TEXT, decided_at TEXT, decided_by TEXT);
-CREATE TABLE IF NOT EXISTS evidence (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, community TEXT,
-    name TEXT NOT NULL, file TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
-    at TEXT NOT NULL, insufficient TEXT, insufficient_by TEXT);
-CREATE TABLE IF NOT EXISTS rectifications (
-    id INTEGER PRIMARY KEY, period TEXT NOT NULL, street TEXT NOT NULL, target TEXT NOT NULL, what TEXT NOT NULL,
-    community TEXT, kind TEXT NOT NULL, due TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL,
-    closed_reason TEXT, closed_by TEXT);
-CREATE TABLE IF NOT EXISTS rectification_reports (
-    id INTEGER PRIMARY KEY, item INTEGER NOT NULL, who TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS drafts (
-    street TEXT NOT NULL, period TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (street, period));
-CREATE TABLE IF NOT EXISTS people (
-    name TEXT PRIMARY KEY, role TEXT NOT NULL, secret TEXT NOT NULL UNIQUE, added_at TEXT NOT NULL);
-"""
+
+UPSERT_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 # The bureau's people: each a named link with a role. The desk's first link (made with the folder) is 管理员.
 ROLES = ("admin", "inspector", "leader")  # 管理员: every action; 核查员: findings only; 领导: reads only
@@ -114,7 +77,7 @@ class DeskError(KaoheError):
     @property
     def status(self) -> int:
         """The HTTP status a page or an API call answers it with."""
-        return 507 if self.key == "desk.disk_full" else 409
+        return {"desk.disk_full": 507, "desk.store_down": 503}.get(self.key or "", 409)
 
 
 def now() -> str:
@@ -271,17 +234,23 @@ def safe_stem(name: str) -> str:
 
 
 class Desk:
-    """One data folder. Thread-safe: writes go through one lock, each call opens its own connection."""
+    """One district's desk: its state in a `Database` (desk.sqlite in the folder, or a district of a
+    PostgreSQL store) and its files under `root` (the data folder; for a shared store, this process's working
+    copy of the files the database holds). Thread-safe: writes go through one lock and one transaction."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, database: Database | None = None) -> None:
         self.root = root
         self.db = root / "desk.sqlite"
+        self.database: Database = database or SqliteDatabase(self.db)
+        self.shared = self.database.dialect != "sqlite"  # a store other processes may write at the same time
+        self._failures: tuple[type[BaseException], ...] = (OSError, *self.database.errors)  # a write's failures
+        self._log_failures: tuple[type[BaseException], ...] = (DeskError, *self._failures)
         self.submissions = root / "submissions"
         self.tmp = root / "tmp"
         self.log_path = root / "desk.log"
-        self.history = root / "history.sqlite"
         self._lock = threading.Lock()
         self._log_lock = threading.Lock()
+        self._held = threading.local()  # this thread's write transaction, which its reads join
         self._by_digest: dict[bytes, Who] = {}
         self._unwritten: list[str] = []  # desk.log lines a full disk kept back, written first at the next log
         self._stale = False  # submissions/ behind the rows (a sync failed): made whole by ensure_submissions
@@ -290,31 +259,44 @@ class Desk:
     # ---- creating and opening
 
     @classmethod
-    def create(cls, root: Path, targets: Path, roster: Path, period: str | None) -> Desk:
-        """A new data folder: targets and roster copied in, a secret for the bureau and for every street."""
+    def create(cls, root: Path, targets: Path, roster: Path, period: str | None, store: str | None = None,
+               district: str | None = None) -> Desk:
+        """A new desk: targets and roster copied in, a secret for the bureau and for every street. In the data
+        folder `root`, or, with `store` (a PostgreSQL URL), as the district `district` of that store (`root`
+        then being this process's working folder)."""
         from kaohe import api
 
         rules = api.load_targets(targets)  # both validated before anything is written
         names = _roster_names(roster, rules)
         period = api.check_period(period) if period else rules.period
         root.mkdir(parents=True, exist_ok=True)
-        if (root / "desk.sqlite").exists():
-            raise DeskError(key="err.desk_exists", path=str(root))
-        shutil.copyfile(targets, root / "targets.yaml")
-        # named as `kaohe assess DIR/submissions` looks for a roster beside the folder (the targets' layout)
         roster_name = f"{rules.layout.roster_file_names[0]}{roster.suffix.lower()}"
-        shutil.copyfile(roster, root / roster_name)
-        desk = cls(root)
-        desk._schema()
+        if store is None:
+            if (root / "desk.sqlite").exists():
+                raise DeskError(key="err.desk_exists", path=str(root))
+            database: Database | None = None
+        else:
+            from kaohe.desk.backend import add_district
+
+            district = district or DEFAULT_DISTRICT
+            database = PostgresDatabase(store, add_district(store, district, now()), district)
+        desk = cls(root, database)
+        desk.database.migrate()
+        with desk._connect(write=False) as db:  # the first row, which write transactions hold
+            db.execute("INSERT INTO settings VALUES ('period', ?)", (period,))
         with desk._connect() as db:
             db.execute("INSERT INTO settings VALUES ('roster', ?)", (roster_name,))
-            db.execute("INSERT INTO settings VALUES ('period', ?)", (period,))
             db.execute("INSERT INTO settings VALUES ('admin', ?)", (secrets.token_urlsafe(SECRET_BYTES),))
             db.execute("INSERT INTO settings VALUES ('csrf_key', ?)", (secrets.token_urlsafe(32),))
             db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
             for i, name in enumerate(names):
                 db.execute("INSERT INTO streets VALUES (?, ?, ?)", (i, name, secrets.token_urlsafe(SECRET_BYTES)))
-        os.chmod(desk.db, 0o600)  # it holds the secrets
+            for name, source in (("targets.yaml", targets), (roster_name, roster)):
+                copy = root / f".{name}.new"
+                shutil.copyfile(source, copy)
+                desk._put(db, name, copy, mode=0o640)
+        if not desk.shared:
+            os.chmod(desk.db, 0o600)  # it holds the secrets
         desk.log(ADMIN, "created", period=period, streets=len(names))
         desk.open_existing()
         desk.tmp.mkdir(exist_ok=True)
@@ -322,19 +304,50 @@ class Desk:
         return desk
 
     @classmethod
-    def open(cls, root: Path) -> Desk:
-        if not (root / "desk.sqlite").is_file():
-            raise DeskError(key="err.desk_missing", path=str(root))
-        return cls(root).open_existing()
+    def open(cls, root: Path, store: str | None = None, district: str | None = None) -> Desk:
+        """The desk in the data folder `root`, or the district of the store `store` (`root` then being this
+        process's working folder: the files are fetched into it as they are needed)."""
+        if store is None:
+            if not (root / "desk.sqlite").is_file():
+                raise DeskError(key="err.desk_missing", path=str(root))
+            return cls(root).open_existing()
+        from kaohe.desk.backend import find_district
+
+        name, schema = find_district(store, district)
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(root, PostgresDatabase(store, schema, name)).open_existing()
+
+    def reopened(self, root: Path | None = None) -> Desk:
+        """The same desk opened anew, as another process (or a restart) opens it: the folder again, or the same
+        district of the same store with a working folder of its own (`root`)."""
+        if not self.shared:
+            return Desk.open(self.root)
+        database = self.database
+        assert isinstance(database, PostgresDatabase)
+        return Desk.open(root or self.root, store=database.url, district=database.district)
+
+    @property
+    def store(self) -> str | None:
+        """The URL of a shared store (None for a data folder)."""
+        return str(getattr(self.database, "url", "")) or None
+
+    @property
+    def district(self) -> str:
+        """The district's name in its store (a folder desk: its folder's name)."""
+        return str(getattr(self.database, "district", "")) or self.root.name
 
     def open_existing(self) -> Desk:
         """Load the secrets and put the folder back in order after whatever stopped the last run."""
-        self._schema()
+        self.database.migrate()
         self._load_links()
         from kaohe.report.template import unique_file_stems
 
         self.stems = unique_file_stems([w.name for w in self.streets()])
         self.csrf_key = self.setting("csrf_key").encode()
+        if self.shared:
+            self.path("targets.yaml")  # the working copies every page reads
+            self.path(self.setting("roster"))
+            return self
         # One connection held open for the desk's life: SQLite removes the -wal and -shm files when the last
         # connection closes, and the next one must make them anew — which a full disk refuses, failing every
         # page. Held open, they stay, and reading never needs a byte of new space.
@@ -342,9 +355,14 @@ class Desk:
         self._keeper.execute("SELECT count(*) FROM settings").fetchone()
         return self
 
+    def close(self) -> None:
+        """The store's connections closed (a folder desk has none to close)."""
+        self.database.close()
+
     def serve_lock(self) -> None:
         """Hold the folder for this process (released when it exits, however): two servers on one folder
-        would each think tmp/ and submissions/ are theirs."""
+        would each think tmp/ and submissions/ are theirs. (A shared store's processes each have a working
+        folder of their own: this holds that one.)"""
         handle = open(self.root / "desk.lock", "a+b")  # held for the life of the process
         try:
             if os.name == "nt":
@@ -378,33 +396,84 @@ class Desk:
 
     # ---- state
 
-    def _schema(self) -> None:
-        db = sqlite3.connect(self.db, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-        finally:
-            db.close()
-
     @contextmanager
-    def _connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction (written with FULL sync), or, with write=False, for reading."""
-        db = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+    def _connect(self, write: bool = True) -> Iterator[Any]:
+        """A connection in one transaction (write=True: the district held until it commits), or one for
+        reading. Inside a write transaction, this thread's reads and writes join it (what a write checks is
+        what it commits on). DeskError desk.store_down when a shared store cannot be reached."""
+        held = getattr(self._held, "db", None)
+        if held is not None:
+            yield held
+            return
         try:
-            if not write:
-                yield db
-                return
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+            with self.database.transaction(write) as db:
+                if not write:
+                    yield db
+                    return
+                self._held.db = db
+                try:
+                    yield db
+                finally:
+                    self._held.db = None
+        except DeskError:
+            raise
+        except Exception as exc:
+            if self.database.unavailable(exc):
+                raise DeskError(key="desk.store_down") from exc
+            raise
+
+    # ---- files: in the folder, or in a shared store's files table with a working copy under root
+
+    def path(self, name: str) -> Path:
+        """The file kept as `name` (relative to the data folder, as rows name it): a shared store's fetched into
+        the working folder first (files are never changed once kept, so a copy is never stale)."""
+        local = self.root / name
+        if not self.shared or local.is_file():
+            return local
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT body FROM files WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return local  # the caller's open says it is missing
+        local.parent.mkdir(parents=True, exist_ok=True)
+        part = local.with_name(f".{local.name}.{threading.get_ident()}.part")
+        part.write_bytes(bytes(row[0]))
+        os.replace(part, local)
+        return local
+
+    def _put(self, db: Any, name: str, received: Path, mode: int = 0o440) -> Path:
+        """Keep `received` as `name`: synced and renamed into the folder; in a shared store, its bytes also in
+        the files table in the transaction `db` (so that row and file commit together)."""
+        final = self.root / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _fsync(received)
+        os.chmod(received, mode)  # read-only, and for no other account
+        if self.shared:
+            body = received.read_bytes()
+            db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                       "sha256 = excluded.sha256, size = excluded.size, body = excluded.body, at = excluded.at",
+                       (name, hashlib.sha256(body).hexdigest(), len(body), body, now()))
+        os.replace(received, final)
+        _fsync_dir(final.parent)
+        return final
+
+    def keep_file(self, name: str, received: Path) -> Path:
+        """`received` kept as `name` (replacing what was kept so), in its own transaction."""
+        with self._lock, self._connect() as db:
+            return self._put(db, name, received)
+
+    def kept(self, prefix: str) -> list[str]:
+        """The names of the files kept under the folder `prefix` (relative to the data folder, sorted)."""
+        return self._names(prefix)
+
+    def _names(self, prefix: str) -> list[str]:
+        """The names of the files kept under the folder `prefix` (relative, sorted)."""
+        if self.shared:
+            with self._connect(write=False) as db:
+                return sorted(str(r[0]) for r in db.execute("SELECT name FROM files WHERE name LIKE ?",
+                                                            (prefix.rstrip("/") + "/%",)))
+        folder = self.root / prefix
+        return sorted(p.relative_to(self.root).as_posix() for p in folder.iterdir() if p.is_file()) \
+            if folder.is_dir() else []
 
     def setting(self, key: str) -> str:
         with self._connect(write=False) as db:
@@ -420,7 +489,7 @@ class Desk:
 
     def set_setting(self, key: str, value: str) -> None:
         with self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+            db.execute(UPSERT_SETTING, (key, value))
 
     @property
     def targets_path(self) -> Path:
@@ -474,10 +543,10 @@ class Desk:
         self._by_digest = found
         self._links_seen = row[0] if row else "0"
 
-    def _links_changed(self, db: sqlite3.Connection, who: str, action: str, **details: Any) -> None:
+    def _links_changed(self, db: Any, who: str, action: str, **details: Any) -> None:
         """Count a change of links (another process, `kaohe serve people`, sees it at its next miss)."""
-        db.execute("INSERT INTO settings VALUES ('links', '1') ON CONFLICT(key) DO UPDATE SET "
-                   "value = CAST(value AS INTEGER) + 1")
+        db.execute("INSERT INTO settings VALUES ('links', '1') ON CONFLICT (key) DO UPDATE SET "
+                   "value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)")
         self.log(who, action, required=True, **details)
 
     def reissue(self, street: str, by: str) -> Who:
@@ -570,33 +639,39 @@ class Desk:
         return self.root / "findings" / self.period
 
     def findings_files(self) -> list[Path]:
-        folder = self.findings
-        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        """The open period's findings files (a shared store's fetched, and any another process took out
+        removed from the working folder)."""
+        names = self._names(f"findings/{self.period}")
+        if self.shared and self.findings.is_dir():
+            for path in self.findings.iterdir():
+                if path.relative_to(self.root).as_posix() not in names:
+                    path.unlink(missing_ok=True)
+        return [self.path(name) for name in names]
 
     def keep_findings(self, received: Path, client_name: str, sha256: str) -> Path:
         """A findings file, stored read-only under a name kaohe chooses (what the bureau uploaded is logged)."""
-        with self._lock:
-            folder = self.findings
-            folder.mkdir(parents=True, exist_ok=True)
-            number = len(list(folder.iterdir())) + len(list((self.root / "findings-removed").glob("*"))) + 1
-            final = folder / f"{number:03d}-{sha256[:12]}{received.suffix.lower()}"
-            _fsync(received)
-            os.chmod(received, 0o440)
-            os.replace(received, final)
-            _fsync_dir(folder)
-        self.log(ADMIN, "findings", file=final.name, client_name=client_name[:255], sha256=sha256)
+        with self._lock, self._connect() as db:
+            number = len(self._names(f"findings/{self.period}")) + len(self._names("findings-removed")) + 1
+            name = f"findings/{self.period}/{number:03d}-{sha256[:12]}{received.suffix.lower()}"
+            final = self._put(db, name, received)
+            self.log(ADMIN, "findings", file=final.name, client_name=client_name[:255], sha256=sha256)
         return final
 
     def remove_findings(self, name: str) -> bool:
         """A findings file taken out of the assessment (kept aside in findings-removed/, never deleted)."""
-        with self._lock:
+        with self._lock, self._connect() as db:
             path = self.findings / name
-            if "/" in name or "\\" in name or not path.is_file():
+            kept = f"findings/{self.period}/{name}"
+            if "/" in name or "\\" in name or kept not in self._names(f"findings/{self.period}"):
                 return False
-            aside = self.root / "findings-removed"
-            aside.mkdir(exist_ok=True)
-            os.replace(path, aside / f"{self.period}-{name}")
-        self.log(ADMIN, "findings-removed", file=name)
+            aside = f"findings-removed/{self.period}-{name}"
+            if self.shared:
+                db.execute("UPDATE files SET name = ? WHERE name = ?", (aside, kept))
+                path.unlink(missing_ok=True)
+            else:
+                (self.root / "findings-removed").mkdir(exist_ok=True)
+                os.replace(path, self.root / aside)
+            self.log(ADMIN, "findings-removed", file=name)
         return True
 
     # ---- receiving
@@ -609,37 +684,33 @@ class Desk:
 
     def keep(self, who: Who, received: Path, client_name: str, size: int, sha256: str, errors: int,
              warnings: int, score: float | None) -> Version:
-        """Make a checked upload the street's latest version: renamed into versions/, its row written, its
-        log line written, then the row committed — or none of it (DeskError desk.disk_full when the disk is
-        full: the file taken back out, the row never committed). Refused (DeskError) once the period is closed
-        or the street's submission accepted."""
+        """Make a checked upload the street's latest version: renamed into versions/ (in a shared store, its
+        bytes in the same transaction), its row written, its log line written, then the row committed — or
+        none of it (DeskError desk.disk_full when the disk is full: the file taken back out, the row never
+        committed). Refused (DeskError) once the period is closed or the street's submission accepted — checked
+        in the transaction that keeps it, so a close or an acceptance by another process is seen."""
         with self._lock:
-            period = self.period
-            if self.closed:
-                raise DeskError(key="err.desk_closed", period=period)
-            if self.state(who.name) == ACCEPTED:
-                raise DeskError(key="desk.locked", street=who.name)
-            from kaohe.limits import MAX_STREET_BYTES, MAX_VERSIONS
-
-            mine = self.versions(who.name)
-            if len(mine) >= MAX_VERSIONS or sum(v.size for v in mine) + size > MAX_STREET_BYTES:
-                raise DeskError(key="desk.quota", street=who.name, versions=MAX_VERSIONS,
-                                mb=MAX_STREET_BYTES // (1024 * 1024))
-            self.room_for(size)
-            folder = self.root / "versions" / period
             final: Path | None = None
             logged = False
+            number, period = 0, ""
             try:
-                folder.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db:
+                    period = self.period
+                    if self.closed:
+                        raise DeskError(key="err.desk_closed", period=period)
+                    if self.state(who.name) == ACCEPTED:
+                        raise DeskError(key="desk.locked", street=who.name)
+                    from kaohe.limits import MAX_STREET_BYTES, MAX_VERSIONS
+
+                    mine = self.versions(who.name)
+                    if len(mine) >= MAX_VERSIONS or sum(v.size for v in mine) + size > MAX_STREET_BYTES:
+                        raise DeskError(key="desk.quota", street=who.name, versions=MAX_VERSIONS,
+                                        mb=MAX_STREET_BYTES // (1024 * 1024))
+                    self.room_for(size)
                     row = db.execute("SELECT coalesce(max(id), 0) + 1 FROM versions").fetchone()
                     number = int(row[0])
                     name = f"{number:06d}-{safe_stem(who.name)}-{sha256[:12]}{received.suffix.lower()}"
-                    _fsync(received)
-                    os.chmod(received, 0o440)  # read-only, and for no other account
-                    os.replace(received, folder / name)
-                    final = folder / name
-                    _fsync_dir(folder)
+                    final = self._put(db, f"versions/{period}/{name}", received)
                     version = Version(number, period, who.name, final.relative_to(self.root).as_posix(),
                                       client_name[:255], size, sha256, now(), errors, warnings, score)
                     db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -649,10 +720,14 @@ class Desk:
                     self.log(who.name, "upload", required=True, period=period, version=number, file=name,
                              client_name=client_name[:255], size=size, sha256=sha256, errors=errors)
                     logged = True
-            except (OSError, sqlite3.Error) as exc:  # the row rolled back: the file goes too
+            except DeskError:
                 if final is not None:
                     final.unlink(missing_ok=True)
-                if logged:  # the line went out, the commit did not: said so (kept until it can be written)
+                raise
+            except self._failures as exc:  # the row rolled back: the file goes too
+                if final is not None:
+                    final.unlink(missing_ok=True)
+                if logged and not self.shared:  # the line went out, the commit did not: said so
                     self.log(who.name, "upload-undone", period=period, version=number)
                 if _disk_full(exc):
                     self.disk_full_seen = time.time()
@@ -692,7 +767,7 @@ class Desk:
         self._stale = True
         wanted: dict[str, Path] = {}
         for version in self.latest().values():
-            source = self.root / version.file
+            source = self.path(version.file)
             wanted[self.stems.get(version.street, safe_stem(version.street)) + source.suffix] = source
         for path in self.submissions.iterdir():
             if path.name not in wanted:
@@ -777,7 +852,7 @@ class Desk:
         reopen an accepted one, with a reason)."""
         if action not in REVIEW_ACTIONS:
             raise ValueError(action)
-        with self._lock:
+        with self._lock, self._connect() as db:
             period = self.period
             if self.closed:
                 raise DeskError(key="err.desk_closed", period=period)
@@ -790,11 +865,10 @@ class Desk:
                 raise DeskError(key=f"desk.review_not_{action}", street=street)
             if action in ("returned", "reopened") and not reason.strip() and not cells:
                 raise DeskError(key="desk.review_needs_reason")
-            with self._connect() as db:
-                db.execute("INSERT INTO reviews (period, street, action, version, reason, cells, who, at) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                    (period, street, action, versions[-1].id, reason.strip()[:2000],
-                                     json.dumps(list(cells), ensure_ascii=False), who, now()))
+            db.execute("INSERT INTO reviews (period, street, action, version, reason, cells, who, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (period, street, action, versions[-1].id, reason.strip()[:2000],
+                        json.dumps(list(cells), ensure_ascii=False), who, now()))
         self.log(who, action, period=period, street=street, version=versions[-1].id, reason=reason.strip()[:2000],
                  cells=list(cells))
         return self.reviews(street)[-1]
@@ -807,8 +881,9 @@ class Desk:
     def set_deadline(self, deadline: str, who: str, late: bool = True) -> None:
         """The open period's deadline, and whether uploads after it are still taken (marked late) or refused."""
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO deadlines VALUES (?, ?)", (self.period, deadline))
-            db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (f"late:{self.period}", "1" if late else "0"))
+            db.execute("INSERT INTO deadlines VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET "
+                       "deadline = excluded.deadline", (self.period, deadline))
+            db.execute(UPSERT_SETTING, (f"late:{self.period}", "1" if late else "0"))
         self.log(who, "deadline", period=self.period, deadline=deadline, late_taken=late)
 
     # ---- evidence (佐证材料)
@@ -828,31 +903,30 @@ class Desk:
         from kaohe.limits import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES
 
         with self._lock:
-            mine = self.evidence(street)
-            if len(mine) >= MAX_EVIDENCE_FILES or sum(e.size for e in mine) + size > MAX_EVIDENCE_BYTES:
-                raise DeskError(key="desk.evidence_quota", street=street, files=MAX_EVIDENCE_FILES,
-                                mb=MAX_EVIDENCE_BYTES // (1024 * 1024))
-            self.room_for(size)
-            folder = self.root / "evidence" / safe_stem(self.period)
             final: Path | None = None
             try:
-                folder.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db:
-                    cursor = db.execute("INSERT INTO evidence (period, street, target, community, name, file, size, "
-                                        "sha256, kind, at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
-                                        (self.period, street, target, community, name[:255], size, sha256, kind,
-                                         now()))
-                    number = int(cursor.lastrowid or 0)
-                    final = folder / f"{number:06d}-{safe_stem(street)}-{sha256[:12]}{suffix}"
-                    _fsync(received)
-                    os.chmod(received, 0o440)
-                    os.replace(received, final)
-                    _fsync_dir(folder)
+                    mine = self.evidence(street)
+                    if len(mine) >= MAX_EVIDENCE_FILES or sum(e.size for e in mine) + size > MAX_EVIDENCE_BYTES:
+                        raise DeskError(key="desk.evidence_quota", street=street, files=MAX_EVIDENCE_FILES,
+                                        mb=MAX_EVIDENCE_BYTES // (1024 * 1024))
+                    self.room_for(size)
+                    row = db.execute("INSERT INTO evidence (period, street, target, community, name, file, size, "
+                                     "sha256, kind, at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?) RETURNING id",
+                                     (self.period, street, target, community, name[:255], size, sha256, kind,
+                                      now())).fetchone()
+                    number = int(row[0])
+                    final = self._put(db, f"evidence/{safe_stem(self.period)}/"
+                                          f"{number:06d}-{safe_stem(street)}-{sha256[:12]}{suffix}", received)
                     db.execute("UPDATE evidence SET file = ? WHERE id = ?",
                                (final.relative_to(self.root).as_posix(), number))
                     self.log(street, "evidence", required=True, period=self.period, evidence=number, target=target,
                              community=community, kind=kind, size=size, sha256=sha256, client_name=name[:255])
-            except (OSError, sqlite3.Error) as exc:
+            except DeskError:
+                if final is not None:
+                    final.unlink(missing_ok=True)
+                raise
+            except self._failures as exc:
                 if final is not None:
                     final.unlink(missing_ok=True)
                 if _disk_full(exc):
@@ -886,7 +960,8 @@ class Desk:
             if body is None:
                 db.execute("DELETE FROM drafts WHERE street = ? AND period = ?", (street, self.period))
             else:
-                db.execute("INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?)", (street, self.period, body, now()))
+                db.execute("INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (street, period) DO UPDATE SET "
+                           "body = excluded.body, at = excluded.at", (street, self.period, body, now()))
 
     # ---- rectification (整改)
 
@@ -957,8 +1032,9 @@ class Desk:
     def publish(self, start: str, end: str, sha256: str, who: str) -> Publication:
         """Publish the open period's preliminary results for [start, end] (a new window replaces the old)."""
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO publications VALUES (?, ?, ?, ?, ?, ?)",
-                       (self.period, start, end, sha256, now(), who))
+            db.execute("INSERT INTO publications VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period) DO UPDATE SET "
+                       "start = excluded.start, \"end\" = excluded.\"end\", sha256 = excluded.sha256, "
+                       "at = excluded.at, who = excluded.who", (self.period, start, end, sha256, now(), who))
             self.log(who, "published", required=True, period=self.period, start=start, end=end, sha256=sha256)
         published = self.publication()
         assert published is not None
@@ -975,10 +1051,10 @@ class Desk:
     def file_appeal(self, street: str, target: str, community: str | None, field: str | None,
                     reason: str) -> AppealRow:
         with self._lock, self._connect() as db:
-            cursor = db.execute("INSERT INTO appeals (period, street, target, community, field, reason, at, state) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
-                                (self.period, street, target, community, field, reason, now()))
-            number = int(cursor.lastrowid or 0)
+            row = db.execute("INSERT INTO appeals (period, street, target, community, field, reason, at, state) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id",
+                             (self.period, street, target, community, field, reason, now())).fetchone()
+            number = int(row[0])
             self.log(street, "appeal", required=True, period=self.period, appeal=number, target=target,
                      community=community, field=field)
         return next(a for a in self.appeals(street) if a.id == number)
@@ -1045,7 +1121,7 @@ class Desk:
         from kaohe.periods import check_period
 
         check_period(period)
-        with self._lock:
+        with self._lock, self._connect() as db:
             if not self.closed:
                 raise DeskError(key="err.desk_not_closed", period=self.period)
             if any(p.period == period for p in self.periods()):
@@ -1058,17 +1134,17 @@ class Desk:
                 shutil.rmtree(target, ignore_errors=True)
                 os.replace(self.submissions, target)
             self.submissions.mkdir()
-            with self._connect() as db:
-                db.execute("UPDATE settings SET value = ? WHERE key = 'period'", (period,))
-                db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
+            db.execute("UPDATE settings SET value = ? WHERE key = 'period'", (period,))
+            db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
 
     def log(self, who: str, action: str, required: bool = False, **details: Any) -> None:
-        """One JSON line in desk.log, written and flushed to disk before the action is answered; with the
-        client's address when a request is being answered (CLIENT, set by the app's wrapper).
+        """One JSON line in the audit log — desk.log, written and flushed to disk before the action is answered;
+        a shared store's log table, in the action's own transaction — with the client's address when a request
+        is being answered (CLIENT, set by the app's wrapper).
 
-        When the disk is full the line is kept in memory and written, before any newer one, as soon as a write
-        succeeds; with `required` (an upload, whose line must exist before it is acknowledged) the OSError is
-        raised instead, and the caller undoes the action."""
+        When the line cannot be written (the disk full, the store down) it is kept in memory and written,
+        before any newer one, as soon as a write succeeds; with `required` (an upload, whose line must exist
+        before it is acknowledged) the error is raised instead, and the caller undoes the action."""
         client = CLIENT.get()
         if who == ADMIN and ACTOR.get():
             who = ACTOR.get() or who
@@ -1077,18 +1153,77 @@ class Desk:
         with self._log_lock:
             lines = [*self._unwritten, line]
             try:
-                with open(self.log_path, "a", encoding="utf-8") as log:
-                    log.write("".join(x + "\n" for x in lines))
-                    log.flush()
-                    os.fsync(log.fileno())
-            except OSError:
-                _truncate_partial(self.log_path)
+                if self.shared:
+                    with self._connect(write=False) as db:  # joins the action's transaction when there is one
+                        for text in lines:
+                            db.execute("INSERT INTO log (line) VALUES (?)", (text,))
+                else:
+                    with open(self.log_path, "a", encoding="utf-8") as log:
+                        log.write("".join(x + "\n" for x in lines))
+                        log.flush()
+                        os.fsync(log.fileno())
+            except self._log_failures:
+                if not self.shared:
+                    _truncate_partial(self.log_path)
+                    self.disk_full_seen = time.time()
                 if required:
                     raise
                 self._unwritten = lines[-1000:]
-                self.disk_full_seen = time.time()
                 return
             self._unwritten = []
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        """The audit log, oldest first (desk.log's lines, or a shared store's log table)."""
+        if self.shared:
+            with self._connect(write=False) as db:
+                return [json.loads(r[0]) for r in db.execute("SELECT line FROM log ORDER BY id")]
+        if not self.log_path.is_file():
+            return []
+        return [json.loads(line) for line in self.log_path.read_text(encoding="utf-8").splitlines() if line]
+
+    # ---- the history the closed periods are recorded in (kaohe history)
+
+    @property
+    def history(self) -> Path:
+        """history.sqlite: in the folder; for a shared store, a working copy of the one the store keeps (fetched
+        again when another process has recorded a period since)."""
+        local = self.root / "history.sqlite"
+        if not self.shared:
+            return local
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT sha256 FROM files WHERE name = 'history.sqlite'").fetchone()
+        if row is None:
+            return local
+        seen = self.root / ".history.sha256"
+        if not local.is_file() or not seen.is_file() or seen.read_text() != row[0]:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{local}{extra}").unlink(missing_ok=True)
+            self.path("history.sqlite")
+            os.chmod(local, 0o640)
+            seen.write_text(str(row[0]))
+        return local
+
+    def keep_history(self) -> None:
+        """A shared store takes the history back after a period is recorded in the working copy."""
+        if not self.shared:
+            return
+        local = self.root / "history.sqlite"
+        copy = self.root / ".history.sqlite.new"
+        copy.unlink(missing_ok=True)
+        source, target = sqlite3.connect(local), sqlite3.connect(copy)
+        try:
+            source.backup(target)  # one file, whatever journal the history keeps
+        finally:
+            source.close()
+            target.close()
+        body = copy.read_bytes()
+        copy.unlink()
+        digest = hashlib.sha256(body).hexdigest()
+        with self._lock, self._connect() as db:
+            db.execute("INSERT INTO files VALUES ('history.sqlite', ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                       "sha256 = excluded.sha256, size = excluded.size, body = excluded.body, at = excluded.at",
+                       (digest, len(body), body, now()))
+        (self.root / ".history.sha256").write_text(digest)
 
 
 def _roster_names(roster: Path, rules: Any) -> list[str]:
@@ -1106,6 +1241,8 @@ def _disk_full(exc: BaseException) -> bool:
 
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+        return True
     return isinstance(exc, sqlite3.Error) and "full" in str(exc).lower()
 
 
