@@ -50,6 +50,12 @@ class Server:
 
     @property
     def desk(self) -> Desk:
+        """The desk it serves, opened here (a store's district with a working folder of this test's own)."""
+        args = list(self.args)
+        if "--store" in args:
+            store = args[args.index("--store") + 1]
+            district = args[args.index("--district") + 1] if "--district" in args else None
+            return Desk.open(self.data.parent / f"{self.data.name}-reader", store=store, district=district)
         return Desk.open(self.data)
 
     def stop(self, timeout: float = 30) -> int:

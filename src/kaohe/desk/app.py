@@ -940,6 +940,18 @@ async def missing(request: Request, exc: Exception) -> Response:
     return _not_found(request)
 
 
+async def refused(request: Request, exc: Exception) -> Response:
+    """A refusal no page handled itself (the store down while a page reads it): its own status and sentence,
+    as JSON for the API, else as a page."""
+    assert isinstance(exc, DeskError)
+    text = exc.text(_tr(request))
+    if "/api/" in request.url.path:
+        from kaohe.desk.jsonapi import _problem
+
+        return _problem(text, exc.status)
+    return _page(request, "message.html", status=exc.status, text=text)
+
+
 async def failed(request: Request, exc: Exception) -> Response:
     import logging
 
@@ -1000,7 +1012,8 @@ def create_app(desk: Desk, lang: str = "zh", hosts: frozenset[str] | None = None
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
-    app = Starlette(routes=ROUTES, exception_handlers={404: missing, 405: missing, 500: failed})
+    app = Starlette(routes=ROUTES, exception_handlers={404: missing, 405: missing, DeskError: refused,
+                                                        500: failed})
     app.state.desk = desk
     app.state.service = Service(desk, lang)
     app.state.env = env

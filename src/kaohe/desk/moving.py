@@ -124,6 +124,8 @@ def export(desk: Desk, folder: Path) -> tuple[int, int]:
         if period.period != copy.period:  # each earlier period's latest versions, as kaohe assess reads them
             archive = folder / "archive" / safe_stem(period.period) / "submissions"
             archive.mkdir(parents=True, exist_ok=True)
+            roster = copy.roster_path  # beside the submissions, where kaohe assess looks for it
+            shutil.copyfile(roster, archive.parent / roster.name)
             for version in copy.latest(period.period).values():
                 shutil.copyfile(copy.path(version.file), archive /
                                 (copy.stems.get(version.street, safe_stem(version.street)) +

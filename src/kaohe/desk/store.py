@@ -544,7 +544,7 @@ class Desk:
         self._links_seen = row[0] if row else "0"
 
     def _links_changed(self, db: Any, who: str, action: str, **details: Any) -> None:
-        """Count a change of links (another process, `kaohe serve people`, sees it at its next miss)."""
+        """Count a change of links (every other process sees it at its next lookup)."""
         db.execute("INSERT INTO settings VALUES ('links', '1') ON CONFLICT (key) DO UPDATE SET "
                    "value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)")
         self.log(who, action, required=True, **details)
@@ -595,10 +595,9 @@ class Desk:
     def who(self, secret: str) -> Who | None:
         """The holder of a secret, or None. The lookup is by the secret's SHA-256 (a dict's timing says nothing
         about the secret), and the match is then confirmed in constant time."""
-        found = self._by_digest.get(_digest(secret))
-        if found is None and self.setting_or("links", "0") != self._links_seen:  # changed by another process
+        if self.setting_or("links", "0") != self._links_seen:  # changed by another process: a link may be dead
             self._load_links()
-            found = self._by_digest.get(_digest(secret))
+        found = self._by_digest.get(_digest(secret))
         if found is None or not hmac.compare_digest(found.secret.encode(), secret.encode()):
             return None
         return found
@@ -765,6 +764,7 @@ class Desk:
         each a hard link to its version (no space taken; a copy where links are not possible). A failure
         (a full disk) leaves no partial file and is made good on the next call (`ensure_submissions`)."""
         self._stale = True
+        synced = self._versions_seen()
         wanted: dict[str, Path] = {}
         for version in self.latest().values():
             source = self.path(version.file)
@@ -792,13 +792,24 @@ class Desk:
                 self.disk_full_seen = time.time()
                 return
         self._stale = False
+        self._synced = synced
+
+    def _versions_seen(self) -> tuple[str, int]:
+        """(the open period, its last version's number): what submissions/ was made from."""
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT s.value, (SELECT max(id) FROM versions) FROM settings s "
+                             "WHERE s.key = 'period'").fetchone()
+        return str(row[0]), int(row[1] or 0)
 
     @property
     def stale(self) -> bool:
         return self._stale
 
     def ensure_submissions(self) -> None:
-        """submissions/ made whole again if an earlier sync failed (space has come back since)."""
+        """submissions/ made whole again if an earlier sync failed (space has come back since), or, in a
+        shared store, when another process has kept a version or opened a period since it was made."""
+        if self.shared and not self._stale and self._versions_seen() != getattr(self, "_synced", None):
+            self._stale = True
         if self._stale:
             with self._lock:
                 if self._stale:
