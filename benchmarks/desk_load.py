@@ -20,6 +20,11 @@ With --bureau-streets N: a desk of N streets that have all submitted (straight t
 then the pages timed in-process: the bureau's first after they all submitted, after one more upload (the
 district assessed again from the stored readings), warm, and after a restart; a street's. Goal at 500: the
 bureau's ≤ 0.3 s after any upload and after a restart, a street's ≤ 0.1 s.
+
+With --store-districts D: the shared store — D districts of --streets streets in one PostgreSQL database (a
+throwaway cluster, tests/pgcluster.py), each district served by two `kaohe serve --store` processes, every
+street of every district uploading at once (each district's streets split between its two processes), one
+round: p50/p95 and the database's share of the CPU (the PostgreSQL processes' CPU over the burst ÷ all CPU).
 """
 
 from __future__ import annotations
@@ -207,6 +212,73 @@ def scene(label: str, streets: int, rounds: int, heavy_rows: int = 0, findings: 
             "memory": memory.peak, "assess": assess_seconds, "failures": failures}  # type: ignore[dict-item]
 
 
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on the machine (the cluster's postmaster and its backends)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() in ("postgres", "postmaster"):
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def store_scene(districts: int, streets: int) -> dict[str, float]:
+    """`districts` districts × `streets` streets on one PostgreSQL store, two processes per district."""
+    import uuid
+
+    from pgcluster import Cluster
+
+    cluster = Cluster().start()
+    failures: list[str] = []
+    try:
+        url = cluster.database("load")
+        with tempfile.TemporaryDirectory(prefix="kaohe-load-") as tmp:
+            work = Path(tmp)
+            roster, books = district(work / "district", streets)
+            servers: list[tuple[Server, Server, dict[str, str]]] = []
+            for d in range(districts):
+                desk = Desk.create(work / f"maker{d}", bundled(DEFAULT_TARGETS), roster, None, store=url,
+                                   district=f"区{d}-{uuid.uuid4().hex[:4]}")
+                args = ("--store", url, "--district", desk.district)
+                pair = (Server(work / f"p{d}a", *args).start(), Server(work / f"p{d}b", *args).start())
+                servers.append((*pair, {w.name: w.secret for w in desk.streets()}))
+                desk.close()
+            jobs = [(one if i % 2 else two, secrets, name) for one, two, secrets in servers
+                    for i, name in enumerate(books)]
+            barrier = threading.Barrier(len(jobs))
+
+            def upload(job: tuple[Server, dict[str, str], str]) -> tuple[int, float]:
+                server, secrets, name = job
+                with httpx.Client(timeout=300) as client:
+                    client.get(f"{server.url}/")
+                    barrier.wait()
+                    return post_workbook(client, server.url, secrets[name], books[name])
+
+            kaohe_pids = [pid for one, two, _ in servers for s in (one, two) if s.proc
+                          for pid in family(s.proc.pid)]
+            pg_before, kaohe_before = cpu_seconds(postgres_pids()), cpu_seconds(kaohe_pids)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                results = list(pool.map(upload, jobs))
+            wall = time.perf_counter() - started
+            pg_cpu = cpu_seconds(postgres_pids()) - pg_before
+            kaohe_cpu = cpu_seconds(kaohe_pids) - kaohe_before
+            for one, two, _ in servers:
+                one.stop()
+                two.stop()
+        failures += [f"store: HTTP {status}" for status, _ in results if status != 303]
+    finally:
+        cluster.remove()
+    latencies = sorted(seconds for _, seconds in results)
+    return {"uploads": len(jobs), "uploads a second": len(jobs) / wall, "p50": statistics.median(latencies),
+            "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)], "max": latencies[-1],
+            "database share": pg_cpu / max(pg_cpu + kaohe_cpu, 1e-9), "database cpu": pg_cpu,
+            "failures": failures}  # type: ignore[dict-item]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--streets", type=int, default=50)
@@ -215,6 +287,8 @@ def main() -> int:
                         help="also the scene with one heavy workbook of this many communities (0: not)")
     parser.add_argument("--bureau-streets", type=int, default=0,
                         help="also time the bureau's page at this many streets (0: not)")
+    parser.add_argument("--store-districts", type=int, default=0,
+                        help="also the shared-store scene: this many districts on PostgreSQL, 2 processes each")
     args = parser.parse_args()
     scenes = [("plain", {}), ("findings", {"findings": True})]
     if args.heavy_rows:
@@ -239,6 +313,13 @@ def main() -> int:
         times = bureau_page(args.bureau_streets)
         print(f"  pages at {args.bureau_streets} streets (goal: the bureau's ≤ 0.3 s after any upload, a street's "
               "≤ 0.1 s): " + ", ".join(f"{k} {v:.3f} s" for k, v in times.items()))
+    if args.store_districts:
+        got = store_scene(args.store_districts, args.streets)
+        failures.extend(got.pop("failures"))  # type: ignore[arg-type]
+        print(f"  store     {args.store_districts} districts × {args.streets} streets, 2 processes each, "
+              f"{got['uploads']:.0f} uploads at once: {got['uploads a second']:5.1f} uploads/s   "
+              f"p50 {got['p50']:5.2f} s   p95 {got['p95']:5.2f} s   max {got['max']:5.2f} s   "
+              f"database {got['database share'] * 100:.0f}% of the CPU ({got['database cpu']:.1f} s)")
     for failure in failures:
         print("FAILED:", failure)
     return 1 if failures else 0
