@@ -91,9 +91,10 @@ def _connect(path: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
                     conn.execute("PRAGMA journal_mode = WAL")
                 except sqlite3.OperationalError:
                     pass  # another process is switching it; the default journal is just as safe
-            if write and version < SCHEMA_VERSION:
-                conn.executescript(SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if write and version < SCHEMA_VERSION:  # in one transaction: another recording that opens the
+                # file meanwhile sees no table or every table, never `assessments` without `facts` (a "foreign" file)
+                conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA.strip().rstrip(';')};\n"
+                                   f"PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
             yield conn
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
