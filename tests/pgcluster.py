@@ -70,7 +70,7 @@ class Cluster:
         self.start()
 
     def sql(self, statement: str, database: str = "postgres") -> str:
-        return self.run(str(self.bin.parent / "bin" / "psql") if (self.bin / "psql").exists() else "psql",
+        return self.run(str(self.bin / "psql") if (self.bin / "psql").exists() else "psql",
                         "-h", str(self.folder), "-p", str(self.port), "-U", "postgres", "-d", database,
                         "-v", "ON_ERROR_STOP=1", "-Atc", statement).stdout
 

@@ -156,25 +156,21 @@ def check_url(url: str) -> str:
     password from PGPASSWORD or the password file, ~/.pgpass or PGPASSFILE). StoreError otherwise."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise StoreError(key="store.bad_url", url=_shown(url))
+        raise StoreError(key="store.bad_url", url=shown_url(url))
     if parts.password:
-        raise StoreError(key="store.password_in_url", url=_shown(url))
+        raise StoreError(key="store.password_in_url", url=shown_url(url))
     if not parts.path.strip("/"):
-        raise StoreError(key="store.bad_url", url=_shown(url))
+        raise StoreError(key="store.bad_url", url=shown_url(url))
     return url
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """A URL as it may be printed: any password replaced by ***."""
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
-
-
-def shown_url(url: str) -> str:
-    return _shown(url)
 
 
 class PostgresDatabase(Database):
@@ -250,7 +246,7 @@ def registry(url: str) -> Any:
     try:
         conn = psycopg.connect(check_url(url), autocommit=True, application_name="kaohe", connect_timeout=10)
     except psycopg.OperationalError as exc:
-        raise StoreError(key="store.unreachable", url=_shown(url), detail=_first_line(exc)) from exc
+        raise StoreError(key="store.unreachable", url=shown_url(url), detail=_first_line(exc)) from exc
     try:
         with conn.transaction():
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {REGISTRY}")
@@ -262,7 +258,7 @@ def registry(url: str) -> Any:
         pass  # another process made it at the same moment
     except psycopg.Error as exc:
         conn.close()
-        raise StoreError(key="store.unusable", url=_shown(url), detail=_first_line(exc)) from exc
+        raise StoreError(key="store.unusable", url=shown_url(url), detail=_first_line(exc)) from exc
     return conn
 
 
@@ -294,7 +290,7 @@ def add_district(url: str, name: str, created_at: str) -> str:
                 conn.execute(f"CREATE SCHEMA {schema}")
                 conn.execute(f"INSERT INTO {REGISTRY}.districts VALUES (%s, %s, %s)", (name, schema, created_at))
         except psycopg.Error as exc:
-            raise StoreError(key="store.unusable", url=_shown(url), detail=_first_line(exc)) from exc
+            raise StoreError(key="store.unusable", url=shown_url(url), detail=_first_line(exc)) from exc
     return schema
 
 
@@ -304,7 +300,7 @@ def find_district(url: str, name: str | None) -> tuple[str, str]:
     if name is None:
         if len(known) == 1:
             return known[0]
-        raise StoreError(key="store.which_district", url=_shown(url),
+        raise StoreError(key="store.which_district", url=shown_url(url),
                          districts="、".join(n for n, _ in known) or "—")
     for found in known:
         if found[0] == name:

@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from kaohe.desk.store import Desk, DeskError, now, safe_stem
+from kaohe.desk.store import Desk, DeskError, now, safe_stem, store_bytes
 
 # The tables a desk keeps, in an order in which every row's references exist before it
 TABLES = ("settings", "streets", "periods", "versions", "reviews", "comments", "deadlines", "publications",
@@ -52,13 +52,9 @@ def migrate(folder: Path, store: str, district: str | None) -> tuple[Desk, int, 
             for table in SERIAL:  # the next number after the moved ones
                 db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
-            for name_ in _kept_names(source):
-                path = folder / name_
-                body = path.read_bytes()
-                import hashlib
-
-                db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                           (name_, hashlib.sha256(body).hexdigest(), len(body), body, now()))
+            for kept in _kept_names(source):
+                path = folder / kept
+                store_bytes(db, kept, path.read_bytes())
                 files += 1
             for line in source.log_lines():
                 db.execute("INSERT INTO log (line) VALUES (?)", (json.dumps(line, ensure_ascii=False),))

@@ -24,49 +24,34 @@ def open_or_create(data: Path | None, targets: Path | None, roster: Path | None,
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
 
     if store is not None:
-        return _open_or_create_in_store(store, district, working_folder(data), targets, roster, period, say, tr)
-    assert data is not None
-    if (data / "desk.sqlite").exists():
-        desk = Desk.open(data)
+        from kaohe.desk.backend import check_url, districts
+
+        folder = working_folder(data)
+        known = [name for name, _ in districts(check_url(store))]
+        exists = (district is None and bool(known)) or district in known
     else:
-        if roster is None:
-            say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
-        try:
-            desk = Desk.create(data, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period)
-        except (OSError, sqlite3.Error) as exc:  # a read-only place, a full disk: one sentence, nothing half-made
-            import shutil
-
-            if not (data / "desk.sqlite").exists():
-                shutil.rmtree(data, ignore_errors=True)
-            raise DeskError(key="desk.folder_unwritable", path=str(data),
-                            detail=getattr(exc, "strerror", None) or str(exc)) from exc
-        say(tr("desk.created", path=str(data), count=len(desk.streets()), period=desk.period))
-        say(tr("desk.admin_secret", secret=desk.admin().secret, where=where_words(desk)))  # once, at its making
-    desk.serve_lock()
-    desk.recover()  # after whatever stopped the last run
-    return desk
-
-
-def _open_or_create_in_store(store: str, district: str | None, folder: Path, targets: Path | None,
-                             roster: Path | None, period: str | None, say: Callable[[str], None],
-                             tr: Translator) -> Desk:
-    from kaohe.desk.backend import check_url, districts
-    from kaohe.desk.store import DEFAULT_DISTRICT
-    from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
-
-    check_url(store)
-    known = [name for name, _ in districts(store)]
-    if (district is None and known) or district in known:
+        assert data is not None
+        folder, exists = data, (data / "desk.sqlite").exists()
+    if exists:
         desk = Desk.open(folder, store=store, district=district)
     else:
         if roster is None:
             say(tr("note.sample_roster", path=str(bundled(SAMPLE_ROSTER))))
-        desk = Desk.create(folder, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period,
-                           store=store, district=district or DEFAULT_DISTRICT)
-        say(tr("desk.created", path=desk.district, count=len(desk.streets()), period=desk.period))
-        say(tr("desk.admin_secret", secret=desk.admin().secret, where=where_words(desk)))
-    desk.serve_lock()  # this process's working folder
-    desk.recover()
+        try:
+            desk = Desk.create(folder, targets or bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), period,
+                               store=store, district=district)
+        except (OSError, sqlite3.Error) as exc:  # a read-only place, a full disk: one sentence, nothing half-made
+            import shutil
+
+            if store is None and not (folder / "desk.sqlite").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            raise DeskError(key="desk.folder_unwritable", path=str(folder),
+                            detail=getattr(exc, "strerror", None) or str(exc)) from exc
+        say(tr("desk.created", path=str(folder) if store is None else desk.district, count=len(desk.streets()),
+               period=desk.period))
+        say(tr("desk.admin_secret", secret=desk.admin().secret, where=where_words(desk)))  # once, at its making
+    desk.serve_lock()  # the folder (a store's process: its working folder)
+    desk.recover()  # after whatever stopped the last run
     return desk
 
 

@@ -831,18 +831,11 @@ class Service:
         if report is None:
             raise DeskError(key="desk.nothing_yet")
         body = json.dumps(api.to_document(self.reviewed(report)), ensure_ascii=False, sort_keys=True)
-        from kaohe.atomic import atomic_path
-
-        kept = self.published_path()
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        if self.desk.shared:  # in the store, for every process's streets' pages
-            staged = self.desk.receiving() / kept.name
-            staged.write_text(body, encoding="utf-8")
-            self.desk.keep_file(kept.relative_to(self.desk.root).as_posix(), staged)
-            shutil.rmtree(staged.parent, ignore_errors=True)
-        else:
-            with atomic_path(kept) as tmp:  # what was published, as published: the streets' pages show this
-                tmp.write_text(body, encoding="utf-8")
+        # what was published, as published: every street's page shows this (kept as the desk keeps files)
+        staged = self.desk.receiving() / "published.json"
+        staged.write_text(body, encoding="utf-8")
+        self.desk.keep_file(self.published_path().relative_to(self.desk.root).as_posix(), staged)
+        shutil.rmtree(staged.parent, ignore_errors=True)
         done = self.desk.publish(began.isoformat(timespec="minutes"), ended.isoformat(timespec="minutes"),
                                  hashlib.sha256(body.encode("utf-8")).hexdigest(), who)
         return PublicationOut(start=done.start, end=done.end, sha256=done.sha256)

@@ -448,10 +448,7 @@ class Desk:
         _fsync(received)
         os.chmod(received, mode)  # read-only, and for no other account
         if self.shared:
-            body = received.read_bytes()
-            db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                       "sha256 = excluded.sha256, size = excluded.size, body = excluded.body, at = excluded.at",
-                       (name, hashlib.sha256(body).hexdigest(), len(body), body, now()))
+            store_bytes(db, name, received.read_bytes())
         os.replace(received, final)
         _fsync_dir(final.parent)
         return final
@@ -463,10 +460,6 @@ class Desk:
 
     def kept(self, prefix: str) -> list[str]:
         """The names of the files kept under the folder `prefix` (relative to the data folder, sorted)."""
-        return self._names(prefix)
-
-    def _names(self, prefix: str) -> list[str]:
-        """The names of the files kept under the folder `prefix` (relative, sorted)."""
         if self.shared:
             with self._connect(write=False) as db:
                 return sorted(str(r[0]) for r in db.execute("SELECT name FROM files WHERE name LIKE ?",
@@ -640,7 +633,7 @@ class Desk:
     def findings_files(self) -> list[Path]:
         """The open period's findings files (a shared store's fetched, and any another process took out
         removed from the working folder)."""
-        names = self._names(f"findings/{self.period}")
+        names = self.kept(f"findings/{self.period}")
         if self.shared and self.findings.is_dir():
             for path in self.findings.iterdir():
                 if path.relative_to(self.root).as_posix() not in names:
@@ -650,7 +643,7 @@ class Desk:
     def keep_findings(self, received: Path, client_name: str, sha256: str) -> Path:
         """A findings file, stored read-only under a name kaohe chooses (what the bureau uploaded is logged)."""
         with self._lock, self._connect() as db:
-            number = len(self._names(f"findings/{self.period}")) + len(self._names("findings-removed")) + 1
+            number = len(self.kept(f"findings/{self.period}")) + len(self.kept("findings-removed")) + 1
             name = f"findings/{self.period}/{number:03d}-{sha256[:12]}{received.suffix.lower()}"
             final = self._put(db, name, received)
             self.log(ADMIN, "findings", file=final.name, client_name=client_name[:255], sha256=sha256)
@@ -661,7 +654,7 @@ class Desk:
         with self._lock, self._connect() as db:
             path = self.findings / name
             kept = f"findings/{self.period}/{name}"
-            if "/" in name or "\\" in name or kept not in self._names(f"findings/{self.period}"):
+            if "/" in name or "\\" in name or kept not in self.kept(f"findings/{self.period}"):
                 return False
             aside = f"findings-removed/{self.period}-{name}"
             if self.shared:
@@ -719,16 +712,12 @@ class Desk:
                     self.log(who.name, "upload", required=True, period=period, version=number, file=name,
                              client_name=client_name[:255], size=size, sha256=sha256, errors=errors)
                     logged = True
-            except DeskError:
-                if final is not None:
-                    final.unlink(missing_ok=True)
-                raise
-            except self._failures as exc:  # the row rolled back: the file goes too
+            except BaseException as exc:  # the row rolled back: the file goes too
                 if final is not None:
                     final.unlink(missing_ok=True)
                 if logged and not self.shared:  # the line went out, the commit did not: said so
                     self.log(who.name, "upload-undone", period=period, version=number)
-                if _disk_full(exc):
+                if isinstance(exc, self._failures) and _disk_full(exc):
                     self.disk_full_seen = time.time()
                     raise DeskError(key="desk.disk_full") from exc
                 raise
@@ -933,14 +922,10 @@ class Desk:
                                (final.relative_to(self.root).as_posix(), number))
                     self.log(street, "evidence", required=True, period=self.period, evidence=number, target=target,
                              community=community, kind=kind, size=size, sha256=sha256, client_name=name[:255])
-            except DeskError:
+            except BaseException as exc:  # the row rolled back: the file goes too
                 if final is not None:
                     final.unlink(missing_ok=True)
-                raise
-            except self._failures as exc:
-                if final is not None:
-                    final.unlink(missing_ok=True)
-                if _disk_full(exc):
+                if isinstance(exc, self._failures) and _disk_full(exc):
                     raise DeskError(key="desk.disk_full") from exc
                 raise
         return next(e for e in self.evidence(street) if e.id == number)
@@ -1229,12 +1214,19 @@ class Desk:
             target.close()
         body = copy.read_bytes()
         copy.unlink()
-        digest = hashlib.sha256(body).hexdigest()
         with self._lock, self._connect() as db:
-            db.execute("INSERT INTO files VALUES ('history.sqlite', ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                       "sha256 = excluded.sha256, size = excluded.size, body = excluded.body, at = excluded.at",
-                       (digest, len(body), body, now()))
+            digest = store_bytes(db, "history.sqlite", body)
         (self.root / ".history.sha256").write_text(digest)
+
+
+def store_bytes(db: Any, name: str, body: bytes) -> str:
+    """A file's bytes kept in a shared store's files table as `name` (replacing what was kept so), in the
+    transaction `db`; its SHA-256."""
+    digest = hashlib.sha256(body).hexdigest()
+    db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+               "sha256 = excluded.sha256, size = excluded.size, body = excluded.body, at = excluded.at",
+               (name, digest, len(body), body, now()))
+    return digest
 
 
 def _roster_names(roster: Path, rules: Any) -> list[str]:
