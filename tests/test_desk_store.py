@@ -18,10 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+import pytest
 
 from desk_server import Server, district, post_workbook
 from kaohe.desk.store import Desk
 from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+
+
+@pytest.fixture
+def own_store(pg_cluster: Any) -> str:
+    """A database of its own: a `kaohe serve --store` process serves every district of its store (the
+    session's shared one holds every other test's)."""
+    return str(pg_cluster.database(f"t{uuid.uuid4().hex[:10]}"))
 
 
 def sha(path: Path) -> str:
@@ -48,9 +56,9 @@ def consistent(desk: Desk) -> None:
     assert files == rows
 
 
-def test_two_processes_serve_one_district_each_sees_what_the_other_did(pg_store: str, tmp_path: Path) -> None:
+def test_two_processes_serve_one_district_each_sees_what_the_other_did(own_store: str, tmp_path: Path) -> None:
     roster, books = district(tmp_path / "district", 12)
-    desk = new_district(pg_store, tmp_path / "maker", roster)
+    desk = new_district(own_store, tmp_path / "maker", roster)
     secrets = {w.name: w.secret for w in desk.streets()}
     admin = desk.admin().secret
     names = list(books)
@@ -80,7 +88,7 @@ def test_two_processes_serve_one_district_each_sees_what_the_other_did(pg_store:
         r = client.post(f"{one.url}/a/{admin}/street/0/review", data={"csrf": token, "action": "accepted",
                                                                          "reason": ""})
         assert r.status_code in (200, 303), r.text
-        assert Desk.open(tmp_path / "reader", store=pg_store, district=desk.district).state(names[0]) == "accepted"
+        assert Desk.open(tmp_path / "reader", store=own_store, district=desk.district).state(names[0]) == "accepted"
         status, _ = post_workbook(client, two.url, secrets[names[0]], books[names[0]])
         assert status == 409
         # a link re-issued through one process is dead in the other at once
@@ -91,9 +99,9 @@ def test_two_processes_serve_one_district_each_sees_what_the_other_did(pg_store:
     consistent(desk)
 
 
-def test_kill_9_of_one_process_during_uploads_loses_nothing_answered(pg_store: str, tmp_path: Path) -> None:
+def test_kill_9_of_one_process_during_uploads_loses_nothing_answered(own_store: str, tmp_path: Path) -> None:
     roster, books = district(tmp_path / "district", 8)
-    desk = new_district(pg_store, tmp_path / "maker", roster)
+    desk = new_district(own_store, tmp_path / "maker", roster)
     secrets = {w.name: w.secret for w in desk.streets()}
     answered: list[tuple[str, str]] = []
     one = serve(desk, tmp_path / "p1").start()
@@ -139,10 +147,10 @@ def test_kill_9_of_one_process_during_uploads_loses_nothing_answered(pg_store: s
         two.stop()
 
 
-def test_postgresql_restarted_during_uploads_refuses_clearly_and_loses_nothing(pg_cluster: Any, pg_store: str,
+def test_postgresql_restarted_during_uploads_refuses_clearly_and_loses_nothing(pg_cluster: Any, own_store: str,
                                                                                tmp_path: Path) -> None:
     roster, books = district(tmp_path / "district", 6)
-    desk = new_district(pg_store, tmp_path / "maker", roster)
+    desk = new_district(own_store, tmp_path / "maker", roster)
     secrets = {w.name: w.secret for w in desk.streets()}
     answered: list[tuple[str, str]] = []
     refusals: list[str] = []
@@ -325,3 +333,59 @@ def test_a_folder_desk_moves_into_the_store_and_back_out_whole(pg_store: str, tm
     again = subprocess.run([sys.executable, "-m", "kaohe", "serve", "export", "--store", pg_store, "--district", name,
                             "--to", str(out)], capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert again.returncode == 1 and "覆盖" in again.stderr  # an export overwrites nothing
+
+
+def test_one_process_serves_every_district_of_a_city_and_the_city_link(own_store: str, tmp_path: Path) -> None:
+    """Each district's links reach its own pages through the city's process, never another district's; the city
+    link shows every district's table and streets, and listDistricts is the call its OpenAPI document names."""
+    from starlette.testclient import TestClient
+
+    from kaohe.desk.app import create_app
+    from kaohe.desk.city import City, create_city_app
+
+    first, second = new_district(own_store, tmp_path / "a"), new_district(own_store, tmp_path / "b")
+    city = City(own_store, tmp_path / "city", lambda d: create_app(d))
+    city.refresh()
+    client = TestClient(create_city_app(city), follow_redirects=False)
+    sample = bundled(SAMPLE_SUBMISSIONS) / "东风街道.xlsx"
+    east = next(w for w in first.streets() if w.name == "东风街道")
+    page = client.get(f"/s/{east.secret}")
+    assert page.status_code == 200 and "东风街道" in page.text
+    token = page.text.split('name="csrf" value="')[1].split('"')[0]
+    assert client.post(f"/s/{east.secret}/upload", data={"csrf": token},
+                       files={"workbook": (sample.name, sample.read_bytes())}).status_code == 303
+    assert [v.street for v in first.versions()] == ["东风街道"] and second.versions() == []
+    # the same street of the other district: its own link, its own (empty) page
+    other = next(w for w in second.streets() if w.name == "东风街道")
+    assert other.secret != east.secret and "v1" not in client.get(f"/s/{other.secret}").text.lower()
+    assert client.get(f"/a/{second.admin().secret}").status_code == 200
+    assert client.get(f"/a/{east.secret}").status_code == 404  # a street's secret is no bureau link
+    assert client.get("/s/" + "x" * 32).status_code == 404
+    # the city link: both districts, their streets, and the JSON call found through its OpenAPI document
+    assert client.get("/c/" + "x" * 32).status_code == 404
+    home = client.get(f"/c/{city.secret}")
+    assert home.status_code == 200 and first.district in home.text and second.district in home.text
+    doc = client.get(f"/c/{city.secret}/api/openapi.json").json()
+    path = next(p for p, item in doc["paths"].items() for entry in item.values()
+                if entry["operationId"] == "listDistricts")
+    listed = client.get(f"/c/{city.secret}/api{path.removeprefix('/api')}").json()
+    assert {(d["district"], d["streets"], d["submitted"]) for d in listed} == {
+        (first.district, len(first.streets()), 1), (second.district, len(second.streets()), 0)}
+    # a district made by another process afterwards is answered too
+    third = new_district(own_store, tmp_path / "c")
+    assert client.get(f"/a/{third.admin().secret}").status_code == 200
+
+
+def test_links_of_a_citys_store_name_the_city_link_and_every_district(own_store: str, tmp_path: Path) -> None:
+    first, second = new_district(own_store, tmp_path / "a"), new_district(own_store, tmp_path / "b")
+    r = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--store", own_store, "--format", "csv",
+                        "--url", "https://kaohe.example.gov.cn"], capture_output=True, text=True, encoding="utf-8",
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    from kaohe.desk.backend import city_secret
+
+    assert lines[1] == f"市级链接,https://kaohe.example.gov.cn/c/{city_secret(own_store)}"
+    east = next(w for w in second.streets() if w.name == "东风街道")
+    assert f"{second.district}/东风街道,https://kaohe.example.gov.cn/s/{east.secret}" in lines
+    assert len(lines) == 2 + 2 * (len(first.streets()) + 1)

@@ -740,17 +740,21 @@ def serve_links(
     CSV (街道名称,链接) to send out by mail merge: kaohe serve links --data DIR --format csv > 链接.csv
     """
     from kaohe.desk.app import links_text
-    from kaohe.desk.run import open_desk
+    from kaohe.desk.backend import check_url, districts
+    from kaohe.desk.city import city_links_text
+    from kaohe.desk.run import open_desk, working_folder
 
     if data is None and store is None:
         _err().print("kaohe: " + Translator("zh")("err.desk_no_data"), highlight=False)
         raise typer.Exit(2)
     try:
-        desk = open_desk(data, store, district)
-        base = (url or desk.setting_or("url", "http://127.0.0.1:8000")).rstrip("/")
+        if store is not None and district is None and len(districts(check_url(store))) > 1:  # a city's store
+            text = city_links_text(store, working_folder(data), url)
+        else:
+            desk = open_desk(data, store, district)
+            text = links_text(desk, (url or desk.setting_or("url", "http://127.0.0.1:8000")).rstrip("/"))
     except KaoheError as exc:
         raise _fail(exc) from exc
-    text = links_text(desk, base)
     if fmt == LinksFormat.table:
         rows = [line.split(",", 1) for line in text.splitlines()[1:]]
         width = max(len(name) for name, _ in rows)

@@ -173,36 +173,60 @@ def shown_url(url: str) -> str:
     return url
 
 
+# One pool of connections per store and process, shared by its districts (a city of forty districts served by
+# two processes holds 2 × POOL_SIZE connections, not eighty pools): each borrower sets its district's search path.
+POOL_SIZE = 10
+_POOLS: dict[str, list[Any]] = {}  # url: [pool, districts using it]
+_POOLS_LOCK = threading.Lock()
+
+
+def _take_pool(url: str) -> Any:
+    from psycopg_pool import ConnectionPool
+
+    with _POOLS_LOCK:
+        if url not in _POOLS:
+            pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=10, open=False, name="kaohe",
+                                  kwargs={"autocommit": True, "application_name": "kaohe"},
+                                  check=ConnectionPool.check_connection)
+            pool.open(wait=False)
+            _POOLS[url] = [pool, 0]
+        _POOLS[url][1] += 1
+        return _POOLS[url][0]
+
+
+def _give_pool(url: str) -> None:
+    with _POOLS_LOCK:
+        entry = _POOLS.get(url)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _POOLS[url]
+            entry[0].close()
+
+
 class PostgresDatabase(Database):
-    """One district's schema in a PostgreSQL database, through a small pool of connections."""
+    """One district's schema in a PostgreSQL database, through the store's pool of connections."""
 
     dialect = "postgresql"
 
     def __init__(self, url: str, schema: str, district: str) -> None:
         import psycopg
-        from psycopg_pool import ConnectionPool
 
         self.url, self.schema, self.district = url, schema, district
         self.errors = (psycopg.Error,)
         self._psycopg = psycopg
-        self.pool = ConnectionPool(url, min_size=1, max_size=8, timeout=10, open=False, name=f"kaohe-{schema}",
-                                   kwargs={"autocommit": True, "options": f"-c search_path={schema}",
-                                           "application_name": "kaohe"},
-                                   check=ConnectionPool.check_connection)
-        self._opened = False
+        self.pool: Any = None
         self._open_lock = threading.Lock()
-
-    def _ensure_open(self) -> None:
-        if not self._opened:
-            with self._open_lock:
-                if not self._opened:
-                    self.pool.open(wait=False)
-                    self._opened = True
 
     @contextmanager
     def transaction(self, write: bool) -> Iterator[_PgConnection]:
-        self._ensure_open()
+        if self.pool is None:
+            with self._open_lock:
+                if self.pool is None:
+                    self.pool = _take_pool(self.url)
         with self.pool.connection() as conn:
+            conn.execute(f"SET search_path TO {self.schema}")  # this district's tables, and no other's
             if not write:
                 yield _PgConnection(conn)
                 return
@@ -227,9 +251,10 @@ class PostgresDatabase(Database):
                     conn.execute("INSERT INTO schema_version VALUES (%s)", (version,))
 
     def close(self) -> None:
-        if self._opened:
-            self.pool.close()
-            self._opened = False
+        with self._open_lock:
+            if self.pool is not None:
+                self.pool = None
+                _give_pool(self.url)
 
     def unavailable(self, exc: BaseException) -> bool:
         from psycopg_pool import PoolTimeout
@@ -292,6 +317,17 @@ def add_district(url: str, name: str, created_at: str) -> str:
         except psycopg.Error as exc:
             raise StoreError(key="store.unusable", url=shown_url(url), detail=_first_line(exc)) from exc
     return schema
+
+
+def city_secret(url: str) -> str:
+    """The city's link secret (made at the first ask, kept in the registry's settings)."""
+    import secrets
+
+    with registry(url) as conn, conn.transaction():
+        conn.execute(f"INSERT INTO {REGISTRY}.settings VALUES ('city', %s) ON CONFLICT (key) DO NOTHING",
+                     (secrets.token_urlsafe(24),))
+        row = conn.execute(f"SELECT value FROM {REGISTRY}.settings WHERE key = 'city'").fetchone()
+    return str(row[0])
 
 
 def find_district(url: str, name: str | None) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from kaohe.desk.models import (
     DeadlineOut,
     DeadlineRequest,
     DecideRequest,
+    DistrictOut,
     EntryDraft,
     EntryForm,
     EntrySave,
@@ -100,6 +101,14 @@ def _tr(request: Request) -> Translator:
 
 def _problem(text: str, status: int) -> JSONResponse:
     return JSONResponse(Problem(error=text).model_dump(), status_code=status)
+
+
+# ---- the city's link
+
+async def list_districts(request: Request, who: Who | None, _: Any) -> list[DistrictOut]:
+    city = request.app.state.city
+    return [DistrictOut(district=d.district, streets=d.streets, submitted=d.submitted)
+            for d in await run_in_threadpool(city.summary)]
 
 
 # ---- a street's link
@@ -370,6 +379,9 @@ OPERATIONS = (
               "(shown once: give it to that person alone).", PersonRequest, PersonOut, add_person),
     Operation("removePerson", "a", "POST", "/people/remove", "A person's link stops working.", PersonName,
               PersonOut, remove_person),
+    # the city's link (desk.city: a shared store's districts served together)
+    Operation("listDistricts", "c", "GET", "/districts", "Every district of the city: its streets, and how many "
+              "have submitted in its open period.", None, list[DistrictOut], list_districts),
 )
 
 
@@ -473,10 +485,11 @@ def openapi(link: str) -> dict[str, Any]:
         paths.setdefault(f"/api{op.path}", {})[op.method.lower()] = entry  # one path, several methods
     return {
         "openapi": "3.1.0",
-        "info": {"title": "kaohe desk — " + ("the bureau's link" if link == "a" else "a street's link"),
+        "info": {"title": "kaohe desk — " + {"a": "the bureau's link", "c": "the city's link"}.get(link,
+                                                                                               "a street's link"),
                  "version": "1",
-                 "description": "Paths are under the link itself (…/s/<secret> or …/a/<secret>). Calls that "
-                                "change something send the header X-Requested-With: kaohe."},
+                 "description": "Paths are under the link itself (…/s/<secret>, …/a/<secret> or …/c/<secret>). "
+                                "Calls that change something send the header X-Requested-With: kaohe."},
         "paths": paths,
         "components": {"schemas": schemas},
     }
@@ -486,6 +499,8 @@ def routes() -> list[Route]:
     """The JSON calls' routes, under each link."""
     out = [Route(f"/{link}/{{secret}}/api/openapi.json", openapi_json) for link in ("s", "a")]
     for op in OPERATIONS:
+        if op.link == "c":
+            continue  # the city's calls are routed by desk.city
         out.append(Route(f"/{op.link}/{{secret}}/api{op.path}", _endpoint(op), methods=[op.method]))
     return out
 

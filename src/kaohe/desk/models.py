@@ -142,6 +142,15 @@ class Problem(Model):
     error: str
 
 
+class DistrictOut(Model):
+    """listDistricts: a district of the city's store, its roster's size and how many of its streets have
+    submitted in its open period."""
+
+    district: str
+    streets: int
+    submitted: int
+
+
 class LinkOut(Model):
     """reissueLink: the street's new link (the old one no longer works); revokeLink: no link (null)."""
 

@@ -219,7 +219,21 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
     # limit of about 100 bytes that a data folder's path may pass.
     util.get_temp_dir()
     tempfile.tempdir = str(desk.tmp)
-    app = create_app(desk, lang, hosts)
+    if desk.shared:  # every district of the store, and the city's link, answered by this process
+        from kaohe.desk.city import City, create_city_app
+
+        def district_app(district: Desk) -> object:
+            if url or open_to_network or not district.setting_or("url", ""):
+                district.set_setting("url", public)
+            return create_app(district, lang, hosts)
+
+        assert desk.store is not None
+        city = City(desk.store, desk.root.parent, district_app)
+        city.add(desk)
+        city.refresh()
+        app = create_city_app(city, lang, hosts)
+    else:
+        app = create_app(desk, lang, hosts)
     from kaohe.desk.connections import guard_connections
     from kaohe.limits import MAX_CONNECTIONS
 

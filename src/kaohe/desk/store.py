@@ -239,6 +239,9 @@ class Desk:
     copy of the files the database holds). Thread-safe: writes go through one lock and one transaction."""
 
     def __init__(self, root: Path, database: Database | None = None) -> None:
+        if isinstance(database, PostgresDatabase):  # a process's working folder holds a folder per district
+            root = root / database.schema
+            root.mkdir(parents=True, exist_ok=True)
         self.root = root
         self.db = root / "desk.sqlite"
         self.database: Database = database or SqliteDatabase(self.db)
@@ -299,8 +302,8 @@ class Desk:
             os.chmod(desk.db, 0o600)  # it holds the secrets
         desk.log(ADMIN, "created", period=period, streets=len(names))
         desk.open_existing()
-        desk.tmp.mkdir(exist_ok=True)
-        desk.submissions.mkdir(exist_ok=True)
+        desk.tmp.mkdir(parents=True, exist_ok=True)
+        desk.submissions.mkdir(parents=True, exist_ok=True)
         return desk
 
     @classmethod
@@ -319,12 +322,12 @@ class Desk:
 
     def reopened(self, root: Path | None = None) -> Desk:
         """The same desk opened anew, as another process (or a restart) opens it: the folder again, or the same
-        district of the same store with a working folder of its own (`root`)."""
+        district of the same store with a working folder of its own (`root`; by default this one's)."""
         if not self.shared:
             return Desk.open(self.root)
         database = self.database
         assert isinstance(database, PostgresDatabase)
-        return Desk.open(root or self.root, store=database.url, district=database.district)
+        return Desk.open(root or self.root.parent, store=database.url, district=database.district)
 
     @property
     def store(self) -> str | None:
@@ -594,6 +597,11 @@ class Desk:
         if found is None or not hmac.compare_digest(found.secret.encode(), secret.encode()):
             return None
         return found
+
+    def knows(self, secret: str) -> bool:
+        """Whether a secret is one of this desk's links as last loaded (no query: a city's process asks every
+        district; `who` then decides, against the store)."""
+        return _digest(secret) in self._by_digest
 
     def csrf_token(self, who: Who) -> str:
         """The form token of a link: an HMAC of its secret under the desk's own key (never in a URL)."""
