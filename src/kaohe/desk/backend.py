@@ -70,6 +70,7 @@ class Database:
     """A transaction on the desk's database (see the module's docstring)."""
 
     dialect = ""
+    schema = ""  # a shared store's district schema
     errors: tuple[type[BaseException], ...] = ()
 
     @contextmanager
@@ -279,6 +280,9 @@ def registry(url: str) -> Any:
                          "schema_name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)")
             conn.execute(f"CREATE TABLE IF NOT EXISTS {REGISTRY}.settings (key TEXT PRIMARY KEY, "
                          "value TEXT NOT NULL)")
+            # every district's links by the SHA-256 of their secret: which district a link opens
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {REGISTRY}.links (digest TEXT PRIMARY KEY, "
+                         "schema_name TEXT NOT NULL)")
     except psycopg.errors.UniqueViolation:
         pass  # another process made it at the same moment
     except psycopg.Error as exc:
@@ -328,6 +332,14 @@ def city_secret(url: str) -> str:
                      (secrets.token_urlsafe(24),))
         row = conn.execute(f"SELECT value FROM {REGISTRY}.settings WHERE key = 'city'").fetchone()
     return str(row[0])
+
+
+def district_of_link(url: str, digest: str) -> tuple[str, str] | None:
+    """(name, schema) of the district holding the link whose secret has this SHA-256 (hex), if any."""
+    with registry(url) as conn:
+        row = conn.execute(f"SELECT d.name, d.schema_name FROM {REGISTRY}.links l JOIN {REGISTRY}.districts d "
+                           "ON d.schema_name = l.schema_name WHERE l.digest = %s", (digest,)).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
 
 
 def find_district(url: str, name: str | None) -> tuple[str, str]:

@@ -54,7 +54,7 @@ class City:
 
     def add(self, desk: Desk) -> None:
         """A district already opened (the one kaohe serve made or named)."""
-        schema = str(getattr(desk.database, "schema", desk.district))
+        schema = desk.database.schema
         with self._lock:
             if schema not in self.desks:
                 self.desks[schema] = desk
@@ -66,21 +66,30 @@ class City:
 
         for name, schema in districts(self.store):
             if schema not in self.desks:
-                desk = Desk.open(self.folder, store=self.store, district=name)
-                desk.serve_lock()
-                desk.recover()
-                self.add(desk)
+                self._open(name)
+
+    def _open(self, name: str) -> None:
+        desk = Desk.open(self.folder, store=self.store, district=name)
+        desk.serve_lock()
+        desk.recover()
+        self.add(desk)
 
     def district_of(self, secret: str) -> str | None:
-        """The schema of the district holding `secret`, confirmed by that district; None if none does."""
+        """The schema of the district holding `secret`, confirmed by that district; None if none does. Looked
+        up in memory, else in the store's index of links (a district opened here only when a link needs it)."""
+        from kaohe.desk.backend import district_of_link
+        from kaohe.desk.store import _digest
+
         for schema, desk in list(self.desks.items()):
             if desk.knows(secret):
                 return schema if desk.who(secret) is not None else None
-        self.refresh()  # not known here: a district or a link made since, in another process
-        for schema, desk in list(self.desks.items()):
-            if desk.who(secret) is not None:
-                return schema
-        return None
+        found = district_of_link(self.store, _digest(secret).hex())
+        if found is None:
+            return None
+        name, schema = found
+        if schema not in self.desks:
+            self._open(name)
+        return schema if self.desks[schema].who(secret) is not None else None
 
     def summary(self) -> list[DistrictSummary]:
         self.refresh()

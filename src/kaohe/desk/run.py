@@ -229,8 +229,7 @@ def serve(desk: Desk, host: str, port: int, url: str | None, lang: str, say: Cal
 
         assert desk.store is not None
         city = City(desk.store, desk.root.parent, district_app)
-        city.add(desk)
-        city.refresh()
+        city.add(desk)  # the others opened when a link of theirs first arrives
         app = create_city_app(city, lang, hosts)
     else:
         app = create_app(desk, lang, hosts)

@@ -294,6 +294,7 @@ class Desk:
             db.execute("INSERT INTO periods VALUES (?, ?, NULL, NULL)", (period, now()))
             for i, name in enumerate(names):
                 db.execute("INSERT INTO streets VALUES (?, ?, ?)", (i, name, secrets.token_urlsafe(SECRET_BYTES)))
+            desk._index_links(db)
             for name, source in (("targets.yaml", targets), (roster_name, roster)):
                 copy = root / f".{name}.new"
                 shutil.copyfile(source, copy)
@@ -348,6 +349,14 @@ class Desk:
         self.stems = unique_file_stems([w.name for w in self.streets()])
         self.csrf_key = self.setting("csrf_key").encode()
         if self.shared:
+            from kaohe.desk.backend import REGISTRY
+
+            with self._connect(write=False) as db:
+                indexed = db.execute(f"SELECT 1 FROM {REGISTRY}.links WHERE schema_name = ?",
+                                     (self.database.schema,)).fetchone()
+            if indexed is None:  # a district made before the index
+                with self._connect() as db:
+                    self._index_links(db)
             self.path("targets.yaml")  # the working copies every page reads
             self.path(self.setting("roster"))
             return self
@@ -543,6 +552,7 @@ class Desk:
         """Count a change of links (every other process sees it at its next lookup)."""
         db.execute("INSERT INTO settings VALUES ('links', '1') ON CONFLICT (key) DO UPDATE SET "
                    "value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)")
+        self._index_links(db)
         self.log(who, action, required=True, **details)
 
     def reissue(self, street: str, by: str) -> Who:
@@ -597,6 +607,21 @@ class Desk:
         if found is None or not hmac.compare_digest(found.secret.encode(), secret.encode()):
             return None
         return found
+
+    def _index_links(self, db: Any) -> None:
+        """A shared store's index of every district's links by digest (kaohe.links), so that a city's process
+        finds the one district a link belongs to without opening the others; in the transaction `db`."""
+        if not self.shared:
+            return
+        from kaohe.desk.backend import REGISTRY
+
+        schema = self.database.schema
+        secrets_ = [s for (s,) in db.execute("SELECT secret FROM streets") if not s.startswith(REVOKED)]
+        secrets_ += [s for (s,) in db.execute("SELECT secret FROM people")]
+        secrets_ += [s for (s,) in db.execute("SELECT value FROM settings WHERE key = 'admin'")]
+        db.execute(f"DELETE FROM {REGISTRY}.links WHERE schema_name = ?", (schema,))
+        for secret in secrets_:
+            db.execute(f"INSERT INTO {REGISTRY}.links VALUES (?, ?)", (_digest(secret).hex(), schema))
 
     def knows(self, secret: str) -> bool:
         """Whether a secret is one of this desk's links as last loaded (no query: a city's process asks every
