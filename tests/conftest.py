@@ -136,6 +136,12 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def store_url(request: pytest.FixtureRequest, store: str) -> str | None:
+    """The store a test's `kaohe serve` runs on: None (a data folder), or the session's PostgreSQL store."""
+    return None if store == "folder" else str(request.getfixturevalue("pg_store"))
+
+
+@pytest.fixture
 def desk(request: pytest.FixtureRequest, tmp_path: Path, store: str) -> Any:
     return make_desk(request, tmp_path / "desk", store)
 

@@ -48,6 +48,25 @@ class Server:
         time.sleep(0.3)  # the socket is bound before the line is printed; give uvicorn its loop
         return self
 
+    @classmethod
+    def of(cls, desk: Desk, *args: str, env: dict[str, str] | None = None) -> Server:
+        """`kaohe serve` of this desk: --data its folder, or --store its store --district its district with a
+        working folder of the server's own."""
+        if desk.store is None:
+            return cls(desk.root, *args, env=env)
+        work = desk.root.parent.parent / f"{desk.root.parent.name}-served"
+        return cls(work, "--store", desk.store, "--district", desk.district, *args, env=env)
+
+    @classmethod
+    def new(cls, data: Path, store: str | None, *args: str, env: dict[str, str] | None = None) -> Server:
+        """`kaohe serve` that makes the desk itself at its first start: in `data`, or as a new district of
+        `store` (with `data` its working folder)."""
+        if store is None:
+            return cls(data, *args, env=env)
+        import uuid
+
+        return cls(data, "--store", store, "--district", f"{data.name}-{uuid.uuid4().hex[:8]}", *args, env=env)
+
     @property
     def desk(self) -> Desk:
         """The desk it serves, opened here (a store's district with a working folder of this test's own)."""
@@ -81,10 +100,41 @@ class Server:
                 self.kill()
 
 
-def create_desk(data: Path, roster: Path | None = None) -> Desk:
+def create_desk(data: Path, roster: Path | None = None, store: str | None = None) -> Desk:
+    """A new desk over the sample targets: in the folder `data`, or a new district of `store` (`data` its
+    working folder)."""
+    import uuid
+
     from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
 
-    return Desk.create(data, bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), None)
+    if store is None:
+        return Desk.create(data, bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), None)
+    return Desk.create(data, bundled(DEFAULT_TARGETS), roster or bundled(SAMPLE_ROSTER), None, store=store,
+                       district=f"{data.name}-{uuid.uuid4().hex[:8]}")
+
+
+def consistent(desk: Desk) -> None:
+    """Every version row's file is whole (its size and hash) — in the folder, or in the store's files table
+    — no version file is kept without its row, and submissions/ holds exactly the latest rows."""
+    import hashlib
+
+    rows = {v.file: v for p in desk.periods() for v in desk.versions(period=p.period)}
+    if desk.store is None:
+        kept = {p.relative_to(desk.root).as_posix(): p.read_bytes()
+                for p in (desk.root / "versions").glob("*/*")} if (desk.root / "versions").exists() else {}
+    else:
+        with desk.database.transaction(write=False) as db:
+            kept = {str(n): bytes(b) for n, b in db.execute("SELECT name, body FROM files WHERE name LIKE "
+                                                            "'versions/%'")}
+    assert set(kept) == set(rows), set(kept) ^ set(rows)
+    for name, v in rows.items():
+        assert len(kept[name]) == v.size and hashlib.sha256(kept[name]).hexdigest() == v.sha256, v
+    desk.ensure_submissions()
+    latest = desk.latest()
+    assert sorted(p.stem for p in desk.submissions.iterdir()) == sorted(latest)
+    for street, v in latest.items():
+        path = desk.submissions / f"{street}{Path(v.file).suffix}"
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == v.sha256
 
 
 def district(folder: Path, streets: int) -> tuple[Path, dict[str, Path]]:

@@ -95,19 +95,20 @@ def send(driver: Any, path: Path) -> None:
         raise
 
 
-def test_a_street_and_the_bureau_in_a_real_browser(browser: Any, shots: Path, tmp_path: Path) -> None:
+def test_a_street_and_the_bureau_in_a_real_browser(
+        browser: Any, shots: Path, tmp_path: Path, store_url: str | None) -> None:
     from openpyxl import load_workbook
     from selenium.webdriver.common.by import By
 
     data = tmp_path / "报送 平台"
-    create_desk(data)
+    made = create_desk(data, store=store_url)
     clerk = tmp_path / "clerk"
     clerk.mkdir()
     communities = good_communities(3)
     bad = write_workbook(clerk / "东风街道 初稿.xlsx", STREET,
                          [communities[0], community("锦绣社区", room_area="约150", safe="不清楚"), communities[2]])
     good = write_workbook(clerk / "东风街道 修改后.xlsx", STREET, communities)
-    with Server(data) as server:
+    with Server.of(made) as server:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
         other = next(w for w in desk.streets() if w.name == "人民街道")
@@ -228,13 +229,13 @@ def _stop_evil() -> None:
         server.server_close()
 
 
-def test_the_review_loop_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
+def test_the_review_loop_in_a_real_browser(browser: Any, tmp_path: Path, store_url: str | None) -> None:
     """upload → returned with a cell reason → the street sees it → fixes → resubmits → the reason resolved →
     accepted → an upload refused → reopened → an upload taken."""
     from selenium.webdriver.common.by import By
 
     data = tmp_path / "审核 平台"
-    create_desk(data)
+    made = create_desk(data, store=store_url)
     clerk = tmp_path / "clerk"
     clerk.mkdir()
     communities = good_communities(3)
@@ -250,7 +251,7 @@ def test_the_review_loop_in_a_real_browser(browser: Any, tmp_path: Path) -> None
 
         WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
 
-    with Server(data) as server:
+    with Server.of(made) as server:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
         admin = desk.admin()
@@ -323,15 +324,15 @@ LINES = """return Array.from(document.querySelectorAll(arguments[0])).map(e => {
 
 
 def test_on_a_phone_titles_read_as_lines_pages_stay_short_and_dates_and_badges_whole(
-        phone: Any, shots: Path, tmp_path: Path) -> None:
+        phone: Any, shots: Path, tmp_path: Path, store_url: str | None) -> None:
     from selenium.webdriver.common.by import By
 
     data = tmp_path / "desk"
-    create_desk(data)
+    made = create_desk(data, store=store_url)
     communities = good_communities(3)
     bad = write_workbook(tmp_path / "东风街道.xlsx", STREET,
                          [communities[0], community("锦绣社区", room_area="约150", safe="不清楚"), communities[2]])
-    with Server(data) as server:
+    with Server.of(made) as server:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
         phone.get(f"{server.url}/s/{own.secret}")
@@ -358,7 +359,8 @@ def test_on_a_phone_titles_read_as_lines_pages_stay_short_and_dates_and_badges_w
         assert phone.find_element(By.ID, "desk-table").is_displayed()
 
 
-def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
+def test_evidence_publication_appeal_and_rectification_in_a_real_browser(
+        browser: Any, tmp_path: Path, store_url: str | None) -> None:
     """evidence attached → the 核查表 lists it → published → an appeal filed → upheld with +2 → the street's final
     score +2, the appeal on its page, in report.json and on the scorecard → the period closed → items for the
     missed targets → progress reported → an item closed."""
@@ -372,7 +374,7 @@ def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     data = tmp_path / "季度 平台"
-    create_desk(data)
+    made = create_desk(data, store=store_url)
     clerk = tmp_path / "clerk"
     clerk.mkdir()
     communities = good_communities(3)
@@ -391,7 +393,7 @@ def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser
     def value(element_id: str, text: str) -> None:  # datetime-local and friends, set as a person's picker would
         browser.execute_script("document.getElementById(arguments[0]).value = arguments[1]", element_id, text)
 
-    with Server(data) as server, httpx.Client(timeout=60) as http:
+    with Server.of(made) as server, httpx.Client(timeout=60) as http:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
         admin = desk.admin().secret
@@ -470,8 +472,8 @@ def test_evidence_publication_appeal_and_rectification_in_a_real_browser(browser
         assert [i["state"] for i in items if i["street"] == "东风街道"][0] == "closed"
 
 
-def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(browser: Any, tmp_path: Path
-                                                                                ) -> None:
+def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(
+        browser: Any, tmp_path: Path, store_url: str | None) -> None:
     """A block pasted from a spreadsheet fills the rows; what is typed survives the server stopping and a
     reload (the browser's copy alone: the server's draft removed first); saved, it scores as the workbook with
     the same figures does."""
@@ -484,7 +486,7 @@ def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(
     from kaohe import api
 
     data = tmp_path / "填报 平台"
-    create_desk(data)
+    made = create_desk(data, store=store_url)
     rows = good_communities(3)
     fields = ["name", "type", "households", "room_area", "office_area", "culture_capacity", "education_station",
               "modern", "safe", "police_office", "health_station", "pilot"]
@@ -504,7 +506,7 @@ def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = Server(data, "--port", str(port)).start()
+    server = Server.of(made, "--port", str(port)).start()
     try:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
@@ -536,10 +538,9 @@ def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(
         WebDriverWait(browser, 10).until(lambda d: d.execute_script(
             "return localStorage.getItem(document.getElementById('entry-form').dataset.key) !== null"))
         server.stop()
-        from kaohe.desk.store import Desk
 
-        Desk.open(data).keep_draft("东风街道", None)  # the browser's copy alone must bring it back
-        server = Server(data, "--port", str(port)).start()
+        made.reopened().keep_draft("东风街道", None)  # the browser's copy alone must bring it back
+        server = Server.of(made, "--port", str(port)).start()
         browser.get(f"{server.url}/s/{own.secret}/entry")
         assert browser.find_element(By.NAME, "c2.name").get_attribute("value") == rows[2]["name"]
         assert browser.find_element(By.ID, "s-center_area").get_attribute("value") == str(STREET["center_area"])
@@ -555,10 +556,11 @@ def test_the_entry_form_in_a_real_browser_paste_draft_across_a_restart_and_save(
         server.__exit__(None, None, None)
 
 
-def test_the_entry_form_on_a_phone_shows_each_community_as_a_card(phone: Any, shots: Path, tmp_path: Path) -> None:
+def test_the_entry_form_on_a_phone_shows_each_community_as_a_card(
+        phone: Any, shots: Path, tmp_path: Path, store_url: str | None) -> None:
     data = tmp_path / "desk"
-    create_desk(data)
-    with Server(data) as server:
+    made = create_desk(data, store=store_url)
+    with Server.of(made) as server:
         desk = server.desk
         own = next(w for w in desk.streets() if w.name == "东风街道")
         phone.get(f"{server.url}/s/{own.secret}/entry")

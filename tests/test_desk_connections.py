@@ -7,7 +7,6 @@ street that is still served connects from 127.0.0.4. Every loop is bounded in co
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from pathlib import Path
@@ -59,10 +58,11 @@ def closed_by_server(sock: socket.socket, wait: float) -> bool:
         return False
 
 
-def test_idle_and_slow_connections_neither_starve_a_street_nor_outlive_their_deadline(tmp_path: Path) -> None:
-    desk = create_desk(tmp_path / "desk")
+def test_idle_and_slow_connections_neither_starve_a_street_nor_outlive_their_deadline(
+        tmp_path: Path, store_url: str | None) -> None:
+    desk = create_desk(tmp_path / "desk", store=store_url)
     street = desk.streets()[0]
-    with Server(desk.root) as server:
+    with Server.of(desk) as server:
         idle: list[socket.socket] = []
         for _ in range(3 * MAX_CONNECTIONS_PER_ADDRESS):  # one PC opening far more than a browser does
             try:
@@ -90,16 +90,17 @@ def test_idle_and_slow_connections_neither_starve_a_street_nor_outlive_their_dea
         for sock in idle + slow:
             sock.close()
         served_within(server.url, f"/s/{street.secret}", "127.0.0.2", 1.0)  # the same PC, behaving, is served
-        log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+        log = desk.log_lines()
         reasons = {(e.get("client"), e.get("reason")) for e in log if e["action"] == "refused"}
         assert ("127.0.0.2", "too-many") in reasons and ("127.0.0.3", "slow-headers") in reasons
         assert ("127.0.0.2", "slow-headers") in reasons
 
 
-def test_an_upload_trickled_slower_than_the_floor_is_cut_off_and_nothing_is_kept(tmp_path: Path) -> None:
-    desk = create_desk(tmp_path / "desk")
+def test_an_upload_trickled_slower_than_the_floor_is_cut_off_and_nothing_is_kept(
+        tmp_path: Path, store_url: str | None) -> None:
+    desk = create_desk(tmp_path / "desk", store=store_url)
     street = desk.streets()[0]
-    with Server(desk.root) as server:
+    with Server.of(desk) as server:
         sock = connect(server.url, "127.0.0.2")
         body_size = 2 * 1024 * 1024
         sock.sendall((f"POST /s/{street.secret}/upload HTTP/1.1\r\nHost: {urlsplit(server.url).netloc}\r\n"

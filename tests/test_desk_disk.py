@@ -9,7 +9,6 @@ the kernel's own.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import subprocess
 import tempfile
@@ -19,9 +18,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import make_desk
 from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
 from test_desk import csrf_of, street, text_of, upload
 
 SAMPLE = bundled(SAMPLE_SUBMISSIONS)
@@ -72,14 +72,14 @@ def consistent(desk: Desk) -> None:
     files = {p.relative_to(desk.root).as_posix() for p in (desk.root / "versions").rglob("*") if p.is_file()}
     assert rows == files  # never a row without its file, never a file without its row
     assert not [p for p in desk.submissions.iterdir() if p.name.startswith(".")]  # nothing half-copied
-    for line in desk.log_path.read_text(encoding="utf-8").splitlines():
-        json.loads(line)  # every log line whole
+    desk.log_lines()  # every log line whole (JSON)
 
 
 @pytest.mark.parametrize("reserve", ["kept", "none"])
 def test_a_full_disk_refuses_uploads_plainly_and_the_desk_is_whole_again_when_space_returns(
-        small_disk: Path, monkeypatch: pytest.MonkeyPatch, reserve: str) -> None:
-    desk = Desk.create(small_disk / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+        small_disk: Path, monkeypatch: pytest.MonkeyPatch, reserve: str, request: pytest.FixtureRequest,
+        store: str) -> None:
+    desk = make_desk(request, small_disk / "desk", store)  # a store's: its working folder on the small disk
     monkeypatch.setattr(tempfile, "tempdir", str(desk.tmp))  # as kaohe serve spools uploads
     if reserve == "none":  # no free-space check: the kernel's ENOSPC in the middle of the work, at each step
         monkeypatch.setattr("kaohe.limits.MIN_FREE_BYTES", 0)
@@ -105,13 +105,12 @@ def test_a_full_disk_refuses_uploads_plainly_and_the_desk_is_whole_again_when_sp
     assert sorted(p.name for p in desk.submissions.iterdir()) == ["东风街道.xlsx", "和平街道.xlsx"]
     report = client.get(f"/a/{desk.admin().secret}/report.json").json()
     assert report["district"]["streets_submitted"] == 2
-    actions = [json.loads(line)["action"] for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+    actions = [line["action"] for line in desk.log_lines()]
     assert actions.count("upload") == 2 and "refused" in actions  # the refusal's line, written once it could be
 
 
 def test_submissions_a_failed_sync_left_behind_are_made_whole_by_the_next_assessment(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None)
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desk: Desk) -> None:
     client = TestClient(create_app(desk), follow_redirects=False)
     east, peace = street(desk, "东风街道"), street(desk, "和平街道")
     assert upload(client, east.secret, SAMPLE / "东风街道.xlsx").status_code == 303

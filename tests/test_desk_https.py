@@ -6,7 +6,6 @@ made with openssl for the test.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -59,11 +58,11 @@ def upload_through(client: httpx.Client, base: str, secret: str) -> httpx.Respon
                        files={"workbook": (SAMPLE_BOOK.name, SAMPLE_BOOK.read_bytes())})
 
 
-def test_the_desk_serves_https_with_hsts_and_its_links_say_https(tmp_path: Path,
-                                                                 certificate: tuple[Path, Path]) -> None:
+def test_the_desk_serves_https_with_hsts_and_its_links_say_https(tmp_path: Path, certificate: tuple[Path, Path],
+                                                                 store_url: str | None) -> None:
     cert, key = certificate
-    desk = create_desk(tmp_path / "desk")
-    with Server(desk.root, "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)) as server:
+    desk = create_desk(tmp_path / "desk", store=store_url)
+    with Server.of(desk, "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)) as server:
         assert server.url.startswith("https://127.0.0.1:")
         with httpx.Client(verify=ssl.create_default_context(cafile=str(cert)), follow_redirects=False,
                           timeout=30) as client:
@@ -100,8 +99,8 @@ def recipe() -> str:
     return blocks[0].group(1)
 
 
-def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: Path,
-                                                                      certificate: tuple[Path, Path]) -> None:
+def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: Path, certificate: tuple[Path, Path],
+                                                                      store_url: str | None) -> None:
     nginx = need("nginx")
     cert, key = certificate
     outside, inside = free_port(), free_port()
@@ -121,8 +120,8 @@ def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: 
         f"fastcgi_temp_path {prefix}/tmp/fcgi;\nuwsgi_temp_path {prefix}/tmp/uwsgi;\n"
         f"scgi_temp_path {prefix}/tmp/scgi;\n"
         f"{site}\n}}\n", encoding="utf-8")
-    desk = create_desk(tmp_path / "desk")
-    with Server(desk.root, "--host", "127.0.0.1", "--url", public) as server:
+    desk = create_desk(tmp_path / "desk", store=store_url)
+    with Server.of(desk, "--host", "127.0.0.1", "--url", public) as server:
         server_port = int(server.url.rsplit(":", 1)[1])
         conf = (prefix / "nginx.conf").read_text(encoding="utf-8").replace(f"127.0.0.1:{inside}",
                                                                             f"127.0.0.1:{server_port}")
@@ -151,7 +150,7 @@ def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: 
                 assert f"{public}/s/{east.secret}" in links
                 forged = client.get(f"{public}/s/{east.secret}", headers={"Host": "evil.example"})
                 assert forged.status_code in (400, 421)
-            log = [json.loads(line) for line in desk.log_path.read_text(encoding="utf-8").splitlines()]
+            log = desk.log_lines()
             uploads = [e for e in log if e["action"] == "upload"]
             assert len(uploads) == 1 and uploads[0]["client"] == "127.0.0.5"  # X-Forwarded-For, from nginx
             assert len(desk.versions()) == 1

@@ -186,7 +186,7 @@ def _take_pool(url: str) -> Any:
 
     with _POOLS_LOCK:
         if url not in _POOLS:
-            pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=10, open=False, name="kaohe",
+            pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=30, open=False, name="kaohe",
                                   kwargs={"autocommit": True, "application_name": "kaohe"},
                                   check=ConnectionPool.check_connection)
             pool.open(wait=False)

@@ -253,7 +253,7 @@ class Desk:
         self.log_path = root / "desk.log"
         self._lock = threading.Lock()
         self._log_lock = threading.Lock()
-        self._held = threading.local()  # this thread's write transaction, which its reads join
+        self._held = threading.local()  # this thread's connection (.db, .write), which its nested calls join
         self._by_digest: dict[bytes, Who] = {}
         self._unwritten: list[str] = []  # desk.log lines a full disk kept back, written first at the next log
         self._stale = False  # submissions/ behind the rows (a sync failed): made whole by ensure_submissions
@@ -412,21 +412,21 @@ class Desk:
     def _connect(self, write: bool = True) -> Iterator[Any]:
         """A connection in one transaction (write=True: the district held until it commits), or one for
         reading. Inside a write transaction, this thread's reads and writes join it (what a write checks is
-        what it commits on). DeskError desk.store_down when a shared store cannot be reached."""
+        what it commits on); inside a read, its reads do (a thread holding one pooled connection never waits
+        for a second: forty threads doing so would hold the whole pool and wait forever). DeskError
+        desk.store_down when a shared store cannot be reached."""
         held = getattr(self._held, "db", None)
-        if held is not None:
+        if held is not None and (getattr(self._held, "write", False) or not write):
             yield held
             return
         try:
             with self.database.transaction(write) as db:
-                if not write:
-                    yield db
-                    return
-                self._held.db = db
+                outer = (held, getattr(self._held, "write", False))
+                self._held.db, self._held.write = db, write  # one connection a thread: none waits on a second
                 try:
                     yield db
                 finally:
-                    self._held.db = None
+                    self._held.db, self._held.write = outer
         except DeskError:
             raise
         except Exception as exc:
@@ -787,6 +787,7 @@ class Desk:
         (a full disk) leaves no partial file and is made good on the next call (`ensure_submissions`)."""
         self._stale = True
         synced = self._versions_seen()
+        self.submissions.mkdir(parents=True, exist_ok=True)  # a store's working folder starts without it
         wanted: dict[str, Path] = {}
         for version in self.latest().values():
             source = self.path(version.file)
