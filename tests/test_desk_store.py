@@ -371,8 +371,15 @@ def test_one_process_serves_every_district_of_a_city_and_the_city_link(own_store
     listed = client.get(f"/c/{city.secret}/api{path.removeprefix('/api')}").json()
     assert {(d["district"], d["streets"], d["submitted"]) for d in listed} == {
         (first.district, len(first.streets()), 1), (second.district, len(second.streets()), 0)}
-    # a district made by another process afterwards is answered too
+    # a district made by another process afterwards is answered too — opened once, however many of its links
+    # arrive at the same moment
+    from concurrent.futures import ThreadPoolExecutor
+
     third = new_district(own_store, tmp_path / "c")
+    links = [w.secret for w in third.streets()] * 2
+    with ThreadPoolExecutor(len(links)) as pool:
+        found = list(pool.map(city.district_of, links))
+    assert set(found) == {third.database.schema} and len(city.desks) == 3
     assert client.get(f"/a/{third.admin().secret}").status_code == 200
 
 

@@ -49,6 +49,7 @@ class City:
         self.store, self.folder, self._make_app = store, folder, make_app
         self.secret = city_secret(store)
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
         self.desks: dict[str, Desk] = {}  # by schema, in the store's order
         self.apps: dict[str, ASGI] = {}
 
@@ -69,10 +70,14 @@ class City:
                 self._open(name)
 
     def _open(self, name: str) -> None:
-        desk = Desk.open(self.folder, store=self.store, district=name)
-        desk.serve_lock()
-        desk.recover()
-        self.add(desk)
+        """A district opened here once, however many of its links arrive at the same moment."""
+        with self._opening:
+            if any(d.district == name for d in self.desks.values()):
+                return
+            desk = Desk.open(self.folder, store=self.store, district=name)
+            desk.serve_lock()
+            desk.recover()
+            self.add(desk)
 
     def district_of(self, secret: str) -> str | None:
         """The schema of the district holding `secret`, confirmed by that district; None if none does. Looked
