@@ -12,14 +12,14 @@ from conftest import STREET, good_communities
 from kaohe import api
 from kaohe.desk.service import Service
 from kaohe.desk.store import Desk, DeskError
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
+from kaohe.resources import DEFAULT_TARGETS, SAMPLE_SUBMISSIONS, bundled
 
 SAMPLE = bundled(SAMPLE_SUBMISSIONS)
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Service:
-    return Service(Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), bundled(SAMPLE_ROSTER), None))
+def service(desk: Desk) -> Service:
+    return Service(desk)
 
 
 def sent(service: Service, street: str, source: Path) -> tuple[Path, int, str]:
@@ -193,7 +193,7 @@ def test_a_street_has_a_quota_of_versions_and_one_upload_in_flight(service: Serv
 
 
 def test_a_workbook_is_read_once_and_the_district_is_assessed_from_what_its_upload_read(
-        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+        service: Service, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import kaohe.intake as intake
 
     for name in ("东风街道", "和平街道", "胜利街道"):
@@ -218,9 +218,10 @@ def test_a_workbook_is_read_once_and_the_district_is_assessed_from_what_its_uplo
     assert api.to_document(report) == api.to_document(fresh)
     assert any(i.file == "胜利街道.xlsx" for i in report.issues)  # named as submissions/ names it
     assert not any("上报" in (i.file or "") for i in report.issues)
-    # a restart: a new service over the same folder reads nothing either (the readings are on disk)
+    # a restart: a new service over the same folder reads nothing either (the readings are on disk); on a
+    # store, another process with a working folder of its own reads nothing either (they are in the store)
     read.clear()
-    again = Service(Desk.open(service.desk.root))
+    again = Service(service.desk.reopened(tmp_path / "another process"))
     assert api.to_document(again.assessment()) == api.to_document(fresh) and read == []
     # other targets are other readings: read afresh, never taken from the old ones
     from kaohe.intake.readings import Readings

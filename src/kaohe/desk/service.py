@@ -131,7 +131,8 @@ class Service:
         # every reading of the desk holds a slot and reads with one worker: all together stay bounded
         self._reading = threading.BoundedSemaphore(slots)
         self.readings = Readings(desk.root / "readings", self.targets,
-                                 Budget(DESK_MEMORY_BUDGET, DESK_SECONDS_PER_FILE, workers=1))
+                                 Budget(DESK_MEMORY_BUDGET, DESK_SECONDS_PER_FILE, workers=1),
+                                 shared=desk if desk.shared else None)  # a store's: every process's
         self._prune_readings()
 
     # ---- a street's workbooks

@@ -623,6 +623,29 @@ class Desk:
         for secret in secrets_:
             db.execute(f"INSERT INTO {REGISTRY}.links VALUES (?, ?)", (_digest(secret).hex(), schema))
 
+    # ---- readings kept in a shared store (intake.readings.SharedReadings)
+
+    def load(self, key: str) -> bytes | None:
+        try:
+            with self._connect(write=False) as db:
+                row = db.execute("SELECT body FROM readings WHERE key = ?", (key,)).fetchone()
+        except DeskError:
+            return None  # the store down: read the file instead
+        return bytes(row[0]) if row else None
+
+    def save(self, key: str, body: bytes) -> None:
+        try:
+            with self._connect(write=False) as db:
+                db.execute("INSERT INTO readings VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", (key, body, now()))
+        except DeskError:
+            pass  # a reading not kept costs a reading next time, nothing else
+
+    def prune(self, wanted: Any) -> None:
+        with self._connect(write=False) as db:
+            for (key,) in db.execute("SELECT key FROM readings").fetchall():
+                if not wanted(key):
+                    db.execute("DELETE FROM readings WHERE key = ?", (key,))
+
     def knows(self, secret: str) -> bool:
         """Whether a secret is one of this desk's links as last loaded (no query: a city's process asks every
         district; `who` then decides, against the store)."""

@@ -12,7 +12,8 @@ What depends on the machine rather than the bytes (a file that could not be open
 
 Owner: the desk (`desk.service.Service`); `kaohe assess` and `kaohe check` do not use it. Lifetime: the
 desk's folder; a new kaohe version or another targets file makes new keys, and the old entries are only
-files that nothing reads (removed by `prune`).
+files that nothing reads (removed by `prune`). A desk on a shared store also keeps them in the store
+(`shared`: the district's readings table), so that a workbook read by one process is read by no other.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import os
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from kaohe.issues import Issue
 from kaohe.model import Submission
@@ -37,6 +39,25 @@ Result = Submission | Issue
 PLACEHOLDER = "\x00kaohe-reading\x00"  # the name a reading is kept under: no file is ever named so
 FORMAT = "1"  # bump when Submission's shape changes in a way a kaohe version number would not show
 _NOT_KEPT = {"cannot-open", "not-a-file"}  # reasons that say something about the machine, not the bytes
+
+
+class SharedReadings(Protocol):
+    """Where a shared store keeps readings: bytes by key."""
+
+    def load(self, key: str) -> bytes | None: ...
+
+    def save(self, key: str, body: bytes) -> None: ...
+
+    def prune(self, wanted: Callable[[str], bool]) -> None: ...
+
+
+def _unpickled(body: bytes) -> Result | None:
+    """A kept reading, or None when it was kept by a kaohe that no longer reads it (then it is read again)."""
+    try:
+        found = pickle.loads(body)
+    except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return found if isinstance(found, Submission | Issue) else None
 
 
 def targets_fingerprint(targets: Targets) -> str:
@@ -61,8 +82,10 @@ class Readings:
 
     IN_MEMORY = 2_000  # a district has dozens of streets, a province thousands: the open period's stay warm
 
-    def __init__(self, folder: Path | None, targets: Targets, budget: Budget | None = None) -> None:
+    def __init__(self, folder: Path | None, targets: Targets, budget: Budget | None = None,
+                 shared: SharedReadings | None = None) -> None:
         self.folder = folder
+        self.shared = shared
         self.budget = budget  # for the workers that read what is not kept yet (None: a command's)
         self.fingerprint = targets_fingerprint(targets)
         self._memory: OrderedDict[str, Result] = OrderedDict()
@@ -82,9 +105,14 @@ class Readings:
                 self._memory.move_to_end(key)
         if found is None and self.folder is not None:
             try:
-                found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-                found = None  # not kept, or kept by a kaohe that no longer reads it: read again
+                found = _unpickled((self.folder / f"{key}.pickle").read_bytes())
+            except OSError:
+                found = None  # not kept
+            if found is None and self.shared is not None:
+                body = self.shared.load(key)
+                found = _unpickled(body) if body is not None else None
+                if found is not None:
+                    self._keep_on_disk(key, found)
             if found is not None:
                 self._hold(key, found)
         with self._lock:
@@ -101,6 +129,11 @@ class Readings:
         kept = relabel(result, name, PLACEHOLDER)
         key = self._key(sha256, judge)
         self._hold(key, kept)
+        self._keep_on_disk(key, kept)
+        if self.shared is not None:
+            self.shared.save(key, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _keep_on_disk(self, key: str, kept: Result) -> None:
         if self.folder is None:
             return
         try:  # written whole or not at all; a full disk only costs a reading next time
@@ -123,6 +156,9 @@ class Readings:
 
     def prune(self, keep: set[str]) -> int:
         """Remove kept readings whose hash is not in `keep` (or made for other targets); how many went."""
+        if self.shared is not None:
+            self.shared.prune(lambda key: key.partition("-")[0] in keep and
+                              key.partition("-")[2].startswith(self.fingerprint))
         if self.folder is None or not self.folder.is_dir():
             return 0
         gone = 0
