@@ -104,19 +104,21 @@ def pg_store(pg_cluster: Any) -> str:
     return str(pg_cluster.database("kaohe"))
 
 
-def make_desk(request: pytest.FixtureRequest, root: Path, store: str = "folder", roster: Path | None = None) -> Any:
-    """A new desk over the sample targets and `roster` (the sample roster by default): in the folder `root`,
-    or a new district of the session's PostgreSQL store with `root` as its working folder."""
+def make_desk(request: pytest.FixtureRequest, root: Path, store: str = "folder", roster: Path | None = None,
+              targets: Path | None = None) -> Any:
+    """A new desk over `targets` and `roster` (the sample's by default): in the folder `root`, or a new
+    district of the session's PostgreSQL store with `root` as its working folder."""
     import uuid
 
     from kaohe.desk.store import Desk
     from kaohe.resources import SAMPLE_ROSTER
 
     roster = roster or bundled(SAMPLE_ROSTER)
+    targets = targets or bundled(DEFAULT_TARGETS)
     if store == "folder":
-        return Desk.create(root, bundled(DEFAULT_TARGETS), roster, None)
+        return Desk.create(root, targets, roster, None)
     url = request.getfixturevalue("pg_store")
-    desk = Desk.create(root, bundled(DEFAULT_TARGETS), roster, None, store=url,
+    desk = Desk.create(root, targets, roster, None, store=url,
                        district=f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}")
     request.addfinalizer(desk.close)
     return desk

@@ -24,7 +24,7 @@ from conftest import STREET, community, good_communities, make_desk, where_args
 from kaohe.desk import app as desk_app
 from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_SUBMISSIONS, bundled
+from kaohe.resources import SAMPLE_SUBMISSIONS, bundled
 
 SAMPLE = bundled(SAMPLE_SUBMISSIONS)
 
@@ -396,10 +396,11 @@ def test_every_word_the_pages_name_is_in_the_catalogue() -> None:
         == []
 
 
-def test_streets_whose_names_make_one_file_name_each_keep_their_own_submission(tmp_path: Path) -> None:
+def test_streets_whose_names_make_one_file_name_each_keep_their_own_submission(
+        tmp_path: Path, request: pytest.FixtureRequest, store: str) -> None:
     roster = tmp_path / "街道名单.csv"
     roster.write_text("街道名称\n东风/街道\n东风_街道\n", encoding="utf-8")
-    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    desk = make_desk(request, tmp_path / "desk", store, roster)
     client = TestClient(create_app(desk), follow_redirects=False)
     for who in desk.streets():
         path = write_workbook(tmp_path / f"{len(who.name)}-{who.name.replace('/', '-')}.xlsx",
@@ -589,13 +590,14 @@ def test_a_streets_versions_are_numbered_its_own_way_and_an_upload_is_acknowledg
     assert got.status_code == 200 and got.content == desk.path(desk.versions("东风街道")[0].file).read_bytes()
 
 
-def test_long_and_strange_names_never_fail_an_upload(tmp_path: Path) -> None:
+def test_long_and_strange_names_never_fail_an_upload(tmp_path: Path, request: pytest.FixtureRequest,
+                                                     store: str) -> None:
     """A 92-character street name gave 500 on every upload; a 300-character upload name was refused as not a
     spreadsheet; a right-to-left override was shown raw."""
     long_name = "新" * 88 + "街道办事处"
     roster = tmp_path / "街道名单.csv"
     roster.write_text(f"街道名称\n{long_name}\n东风街道\n", encoding="utf-8")
-    desk = Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None)
+    desk = make_desk(request, tmp_path / "desk", store, roster)
     client = TestClient(create_app(desk), follow_redirects=False)
     who = street(desk, long_name)
     book = workbook(tmp_path, "x.xlsx", street_name=long_name)

@@ -139,7 +139,7 @@ def test_a_deadline_marks_the_late_and_comments_are_kept(client: TestClient, des
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_guides_api_example_runs_against_a_real_desk(tmp_path: Path, lang: str) -> None:
+def test_the_guides_api_example_runs_against_a_real_desk(tmp_path: Path, lang: str, store_url: str | None) -> None:
     """docs/*/desk.md's Python example, its link replaced by a real server's bureau link, run as a user would."""
     import re
     import subprocess
@@ -149,9 +149,7 @@ def test_the_guides_api_example_runs_against_a_real_desk(tmp_path: Path, lang: s
 
     page = (Path(__file__).resolve().parents[1] / "docs" / lang / "desk.md").read_text(encoding="utf-8")
     code = re.findall(r"```python\n(.*?)```", page, re.S)[-1]
-    data = tmp_path / "desk"
-    create_desk(data)
-    with Server(data) as server:
+    with Server.of(create_desk(tmp_path / "desk", store=store_url)) as server:
         desk = server.desk
         import urllib.request
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import make_desk
 from kaohe.desk.app import create_app
 from kaohe.desk.store import Desk
-from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, bundled
+from kaohe.resources import DEFAULT_TARGETS, bundled
 from test_desk import csrf_of, street, text_of
 
 HEADER = {"X-Requested-With": "kaohe"}
@@ -128,12 +129,12 @@ def test_one_streets_evidence_is_never_reachable_from_another_streets_link(clien
 
 
 def test_required_evidence_missing_is_said_and_an_inspectors_insufficient_mark_is_a_finding(
-        tmp_path: Path) -> None:
+        tmp_path: Path, request: pytest.FixtureRequest, store: str) -> None:
     targets = tmp_path / "targets.yaml"
     text = bundled(DEFAULT_TARGETS).read_text(encoding="utf-8")
     targets.write_text(text.replace("  - id: center-area\n", "  - id: center-area\n    evidence: required\n", 1),
                        encoding="utf-8")
-    desk = Desk.create(tmp_path / "desk", targets, bundled(SAMPLE_ROSTER), None)
+    desk = make_desk(request, tmp_path / "desk", store, targets=targets)
     client = TestClient(create_app(desk), follow_redirects=False)
     east = street(desk, "东风街道")
     from kaohe.resources import SAMPLE_SUBMISSIONS

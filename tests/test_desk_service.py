@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clerks import write_workbook
-from conftest import STREET, good_communities
+from conftest import STREET, good_communities, make_desk
 from kaohe import api
 from kaohe.desk.service import Service
 from kaohe.desk.store import Desk, DeskError
@@ -136,13 +136,14 @@ class _SMTP:
         self.server.server_close()
 
 
-def test_reminders_go_by_mail_to_the_streets_to_chase_that_have_an_address(tmp_path: Path) -> None:
+def test_reminders_go_by_mail_to_the_streets_to_chase_that_have_an_address(
+        tmp_path: Path, request: pytest.FixtureRequest, store: str) -> None:
     import email
 
     roster = tmp_path / "街道名单.csv"
     roster.write_text("街道名称,邮箱\n东风街道,dongfeng@example.org\n人民街道,renmin@example.org\n红旗乡,\n",
                       encoding="utf-8")
-    service = Service(Desk.create(tmp_path / "desk", bundled(DEFAULT_TARGETS), roster, None))
+    service = Service(make_desk(request, tmp_path / "desk", store, roster))
     with pytest.raises(DeskError) as off:
         service.remind("http://desk", "zh")
     assert off.value.key == "desk.smtp_off"  # nothing is mailed until the bureau names a server
