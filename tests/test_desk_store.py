@@ -396,3 +396,50 @@ def test_links_of_a_citys_store_name_the_city_link_and_every_district(own_store:
     east = next(w for w in second.streets() if w.name == "东风街道")
     assert f"{second.district}/东风街道,https://kaohe.example.gov.cn/s/{east.secret}" in lines
     assert len(lines) == 2 + 2 * (len(first.streets()) + 1)
+
+
+def test_a_close_in_one_process_racing_uploads_in_another_records_exactly_what_was_taken(
+        own_store: str, tmp_path: Path) -> None:
+    """Uploads go on through one process while the bureau closes the period through the other: every upload
+    answered as stored is a version; none is kept after the close; what the close recorded is each street's
+    latest version — nothing taken after it, nothing taken and left out."""
+    roster, books = district(tmp_path / "district", 8)
+    desk = new_district(own_store, tmp_path / "maker", roster)
+    secrets = {w.name: w.secret for w in desk.streets()}
+    answered: list[tuple[str, str]] = []
+    refused: list[int] = []
+    stop = threading.Event()
+    with serve(desk, tmp_path / "p1") as one, serve(desk, tmp_path / "p2") as two:
+        def clerk(name: str) -> None:
+            with httpx.Client(timeout=60) as client:
+                while not stop.is_set():
+                    status, _ = post_workbook(client, two.url, secrets[name], books[name])
+                    if status == 303:
+                        answered.append((name, sha(books[name])))
+                    else:
+                        refused.append(status)
+                        return
+
+        threads = [threading.Thread(target=clerk, args=(n,)) for n in books]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while len(answered) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with httpx.Client(timeout=120) as client:
+            page = client.get(f"{one.url}/a/{desk.admin().secret}")
+            token = page.text.split('name="csrf" value="')[1].split('"')[0]
+            closed = client.post(f"{one.url}/a/{desk.admin().secret}/close", data={"csrf": token})
+            assert closed.status_code in (200, 303), closed.text
+        time.sleep(1)
+        stop.set()
+        for t in threads:
+            t.join(60)
+    assert answered and refused and set(refused) == {409}  # taken before the close, refused after it
+    reader = desk.reopened(tmp_path / "reader")
+    stored = [(v.street, v.sha256) for v in reader.versions()]
+    for item in set(answered):
+        assert stored.count(item) >= answered.count(item), item
+    record = next(line for line in reader.log_lines() if line["action"] == "closed")
+    assert record["files"] == {v.street: v.sha256 for v in reader.latest().values()}
+    assert all(v.at <= reader.period_info().closed_at for v in reader.versions())  # type: ignore[operator]
