@@ -14,6 +14,8 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
@@ -91,23 +93,21 @@ def test_a_certificate_that_cannot_be_used_is_one_sentence_and_nothing_is_made(t
     assert not (tmp_path / "新平台").exists()
 
 
-def recipe() -> str:
-    """The nginx recipe of the guide, as a bureau would copy it (the same in both languages)."""
-    blocks = [re.search(r"```nginx\n(.*?)```", (ROOT / "docs" / lang / "desk.md").read_text(encoding="utf-8"),
-                        re.S) for lang in ("zh", "en")]
+def recipe(page: str = "desk.md") -> str:
+    """An nginx recipe of the guide, as a bureau would copy it (the same in both languages)."""
+    blocks = [re.search(r"```nginx\n(.*?)```", (ROOT / "docs" / lang / page).read_text(encoding="utf-8"), re.S)
+              for lang in ("zh", "en")]
     assert blocks[0] and blocks[1] and blocks[0].group(1) == blocks[1].group(1)
     return blocks[0].group(1)
 
 
-def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: Path, certificate: tuple[Path, Path],
-                                                                      store_url: str | None) -> None:
+@contextmanager
+def nginx_running(tmp_path: Path, site: str, cert: Path, key: Path, outside: int) -> Iterator[None]:
+    """A real nginx with `site` (a recipe of the guide) listening on 127.0.0.1:`outside` with the test's
+    certificate, in a prefix of its own; stopped at the end."""
     nginx = need("nginx")
-    cert, key = certificate
-    outside, inside = free_port(), free_port()
-    public = f"https://127.0.0.1:{outside}"
-    site = (recipe().replace("listen 443 ssl;", f"listen 127.0.0.1:{outside} ssl;")
-            .replace("/etc/ssl/kaohe/cert.pem", str(cert)).replace("/etc/ssl/kaohe/key.pem", str(key))
-            .replace("http://127.0.0.1:8000", f"http://127.0.0.1:{inside}"))
+    site = (site.replace("listen 443 ssl;", f"listen 127.0.0.1:{outside} ssl;")
+            .replace("/etc/ssl/kaohe/cert.pem", str(cert)).replace("/etc/ssl/kaohe/key.pem", str(key)))
     prefix = tmp_path / "nginx"
     for sub in ("logs", "tmp"):
         (prefix / sub).mkdir(parents=True)
@@ -120,40 +120,78 @@ def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: 
         f"fastcgi_temp_path {prefix}/tmp/fcgi;\nuwsgi_temp_path {prefix}/tmp/uwsgi;\n"
         f"scgi_temp_path {prefix}/tmp/scgi;\n"
         f"{site}\n}}\n", encoding="utf-8")
+    proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", outside), timeout=1).close()
+                break
+            except OSError:
+                assert proxy.poll() is None, proxy.stderr.read() if proxy.stderr else ""
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.2)
+        yield
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+
+
+def from_another_pc(cert: Path) -> httpx.Client:
+    """A client from another loopback address, as another PC: the desk must log it, not nginx's 127.0.0.1."""
+    transport = httpx.HTTPTransport(verify=ssl.create_default_context(cafile=str(cert)), local_address="127.0.0.5")
+    return httpx.Client(transport=transport, follow_redirects=False, timeout=30)
+
+
+def test_the_guides_nginx_recipe_runs_as_written_in_front_of_the_desk(tmp_path: Path, certificate: tuple[Path, Path],
+                                                                      store_url: str | None) -> None:
+    cert, key = certificate
+    outside = free_port()
+    public = f"https://127.0.0.1:{outside}"
     desk = create_desk(tmp_path / "desk", store=store_url)
     with Server.of(desk, "--host", "127.0.0.1", "--url", public) as server:
         server_port = int(server.url.rsplit(":", 1)[1])
-        conf = (prefix / "nginx.conf").read_text(encoding="utf-8").replace(f"127.0.0.1:{inside}",
-                                                                            f"127.0.0.1:{server_port}")
-        (prefix / "nginx.conf").write_text(conf, encoding="utf-8")
-        proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", outside), timeout=1).close()
-                    break
-                except OSError:
-                    assert proxy.poll() is None, proxy.stderr.read() if proxy.stderr else ""
-                    assert time.monotonic() < deadline, "nginx did not start"
-                    time.sleep(0.2)
+        site = recipe().replace("http://127.0.0.1:8000", f"http://127.0.0.1:{server_port}")
+        with nginx_running(tmp_path, site, cert, key, outside), from_another_pc(cert) as client:
             east = next(w for w in desk.streets() if w.name == "东风街道")
-            trust = ssl.create_default_context(cafile=str(cert))
-            # from another loopback address, as another PC: the desk must log it, not nginx's 127.0.0.1
-            transport = httpx.HTTPTransport(verify=trust, local_address="127.0.0.5")
-            with httpx.Client(transport=transport, follow_redirects=False, timeout=30) as client:
-                page = client.get(f"{public}/s/{east.secret}")
-                assert page.status_code == 200 and "strict-transport-security" in page.headers
-                assert upload_through(client, public, east.secret).status_code == 303  # the origin check passes
-                links = client.get(f"{public}/a/{desk.admin().secret}/links.csv").content.decode("utf-8-sig")
-                assert f"{public}/s/{east.secret}" in links
-                forged = client.get(f"{public}/s/{east.secret}", headers={"Host": "evil.example"})
-                assert forged.status_code in (400, 421)
-            log = desk.log_lines()
-            uploads = [e for e in log if e["action"] == "upload"]
-            assert len(uploads) == 1 and uploads[0]["client"] == "127.0.0.5"  # X-Forwarded-For, from nginx
-            assert len(desk.versions()) == 1
-        finally:
-            proxy.terminate()
-            proxy.wait(10)
+            page = client.get(f"{public}/s/{east.secret}")
+            assert page.status_code == 200 and "strict-transport-security" in page.headers
+            assert upload_through(client, public, east.secret).status_code == 303  # the origin check passes
+            links = client.get(f"{public}/a/{desk.admin().secret}/links.csv").content.decode("utf-8-sig")
+            assert f"{public}/s/{east.secret}" in links
+            forged = client.get(f"{public}/s/{east.secret}", headers={"Host": "evil.example"})
+            assert forged.status_code in (400, 421)
+        log = desk.log_lines()
+        uploads = [e for e in log if e["action"] == "upload"]
+        assert len(uploads) == 1 and uploads[0]["client"] == "127.0.0.5"  # X-Forwarded-For, from nginx
+        assert len(desk.versions()) == 1
+
+
+def test_the_deployment_pages_two_processes_behind_nginx_share_the_work_and_survive_one_stopping(
+        tmp_path: Path, certificate: tuple[Path, Path], pg_store: str) -> None:
+    """The deployment page's recipe as written: two kaohe serve --store processes behind one nginx upstream;
+    uploads through it are kept, and when one process is killed the other takes every request, uploads
+    included."""
+    cert, key = certificate
+    outside, first, second = free_port(), free_port(), free_port()
+    public = f"https://127.0.0.1:{outside}"
+    desk = create_desk(tmp_path / "desk", store=pg_store)
+    site = (recipe("deployment.md").replace("127.0.0.1:8001", f"127.0.0.1:{first}")
+            .replace("127.0.0.1:8002", f"127.0.0.1:{second}"))
+    one = Server.of(desk, "--host", "127.0.0.1", "--port", str(first), "--url", public)
+    one.data = tmp_path / "one"  # each process a working folder of its own
+    two = Server.of(desk, "--host", "127.0.0.1", "--port", str(second), "--url", public)
+    two.data = tmp_path / "two"
+    with one, two, nginx_running(tmp_path, site, cert, key, outside), from_another_pc(cert) as client:
+        east = next(w for w in desk.streets() if w.name == "东风街道")
+        for _ in range(3):  # round robin: each process takes some
+            assert upload_through(client, public, east.secret).status_code == 303
+        for server in (one, two):  # both took some: a process keeps a copy of each version it received
+            assert list(server.data.rglob("versions/*/*")), server.data
+        one.kill()  # a process gone: nginx passes what it cannot deliver to the other
+        for _ in range(3):
+            assert client.get(f"{public}/s/{east.secret}").status_code == 200
+            assert upload_through(client, public, east.secret).status_code == 303
+    assert len(desk.versions()) == 6
+    assert {e["client"] for e in desk.log_lines() if e["action"] == "upload"} == {"127.0.0.5"}
