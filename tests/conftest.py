@@ -104,6 +104,15 @@ def pg_store(pg_cluster: Any) -> str:
     return str(pg_cluster.database("kaohe"))
 
 
+@pytest.fixture
+def own_store(pg_cluster: Any) -> str:
+    """A database of the test's own: a city's page or process sees every district of its store (the session's
+    shared one holds every other test's)."""
+    import uuid
+
+    return str(pg_cluster.database(f"t{uuid.uuid4().hex[:10]}"))
+
+
 def make_desk(request: pytest.FixtureRequest, root: Path, store: str = "folder", roster: Path | None = None,
               targets: Path | None = None) -> Any:
     """A new desk over `targets` and `roster` (the sample's by default): in the folder `root`, or a new

@@ -572,3 +572,30 @@ def test_the_entry_form_on_a_phone_shows_each_community_as_a_card(
         name_width = phone.execute_script(
             "return document.querySelector('#entry-grid input[name=\"c0.name\"]').getBoundingClientRect().width")
         assert name_width >= 300  # the community's name across the card, not a squeezed column
+
+
+def test_the_city_page_in_a_browser_and_on_a_phone(browser: Any, phone: Any, shots: Path, tmp_path: Path,
+                                                   own_store: str) -> None:
+    """The city's link through a real `kaohe serve --store`: every district and every street, readable on a
+    desktop and as cards on a 390 px phone (nothing wider than the screen)."""
+    import subprocess
+    import sys
+
+    from selenium.webdriver.common.by import By
+
+    first = create_desk(tmp_path / "一区", store=own_store)
+    create_desk(tmp_path / "二区", store=own_store)
+    links = subprocess.run([sys.executable, "-m", "kaohe", "serve", "links", "--store", own_store, "--format", "csv"],
+                           capture_output=True, text=True, encoding="utf-8", timeout=120)
+    city = next(line.split(",", 1)[1] for line in links.stdout.splitlines() if line.startswith("市级链接,"))
+    secret = city.rsplit("/c/", 1)[1]
+    with Server.of(first) as server:
+        browser.get(f"{server.url}/c/{secret}")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#city-districts tbody tr")
+        assert len(rows) == 2 and browser.title == "全市报送情况"
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#city-streets tbody tr")) == 24
+        shoot(browser, shots / "desk-city.png")
+        phone.get(f"{server.url}/c/{secret}")
+        assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
+        phone.save_screenshot(str(shots / "desk-city-phone.png"))
+        assert browser.execute_script("return document.body.innerText").count("Traceback") == 0

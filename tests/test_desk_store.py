@@ -18,18 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
 
 from desk_server import Server, district, post_workbook
 from kaohe.desk.store import Desk
 from kaohe.resources import DEFAULT_TARGETS, SAMPLE_ROSTER, SAMPLE_SUBMISSIONS, bundled
-
-
-@pytest.fixture
-def own_store(pg_cluster: Any) -> str:
-    """A database of its own: a `kaohe serve --store` process serves every district of its store (the
-    session's shared one holds every other test's)."""
-    return str(pg_cluster.database(f"t{uuid.uuid4().hex[:10]}"))
 
 
 def sha(path: Path) -> str:
