@@ -300,6 +300,13 @@ def test_a_folder_desk_moves_into_the_store_and_back_out_whole(pg_store: str, tm
     r = subprocess.run([sys.executable, "-m", "kaohe", "serve", "migrate", "--from", str(folder.root), "--store",
                         pg_store, "--district", name], capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert r.returncode == 0, r.stderr
+    from kaohe.desk.backend import district_of_link
+    from kaohe.desk.store import _digest
+
+    east = next(w for w in folder.streets() if w.name == "东风街道")  # any process finds its district at once
+    assert district_of_link(pg_store, _digest(east.secret).hex()) == (name, district_of_link(
+        pg_store, _digest(folder.admin().secret).hex())[1])  # type: ignore[index]
+    assert sorted(p.name for p in folder.root.iterdir() if p.name.startswith("kaohe_")) == []  # only read
     moved = Desk.open(tmp_path / "work", store=pg_store, district=name)
     assert counts(moved) == before
     assert [(w.name, w.secret) for w in moved.streets()] == [(w.name, w.secret) for w in folder.streets()]

@@ -778,10 +778,10 @@ def serve_migrate(
 
     tr = Translator(lang.value)
     try:
-        desk, rows, files = migrate(source, store, district)
+        name, rows, files = migrate(source, store, district)
     except KaoheError as exc:
         raise _fail(exc) from exc
-    _err().print(tr("store.migrated", path=str(source), district=desk.district, rows=rows, files=files),
+    _err().print(tr("store.migrated", path=str(source), district=name, rows=rows, files=files),
                  highlight=False)
 
 

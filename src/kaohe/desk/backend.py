@@ -16,9 +16,10 @@ than Alembic: the desk has a dozen tables and no ORM, a DBA can read and run the
 migration tool has to be installed on a bureau's PC for the folder desk.
 
 In PostgreSQL each district is a schema of its own (`kaohe_d1`, `kaohe_d2`, …) holding the same tables, and
-`kaohe.districts` lists them: one district's connections search only its own schema, so no query of one
-district can read another's rows, and the desk's SQL is the same for one district in a folder and for forty
-in a city's database.
+`kaohe.districts` lists them: every connection a district borrows from the store's pool is set to search
+only its own schema, so no query of one district can read another's rows, and the desk's SQL is the same for
+one district in a folder and for forty in a city's database. `kaohe.links` indexes every district's links by
+their secret's digest, so that a city's process finds the one district a link opens.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from kaohe.desk.store import Desk, DeskError, now, safe_stem, store_bytes
+from kaohe.desk.store import Desk, DeskError, index_links, now, safe_stem, store_bytes
 
 # The tables a desk keeps, in an order in which every row's references exist before it
 TABLES = ("settings", "streets", "periods", "versions", "reviews", "comments", "deadlines", "publications",
@@ -28,9 +28,10 @@ SERIAL = ("reviews", "comments", "appeals", "evidence", "rectifications", "recti
 KEPT_FOLDERS = ("versions", "evidence", "findings", "findings-removed", "published")
 
 
-def migrate(folder: Path, store: str, district: str | None) -> tuple[Desk, int, int]:
+def migrate(folder: Path, store: str, district: str | None) -> tuple[str, int, int]:
     """The folder desk `folder` as a new district of `store` (named `district`, else the folder's name);
-    (the desk, rows moved, files moved). The folder is only read."""
+    (the district's name, rows moved, files moved). The folder's files are only read (its database is
+    brought to this kaohe's schema first, as any start of kaohe does)."""
     from kaohe.desk.backend import PostgresDatabase, add_district, check_url
 
     check_url(store)
@@ -40,7 +41,6 @@ def migrate(folder: Path, store: str, district: str | None) -> tuple[Desk, int, 
     database = PostgresDatabase(store, schema, name)
     try:
         database.migrate()
-        target = Desk(Path(folder), database)
         rows = files = 0
         with database.transaction(write=False) as db, db.conn.transaction():
             with source.database.transaction(write=False) as old:
@@ -58,12 +58,14 @@ def migrate(folder: Path, store: str, district: str | None) -> tuple[Desk, int, 
                 files += 1
             for line in source.log_lines():
                 db.execute("INSERT INTO log (line) VALUES (?)", (json.dumps(line, ensure_ascii=False),))
+            index_links(db, schema)  # its links answered by any process of the store at once
     except BaseException:
         database.close()
         _drop(store, name, schema)
         raise
     database.close()
-    return target, rows, files
+    source.close()
+    return name, rows, files
 
 
 def _kept_names(desk: Desk) -> list[str]:

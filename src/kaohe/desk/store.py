@@ -611,17 +611,8 @@ class Desk:
     def _index_links(self, db: Any) -> None:
         """A shared store's index of every district's links by digest (kaohe.links), so that a city's process
         finds the one district a link belongs to without opening the others; in the transaction `db`."""
-        if not self.shared:
-            return
-        from kaohe.desk.backend import REGISTRY
-
-        schema = self.database.schema
-        secrets_ = [s for (s,) in db.execute("SELECT secret FROM streets") if not s.startswith(REVOKED)]
-        secrets_ += [s for (s,) in db.execute("SELECT secret FROM people")]
-        secrets_ += [s for (s,) in db.execute("SELECT value FROM settings WHERE key = 'admin'")]
-        db.execute(f"DELETE FROM {REGISTRY}.links WHERE schema_name = ?", (schema,))
-        for secret in secrets_:
-            db.execute(f"INSERT INTO {REGISTRY}.links VALUES (?, ?)", (_digest(secret).hex(), schema))
+        if self.shared:
+            index_links(db, self.database.schema)
 
     # ---- readings kept in a shared store (intake.readings.SharedReadings)
 
@@ -1274,6 +1265,19 @@ class Desk:
         with self._lock, self._connect() as db:
             digest = store_bytes(db, "history.sqlite", body)
         (self.root / ".history.sha256").write_text(digest)
+
+
+def index_links(db: Any, schema: str) -> None:
+    """The district `schema`'s working links (streets not revoked, people, 管理员) in the store's index
+    kaohe.links by their secret's digest, in the transaction `db` of that district."""
+    from kaohe.desk.backend import REGISTRY
+
+    found = [s for (s,) in db.execute("SELECT secret FROM streets") if not s.startswith(REVOKED)]
+    found += [s for (s,) in db.execute("SELECT secret FROM people")]
+    found += [s for (s,) in db.execute("SELECT value FROM settings WHERE key = 'admin'")]
+    db.execute(f"DELETE FROM {REGISTRY}.links WHERE schema_name = ?", (schema,))
+    for secret in found:
+        db.execute(f"INSERT INTO {REGISTRY}.links VALUES (?, ?)", (_digest(secret).hex(), schema))
 
 
 def store_bytes(db: Any, name: str, body: bytes) -> str:
