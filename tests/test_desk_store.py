@@ -442,3 +442,13 @@ def test_a_close_in_one_process_racing_uploads_in_another_records_exactly_what_w
     record = next(line for line in reader.log_lines() if line["action"] == "closed")
     assert record["files"] == {v.street: v.sha256 for v in reader.latest().values()}
     assert all(v.at <= reader.period_info().closed_at for v in reader.versions())  # type: ignore[operator]
+
+
+def test_kaohe_serve_on_a_store_of_several_districts_needs_no_district_and_answers_them_all(
+        own_store: str, tmp_path: Path) -> None:
+    first, second = new_district(own_store, tmp_path / "a"), new_district(own_store, tmp_path / "b")
+    with Server(tmp_path / "work", "--store", own_store) as server, httpx.Client(timeout=60) as client:
+        for desk in (first, second):
+            assert client.get(f"{server.url}/a/{desk.admin().secret}").status_code == 200
+            east = next(w for w in desk.streets() if w.name == "东风街道")
+            assert client.get(f"{server.url}/s/{east.secret}").status_code == 200

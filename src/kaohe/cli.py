@@ -667,7 +667,10 @@ def serve(
         "--ssl-keyfile", help="证书的私钥文件（PEM）。The certificate's private key (PEM).", show_default=False,
         readable=False)] = None,
     store: StoreOption = None,
-    district: DistrictOption = None,
+    district: Annotated[str | None, typer.Option(
+        "--district", help="首次启动时在数据库中建立的区；数据库中已有区时可省略（每个进程都回应所有区的链接）。"
+        "The district made at the first start; optional once the store holds any (every process answers every "
+        "district's links).", show_default=False)] = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """启动报送平台（Ctrl-C 停止）。Run the submission desk (Ctrl-C stops it).

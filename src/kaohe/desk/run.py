@@ -28,7 +28,9 @@ def open_or_create(data: Path | None, targets: Path | None, roster: Path | None,
 
         folder = working_folder(data)
         known = [name for name, _ in districts(check_url(store))]
-        exists = (district is None and bool(known)) or district in known
+        if district is None and known:  # any of them: this process answers every district's links
+            district = known[0]
+        exists = district in known
     else:
         assert data is not None
         folder, exists = data, (data / "desk.sqlite").exists()
