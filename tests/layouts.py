@@ -41,6 +41,7 @@ class Layout:
     total: bool = False            # a 合计（N个社区）row under the last part, adding the households up
     serial: bool = True
     period: str = "2005"
+    hidden: int = 0                # other streets' communities in hidden rows after the first (a filtered sheet)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,7 +53,7 @@ def qualified(header: str, how: str, period: str) -> str:
 def random_layout(rng: random.Random) -> Layout:
     return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
                   decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
-                  total=rng.random() < 0.3, serial=rng.random() < 0.7)
+                  total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)))
 
 
 def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -140,7 +141,7 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                 if unit:
                     ws.cell(r, c, unit)
             r += 1
-        for comm in chunk:
+        for k, comm in enumerate(chunk):
             number += 1
             for c, col in enumerate(columns, start=left + 1):
                 if col == "#serial":
@@ -152,6 +153,12 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                 if value is not None and value != "":
                     ws.cell(r, c, value)
             r += 1
+            if p == 0 and k == 0:  # rows of other streets, hidden (their figures would be errors if read)
+                for h in range(lay.hidden):
+                    ws.cell(r, left + 1 + columns.index("name"), f"别家{h}社区")
+                    ws.cell(r, left + 1 + columns.index("households"), "不详")
+                    ws.row_dimensions[r].hidden = True
+                    r += 1
         if lay.total and p == lay.parts - 1:
             name_col = left + 1 + columns.index("name")
             ws.cell(r, left + 1, "合计" if name_col != left + 1 else f"合计（{len(communities)}个社区）")
@@ -182,4 +189,6 @@ def expected_issues(lay: Layout) -> set[str]:
         codes.add("table-continued")
     if lay.decoy:
         codes.add("header-period-choice")
+    if lay.hidden:
+        codes.add("hidden-rows")
     return codes

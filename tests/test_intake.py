@@ -511,3 +511,43 @@ def test_rows_of_other_streets_in_a_district_sheet_sent_back_are_not_this_street
     assert len(said) == 1 and "5 行" in said[0].message() and "和平街道" in said[0].message()
     assert "删" not in said[0].hint()  # nothing of the street's own is ever advised away
     assert report.streets[0].communities == len(own)
+
+
+@pytest.mark.parametrize("saved_as", ["xlsx", "xls", "ods", "xlsx-libreoffice"])
+def test_hidden_and_filtered_out_rows_are_not_the_streets(tmp_path: Path, saved_as: str) -> None:
+    """The district's big sheet sent back with the other streets' rows hidden or filtered out (an autofilter):
+    only the rows one sees are the street's; the hidden ones are one warning, their cells never an error —
+    as written by openpyxl, and re-saved by LibreOffice as .xls, .ods and .xlsx."""
+    from openpyxl import load_workbook
+
+    from clerks import write_workbook
+    from conftest import community, good_communities, soffice_convert
+    from kaohe import api
+
+    own = good_communities(3)
+    theirs = [community(f"别家{i}社区", room_area="约90", safe="不清楚") for i in range(4)]  # errors, were they read
+    mixed = [own[0], theirs[0], theirs[1], own[1], theirs[2], own[2], theirs[3]]
+    path = write_workbook(tmp_path / "src" / "东风街道.xlsx", STREET, mixed)
+    book = load_workbook(path)
+    sheet = next(ws for ws in book.worksheets if any("社区名称" in str(c.value or "") for r in ws.iter_rows(max_row=6)
+                                                     for c in r))
+    header_row = next(r for r in range(1, 8) if any("社区名称" in str(c.value or "") for c in sheet[r]))
+    name_col = next(c.column for c in sheet[header_row] if "社区名称" in str(c.value or ""))
+    hidden = [r for r in range(header_row + 1, header_row + 1 + len(mixed))
+              if str(sheet.cell(r, name_col).value).startswith("别家")]
+    for r in hidden:
+        sheet.row_dimensions[r].hidden = True
+    sheet.auto_filter.ref = f"A{header_row}:{sheet.cell(header_row + len(mixed), sheet.max_column).coordinate}"
+    book.save(path)
+    if saved_as != "xlsx":
+        fmt = "xlsx:Calc MS Excel 2007 XML" if saved_as == "xlsx-libreoffice" else saved_as
+        path = soffice_convert([path], fmt, tmp_path / saved_as)[0]
+        path = path.rename(path.with_name(f"东风街道.{path.suffix.lstrip('.')}"))
+    report = api.check(path)
+    sub = report.intake.streets[0].submission  # type: ignore[union-attr]
+    assert [u.name for u in sub.communities] == [c["name"] for c in own]
+    said = [i for i in report.issues if i.code == "hidden-rows"]
+    assert len(said) == 1 and "4" in said[0].message() and said[0].severity == "warning"
+    assert not [i for i in report.issues if i.severity == "error"], [i.message() for i in report.issues]
+    plain = write_workbook(tmp_path / "plain" / "东风街道.xlsx", STREET, own)
+    assert report.streets[0].score == api.check(plain).streets[0].score

@@ -152,6 +152,7 @@ WORDS: dict[str, Word] = {
     "issue.evidence-insufficient": Word("佐证材料不足", "evidence insufficient"),
     "issue.other-street-rows": Word("其他街道的行", "other streets' rows"),
     "issue.group-rows": Word("分组标题行", "group heading rows"),
+    "issue.hidden-rows": Word("隐藏或筛选掉的行", "hidden or filtered-out rows"),
     "issue.encoding-guessed": Word("编码靠猜", "encoding guessed"),
     "issue.street-from-title": Word("按标题认定街道", "street from the title"),
     "issue.street-from-folder": Word("按文件夹认定街道", "street from the folder"),

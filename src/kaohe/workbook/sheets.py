@@ -47,6 +47,7 @@ class Sheet:
     _findings: Findings | None = field(default=None, repr=False)
     merged: Merges = field(default_factory=dict, repr=False)
     hidden: bool = False  # a hidden sheet: searched after the visible ones, never taken as a table's continuation
+    hidden_rows: frozenset[int] = frozenset()  # 0-based rows hidden by hand or filtered out by an autofilter
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -128,6 +129,7 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
     sheets: list[Sheet] = []
     hidden: list[Sheet] = []
     ods_merges = _ods_merges(data) if kind == "ods" else {}
+    unseen = _hidden_rows(kind, data)
     try:
         for meta in wb.sheets_metadata:
             if not str(getattr(meta, "typ", "WorkSheet")).endswith("WorkSheet"):
@@ -142,7 +144,7 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
             sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name), merged=_spread(rows, ranges or ()),
-                          hidden=not visible)
+                          hidden=not visible, hidden_rows=unseen.get(meta.name, frozenset()))
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()
@@ -260,6 +262,121 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
             if rows > 1 or cols > 1:
                 found.setdefault(name, []).append(((row, col), (row + rows - 1, col + cols - 1)))
             col += int(elem.get(f"{table}number-columns-repeated", "1"))
+    return found
+
+
+def _hidden_rows(kind: str, data: bytes) -> dict[str, frozenset[int]]:
+    """Per sheet, its 0-based rows hidden by hand or filtered out (calamine reads every row alike). A part
+    kaohe cannot parse for this only costs the distinction: every row is then read, as before."""
+    try:
+        if kind == "xlsx":
+            return _xlsx_hidden_rows(data)
+        if kind == "ods":
+            return _ods_hidden_rows(data)
+        if kind == "xls":
+            return _xls_hidden_rows(data)
+    except Exception:
+        return {}
+    return {}
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ATTR = re.compile(rb'\b(r|hidden)="([^"]*)"')
+
+
+def _xlsx_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
+    """<row r="7" hidden="1">: Excel, WPS and LibreOffice write a hidden or filtered-out row so."""
+    found: dict[str, frozenset[int]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist() if i.filename.endswith(".xml")
+                 and "sheet" in i.filename.lower() and "sharedstrings" not in i.filename.lower()
+                 and not i.filename.endswith("workbook.xml")}  # a sheet's part, wherever a writer put it
+        parts = {k: v for k, v in parts.items() if b'hidden="1"' in v or b'hidden="true"' in v}
+        if not parts:
+            return found  # nearly every workbook: one search of each sheet, no parse
+        for name, member in _xlsx_sheet_members(zf).items():
+            xml = parts.get(member)
+            if xml is None:
+                continue
+            rows: set[int] = set()
+            last = 0
+            for tag in _ROW_TAG.finditer(xml):
+                attrs = dict(_ATTR.findall(tag.group(1)))
+                last = int(attrs[b"r"]) if b"r" in attrs else last + 1
+                if attrs.get(b"hidden") in (b"1", b"true"):
+                    rows.add(last - 1)
+            if rows:
+                found[name] = frozenset(rows)
+    return found
+
+
+def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's name → its part in the package (through workbook.xml and its relationships)."""
+    from defusedxml.ElementTree import fromstring
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    book = fromstring(zf.read("xl/workbook.xml"))
+    rels = {r.get("Id"): r.get("Target") for r in fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+    out = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = rels.get(sheet.get(f"{rel_ns}id"))
+        if target:
+            out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _ods_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
+    """<table:table-row table:visibility="collapsed|filter">, with its repeats counted."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        content = zf.read("content.xml")
+    if b'visibility="collapse' not in content and b'visibility="filter' not in content:
+        return {}
+    from defusedxml.ElementTree import iterparse
+
+    table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    found: dict[str, set[int]] = {}
+    name, row = "", 0
+    for event, elem in iterparse(io.BytesIO(content), events=("start", "end")):
+        if elem.tag == f"{table}table" and event == "start":
+            name, row = elem.get(f"{table}name", ""), 0
+        elif elem.tag == f"{table}table-row" and event == "end":
+            repeat = int(elem.get(f"{table}number-rows-repeated", "1"))
+            if elem.get(f"{table}visibility", "visible") != "visible" and repeat < 100_000:
+                found.setdefault(name, set()).update(range(row, row + repeat))
+            row += repeat
+            elem.clear()
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _xls_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
+    """xlrd's ROW records (formatting_info): a row's hidden flag, set for hidden and filtered-out rows."""
+    import xlrd
+
+    # A ROW record (0x0208, 16 bytes) whose option flags hide the row (0x20): without one, no need to parse the
+    # workbook again with its formatting (a record split across two of the file's sectors escapes this search;
+    # its rows are then read as before)
+    if not any(data[i + 16] & 0x20 for i in _find_all(data, b"\x08\x02\x10\x00") if i + 16 < len(data)):
+        return {}
+    book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=True, on_demand=True)
+    try:
+        found = {}
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            rows = frozenset(r for r, info in sheet.rowinfo_map.items() if info.hidden)
+            if rows:
+                found[sheet.name] = rows
+            book.unload_sheet(index)
+        return found
+    finally:
+        book.release_resources()
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at != -1:
+        found.append(at)
+        at = data.find(needle, at + 1)
     return found
 
 

@@ -639,6 +639,18 @@ def _read_communities(tables: list[Header], ctx: _Context) \
     return communities, RowCounts(**counts), used
 
 
+def _row_list(rows: list[int]) -> str:
+    """0-based rows as a clerk reads them: 3、5-9、12 (runs joined; the first few runs, then …)."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    shown = [f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in runs[:8]]
+    return "、".join(shown) + ("…" if len(runs) > 8 else "")
+
+
 def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]], copy_check: bool) -> Any:
     """One sheet's part of the table: (names, 1-based rows, columns, row counts, total rows, rows used, issues),
     or None when every community in it was already read (a copy of the table)."""
@@ -682,8 +694,14 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
             mine[dup_key] = r
             accepted.append((r, name))
 
+    unseen = sheet.hidden_rows
+    hidden: list[int] = []  # rows hidden or filtered out (the district's big sheet with an autofilter)
     for r in range(header.data_start, len(sheet.rows)):
         row = sheet.rows[r]
+        if unseen and r in unseen:
+            if any(not is_blank(v) for v in row):
+                hidden.append(r)
+            continue
         # Fast path, most rows: a name that reads as it stands and is no 合计, note or street label, no other
         # text before it, and a figure beside it. _row_kind would call this row data.
         raw_name = row[key_col] if key_col < len(row) else None
@@ -723,6 +741,10 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
         take(r, name, squash(name).casefold())
     if copy_check and repeats and not accepted:
         return None  # only communities read already: a copy of the table (named by the caller)
+    if hidden:
+        found.append((hidden[0], -1, ctx.make_issue(
+            "hidden-rows", sheet.name, sheet.a1(hidden[0], key_col), count=len(hidden),
+            rows=_row_list(hidden))))
     if groups:
         found.append((groups[0][0], -1, ctx.make_issue(
             "group-rows", sheet.name, sheet.a1(groups[0][0], key_col), count=len(groups),
