@@ -42,6 +42,8 @@ class Layout:
     serial: bool = True
     period: str = "2005"
     hidden: int = 0                # other streets' communities in hidden rows after the first (a filtered sheet)
+    last_year: str = ""            # the previous year's table first, other figures: on a sheet named for its year
+    #                                (name), or titled with it (title) — never to be read
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,7 +55,8 @@ def qualified(header: str, how: str, period: str) -> str:
 def random_layout(rng: random.Random) -> Layout:
     return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
                   decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
-                  total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)))
+                  total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)),
+                  last_year=rng.choice(("", "", "", "name", "title")))
 
 
 def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -177,9 +180,29 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                 ws.cell(r, 1, label)
                 ws.cell(r, 2, value)
                 r += 1
+    if lay.last_year:
+        _last_years_sheet(wb, sheets[0], lay, int(lay.period) - 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _last_years_sheet(wb: Any, ws: Any, lay: Layout, year: int) -> None:
+    """The first community sheet again for last year, put first, every figure other: named 2004年社区情况, or
+    titled …（2004年度） as a sheet copied and left with its default name."""
+    old = wb.copy_worksheet(ws)
+    old.title = f"{year}年社区情况" if lay.last_year == "name" else "社区情况 (2)"
+    for row in old.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and f"{lay.period}年度" in cell.value:
+                cell.value = cell.value.replace(f"{lay.period}年度", f"{year}年度")
+            elif isinstance(cell.value, str) and lay.period in cell.value:  # 2005年户数 → 2004年户数
+                cell.value = cell.value.replace(lay.period, str(year))
+            elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.value > 20:
+                cell.value = cell.value // 2
+            elif cell.value in lay.words:  # every yes a no, every no a yes
+                cell.value = lay.words[1] if cell.value == lay.words[0] else lay.words[0]
+    wb.move_sheet(old, offset=-(len(wb.sheetnames) - 1))
 
 
 def expected_issues(lay: Layout) -> set[str]:
@@ -191,4 +214,6 @@ def expected_issues(lay: Layout) -> set[str]:
         codes.add("header-period-choice")
     if lay.hidden:
         codes.add("hidden-rows")
+    if lay.last_year:
+        codes.add("other-period-sheets")
     return codes

@@ -113,9 +113,38 @@ def test_a_copy_of_the_table_and_a_hidden_one_are_named_not_read(tmp_path):
     hidden.cell(4, 2).value = "只在上年的社区"
     wb.save(path)
     sub = read_submission(path, TARGETS)
-    assert sorted((i.code, i.params["other"]) for i in sub.issues) == [("second-table", "上年"),
-                                                                        ("second-table", "社区情况(备份)")]
+    assert sorted((i.code, i.params.get("other", i.params.get("sheets"))) for i in sub.issues) == [
+        ("other-period-sheets", "“上年”"), ("second-table", "社区情况(备份)")]  # 上年: last year's, by its name
     assert len(sub.communities) == 6
+
+
+@pytest.mark.parametrize("how", ["name", "title"])
+@pytest.mark.parametrize("facts", ["sheet", "above", "right"])
+def test_last_years_sheet_beside_this_years_is_named_and_never_read(tmp_path, how, facts):
+    """A 2004年 sheet first and the 2005 one after it (or a copied sheet titled …（2004年度）), every figure
+    other: the street is scored on the period's figures alone, never on last year's, and never told to delete
+    any; the 2004 sheet is one warning. Were it read first, every score here would differ."""
+    street, communities = _data(31, 7)
+    lay = Layout(facts=facts, last_year=how)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, lay)
+    assert openpyxl.load_workbook(path).sheetnames[0] in ("2004年社区情况", "社区情况 (2)")
+    sub = assert_reads_as_data(path, lay, street, communities)
+    said = next(i for i in sub.issues if i.code == "other-period-sheets")
+    assert "2004" in said.message("zh") and "2004" in said.message("en") and said.severity == "warning"
+    assert not [i for i in sub.issues if "删" in i.hint("zh")]
+
+
+def test_a_workbook_whose_only_table_names_another_year_is_read_and_said(tmp_path):
+    """Nothing of the period to read instead: the 2004年 sheet is read (as today), and said."""
+    street, communities = _data(32, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    wb["社区情况"].title = "2004年"
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    assert len(sub.communities) == 5
+    said = [i for i in sub.issues if i.code == "sheet-other-period"]
+    assert len(said) == 1 and said[0].sheet == "2004年" and "2004" in said[0].message("zh")
 
 
 def test_a_continuation_without_its_header_is_warned_not_guessed(tmp_path):
@@ -210,7 +239,8 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
     cases = [Layout(parts=2, facts="above"), Layout(parts=3, facts="right", total=True),
              Layout(facts="left", qualifier="year-bracket", units_row=True), Layout(facts="below", decoy=True),
              Layout(facts="label-above", qualifier="year", words=("☑", "☐")),
-             Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False)]
+             Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False),
+             Layout(last_year="name"), Layout(facts="above", last_year="title", hidden=2)]
     made = []
     for i, lay in enumerate(cases):
         street, communities = _data(20 + i, 10)

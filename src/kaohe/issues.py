@@ -204,6 +204,20 @@ CATALOG: dict[str, Kind] = {
              "The title “{text}” names {named}, but the period assessed is {period}; it was read as the period's",
              "确认报送的是本期的表：是就改正标题，不是就请重新报送本期的数据。",
              "Check that the workbook holds the period's figures: correct the title, or send the period's figures."),
+        Kind("other-period-sheets", "warning",
+             "工作表 {sheets} 写的是{year_text}，不是考核期（{period}年），没有读取；只读取考核期的工作表",
+             "Sheet(s) {sheets} name {year_text}, not the period assessed ({period}): not read; only the period's "
+             "sheets were",
+             "不用改：其他年份的表不会计入本期。核对考核期的表是否完整。",
+             "Nothing to change: another year's sheets never count for this period. Check that the period's "
+             "sheets are complete."),
+        Kind("sheet-other-period", "warning",
+             "社区表所在的工作表“{sheet}”写的是{year_text}，本次考核的是{period}年；已按考核期读取",
+             "The community table's sheet “{sheet}” names {year_text}, but the period assessed is {period}; it "
+             "was read as the period's",
+             "确认报送的是本期的数据：是就改正工作表名称或标题，不是就请重新报送本期的数据。",
+             "Check that it holds the period's figures: correct the sheet's name or title, or send the period's "
+             "figures."),
         Kind("vocabulary-gap", "warning",
              "{label}（{columns} 列）用了目标文件没有的词 {words}（{count} 个单元格，如 {cell}），这些值未读取；"
              "如果这是本单位的习惯写法，请在目标文件中加上：{patch}",

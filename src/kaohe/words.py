@@ -179,6 +179,8 @@ WORDS: dict[str, Word] = {
     "issue.roster-header": Word("名单首行像表头", "roster header"),
     "issue.no-roster": Word("没有街道名单", "no roster"),
     "issue.title-other-period": Word("标题的考核期不符", "title of another period"),
+    "issue.other-period-sheets": Word("其他年份的工作表", "sheets of another year"),
+    "issue.sheet-other-period": Word("工作表的年份不是考核期", "sheet of another period"),
 
     "card.message": Word("问题", "Problem"),
     "card.hint": Word("修改办法", "How to fix"),

@@ -44,7 +44,7 @@ class Headers:
         key_field = targets.key_field("community")
         self._contained = sorted(((alias, name) for alias, name in self._lookups["community"].items()
                                   if name != key_field and len(alias) >= 2), key=lambda an: -len(an[0]))
-        self._previous = tuple(squash(w).casefold() for w in layout.previous_period_words)
+        self.previous = tuple(squash(w).casefold() for w in layout.previous_period_words)
         # a units row's words: the units' spellings, and yes/no hints such as 有/无 (_is_units_row)
         self.units_and_hints = (set(self.unit_suffixes), {squash(w).casefold() for words in
                                                           targets.yesno_words.values() for w in words})
@@ -84,7 +84,7 @@ class Headers:
             folded = squash(text).casefold()
             m = self._year.search(folded)
             year = next((g for g in m.groups() if g), None) if m else None
-            if year is None and folded.startswith(self._previous):
+            if year is None and folded.startswith(self.previous):
                 year = PREVIOUS
         result = self._matches[(level, text)] = (name, year) if name is not None else None
         return result

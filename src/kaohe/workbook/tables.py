@@ -150,6 +150,9 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
     # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).
     filled = {id(h): _has_rows(h, ctx) for h in found}
+    elsewhen = _other_period_sheets(sheets, found, filled, ctx)
+    if elsewhen:  # sheets of another year (2004年 beside 2005年): never read with the period's, never mixed in
+        found = [h for h in found if h.sheet.name not in elsewhen]
     found.sort(key=lambda h: (h.sheet.hidden, not filled[id(h)]))
     header = found[0] if found else None
     spans: dict[str, tuple[set[int], int, int]] = {}
@@ -168,10 +171,10 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         if len(read) > 1:
             ctx.issue("table-continued", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                       sheets="、".join(f"“{t.sheet.name}”" for t, _ in read), count=len(communities))
-        _unheaded_continuation(sheets, header, used | {h.sheet.name for h in found}, ctx)
+        _unheaded_continuation(sheets, header, used | {h.sheet.name for h in found} | set(elsewhen), ctx)
     else:
         communities, counts = Communities(None, {}, [], [], {}), RowCounts()
-    street = _read_street(sheets, header, spans, ctx)
+    street = _read_street([s for s in sheets if s.name not in elsewhen], header, spans, ctx)
     if header is not None and street is not None and street.name and len(communities):
         communities = _own_rows(header, communities, street.name, ctx)
         counts = replace(counts, read=len(communities))
@@ -196,6 +199,64 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
 
 
 TITLE_ROWS = 3  # a sheet's title is in its first rows (above a table, or above the street's facts)
+
+
+def _other_period_sheets(sheets: list[Sheet], found: list[Header], filled: dict[int, bool],
+                         ctx: _Context) -> dict[str, str]:
+    """Sheets whose name or title names another year than the one assessed (2004年 | 2005年, 上年社区情况), when
+    the workbook also holds what is read from them for the period itself: sheet → the year it names. Such a
+    sheet is named in one warning and never read (its rows are last year's, not a continuation, and its
+    street facts are not this period's). Empty when there is nothing of the period to read instead: a
+    workbook whose only table names another year is read, and said (`sheet-other-period`)."""
+    period = ctx.cells.headers.period
+    if period is None or len(sheets) < 2:
+        return {}
+    tops = {h.sheet.name: h.top for h in found}
+    years = {sheet.name: _sheet_year(sheet, tops.get(sheet.name), ctx) for sheet in sheets}
+    elsewhen = {name: year for name, year in years.items() if year is not None and year != period}
+    if not elsewhen:
+        return {}
+    tables = [h for h in found if filled[id(h)] and not h.sheet.hidden]
+    if tables and all(h.sheet.name in elsewhen for h in tables):  # nothing else to read: read, and said
+        first = tables[0].sheet  # (a title naming the year is said with the period assessed: title-other-period)
+        if _sheet_year(first, None, ctx, titles=False) is not None:
+            ctx.issue("sheet-other-period", first.name, first.a1(tables[0].top, tables[0].key_col),
+                      year_text=_period_words(elsewhen[first.name]), period=period)
+        return {}
+    said = [name for name in elsewhen if any(h.sheet.name == name and filled[id(h)] for h in found)
+            or _holds_street_labels(next(s for s in sheets if s.name == name), ctx)]
+    if said:
+        named = list(dict.fromkeys(elsewhen[name] for name in said))
+        ctx.issue("other-period-sheets", said[0], sheets="、".join(f"“{name}”" for name in said),
+                  year_text=_period_words(named[0]) if len(named) == 1 else "、".join(named), period=period)
+    return elsewhen
+
+
+def _sheet_year(sheet: Sheet, top: int | None, ctx: _Context, titles: bool = True) -> str | None:
+    """The one year a sheet names for itself: in its name (2004年, 社区情况(2005)), else in its title rows
+    (above its table when it has one) — a title, not a date (填报日期：2006年1月5日) nor a period header alone
+    (2005年 merged over its columns) nor a label or header (2004年社区服务中心使用面积: a fact of another period, said
+    where it is read); `PREVIOUS` for 上年…; None when none or several are named."""
+    from kaohe.periods import named_periods
+
+    parts = ctx.targets.layout.period_parts
+    headers = ctx.cells.headers
+    years = {p.split("-")[0] for p in named_periods(sheet.name, parts)}
+    if not years and squash(sheet.name).casefold().startswith(headers.previous):
+        return PREVIOUS
+    if not years and titles:
+        rows = TITLE_ROWS if top is None else min(top, TITLE_ROWS + 2)
+        for row in sheet.rows[:rows]:
+            for value in row:
+                if isinstance(value, str) and 4 < len(value) <= 80 and _YEARISH.search(value) \
+                        and headers.period_of(value) is None and any("\u4e00" <= ch <= "\u9fff" for ch in value) \
+                        and ctx.street_label(value) is None and not ctx.text_kind(value).header:  # a title, no label
+                    years |= {p.split("-")[0] for p in named_periods(squash(value), parts)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _holds_street_labels(sheet: Sheet, ctx: _Context) -> bool:
+    return any(ctx.street_label(raw) is not None for row in sheet.rows[:HEADER_SEARCH_ROWS] for raw in row)
 
 
 def _titles(sheets: list[Sheet], header: Header | None, street: Unit | None) -> tuple[tuple[str, str, str], ...]:
