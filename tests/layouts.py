@@ -42,9 +42,17 @@ class Layout:
     serial: bool = True
     period: str = "2005"
     hidden: int = 0                # other streets' communities in hidden rows after the first (a filtered sheet)
+    grid: bool = False             # headers in two dimensions: 社区服务站 merged over 面积 | 是否建立, 文化室 over
+    #                                可容纳人数; the other headers merged down both rows
     last_year: str = ""            # the previous year's table first, other figures: on a sheet named for its year
     #                                (name), or titled with it (title) — never to be read
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Headers in two dimensions: (group, sub-header). The bundled targets know 社区服务站 > 面积 as a path alias, and
+# 文化室 + 可容纳人数 is the field's own name; 社区服务站 > 是否建立 is no field (an extra column).
+GRID = {"room_area": ("社区服务站", "面积"), "culture_capacity": ("文化室", "可容纳人数"),
+        "#station": ("社区服务站", "是否建立")}
 
 
 def qualified(header: str, how: str, period: str) -> str:
@@ -56,7 +64,7 @@ def random_layout(rng: random.Random) -> Layout:
     return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
                   decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
                   total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)),
-                  last_year=rng.choice(("", "", "", "name", "title")))
+                  last_year=rng.choice(("", "", "", "name", "title")), grid=rng.random() < 0.3)
 
 
 def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -107,8 +115,16 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
     columns: list[str] = (["#serial"] if lay.serial else []) + list(COMMUNITY_COLUMNS)
     if lay.decoy:
         columns.insert(columns.index("households"), "#decoy")
+    if lay.grid:  # a column of the station group that is no field of the targets
+        columns.insert(columns.index("room_area") + 1, "#station")
 
-    def header(col: str) -> str:
+    def header(col: str) -> str | tuple[str, str]:
+        if lay.grid and col in GRID:  # (group, sub-header): the qualifier on the group, the unit on the sub
+            group, sub = GRID[col]
+            return (qualified(group, lay.qualifier, lay.period) if col in NUMBERS else group,
+                    sub + (f"({UNITS[col]})" if col in NUMBERS and not lay.units_row else ""))
+        if col == "#station":
+            return GRID["#station"]
         if col == "#serial":
             return "序号"
         if col == "#decoy":
@@ -136,7 +152,19 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
             r += 1
         top = r
         for c, col in enumerate(columns, start=left + 1):
-            ws.cell(r, c, header(col))
+            text = header(col)
+            if lay.grid and isinstance(text, tuple):
+                ws.cell(r, c, text[0])
+                ws.cell(r + 1, c, text[1])
+            elif lay.grid:
+                ws.cell(r, c, text)
+                ws.merge_cells(start_row=r, start_column=c, end_row=r + 1, end_column=c)
+            else:
+                ws.cell(r, c, text)
+        if lay.grid:  # the station group merged over its two columns
+            at = left + 1 + columns.index("room_area")
+            ws.merge_cells(start_row=r, start_column=at, end_row=r, end_column=at + 1)
+            r += 1
         r += 1
         if lay.units_row:
             for c, col in enumerate(columns, start=left + 1):
@@ -151,6 +179,8 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                     value: Any = number
                 elif col == "#decoy":
                     value = comm["households"] - 100
+                elif col == "#station":
+                    value = "是"
                 else:
                     value = _value(col, comm.get(col), lay)
                 if value is not None and value != "":
@@ -217,3 +247,49 @@ def expected_issues(lay: Layout) -> set[str]:
     if lay.last_year:
         codes.add("other-period-sheets")
     return codes
+
+
+def write_document(path: Path, street: dict[str, Any], communities: list[dict[str, Any]], facts: str = "table",
+                   grid: bool = True, words: tuple[str, str] = ("是", "否")) -> Path:
+    """One street's figures as a Word document (python-docx): a title, the street facts as a two-column table
+    (or as sentences, 街道名称：东风街道), then the community table; with `grid`, 设施面积 spans the two area
+    columns over their own headers and every other header is merged down both rows (gridSpan and vMerge)."""
+    import docx
+
+    lay = Layout(words=words)
+    doc = docx.Document()
+    doc.add_paragraph(f"{street['name']}社区建设情况统计表（2005年度）")
+    pairs = [(STREET_LABELS[k], _value(k, street[k], lay)) for k in STREET_LABELS if k in street]
+    if facts == "table":
+        table = doc.add_table(rows=0, cols=2)
+        for label, value in pairs:
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, str(value)
+    else:
+        for label, value in pairs:
+            doc.add_paragraph(f"{label}：{value}")
+    doc.add_paragraph("社区情况")
+    columns = list(COMMUNITY_COLUMNS)
+    heads = 2 if grid else 1
+    table = doc.add_table(rows=heads, cols=len(columns))
+    table.style = "Table Grid"
+    areas = (columns.index("room_area"), columns.index("office_area"))
+    for c, col in enumerate(columns):
+        text = PLAIN_HEADERS[col] + (f"({UNITS[col]})" if col in UNITS else "")
+        if grid and c in areas:
+            table.cell(1, c).text = text
+        elif grid:
+            table.cell(0, c).merge(table.cell(1, c)).text = text
+        else:
+            table.cell(0, c).text = text
+    if grid:
+        table.cell(0, areas[0]).merge(table.cell(0, areas[1])).text = "设施面积"
+    for comm in communities:
+        cells = table.add_row().cells
+        for c, col in enumerate(columns):
+            value = _value(col, comm.get(col), lay)
+            cells[c].text = "" if value is None else str(value)
+    doc.add_paragraph("填表人：张三　　审核人：李四")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path

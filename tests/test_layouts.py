@@ -134,6 +134,22 @@ def test_last_years_sheet_beside_this_years_is_named_and_never_read(tmp_path, ho
     assert not [i for i in sub.issues if "删" in i.hint("zh")]
 
 
+@pytest.mark.parametrize("lay", [Layout(grid=True), Layout(grid=True, units_row=True, qualifier="year"),
+                                 Layout(grid=True, facts="right", parts=2, serial=False),
+                                 Layout(grid=True, facts="above", qualifier="year-end", decoy=True)],
+                         ids=["plain", "units-year", "right-parts", "above-decoy"])
+def test_headers_in_two_dimensions_are_read_as_paths(tmp_path, lay):
+    """社区服务站 merged over 面积 | 是否建立, 文化室 over 可容纳人数, every other header merged down both rows: the
+    field is the pair (社区服务站 › 面积 is the room area, by the bundled path alias), not the bare sub-header
+    (面积 alone names no field; 是否建立 is none of the targets'), and no column is missing."""
+    street, communities = _data(41, 8)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, lay)
+    ws = next(ws for ws in openpyxl.load_workbook(path).worksheets if ws.title.startswith("社区情况"))
+    assert len(ws.merged_cells.ranges) >= 10  # the merges are real: every plain header down two rows, a group across
+    sub = assert_reads_as_data(path, lay, street, communities)
+    assert sub.rows.headers == int(lay.units_row)
+
+
 def test_a_workbook_whose_only_table_names_another_year_is_read_and_said(tmp_path):
     """Nothing of the period to read instead: the 2004年 sheet is read (as today), and said."""
     street, communities = _data(32, 5)
@@ -240,7 +256,8 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
              Layout(facts="left", qualifier="year-bracket", units_row=True), Layout(facts="below", decoy=True),
              Layout(facts="label-above", qualifier="year", words=("☑", "☐")),
              Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False),
-             Layout(last_year="name"), Layout(facts="above", last_year="title", hidden=2)]
+             Layout(last_year="name"), Layout(facts="above", last_year="title", hidden=2),
+             Layout(grid=True, units_row=True), Layout(grid=True, facts="left", qualifier="year")]
     made = []
     for i, lay in enumerate(cases):
         street, communities = _data(20 + i, 10)
@@ -310,6 +327,63 @@ def test_learn_accept_round_trip_makes_an_unfamiliar_district_read_cleanly(tmp_p
     # accepting again adds nothing and changes nothing
     again = api.accept_learned(patch, targets, tmp_path / "again.yaml")
     assert again[2] == {} and (tmp_path / "again.yaml").read_text(encoding="utf-8") == new
+
+
+def _header_cell(ws, text: str):
+    return next(c for row in ws.iter_rows(max_row=6) for c in row if c.value == text)
+
+
+def test_learn_judges_headers_by_their_values_never_proposes_a_generic_word_nor_one_header_for_two_fields(tmp_path):
+    """Three streets heading the office area in their own ways: 居委会办公室面积 beside a yes/no column
+    办公服务用房是否达标 (more alike to the field's name, but its values are 是/否); 居委会办公用房 merged over 面积
+    (the path is proposed, never the bare 面积); and 用房面积 beside 服务用房建筑面积 where both areas are missing
+    (the first a word in both fields' names: proposed for neither; the second alike to both: proposed for one).
+    Accepting the proposals reads the first two streets exactly."""
+    subs = tmp_path / "报送表"
+    names = ["东风街道", "和平街道", "红旗乡"]
+    data = [random_data(random.Random(60 + i), 6, name=name) for i, name in enumerate(names)]
+    paths = []
+    for (street, communities), lay in zip(data, [Layout(), Layout(grid=True), Layout()], strict=True):
+        path = write_layout(subs / f"{street['name']}.xlsx", street, communities, lay)
+        paths.append(path)
+    wb = openpyxl.load_workbook(paths[0])  # 居委会办公室面积, and a yes/no column after the last
+    ws = wb["社区情况"]
+    cell = _header_cell(ws, "办公和服务用房面积(平方米)")
+    cell.value = "居委会办公室面积(㎡)"
+    last = ws.max_column + 1
+    ws.cell(cell.row, last, "办公服务用房是否达标")
+    for r in range(cell.row + 1, cell.row + 7):
+        ws.cell(r, last, "是" if r % 2 else "否")
+    wb.save(paths[0])
+    wb = openpyxl.load_workbook(paths[1])  # 居委会办公用房 over 面积(㎡)
+    ws = wb["社区情况"]
+    cell = _header_cell(ws, "办公和服务用房面积(平方米)")
+    ws.unmerge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row + 1, end_column=cell.column)
+    ws.cell(cell.row, cell.column, "居委会办公用房")
+    ws.cell(cell.row + 1, cell.column, "面积(㎡)")
+    wb.save(paths[1])
+    wb = openpyxl.load_workbook(paths[2])  # 用房面积 for both areas: one header left as it is, the other gone
+    ws = wb["社区情况"]
+    _header_cell(ws, "办公和服务用房面积(平方米)").value = "用房面积(㎡)"
+    _header_cell(ws, "服务站服务用房面积(㎡)").value = "服务用房建筑面积(㎡)"
+    wb.save(paths[2])
+
+    targets = tmp_path / "2005.yaml"
+    shutil.copy(bundled(DEFAULT_TARGETS), targets)
+    text, _count = api.learn(subs, targets=targets)
+    proposed = {line.split(":")[0].strip(): line for line in text.splitlines() if line.startswith("  fields.")}
+    assert proposed["fields.community.office_area.aliases"].endswith(
+        ('[居委会办公室面积, "居委会办公用房 > 面积"]', '["居委会办公用房 > 面积", 居委会办公室面积]')), text
+    assert "是否达标" not in proposed["fields.community.office_area.aliases"]
+    assert "用房面积]" not in text and "[面积" not in text and ", 面积" not in text  # no generic word, anywhere
+    assert sum(line.count("服务用房建筑面积") for line in proposed.values()) == 1  # alike to both areas: one field
+    assert "社区情况!" in text and "(" in text  # each proposal with its header cell and first values
+    patch = tmp_path / "learned.yaml"
+    patch.write_text(text, encoding="utf-8")
+    api.accept_learned(patch, targets)
+    after = {s.name: s.score for s in api.assess(subs, targets=targets).streets}
+    for street, communities in data[:2]:
+        assert after[street["name"]] == reference(street, communities)
 
 
 def test_a_patch_that_would_break_the_targets_file_is_refused_and_nothing_changes(tmp_path):

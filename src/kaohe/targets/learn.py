@@ -76,35 +76,81 @@ def short_patch(additions: dict[str, list[str]]) -> str:
     return "；".join(parts)
 
 
-def additions_for_headers(targets: Targets, level: str, missing: list[str], texts: list[str]) \
-        -> dict[str, list[str]]:
-    """Unknown header texts matched to the fields a table lacks, by how alike they are to a field's label and
-    aliases (each text to one field at most, the best pairs first); the rest are left out. Both sides are
-    compared as header matching compares them, and a text becomes an alias in that form (住户数(户) → 住户数)."""
-    from kaohe.workbook.headers import Headers
+def additions_for_headers(targets: Targets, level: str, missing: list[str], texts: list[str],
+                          evidence: dict[str, dict[str, Any]] | None = None) -> dict[str, list[str]]:
+    """Unknown header texts matched to the fields a table lacks (each text to one field at most, each field one
+    text, the best pairs first); the rest are left out. A pair is judged by the header — how alike it is to the
+    field's label and aliases, compared as header matching compares them — and, where `evidence` says what the
+    column holds, by its values: a yes/no column is never a number field's, nor a column of figures a yes/no
+    field's, and values that fit the field let a less alike header through. A bare generic word (面积, 人数: in
+    the names of several fields) is never proposed; a header in two dimensions is proposed as its path
+    (居委会办公用房 > 面积). A text becomes an alias in the form header matching reads it (住户数(户) → 住户数)."""
+    from kaohe.workbook.headers import PATH, Headers
 
     headers = Headers(targets)
+    spellings_of = {(lvl, name): [headers.key("".join(PATH.split(s))) for s in (d.label, *d.aliases)]
+                    for lvl, defs in (("street", targets.fields.street), ("community", targets.fields.community))
+                    for name, d in defs.items()}
     pairs: list[tuple[float, str, str]] = []
-    for name in missing:
-        fdef = _field(targets, level, name)
-        spellings = [headers.key(s) for s in (fdef.label, *fdef.aliases)]
-        for text in texts:
-            key = headers.key(text)
-            if not key:
-                continue
-            ratio = max(difflib.SequenceMatcher(None, key, s).ratio() for s in spellings)
-            if ratio >= SIMILAR:
-                pairs.append((ratio, name, key))
+    for text in texts:
+        alias = header_alias(headers, text)
+        if alias is None:
+            continue
+        key = "".join(PATH.split(alias))
+        if _generic(key, spellings_of):
+            continue
+        held = (evidence or {}).get(text)
+        for name in missing:
+            fit = _fits(_field(targets, level, name), held)
+            if fit is None:
+                continue  # the values say it is not this field
+            ratio = max(difflib.SequenceMatcher(None, key, s).ratio() for s in spellings_of[(level, name)])
+            if ratio >= (SIMILAR - 0.1 if fit else SIMILAR):
+                pairs.append((ratio + (0.1 if fit else 0), name, alias))
     out: dict[str, list[str]] = {}
     used_fields: set[str] = set()
     used_keys: set[str] = set()
-    for _ratio, name, key in sorted(pairs, key=lambda p: -p[0]):
-        if name in used_fields or key in used_keys:
+    for _ratio, name, alias in sorted(pairs, key=lambda p: -p[0]):
+        if name in used_fields or alias in used_keys:
             continue
         used_fields.add(name)
-        used_keys.add(key)
-        out.setdefault(f"fields.{level}.{name}.aliases", []).append(key)
+        used_keys.add(alias)
+        out.setdefault(f"fields.{level}.{name}.aliases", []).append(alias)
     return out
+
+
+def header_alias(headers: Any, text: str) -> str | None:
+    """A header text as an alias: in the form header matching reads it (住户数(户) → 住户数), a header in two
+    dimensions as its path (居委会办公用房 > 面积(㎡) → 居委会办公用房 > 面积); None when nothing is left."""
+    from kaohe.workbook.headers import PATH
+
+    parts = [key for key in (headers.key(part) for part in PATH.split(text) if part.strip()) if key]
+    return " > ".join(parts) if parts else None
+
+
+def _generic(key: str, spellings_of: dict[tuple[str, str], list[str]]) -> bool:
+    """A word in the names of two fields or more, and no whole name itself (面积, 人数, 社区): it would match
+    columns of other fields once it is an alias."""
+    holding = {field for field, spellings in spellings_of.items() if any(key in s for s in spellings)}
+    whole = any(key in spellings for spellings in spellings_of.values())
+    return len(holding) >= 2 and not whole
+
+
+def _fits(fdef: FieldDef, held: dict[str, Any] | None) -> bool | None:
+    """Whether a column's values fit a field: True (they do), None (they cannot be the field's), False (no
+    evidence either way: judged by the header alone)."""
+    if not held or not held.get("filled"):
+        return False
+    filled, numbers, yesno = int(held["filled"]), int(held["numbers"]), int(held["yesno"])
+    if fdef.type in ("number", "integer"):
+        if yesno * 2 > filled or numbers * 2 < filled:
+            return None
+        return True
+    if fdef.type == "yesno":
+        if numbers * 2 > filled:
+            return None
+        return yesno * 2 > filled
+    return False
 
 
 # ---- a run's findings as one patch ------------------------------------------------------------------------
@@ -125,15 +171,21 @@ class Patch:
         return bool(self.words)
 
 
-def _where(issue: Issue) -> str:
-    cell = f"{issue.sheet}!{issue.cell}" if issue.sheet and issue.cell else issue.cell or ""
-    return " ".join(p for p in (issue.file or "", cell) if p)
+def _where(issue: Issue, held: dict[str, Any] | None = None) -> str:
+    """Where a word was seen: file sheet!cell — for a header, its own cell and its first values (the evidence)."""
+    at = held.get("cell") if held else None
+    cell = f"{issue.sheet}!{at or issue.cell}" if issue.sheet and (at or issue.cell) else issue.cell or ""
+    shown = " ".join(p for p in (issue.file or "", cell) if p)
+    if held and held.get("values"):
+        shown += f" ({'、'.join(str(v) for v in held['values'])}…)"
+    return shown
 
 
 def collect(targets: Targets, issues: Iterable[Issue]) -> Patch:
     """Every unknown word and header of a run's issues, placed in the targets file."""
     patch = Patch()
     known = _known_words(targets)
+    tables: dict[tuple[Any, ...], tuple[Issue, list[str]]] = {}  # one table's missing fields, placed together
     for issue in issues:
         if issue.code == "vocabulary-gap":
             for path, words in issue.params.get("additions", {}).items():
@@ -145,11 +197,40 @@ def collect(targets: Targets, issues: Iterable[Issue]) -> Patch:
             if word and squash(word).casefold() not in known:
                 patch.add(".".join(place_word(targets, level, name, word)), word, _where(issue))
         elif issue.code == "missing-column" and issue.params.get("unmatched") and "field" in issue.params:
-            level, name = issue.params["field"]
-            for path, texts in additions_for_headers(targets, level, [name], issue.params["unmatched"]).items():
-                for text in texts:
-                    patch.add(path, text, _where(issue))
+            level, name = issue.params["field"]  # a table's missing fields are placed together (below)
+            tables.setdefault((issue.file, issue.sheet, level, tuple(issue.params["unmatched"])), (issue, []))[1] \
+                .append(name)
+    if tables:
+        from kaohe.workbook.headers import Headers
+
+        headers = Headers(targets)
+    for (_file, _sheet, level, texts), (issue, names) in tables.items():
+        evidence = issue.params.get("evidence") or {}
+        of_alias = {header_alias(headers, t): t for t in texts}
+        for path, aliases in additions_for_headers(targets, level, names, list(texts), evidence).items():
+            for alias in aliases:
+                patch.add(path, alias, _where(issue, evidence.get(of_alias.get(alias, ""))))
+    _one_field_each(patch)
     return patch
+
+
+def _one_field_each(patch: Patch) -> None:
+    """A header proposed for two fields (by two tables) is proposed for neither: it goes to the unsure part,
+    for a person to place."""
+    aliases: dict[str, list[str]] = {}
+    for path, words in patch.words.items():
+        if path.endswith(".aliases"):
+            for word in words:
+                aliases.setdefault(word, []).append(path)
+    for word, paths in aliases.items():
+        if len(paths) > 1:
+            for path in paths:
+                places = patch.words[path].pop(word)
+                _, level, name, _ = path.split(".", 3)
+                for place in places:
+                    patch.add(".".join((UNSURE, level, name)), word, place)
+                if not patch.words[path]:
+                    del patch.words[path]
 
 
 def _known_words(targets: Targets) -> set[str]:

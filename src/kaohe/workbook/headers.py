@@ -14,6 +14,7 @@ from kaohe.text import header_key, squash
 
 Level = Literal["street", "community"]
 YEAR = r"(?:19|20)\d\d"  # what {year} of layout.period_forms stands for
+PATH = re.compile(r"\s*[>＞›]\s*")  # between the parts of an alias given as a path (group > sub-header)
 PREVIOUS = "previous"  # the year match() gives a header naming the period before (上年户数): never the one assessed
 
 
@@ -128,6 +129,6 @@ class Headers:
         defs = targets.fields.street if level == "street" else targets.fields.community
         lookup: dict[str, str] = {}
         for name, d in defs.items():
-            for spelling in (d.label, *d.aliases):
-                lookup.setdefault(self.key(spelling), name)
+            for spelling in (d.label, *d.aliases):  # an alias may be a path: 社区服务站 > 面积 (group > sub-header)
+                lookup.setdefault(self.key("".join(part.strip() for part in PATH.split(spelling))), name)
         return lookup

@@ -386,6 +386,22 @@ def _period_words(year: str | None) -> Ref:
     return Ref("period.previous") if year == PREVIOUS else Ref("period.year", {"year": year})
 
 
+def _header_path(header: Header, c: int, headers: Headers) -> str:
+    """A column's header as a path when it has two dimensions (居委会办公用房 > 面积(㎡)): its texts from the top
+    row down, once per merge, a period over its columns left out (_group_year's); else its one text."""
+    sheet = header.sheet
+    parts: list[str] = []
+    for r in range(header.top, header.bottom + 1):
+        raw = sheet.value(r, c)
+        if not isinstance(raw, str) or not raw.strip() or headers.period_of(raw) is not None:
+            continue
+        if r > header.top and sheet.same_merge((r - 1, c), (r, c)):
+            continue
+        if not parts or parts[-1] != raw.strip():
+            parts.append(raw.strip())
+    return " > ".join(parts)
+
+
 def _header_text(header: Header, c: int) -> str:
     for r in range(header.bottom, header.top - 1, -1):
         raw = header.sheet.value(r, c)
@@ -455,9 +471,17 @@ def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | N
     for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
         found = _header_fields(sheet.rows[r], headers)
         names = {name for name, _ in found.values()}
-        if key not in names or len(names) < 2:
+        if key not in names:
             continue
-        top = bottom = r
+        top, bottom = r, r
+        key_col = next(c for c, (name, _) in found.items() if name == key)
+        paths, other = _path_fields(sheet, r, key_col, headers)  # 社区服务站 over 面积 | 是否建立: the pair names it
+        if paths:
+            found.update(paths)
+            names = {name for name, _ in found.values()}
+            top, bottom = min(r, other), max(r, other)
+        if len(names) < 2:
+            continue
         # Two-row headers: a group row (设施面积) merged over the real names, ungrouped columns merged
         # down. Take the neighbour row's names for columns this row leaves empty.
         for neighbour in (r + 1, r - 1):
@@ -471,6 +495,7 @@ def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | N
         for c, (name, year) in list(found.items()):  # a period over a group of columns: 2005年 merged above
             if year is None:
                 found[c] = (name, _group_year(sheet, top, c, headers))
+        found = {c: f for c, f in found.items() if not _merge_copy(sheet, top, bottom, c, f, found)}
         columns, choices = _choose_columns(found, headers.period)
         start = bottom + 1
         while start < len(sheet.rows) and _is_extra_header_row(sheet.rows[start], targets, headers):
@@ -478,6 +503,45 @@ def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | N
         first, last = _span(sheet, top, bottom, columns, headers)
         return Header(sheet, top, bottom, columns, start, columns[key], first, last, start - bottom - 1, choices)
     return None
+
+
+def _path_fields(sheet: Sheet, r: int, key_col: int, headers: Headers) \
+        -> tuple[dict[int, tuple[str, str | None]], int]:
+    """A header in two dimensions: a group merged over sub-headers (社区服务站 over 面积 | 是否建立, 居委会办公用房
+    over 面积), with the header row r above or below. column → (field, year) for each column whose group and
+    sub-header *together* name a field (社区服务站面积; the targets file may give such an alias as a path,
+    `社区服务站 > 面积`), and the other row; ({}, r) when no pair names one. A pair wins over the sub-header alone:
+    面积 says less than 社区服务站 › 面积."""
+    for other in (r + 1, r - 1):
+        if not 0 <= other < len(sheet.rows) or not _is_texty(sheet.rows[other]):
+            continue
+        if not is_blank(sheet.value(other, key_col)) and not sheet.same_merge((r, key_col), (other, key_col)):
+            continue  # the name column's header spans a two-dimensional header: a name there is a community's
+        upper, lower = (other, r) if other < r else (r, other)
+        found: dict[int, tuple[str, str | None]] = {}
+        width = min(len(sheet.rows[upper]), len(sheet.rows[lower]))
+        for c in range(width):
+            group, sub = sheet.rows[upper][c], sheet.rows[lower][c]
+            if not (isinstance(group, str) and isinstance(sub, str) and group.strip() and sub.strip()) \
+                    or sheet.same_merge((upper, c), (lower, c)) or headers.period_of(group) is not None:
+                continue  # one text merged down both rows, or a period over its columns (_group_year's)
+            hit = headers.match(squash(group) + squash(sub), "community")
+            if hit is not None and hit != headers.match(sub, "community") and hit != headers.match(group, "community"):
+                found[c] = hit  # (户数 over 户 is a header over its unit, not a pair)
+        if found:
+            return found, other
+    return {}, r
+
+
+def _merge_copy(sheet: Sheet, top: int, bottom: int, c: int, field: tuple[str, str | None],
+                found: dict[int, tuple[str, str | None]]) -> bool:
+    """Whether column c only repeats a header merged across from a column to its left that names the same
+    field (one header over a wide cell: one column, not two naming one field)."""
+    for r in range(top, bottom + 1):
+        first = sheet.merged.get((r, c))
+        if first is not None and first[1] < c and found.get(first[1]) == field:
+            return True
+    return False
 
 
 def _group_year(sheet: Sheet, top: int, c: int, headers: Headers) -> str | None:
@@ -721,11 +785,15 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
     key = targets.key_field("community")
     key_col = header.columns[key]
     found: list[tuple[int, int, Issue]] = []  # (row, field order, issue): emitted in row order at the end
+    unmatched: tuple[list[str], dict[str, dict[str, Any]]] | None = None
     for name, fdef in defs.items():
         if name not in header.columns and fdef.required:
+            if unmatched is None:
+                texts = _unmatched_headers(header, ctx)
+                unmatched = texts, _column_evidence(header, texts, ctx)
             found.append((header.top, -2, ctx.make_issue("missing-column", sheet.name, a1(header.top, 0), fdef=fdef,
-                                                         what=Ref("what.column"),
-                                                         unmatched=_unmatched_headers(header, ctx))))
+                                                         what=Ref("what.column"), unmatched=unmatched[0],
+                                                         evidence=unmatched[1])))
     plan = [(name, fdef, header.columns[name], ctx.cells.compile(fdef), ctx.cells.compile_column(fdef))
             for name, fdef in defs.items() if name != key and name in header.columns]
     absent = [name for name in defs if name != key and name not in header.columns]
@@ -883,10 +951,44 @@ def _unmatched_headers(header: Header, ctx: _Context) -> list[str]:
     known = set(header.columns.values())
     texts = []
     for c in range(header.first_col, header.last_col + 1):
-        text = _header_text(header, c) if c not in known else ""
+        text = _header_path(header, c, ctx.cells.headers) if c not in known else ""
         if text and squash(text).casefold() not in ctx.cells.headers.serial:
             texts.append(text)
     return texts
+
+
+def _column_evidence(header: Header, texts: list[str], ctx: _Context) -> dict[str, dict[str, Any]]:
+    """What the columns of unmatched headers hold, for `kaohe targets learn` to judge them by their values as
+    well as their headers: header text → its cell, its first values, and how many of its filled cells (in the
+    first EVIDENCE_ROWS rows) are numbers and yes/no words."""
+    headers = ctx.cells.headers
+    words = {squash(w).casefold() for ws in ctx.targets.yesno_words.values() for w in ws}
+    out: dict[str, dict[str, Any]] = {}
+    for c in range(header.first_col, header.last_col + 1):
+        text = _header_path(header, c, headers)
+        if text not in texts or text in out:
+            continue
+        numbers = yesno = filled = 0
+        shown: list[str] = []
+        for row in header.sheet.rows[header.data_start:header.data_start + EVIDENCE_ROWS]:
+            raw = row[c] if c < len(row) else None
+            if is_blank(raw):
+                continue
+            filled += 1
+            folded = squash(str(raw)).casefold()
+            if isinstance(raw, int | float) and not isinstance(raw, bool) or _NUMBERISH.fullmatch(folded):
+                numbers += 1
+            elif folded in words:
+                yesno += 1
+            if len(shown) < 3:
+                shown.append(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()[:12])
+        out[text] = {"cell": header.sheet.a1(header.bottom, c), "values": shown, "filled": filled,
+                     "numbers": numbers, "yesno": yesno}
+    return out
+
+
+EVIDENCE_ROWS = 200  # what a column's evidence looks at: plenty for a district's communities
+_NUMBERISH = re.compile(r"[-+]?[\d,.]+\s*\D{0,3}")
 
 
 _UNREADABLE = ("invalid-number", "invalid-choice")
@@ -1182,11 +1284,12 @@ def _value_position(sheet: Sheet, r: int, c: int, ctx: _Context) -> tuple[int, i
     it when labels run across the row or nothing is to its right but something is under it."""
     row = sheet.rows[r]
     table = ctx.spans.get(sheet.name)
-    end = min(c + 4, len(row))
+    start = _past_merge(sheet, r, c)  # a label merged over several cells (a Word table's wide cell)
+    end = min(start + 3, len(row))
     if table is not None and c < table[1] and r in table[0]:
         end = min(end, table[1])  # a label left of the table: its value is before the table starts
     right_blank = True
-    for vc in range(c + 1, end):
+    for vc in range(start, end):
         if sheet.same_merge((r, c), (r, vc)):
             continue  # the label's own merge repeats it: its value is past the merge
         if not is_blank(row[vc]):
