@@ -31,16 +31,20 @@ def test_lock_and_hidden_files_are_left_out_and_other_files_are_named(book, tmp_
     (folder / ".~lock.东风街道.xlsx#").write_text("lock")
     (folder / ".hidden.xlsx").write_bytes(b"junk")
     (folder / "说明.txt").write_text("说明")
-    (folder / "通知.docx").write_bytes(b"PK")
+    notice = __import__("docx").Document()  # a real Word document with no table: the notice, not a submission
+    notice.add_paragraph("关于报送2005年度社区建设情况的通知")
+    notice.save(folder / "通知.docx")
     (folder / "Thumbs.db").write_bytes(b"\0")
     (folder / "old").mkdir()
     (folder / "old" / "去年.zip").write_bytes(b"PK")
     intake = gather(folder, targets, roster_csv(tmp_path, ["东风街道"]))
-    assert intake.files == ["东风街道.xlsx"]
+    assert intake.files == ["东风街道.xlsx", "通知.docx"]  # a Word document is opened: its tables could be the street's
+    assert [i.name for i in intake.inputs] == ["东风街道.xlsx"]
     assert compact(intake.issues) == [("old/去年.zip", None, "ignored-file"), ("说明.txt", None, "ignored-file"),
                                       ("通知.docx", None, "ignored-file")]
     assert [i.message("zh") for i in intake.issues] == [
-        "未读取：压缩包，kaohe 不打开压缩包", "未读取：文档，不是电子表格", "未读取：文档，不是电子表格"]
+        "未读取：压缩包，kaohe 不打开压缩包", "未读取：文档，不是电子表格",
+        "未读取：Word 文档，其中没有报送的表格（街道情况或社区情况）"]
     assert intake.streets[0].status == "submitted"
 
 

@@ -18,9 +18,9 @@ from kaohe.issues import ignored as ignored_file
 from kaohe.model import FileInfo, Intake, StreetInput, Submission
 from kaohe.targets import Targets
 from kaohe.text import display_name, raw_name_hex
-from kaohe.workbook import SPREADSHEET_SUFFIXES, read_submission
+from kaohe.workbook import SUBMISSION_SUFFIXES, read_submission
 from kaohe.workbook.cells import CellReader
-from kaohe.workbook.sheets import NAMED_SUFFIXES, Book, read_book
+from kaohe.workbook.sheets import DOCUMENT_SUFFIXES, NAMED_SUFFIXES, Book, read_book
 
 if TYPE_CHECKING:
     from kaohe.intake.readings import Readings
@@ -70,7 +70,7 @@ def list_folder(source: Path, skip: Path | None = None) -> tuple[list[Path], lis
                 or name.lower() in _SYSTEM_FILES:
             continue
         suffix = entry.suffix.lower()
-        if suffix in SPREADSHEET_SUFFIXES or suffix in NAMED_SUFFIXES:
+        if suffix in SUBMISSION_SUFFIXES or suffix in NAMED_SUFFIXES:
             if not is_skip(entry):
                 found.append(entry)
         elif entry.is_dir() and not entry.is_symlink():
@@ -86,7 +86,7 @@ _SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 # Why a file beside the workbooks is not read: kind → shown in the ignored-file warning
 _IGNORED_KINDS = {
     **dict.fromkeys((".zip", ".rar", ".7z", ".tar", ".gz"), "archive"),
-    **dict.fromkeys((".doc", ".docx", ".wps", ".rtf", ".odt", ".pdf", ".txt"), "document"),
+    **dict.fromkeys((".rtf", ".odt", ".pdf", ".txt"), "document"),
     **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".heic"), "image"),
 }
 
@@ -310,7 +310,10 @@ def _read_batch(batch: list[Job], worker: _Reading) -> list[Result]:
         try:
             results.append(read_submission(path, worker.targets, name, worker.reader, book=book))
         except UnreadableFile as exc:
-            results.append(unreadable(name, exc.reason, exc.detail, exc.params))
+            if exc.reason == "not-submission" and path.suffix.lower() in DOCUMENT_SUFFIXES:
+                results.append(ignored_file(name, "word-no-table"))  # a notice, a report: a document, named
+            else:
+                results.append(unreadable(name, exc.reason, exc.detail, exc.params))
     del opened  # the workbooks' bytes and grids: only the readings are kept
     scorer = worker.scorer
     if scorer is None:

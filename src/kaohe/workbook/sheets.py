@@ -26,6 +26,9 @@ Findings = dict[tuple[int, int], tuple[str, str]]
 # WPS 表格 .et/.ett, OpenDocument and flat OpenDocument) and CSV. The bytes decide how a file is read.
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".xlsb", ".ods", ".fods", ".et", ".ett",
                         ".csv")
+# Word documents a street may send instead: their tables are read as sheets (workbook.documents)
+DOCUMENT_SUFFIXES = (".docx", ".doc", ".wps")
+SUBMISSION_SUFFIXES = SPREADSHEET_SUFFIXES + DOCUMENT_SUFFIXES
 # Saved by an office program under a spreadsheet-like name but not readable as one: read far enough to be
 # named with the reason (a web page, Excel 2003 XML, a single-file web page).
 NAMED_SUFFIXES = (".htm", ".html", ".mht", ".mhtml", ".xml")
@@ -102,6 +105,15 @@ def read_book(path: Path) -> Book:
 
         text, guessed = decode_noted(data)
         return Book([Sheet(_stem(path), _rows(text))], fingerprint, len(sent), guessed)
+    if kind in ("docx", "doc"):  # a Word document (a .doc or .wps through LibreOffice): its tables as sheets
+        from kaohe.workbook.documents import convert_to_docx, read_docx
+        from kaohe.workbook.guard import inspect_bytes, word_document
+
+        if kind == "doc":
+            kind, data = inspect_bytes(convert_to_docx(data, path.suffix.lower() or ".doc"))
+            if kind != "docx":
+                raise UnreadableFile("corrupt", "LibreOffice made no Word document of it")
+        return Book(read_docx(word_document(data)), fingerprint, len(sent))
     if kind == "xls-old":  # Excel 2.x-4.x: xlrd reads these records, calamine does not
         return Book(_read_with_xlrd(data), fingerprint, len(sent))
     try:
