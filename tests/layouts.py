@@ -44,6 +44,7 @@ class Layout:
     hidden: int = 0                # other streets' communities in hidden rows after the first (a filtered sheet)
     grid: bool = False             # headers in two dimensions: 社区服务站 merged over 面积 | 是否建立, 文化室 over
     #                                可容纳人数; the other headers merged down both rows
+    hidden_decoy: bool = False     # a hidden column headed as the households are, with other figures, left of them
     last_year: str = ""            # the previous year's table first, other figures: on a sheet named for its year
     #                                (name), or titled with it (title) — never to be read
     extra: dict[str, Any] = field(default_factory=dict)
@@ -64,7 +65,8 @@ def random_layout(rng: random.Random) -> Layout:
     return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
                   decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
                   total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)),
-                  last_year=rng.choice(("", "", "", "name", "title")), grid=rng.random() < 0.3)
+                  last_year=rng.choice(("", "", "", "name", "title")), grid=rng.random() < 0.3,
+                  hidden_decoy=rng.random() < 0.2)
 
 
 def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -117,6 +119,8 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
         columns.insert(columns.index("households"), "#decoy")
     if lay.grid:  # a column of the station group that is no field of the targets
         columns.insert(columns.index("room_area") + 1, "#station")
+    if lay.hidden_decoy:
+        columns.insert(columns.index("households"), "#hidden")
 
     def header(col: str) -> str | tuple[str, str]:
         if lay.grid and col in GRID:  # (group, sub-header): the qualifier on the group, the unit on the sub
@@ -125,6 +129,8 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                     sub + (f"({UNITS[col]})" if col in NUMBERS and not lay.units_row else ""))
         if col == "#station":
             return GRID["#station"]
+        if col == "#hidden":
+            col = "households"
         if col == "#serial":
             return "序号"
         if col == "#decoy":
@@ -161,6 +167,10 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                 ws.merge_cells(start_row=r, start_column=c, end_row=r + 1, end_column=c)
             else:
                 ws.cell(r, c, text)
+        if lay.hidden_decoy:
+            from openpyxl.utils import get_column_letter
+
+            ws.column_dimensions[get_column_letter(left + 1 + columns.index("#hidden"))].hidden = True
         if lay.grid:  # the station group merged over its two columns
             at = left + 1 + columns.index("room_area")
             ws.merge_cells(start_row=r, start_column=at, end_row=r, end_column=at + 1)
@@ -181,6 +191,8 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                     value = comm["households"] - 100
                 elif col == "#station":
                     value = "是"
+                elif col == "#hidden":
+                    value = comm["households"] // 2
                 else:
                     value = _value(col, comm.get(col), lay)
                 if value is not None and value != "":
@@ -246,6 +258,8 @@ def expected_issues(lay: Layout) -> set[str]:
         codes.add("hidden-rows")
     if lay.last_year:
         codes.add("other-period-sheets")
+    if lay.hidden_decoy:
+        codes.add("hidden-columns")
     return codes
 
 

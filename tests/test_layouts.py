@@ -257,7 +257,8 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
              Layout(facts="label-above", qualifier="year", words=("☑", "☐")),
              Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False),
              Layout(last_year="name"), Layout(facts="above", last_year="title", hidden=2),
-             Layout(grid=True, units_row=True), Layout(grid=True, facts="left", qualifier="year")]
+             Layout(grid=True, units_row=True), Layout(grid=True, facts="left", qualifier="year"),
+             Layout(hidden_decoy=True, decoy=True)]
     made = []
     for i, lay in enumerate(cases):
         street, communities = _data(20 + i, 10)
@@ -644,3 +645,38 @@ def test_last_periods_column_loses_to_the_plain_one(tmp_path, previous):
     wb.save(path)
     sub = assert_reads_as_data(path, Layout(decoy=True), street, communities)
     assert previous in next(i for i in sub.issues if i.code == "header-period-choice").message()
+
+
+@pytest.mark.parametrize("saved_as", ["xlsx", pytest.param("xls", marks=pytest.mark.soffice),
+                                      pytest.param("ods", marks=pytest.mark.soffice),
+                                      pytest.param("xlsx:Calc MS Excel 2007 XML", marks=pytest.mark.soffice)])
+def test_a_hidden_column_never_wins_over_a_visible_one_and_is_said_when_read(tmp_path, saved_as):
+    """The households column hidden, last year's figures in it, this year's in a visible 户数 column added at
+    the end (as a clerk does instead of overwriting): the visible one is read, the hidden one named; the 社区类型
+    column hidden and the only one: read, and said. Also as LibreOffice re-saves it (.xls, .ods, .xlsx)."""
+    street, communities = _data(81, 6)
+    path = write_layout(tmp_path / "src" / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    households = _header_cell(ws, "户数(户)")
+    kind = _header_cell(ws, "社区类型")
+    last = ws.max_column + 1
+    ws.cell(households.row, last, "户数(户)")
+    for i in range(len(communities)):
+        r = households.row + 1 + i
+        ws.cell(r, last, ws.cell(r, households.column).value)
+        ws.cell(r, households.column).value = communities[i]["households"] // 2  # last year's: never read
+    ws.column_dimensions[households.column_letter].hidden = True
+    ws.column_dimensions[kind.column_letter].hidden = True
+    wb.save(path)
+    if saved_as != "xlsx":
+        path = soffice_convert([path], saved_as, tmp_path / saved_as.split(":")[0])[0]
+    got, sub = scored(path)
+    assert got == reference(street, communities), [i.message() for i in sub.issues]
+    assert [u.values["households"] for u in sub.communities] == [c["households"] for c in communities]
+    codes = sorted(i.code for i in sub.issues)
+    assert codes == ["hidden-column-read", "hidden-columns"], [i.message() for i in sub.issues]
+    read = next(i for i in sub.issues if i.code == "hidden-column-read")
+    assert "社区类型" in read.message("zh") and read.cell == f"{kind.column_letter}{kind.row}"
+    skipped = next(i for i in sub.issues if i.code == "hidden-columns")
+    assert households.coordinate in skipped.message("zh")

@@ -51,6 +51,7 @@ class Sheet:
     merged: Merges = field(default_factory=dict, repr=False)
     hidden: bool = False  # a hidden sheet: searched after the visible ones, never taken as a table's continuation
     hidden_rows: frozenset[int] = frozenset()  # 0-based rows hidden by hand or filtered out by an autofilter
+    hidden_cols: frozenset[int] = frozenset()  # 0-based columns hidden by hand
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows) and col < len(self.rows[row]):
@@ -156,7 +157,8 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
                 raise UnreadableFile("corrupt", f"{meta.name}: {exc}") from exc
             visible = str(getattr(meta, "visible", "Visible")).endswith("Visible")
             sheet = Sheet(meta.name, rows, _probe_for(kind, data, meta.name), merged=_spread(rows, ranges or ()),
-                          hidden=not visible, hidden_rows=unseen.get(meta.name, frozenset()))
+                          hidden=not visible, hidden_rows=unseen.get(meta.name, _NONE)[0],
+                          hidden_cols=unseen.get(meta.name, _NONE)[1])
             (sheets if visible else hidden).append(sheet)
     finally:
         wb.close()
@@ -277,28 +279,34 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
     return found
 
 
-def _hidden_rows(kind: str, data: bytes) -> dict[str, frozenset[int]]:
-    """Per sheet, its 0-based rows hidden by hand or filtered out (calamine reads every row alike). A part
-    kaohe cannot parse for this only costs the distinction: every row is then read, as before."""
+Hidden = dict[str, tuple[frozenset[int], frozenset[int]]]  # sheet → its hidden rows and hidden columns (0-based)
+_NONE: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+
+
+def _hidden_rows(kind: str, data: bytes) -> Hidden:
+    """Per sheet, its 0-based rows hidden by hand or filtered out, and its hidden columns (calamine reads every
+    row and column alike). A part kaohe cannot parse for this only costs the distinction: every row and
+    column is then read, as before."""
     try:
         if kind == "xlsx":
-            return _xlsx_hidden_rows(data)
+            return _xlsx_hidden(data)
         if kind == "ods":
-            return _ods_hidden_rows(data)
+            return _ods_hidden(data)
         if kind == "xls":
-            return _xls_hidden_rows(data)
+            return _xls_hidden(data)
     except Exception:
         return {}
     return {}
 
 
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ATTR = re.compile(rb'\b(r|hidden)="([^"]*)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?(row|col)\b([^>]*)>")
+_ATTR = re.compile(rb'\b(r|hidden|min|max)="([^"]*)"')
 
 
-def _xlsx_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
-    """<row r="7" hidden="1">: Excel, WPS and LibreOffice write a hidden or filtered-out row so."""
-    found: dict[str, frozenset[int]] = {}
+def _xlsx_hidden(data: bytes) -> Hidden:
+    """<row r="7" hidden="1">, <col min="3" max="4" hidden="1">: Excel, WPS and LibreOffice write hidden or
+    filtered-out rows and hidden columns so."""
+    found: Hidden = {}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist() if i.filename.endswith(".xml")
                  and "sheet" in i.filename.lower() and "sharedstrings" not in i.filename.lower()
@@ -311,14 +319,21 @@ def _xlsx_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
             if xml is None:
                 continue
             rows: set[int] = set()
+            cols: set[int] = set()
             last = 0
             for tag in _ROW_TAG.finditer(xml):
-                attrs = dict(_ATTR.findall(tag.group(1)))
+                attrs = dict(_ATTR.findall(tag.group(2)))
+                hidden = attrs.get(b"hidden") in (b"1", b"true")
+                if tag.group(1) == b"col":
+                    if hidden and b"min" in attrs:
+                        low, high = int(attrs[b"min"]), int(attrs.get(b"max") or attrs[b"min"])
+                        cols.update(range(low - 1, min(high, low + 16384)))
+                    continue
                 last = int(attrs[b"r"]) if b"r" in attrs else last + 1
-                if attrs.get(b"hidden") in (b"1", b"true"):
+                if hidden:
                     rows.add(last - 1)
-            if rows:
-                found[name] = frozenset(rows)
+            if rows or cols:
+                found[name] = (frozenset(rows), frozenset(cols))
     return found
 
 
@@ -338,8 +353,9 @@ def _xlsx_sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _ods_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
-    """<table:table-row table:visibility="collapsed|filter">, with its repeats counted."""
+def _ods_hidden(data: bytes) -> Hidden:
+    """<table:table-row table:visibility="collapse|filter">, <table:table-column table:visibility="collapse">,
+    with their repeats counted."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         content = zf.read("content.xml")
     if b'visibility="collapse' not in content and b'visibility="filter' not in content:
@@ -347,37 +363,47 @@ def _ods_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
     from defusedxml.ElementTree import iterparse
 
     table = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-    found: dict[str, set[int]] = {}
-    name, row = "", 0
+    rows: dict[str, set[int]] = {}
+    cols: dict[str, set[int]] = {}
+    name, row, col = "", 0, 0
     for event, elem in iterparse(io.BytesIO(content), events=("start", "end")):
         if elem.tag == f"{table}table" and event == "start":
-            name, row = elem.get(f"{table}name", ""), 0
+            name, row, col = elem.get(f"{table}name", ""), 0, 0
         elif elem.tag == f"{table}table-row" and event == "end":
             repeat = int(elem.get(f"{table}number-rows-repeated", "1"))
             if elem.get(f"{table}visibility", "visible") != "visible" and repeat < 100_000:
-                found.setdefault(name, set()).update(range(row, row + repeat))
+                rows.setdefault(name, set()).update(range(row, row + repeat))
             row += repeat
             elem.clear()
-    return {k: frozenset(v) for k, v in found.items()}
+        elif elem.tag == f"{table}table-column" and event == "end":
+            repeat = int(elem.get(f"{table}number-columns-repeated", "1"))
+            if elem.get(f"{table}visibility", "visible") != "visible" and repeat < 16_384:
+                cols.setdefault(name, set()).update(range(col, col + repeat))
+            col += repeat
+    return {k: (frozenset(rows.get(k, ())), frozenset(cols.get(k, ()))) for k in rows.keys() | cols.keys()}
 
 
-def _xls_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
-    """xlrd's ROW records (formatting_info): a row's hidden flag, set for hidden and filtered-out rows."""
+def _xls_hidden(data: bytes) -> Hidden:
+    """xlrd's ROW and COLINFO records (formatting_info): a row's hidden flag, set for hidden and filtered-out
+    rows, and a column's."""
     import xlrd
 
-    # A ROW record (0x0208, 16 bytes) whose option flags hide the row (0x20): without one, no need to parse the
-    # workbook again with its formatting (a record split across two of the file's sectors escapes this search;
-    # its rows are then read as before)
-    if not any(data[i + 16] & 0x20 for i in _find_all(data, b"\x08\x02\x10\x00") if i + 16 < len(data)):
+    # A ROW record (0x0208, 16 bytes) whose option flags hide the row (0x20), or a COLINFO record (0x007D, 12
+    # bytes) whose options hide its columns (0x01): without one, no need to parse the workbook again with its
+    # formatting (a record split across two of the file's sectors escapes this search; its rows and columns
+    # are then read as before)
+    if not any(data[i + 16] & 0x20 for i in _find_all(data, b"\x08\x02\x10\x00") if i + 16 < len(data)) and \
+            not any(data[i + 12] & 0x01 for i in _find_all(data, b"\x7d\x00\x0c\x00") if i + 12 < len(data)):
         return {}
     book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=True, on_demand=True)
     try:
-        found = {}
+        found: Hidden = {}
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             rows = frozenset(r for r, info in sheet.rowinfo_map.items() if info.hidden)
-            if rows:
-                found[sheet.name] = rows
+            cols = frozenset(c for c, info in sheet.colinfo_map.items() if info.hidden)
+            if rows or cols:
+                found[sheet.name] = (rows, cols)
             book.unload_sheet(index)
         return found
     finally:

@@ -44,6 +44,8 @@ class Header:
     # (field, chosen column, the other columns naming it, the chosen column's year, chosen by period): columns
     # naming one field, or one naming another period
     choices: list[tuple[str, int, list[int], str | None, bool]] = field(default_factory=list)
+    # (column, field, read) for each hidden column naming a field: read when no visible column names it
+    unseen: list[tuple[int, str, bool]] = field(default_factory=list)
 
 
 class TextKind(NamedTuple):
@@ -352,9 +354,18 @@ def _continues(first: Header, other: Header, required: dict[str, bool]) -> bool:
 
 
 def _choice_warnings(header: Header, ctx: _Context) -> None:
-    """A column chosen among several for a field by the period its header names, or one naming another period:
-    never silently."""
+    """A column chosen among several for a field by the period its header names, or one naming another period,
+    and hidden columns naming a field: never silently."""
     sheet, period = header.sheet, ctx.cells.headers.period
+    skipped = [c for c, _, read in header.unseen if not read]
+    if skipped:
+        ctx.issue("hidden-columns", sheet.name, sheet.a1(header.top, skipped[0]),
+                  columns="、".join(_cite(sheet, header.top, c, _header_text(header, c)) for c in skipped))
+    for c, name, read in header.unseen:
+        if read:
+            ctx.issue("hidden-column-read", sheet.name, sheet.a1(header.top, c),
+                      fdef=ctx.targets.fields.community[name], column=_cite(sheet, header.top, c,
+                                                                            _header_text(header, c)))
     for name, chosen, others, year, by_period in header.choices:
         fdef = ctx.targets.fields.community[name]
 
@@ -496,12 +507,16 @@ def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | N
             if year is None:
                 found[c] = (name, _group_year(sheet, top, c, headers))
         found = {c: f for c, f in found.items() if not _merge_copy(sheet, top, bottom, c, f, found)}
+        unseen: list[tuple[int, str, bool]] = []
+        if sheet.hidden_cols:  # a hidden column is never preferred to a visible one naming the same field
+            found, unseen = _visible_columns(found, sheet.hidden_cols)
         columns, choices = _choose_columns(found, headers.period)
         start = bottom + 1
         while start < len(sheet.rows) and _is_extra_header_row(sheet.rows[start], targets, headers):
             start += 1
         first, last = _span(sheet, top, bottom, columns, headers)
-        return Header(sheet, top, bottom, columns, start, columns[key], first, last, start - bottom - 1, choices)
+        return Header(sheet, top, bottom, columns, start, columns[key], first, last, start - bottom - 1, choices,
+                      unseen)
     return None
 
 
@@ -531,6 +546,22 @@ def _path_fields(sheet: Sheet, r: int, key_col: int, headers: Headers) \
         if found:
             return found, other
     return {}, r
+
+
+def _visible_columns(found: dict[int, tuple[str, str | None]], hidden: frozenset[int]) \
+        -> tuple[dict[int, tuple[str, str | None]], list[tuple[int, str, bool]]]:
+    """The header's columns with the hidden ones left out where a visible column names the same field; each
+    hidden column naming a field as (column, field, whether it is still read) for a warning."""
+    visible = {name for c, (name, _) in found.items() if c not in hidden}
+    kept: dict[int, tuple[str, str | None]] = {}
+    unseen: list[tuple[int, str, bool]] = []
+    for c, hit in found.items():
+        if c in hidden:
+            unseen.append((c, hit[0], hit[0] not in visible))
+            if hit[0] in visible:
+                continue
+        kept[c] = hit
+    return kept, unseen
 
 
 def _merge_copy(sheet: Sheet, top: int, bottom: int, c: int, field: tuple[str, str | None],
