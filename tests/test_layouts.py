@@ -680,3 +680,26 @@ def test_a_hidden_column_never_wins_over_a_visible_one_and_is_said_when_read(tmp
     assert "社区类型" in read.message("zh") and read.cell == f"{kind.column_letter}{kind.row}"
     skipped = next(i for i in sub.issues if i.code == "hidden-columns")
     assert households.coordinate in skipped.message("zh")
+
+
+def test_a_table_split_by_columns_over_two_sheets_is_said_and_no_advice_deletes_figures(tmp_path):
+    """The communities' figures in two tables with different columns (服务设施 on a second sheet): the second is
+    not joined yet, and says so — naming its columns and asking to copy them over, never to delete a table."""
+    street, communities = _data(91, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(serial=False))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    head = next(r for r in range(1, 6) if ws.cell(r, 1).value == "社区名称")
+    moved = [c for c in range(1, ws.max_column + 1) if str(ws.cell(head, c).value).startswith(("办公", "文化"))]
+    other = wb.create_sheet("社区设施")
+    for r in range(head, head + len(communities) + 1):
+        other.append([ws.cell(r, 1).value] + [ws.cell(r, c).value for c in moved])
+    for c in sorted(moved, reverse=True):
+        ws.delete_cols(c)
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    part = [i for i in sub.issues if i.code == "table-part"]
+    assert len(part) == 1 and "社区设施" in part[0].message("zh") and "办公和服务用房面积" in part[0].message("zh")
+    assert "不要删除" in part[0].hint("zh") and "delete neither" in part[0].hint("en")
+    for issue in sub.issues:  # no advice to delete or replace cells holding the period's figures
+        assert "删除" not in issue.hint("zh").replace("不要删除", ""), issue.hint("zh")

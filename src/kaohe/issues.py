@@ -170,8 +170,18 @@ CATALOG: dict[str, Kind] = {
              "工作表“{other}”中还有一个社区表（{other_cell}），未读取；只读取了“{sheet}”中的表",
              "Sheet “{other}” holds another community table ({other_cell}) that was not read; only the table "
              "in “{sheet}” was",
-             "把所有社区填在同一张表里，或删除多余的表。",
-             "Put every community in one table, or remove the extra one."),
+             "核对两张表：如果是副本，以读取的那张为准；如果另一张里有本期的社区，把它们填到读取的那张表里。",
+             "Compare the two: if it is a copy, the table read stands; if the other holds communities of the period, "
+             "enter them in the table read."),
+        Kind("table-part", "warning",
+             "工作表“{other}”中另有一个社区表（{other_cell}），有读取的表没有的列 {fields}，未读取：只读取了“{sheet}”"
+             "中的表，两张表不会按社区名称自动合并",
+             "Sheet “{other}” holds another community table ({other_cell}) with columns the table read lacks "
+             "({fields}); it was not read: only the table in “{sheet}” was, and two tables are not joined by "
+             "community name",
+             "把这些列复制到“{sheet}”的表中，每个社区填在自己的行上；两张表的数据都不要删除。",
+             "Copy those columns into the table in “{sheet}”, each community on its own row; delete neither "
+             "table's figures."),
         Kind("table-continued", "warning",
              "社区表接续在{sheets}中，共读取 {count} 个社区",
              "The community table continues over {sheets}; {count} communities read in all",
@@ -187,13 +197,14 @@ CATALOG: dict[str, Kind] = {
              "“{label}”有多处：{chosen}、{others}；按考核期{period}年读取了 {chosen}",
              "{label_en} is named in several places: {chosen}, {others}; {chosen} was read for the period "
              "{period}",
-             "如果读错了列，请删除或改名其他年份的列。",
-             "If the wrong column was read, remove or rename the other periods' columns."),
+             "如果读错了列，请在表头中写明每一列的年份（如“2005年户数”“2004年户数”）。",
+             "If the wrong column was read, name each column's period in its header (2005年户数, 2004年户数)."),
         Kind("duplicate-column", "warning",
              "“{label}”有多列：{chosen}、{others}；读取了 {chosen}",
              "{label_en} is named by several columns: {chosen}, {others}; {chosen} was read",
-             "删除多余的列，或在表头中写明年份（如“2005年户数”）。",
-             "Remove the extra columns, or name their periods in the header (2005年户数)."),
+             "在表头中写明各列的年份（如“2005年户数”），或给不是这一项的列换一个表头；不要删掉本期的数据。",
+             "Name each column's period in its header (2005年户数), or head a column that is not this field "
+             "otherwise; delete none of the period's figures."),
         Kind("header-other-period", "warning",
              "“{label}”一列 {chosen} 写的是{year_text}，考核期是{period}年；已按这一列读取",
              "The {label_en} column {chosen} names {year_text}, but the period assessed is {period}; it was read",
@@ -262,8 +273,9 @@ CATALOG: dict[str, Kind] = {
         Kind("hidden-columns", "warning",
              "隐藏的列 {columns} 没有读取：同一项数据有能看到的列，读取的是能看到的那一列",
              "Hidden column(s) {columns} were not read: a visible column names the same field and was read",
-             "如果隐藏的列才是本期的数据，请取消隐藏、删掉另一列后再报送。",
-             "If the hidden column holds the period's figures, unhide it, remove the other, and send again."),
+             "如果隐藏的列才是本期的数据，请取消隐藏，并在另一列的表头写明它的年份（如“2004年户数”）后再报送。",
+             "If the hidden column holds the period's figures, unhide it and name the other column's period in its "
+             "header (2004年户数), then send again."),
         Kind("hidden-column-read", "warning",
              "“{label}”只有隐藏的一列 {column}，已按这一列读取",
              "The only {label_en} column, {column}, is hidden; it was read",

@@ -167,6 +167,7 @@ WORDS: dict[str, Word] = {
     "issue.doubtful-column": Word("整列可疑", "doubtful column"),
     "issue.count-mismatch": Word("社区数不符", "community count differs"),
     "issue.second-table": Word("另有一个表", "a second table"),
+    "issue.table-part": Word("另一张表的列未合并", "a second table's columns not joined"),
     "issue.table-continued": Word("续表", "table continued"),
     "issue.table-maybe-continued": Word("疑似续表", "maybe a continuation"),
     "issue.header-period-choice": Word("多个年份的列", "columns of several periods"),

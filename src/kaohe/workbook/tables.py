@@ -168,8 +168,10 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         used = {t.sheet.name for t, _ in read}
         for other in found[1:]:  # a second table is never dropped without a word (a header over nothing: no loss)
             if other.sheet.name not in used and filled[id(other)]:
-                ctx.issue("second-table", header.sheet.name, header.sheet.a1(header.top, header.key_col),
-                          other=other.sheet.name, other_cell=other.sheet.a1(other.top, other.key_col))
+                more = [targets.fields.community[n].label for n in other.columns if n not in header.columns]
+                ctx.issue("table-part" if more else "second-table", header.sheet.name,
+                          header.sheet.a1(header.top, header.key_col), other=other.sheet.name,
+                          other_cell=other.sheet.a1(other.top, other.key_col), fields="、".join(more))
         if len(read) > 1:
             ctx.issue("table-continued", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                       sheets="、".join(f"“{t.sheet.name}”" for t, _ in read), count=len(communities))
