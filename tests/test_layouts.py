@@ -703,3 +703,32 @@ def test_a_table_split_by_columns_over_two_sheets_is_said_and_no_advice_deletes_
     assert "不要删除" in part[0].hint("zh") and "delete neither" in part[0].hint("en")
     for issue in sub.issues:  # no advice to delete or replace cells holding the period's figures
         assert "删除" not in issue.hint("zh").replace("不要删除", ""), issue.hint("zh")
+
+
+@pytest.mark.parametrize("named_by", ["title", "file name"])
+def test_last_years_file_beside_this_years_is_named_and_the_street_scored_on_this_years(tmp_path, named_by):
+    """Two files from one street, last year's (its title, or its file name, says 2004) and this year's: the
+    street is scored on this year's figures, last year's file named once (other-period-file) — not a
+    duplicate-submission asking to delete one. Two files naming no period stay a duplicate."""
+    street, communities = _data(95, 6)
+    old_street, old_communities = _data(96, 6)
+    old_street["name"] = street["name"]
+    folder = tmp_path / "报送表"
+    write_layout(folder / "东风街道.xlsx", street, communities, Layout())
+    old_name = "东风街道（2004年）.xlsx" if named_by == "file name" else "东风街道（上报）.xlsx"
+    old = write_layout(folder / old_name, old_street, old_communities, Layout(period="2004"))
+    if named_by == "file name":  # no title: only its name says which year it is
+        wb = openpyxl.load_workbook(old)
+        wb["社区情况"]["A1"] = None
+        wb.save(old)
+    report = api.assess(folder, targets=bundled(DEFAULT_TARGETS))
+    assert [(s.name, s.score) for s in report.streets] == [(street["name"], reference(street, communities))]
+    said = [i for i in report.issues if i.code == "other-period-file"]
+    assert [(i.file, i.severity) for i in said] == [(old_name, "warning")]
+    assert "东风街道.xlsx" in said[0].message("zh") and not [i for i in report.issues if i.severity == "error"]
+
+    plain = tmp_path / "两份"
+    write_layout(plain / "东风街道.xlsx", street, communities, Layout())
+    write_layout(plain / "东风街道（改）.xlsx", street, communities, Layout())
+    twice = api.assess(plain, targets=bundled(DEFAULT_TARGETS))
+    assert {i.code for i in twice.issues if i.severity == "error"} == {"duplicate-submission"}

@@ -82,6 +82,13 @@ CATALOG: dict[str, Kind] = {
              "If they are two versions of one workbook, keep the latest; if each holds part of the figures "
              "(the street's facts in one, the communities in the other), merge them into one — delete neither's "
              "figures."),
+        Kind("other-period-file", "warning",
+             "这个文件写的是其他年份，不是考核期（{period}）的，没有读取；{street}读取的是 {chosen}",
+             "This file names another year than the period assessed ({period}): not read; {street} was read from "
+             "{chosen}",
+             "不用改：其他年份的文件不会计入本期。确认 {chosen} 是本期的表。",
+             "Nothing to change: another year's file never counts for this period. Check that {chosen} is the "
+             "period's."),
         Kind("unknown-street", "error",
              "工作簿中的街道名称“{street}”不在街道名单中，文件未计入",
              "The workbook names “{street}”, which is not on the roster; the file is ignored",
@@ -281,6 +288,12 @@ CATALOG: dict[str, Kind] = {
              "The only {label_en} column, {column}, is hidden; it was read",
              "核对这一列是否为本期的数据；是就取消隐藏，方便核对。",
              "Check that it holds the period's figures; if so, unhide it so it can be checked."),
+        Kind("stray-cells", "warning",
+             "工作表“{sheet}”中有 {count} 个单元格远离其他内容（{cells}），没有读取；其余内容照常读取",
+             "Sheet “{sheet}” has {count} cell(s) far from everything else ({cells}): not read; the rest was read",
+             "核对这些单元格：误填的清除即可；如果是本期的数据，请填到表中相应的位置。",
+             "Check those cells: clear one typed by mistake; if it is a figure of the period, enter it where it "
+             "belongs in the table."),
         Kind("encoding-guessed", "warning",
              "这个文本文件既不是 UTF-8 也不是常见的 GBK 编码，已按 GB18030 读取，文字可能有误",
              "This text file is neither UTF-8 nor plain GBK: read as GB18030, its text may be wrong",

@@ -153,6 +153,8 @@ WORDS: dict[str, Word] = {
     "issue.other-street-rows": Word("其他街道的行", "other streets' rows"),
     "issue.group-rows": Word("分组标题行", "group heading rows"),
     "issue.hidden-rows": Word("隐藏或筛选掉的行", "hidden or filtered-out rows"),
+    "issue.other-period-file": Word("其他年份的文件", "a file of another year"),
+    "issue.stray-cells": Word("远处孤立的单元格", "stray cells far away"),
     "issue.hidden-columns": Word("隐藏的列", "hidden columns"),
     "issue.hidden-column-read": Word("读取了隐藏的列", "a hidden column read"),
     "issue.encoding-guessed": Word("编码靠猜", "encoding guessed"),

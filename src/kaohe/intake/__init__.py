@@ -6,6 +6,7 @@ unknown street or a street someone else already sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -189,6 +190,11 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     for name in roster:
         key = key_of(name)
         subs = by_street.get(key, [])
+        if len(subs) > 1:  # last year's file beside this year's (东风街道2004.xlsx, 东风街道2005.xlsx): never mixed
+            subs, elsewhen = _of_the_period(subs, targets)
+            for sub in elsewhen:
+                issues.append(Issue("other-period-file", sub.file, street=name,
+                                    params={"chosen": subs[0][1].file, "period": targets.period}))
         if len(subs) == 1:
             streets.append(StreetInput(name, subs[0][1], "submitted", (subs[0][1].file,)))
         elif subs:
@@ -205,6 +211,29 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     return Intake(streets, issues, source, [name for _, name in jobs],
                   display_name(roster_path.name) if roster_path else None, tuple(i for i in inputs if i.sha256),
                   file_info(roster_path) if roster_path else None)
+
+
+def _of_the_period(subs: list[tuple[str, Submission]], targets: Targets) \
+        -> tuple[list[tuple[str, Submission]], list[Submission]]:
+    """Of several files from one street, the one of the period assessed when the others name only other years
+    (in their file names or title rows) and it names the period or none: (that one, the others). Otherwise all
+    of them, as they came (a duplicate-submission)."""
+    from kaohe.periods import named_periods
+
+    year = next(iter(re.findall(r"(?:19|20)\d\d", targets.period)), None)
+    if year is None:
+        return subs, []
+    parts = targets.layout.period_parts
+
+    def years(sub: Submission) -> set[str]:
+        texts = [Path(sub.file).stem, *(text for _sheet, _cell, text in sub.titles)]
+        return {p.split("-")[0] for text in texts for p in named_periods(text, parts)}
+
+    named = [years(sub) for _, sub in subs]
+    mine = [i for i, ys in enumerate(named) if not ys or year in ys]
+    if len(mine) != 1 or not all(named[i] for i in range(len(subs)) if i not in mine):
+        return subs, []
+    return [subs[mine[0]]], [sub for i, (_, sub) in enumerate(subs) if i != mine[0]]
 
 
 # Files are read a batch at a time, phase by phase: all opened, then all their tables read, then all judged.

@@ -136,7 +136,8 @@ def inspect_bytes(data: bytes, suffix: str = "") -> tuple[str, bytes]:
     """What inspect() says of bytes already read; `suffix` (.csv) only decides between text formats."""
     head = data[:512]
     if head.startswith(b"PK\x03\x04"):
-        return _inspect_zip(data), data
+        kind, trimmed = _inspect_zip(data)
+        return kind, data if trimmed is None else trimmed
     if head.startswith(OLE_MAGIC):
         if _ENCRYPTED in data:  # an encrypted OOXML package lives in an OLE container
             return inspect_bytes(_decrypt_default(data))
@@ -238,7 +239,14 @@ def _wrap_flat_ods(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _inspect_zip(data: bytes) -> str:
+class Trimmed(bytes):
+    """A package rewritten without a few stray cells far from everything else (a 1 typed at ALL40000): the
+    bytes to read, and `strays` — sheet → [(cell, value)] — for the warning that names them."""
+
+    strays: dict[str, list[tuple[str, str]]]
+
+
+def _inspect_zip(data: bytes) -> tuple[str, Trimmed | None]:
     import io
 
     try:
@@ -291,11 +299,128 @@ def _inspect_zip(data: bytes) -> str:
             else:
                 sheets[name] = part
         book = _Package(sheets, workbook)
+        replaced: dict[str, bytes] = {}
+        strays: dict[str, list[tuple[str, str]]] = {}
         for name in book.worksheets():
             extent = _xlsx_extent(sheets[name]) if kind == "xlsx" else _xlsb_extent(sheets[name])
             if _too_large(extent):  # only a refusal needs the tab's name
-                _check_extent(extent, book.title(name))
-        return kind
+                trimmed = _without_strays(sheets[name]) if kind == "xlsx" else None
+                if trimmed is None:
+                    _check_extent(extent, book.title(name))
+                else:
+                    replaced[name], strays[book.title(name)] = trimmed
+        if not replaced:
+            return kind, None
+        out = Trimmed(_repacked(zf, infos, data, replaced))
+        out.strays = strays
+        return kind, out
+
+
+# Stray cells: a sheet too large only because of a few values far from everything else is read without them.
+MAX_STRAYS = 10  # at most this many cells set aside in a sheet; more, and the sheet is really that large
+STRAY_GAP = (100, 26)  # empty rows, columns between a stray and the rest
+MAX_STRAY_SCAN = MAX_CELLS // 4  # filled cells a sheet may hold for its strays to be looked for
+
+
+def _without_strays(xml: bytes) -> tuple[bytes, list[tuple[str, str]]] | None:
+    """The sheet XML without its stray cells, and the strays (cell, value), when setting aside at most
+    MAX_STRAYS cells, each beyond a gap of STRAY_GAP empty rows or columns from the rest, brings the sheet
+    within the limits; else None."""
+    from collections import Counter
+
+    cells: list[tuple[int, int]] = []
+    for row, col, _start, _end in _filled_cells(xml, None):
+        cells.append((row, col))
+        if len(cells) > MAX_STRAY_SCAN:
+            return None  # a sheet this full is what it is: too large
+    if not cells:
+        return None
+    strays: set[tuple[int, int]] = set()
+    while _too_large(Extent(max(r for r, _ in cells), max(c for _, c in cells))):
+        progressed = False
+        for axis in (0, 1):
+            counts = Counter(p[axis] for p in cells)
+            values = sorted(counts, reverse=True)
+            beyond = 0
+            for high, low in zip(values, values[1:], strict=False):
+                beyond += counts[high]
+                if len(strays) + beyond > MAX_STRAYS:
+                    break
+                if high - low > STRAY_GAP[axis]:
+                    strays |= {p for p in cells if p[axis] > low}
+                    cells = [p for p in cells if p[axis] <= low]
+                    progressed = True
+                    break
+            if progressed:
+                break
+        if not progressed or not cells:
+            return None
+    spans = [(start, end, row, col) for row, col, start, end in _filled_cells(xml, strays)]
+    parts, at, found = [], 0, []
+    for start, end, row, col in spans:
+        parts.append(xml[at:start])
+        at = end
+        found.append((_a1(row, col), _cell_value(xml[start:end])))
+    parts.append(xml[at:])
+    trimmed = _DIMENSION.sub(b"", b"".join(parts), count=1)  # calamine would size the grid by it
+    return trimmed, found
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|t)(?:\s[^>]*)?>([^<]{0,40})")
+
+
+def _filled_cells(xml: bytes, only: set[tuple[int, int]] | None) -> Iterator[tuple[int, int, int, int]]:
+    """(row, col, start, end) of each cell holding something, placed as _xlsx_extent places it (1-based);
+    start and end are the element's bytes, found only for the cells in `only` (when given)."""
+    row = col = 0
+    for m in _ROW_OR_CELL.finditer(xml):
+        tag, attrs, closed = m.groups()
+        ref = _R_ATTR.search(attrs)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = 0
+            continue
+        if ref and ref.group(1):
+            col = _col_number(ref.group(1).upper())
+            row = int(ref.group(2)) if ref.group(2) else row
+        else:
+            col += 1
+        if closed or xml.startswith(b"</", m.end()):
+            continue
+        if only is None:
+            yield row, col, 0, 0
+        elif (row, col) in only:
+            prefix = m.group(0)[1:m.group(0).index(b"c", 1)]
+            close = xml.find(b"</" + prefix + b"c>", m.end())
+            if close != -1:
+                yield row, col, m.start(), close + len(prefix) + 4
+
+
+def _cell_value(element: bytes) -> str:
+    if b't="s"' in element:
+        return ""  # a shared string: its text is elsewhere; the cell is named without it
+    found = _VALUE.search(element)
+    return found.group(1).decode("utf-8", "replace").strip() if found else ""
+
+
+def _a1(row: int, col: int) -> str:
+    from kaohe.text import a1
+
+    return a1(row - 1, col - 1)
+
+
+def _repacked(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], data: bytes, replaced: dict[str, bytes]) -> bytes:
+    """The package again, with some parts replaced (every entry already bounded by the guard)."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            name = _part(info.filename)
+            part = replaced[name] if name in replaced else _inflate(zf, info, data)
+            out.writestr(info.filename, part)
+    return buffer.getvalue()
 
 
 def word_document(data: bytes) -> bytes:

@@ -86,6 +86,8 @@ class Book:
     sha256: str
     size: int
     guessed_encoding: bool = False  # a CSV whose encoding was neither UTF-8/16 nor plain GBK: read, and said
+    # sheet → [(cell, value)]: stray cells far from everything else, left out so the sheet could be read
+    strays: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def read_sheets(path: Path) -> list[Sheet]:
@@ -118,7 +120,7 @@ def read_book(path: Path) -> Book:
     if kind == "xls-old":  # Excel 2.x-4.x: xlrd reads these records, calamine does not
         return Book(_read_with_xlrd(data), fingerprint, len(sent))
     try:
-        return Book(_read_with_calamine(kind, data), fingerprint, len(sent))
+        return Book(_read_with_calamine(kind, data), fingerprint, len(sent), strays=getattr(data, "strays", {}))
     except UnreadableFile as exc:
         if kind != "xlsx" or exc.reason != "corrupt":
             raise

@@ -148,6 +148,9 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     sheets = book.sheets
     if book.guessed_encoding:
         ctx.issue("encoding-guessed", sheets[0].name if sheets else None)
+    for sheet_name, strays in book.strays.items():  # a 1 typed at ALL40000: the sheet is read without it
+        ctx.issue("stray-cells", sheet_name, strays[0][0], count=len(strays),
+                  cells="、".join(f"{cell}“{value}”" if value else cell for cell, value in strays))
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
     # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
     # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).
