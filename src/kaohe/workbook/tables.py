@@ -248,17 +248,19 @@ def _sheet_year(sheet: Sheet, top: int | None, ctx: _Context, titles: bool = Tru
 
     parts = ctx.targets.layout.period_parts
     headers = ctx.cells.headers
-    years = {p.split("-")[0] for p in named_periods(sheet.name, parts)}
+    years = {p.split("-")[0] for p in named_periods(sheet.name, parts)} if _YEARISH.search(sheet.name) else set()
     if not years and squash(sheet.name).casefold().startswith(headers.previous):
         return PREVIOUS
     if not years and titles:
         rows = TITLE_ROWS if top is None else min(top, TITLE_ROWS + 2)
-        for row in sheet.rows[:rows]:
-            for value in row:
-                if isinstance(value, str) and 4 < len(value) <= 80 and _YEARISH.search(value) \
-                        and headers.period_of(value) is None and any("\u4e00" <= ch <= "\u9fff" for ch in value) \
-                        and ctx.street_label(value) is None and not ctx.text_kind(value).header:  # a title, no label
-                    years |= {p.split("-")[0] for p in named_periods(squash(value), parts)}
+        texts = [value for row in sheet.rows[:rows] for value in row
+                 if isinstance(value, str) and 4 < len(value) <= 80 and _YEARISH.search(value)]
+        if {y for text in texts for y in _YEARISH.findall(text)} <= {headers.period}:
+            return None  # (most workbooks: no year but the period's, or none; whether it is named does not matter)
+        for value in texts:
+            if headers.period_of(value) is None and any("\u4e00" <= ch <= "\u9fff" for ch in value) \
+                    and ctx.street_label(value) is None and not ctx.text_kind(value).header:  # a title, no label
+                years |= {p.split("-")[0] for p in named_periods(squash(value), parts)}
     return years.pop() if len(years) == 1 else None
 
 
