@@ -61,8 +61,9 @@ class Headers:
     def key(self, text: str) -> str:
         """The comparable core of a header text (remembered: the same headers recur in every workbook)."""
         found = self._keys.get(text)
-        if found is None:
-            found = self._keys[text] = header_key(text, self._prefixes, self.unit_suffixes)
+        if found is None:  # a path typed in one cell (社区服务站 > 面积, as the targets file writes it) is the pair
+            joined = "".join(PATH.split(text)) if PATH.search(text) else text
+            found = self._keys[text] = header_key(joined, self._prefixes, self.unit_suffixes)
         return found
 
     def match(self, text: str, level: Level) -> tuple[str, str | None] | None:
@@ -130,5 +131,5 @@ class Headers:
         lookup: dict[str, str] = {}
         for name, d in defs.items():
             for spelling in (d.label, *d.aliases):  # an alias may be a path: 社区服务站 > 面积 (group > sub-header)
-                lookup.setdefault(self.key("".join(part.strip() for part in PATH.split(spelling))), name)
+                lookup.setdefault(self.key(spelling), name)
         return lookup
