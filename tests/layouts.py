@@ -45,6 +45,8 @@ class Layout:
     grid: bool = False             # headers in two dimensions: 社区服务站 merged over 面积 | 是否建立, 文化室 over
     #                                可容纳人数; the other headers merged down both rows
     hidden_decoy: bool = False     # a hidden column headed as the households are, with other figures, left of them
+    split: bool = False            # the office area and the education station on a sheet of their own (社区设施),
+    #                                the communities in reverse order: a table joined by community name
     last_year: str = ""            # the previous year's table first, other figures: on a sheet named for its year
     #                                (name), or titled with it (title) — never to be read
     extra: dict[str, Any] = field(default_factory=dict)
@@ -62,11 +64,13 @@ def qualified(header: str, how: str, period: str) -> str:
 
 
 def random_layout(rng: random.Random) -> Layout:
-    return Layout(parts=rng.choice((1, 1, 2, 3)), facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
+    parts = rng.choice((1, 1, 2, 3))
+    return Layout(parts=parts, facts=rng.choice(FACTS), qualifier=rng.choice(QUALIFIERS),
                   decoy=rng.random() < 0.3, units_row=rng.random() < 0.4, words=rng.choice(WORD_PAIRS),
                   total=rng.random() < 0.3, serial=rng.random() < 0.7, hidden=rng.choice((0, 0, 0, 2, 5)),
                   last_year=rng.choice(("", "", "", "name", "title")), grid=rng.random() < 0.3,
-                  hidden_decoy=rng.random() < 0.2)
+                  hidden_decoy=rng.random() < 0.2, split=parts == 1 and rng.random() < 0.35)  # (a continued
+    # table is not joined with another: named, table-part)
 
 
 def random_data(rng: random.Random, n: int, name: str = "东风街道") -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -114,7 +118,8 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
         first.title = PART_NAMES[0] if lay.parts > 1 else "社区情况"
         sheets = [first] + [wb.create_sheet(PART_NAMES[i]) for i in range(1, lay.parts)]
 
-    columns: list[str] = (["#serial"] if lay.serial else []) + list(COMMUNITY_COLUMNS)
+    columns: list[str] = (["#serial"] if lay.serial else []) + [c for c in COMMUNITY_COLUMNS
+                                                               if not (lay.split and c in SPLIT)]
     if lay.decoy:
         columns.insert(columns.index("households"), "#decoy")
     if lay.grid:  # a column of the station group that is no field of the targets
@@ -222,11 +227,25 @@ def write_layout(path: Path, street: dict[str, Any], communities: list[dict[str,
                 ws.cell(r, 1, label)
                 ws.cell(r, 2, value)
                 r += 1
+    if lay.split:
+        _split_sheet(wb, communities, lay)
     if lay.last_year:
         _last_years_sheet(wb, sheets[0], lay, int(lay.period) - 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+SPLIT = ("office_area", "education_station")  # the fields a split layout keeps on a sheet of their own
+
+
+def _split_sheet(wb: Any, communities: list[dict[str, Any]], lay: Layout) -> None:
+    """社区设施: a title, the names and the SPLIT fields, the communities in reverse order."""
+    ws = wb.create_sheet("社区设施")
+    ws.append(["社区设施情况"])
+    ws.append(["社区名称", *(PLAIN_HEADERS[c] + (f"({UNITS[c]})" if c in UNITS else "") for c in SPLIT)])
+    for comm in reversed(communities):
+        ws.append([comm["name"], *(_value(c, comm.get(c), lay) for c in SPLIT)])
 
 
 def _last_years_sheet(wb: Any, ws: Any, lay: Layout, year: int) -> None:
@@ -260,6 +279,8 @@ def expected_issues(lay: Layout) -> set[str]:
         codes.add("other-period-sheets")
     if lay.hidden_decoy:
         codes.add("hidden-columns")
+    if lay.split:
+        codes.add("table-joined")
     return codes
 
 

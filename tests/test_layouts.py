@@ -258,7 +258,7 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
              Layout(qualifier="current", words=("\u3000已建\u3000", "\u3000未建\u3000"), serial=False),
              Layout(last_year="name"), Layout(facts="above", last_year="title", hidden=2),
              Layout(grid=True, units_row=True), Layout(grid=True, facts="left", qualifier="year"),
-             Layout(hidden_decoy=True, decoy=True)]
+             Layout(hidden_decoy=True, decoy=True), Layout(split=True, facts="right", grid=True)]
     made = []
     for i, lay in enumerate(cases):
         street, communities = _data(20 + i, 10)
@@ -682,27 +682,76 @@ def test_a_hidden_column_never_wins_over_a_visible_one_and_is_said_when_read(tmp
     assert households.coordinate in skipped.message("zh")
 
 
-def test_a_table_split_by_columns_over_two_sheets_is_said_and_no_advice_deletes_figures(tmp_path):
-    """The communities' figures in two tables with different columns (服务设施 on a second sheet): the second is
-    not joined yet, and says so — naming its columns and asking to copy them over, never to delete a table."""
-    street, communities = _data(91, 5)
+def _split_by_columns(tmp_path, street, communities, reorder=False):
+    """The communities' figures in two tables: 社区情况 with the names, type and households …, 社区设施 with the
+    names again and the office area and culture capacity (in another order, when `reorder`)."""
     path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(serial=False))
     wb = openpyxl.load_workbook(path)
     ws = wb["社区情况"]
     head = next(r for r in range(1, 6) if ws.cell(r, 1).value == "社区名称")
     moved = [c for c in range(1, ws.max_column + 1) if str(ws.cell(head, c).value).startswith(("办公", "文化"))]
     other = wb.create_sheet("社区设施")
-    for r in range(head, head + len(communities) + 1):
+    other.append(["社区设施情况"])
+    rows = list(range(head + 1, head + len(communities) + 1))
+    other.append([ws.cell(head, 1).value] + [ws.cell(head, c).value for c in moved])
+    for r in (reversed(rows) if reorder else rows):
         other.append([ws.cell(r, 1).value] + [ws.cell(r, c).value for c in moved])
     for c in sorted(moved, reverse=True):
         ws.delete_cols(c)
     wb.save(path)
-    sub = read_submission(path, TARGETS)
-    part = [i for i in sub.issues if i.code == "table-part"]
-    assert len(part) == 1 and "社区设施" in part[0].message("zh") and "办公和服务用房面积" in part[0].message("zh")
-    assert "不要删除" in part[0].hint("zh") and "delete neither" in part[0].hint("en")
+    return path
+
+
+@pytest.mark.parametrize("reorder", [False, True], ids=["same-order", "other-order"])
+def test_a_table_split_by_columns_over_two_sheets_is_joined_by_community_name(tmp_path, reorder):
+    """Two tables with different columns, the same communities (in another order too): joined by name, the
+    street scored exactly, each joined figure cited at its own sheet and cell; one warning says so, and no
+    advice anywhere deletes figures."""
+    street, communities = _data(91, 5)
+    communities[1]["office_area"] = 120  # fails the 300 m² target: the cell that decided it is on 社区设施
+    path = _split_by_columns(tmp_path, street, communities, reorder)
+    got, sub = scored(path)
+    assert got == reference(street, communities), [i.message() for i in sub.issues]
+    assert [i.code for i in sub.issues] == ["table-joined"], [i.message() for i in sub.issues]
+    unit = sub.communities[1]
+    assert unit.values["office_area"] == 120 and unit.cells["office_area"].startswith("社区设施!")
+    row = (len(communities) - 2 if reorder else 1) + 3  # title, header, then the communities
+    assert unit.cells["office_area"] == f"社区设施!B{row}"
+    judged = SCORER.judge_street(street["name"], sub)
+    office = next(t for t in judged.targets if any(f.name == communities[1]["name"] for f in t.failing)
+                  and t.id == "office-area")
+    failing = next(f for f in office.failing if f.name == communities[1]["name"])
+    assert (failing.sheet, failing.cell) == ("社区设施", f"B{row}")
     for issue in sub.issues:  # no advice to delete or replace cells holding the period's figures
         assert "删除" not in issue.hint("zh").replace("不要删除", ""), issue.hint("zh")
+
+
+def test_two_tables_that_disagree_or_miss_a_community_are_said_cell_by_cell(tmp_path):
+    street, communities = _data(92, 5)
+    path = _split_by_columns(tmp_path, street, communities)
+    wb = openpyxl.load_workbook(path)
+    facts = wb["社区设施"]
+    facts.delete_rows(4)  # the second community is missing from 社区设施
+    facts.append(["不在第一张表的社区", 400, 60])
+    facts.cell(2, 4).value = "户数(户)"  # households in both tables: the same for all but the first community
+    for r in range(3, facts.max_row + 1):
+        name = facts.cell(r, 1).value
+        same = next((c["households"] for c in communities if c["name"] == name), 999)
+        facts.cell(r, 4).value = same + 1 if name == communities[0]["name"] else same
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    codes = sorted(i.code for i in sub.issues)
+    assert codes == ["joined-conflict", "joined-extra", "joined-missing", "table-joined"], \
+        [i.message() for i in sub.issues]
+    conflict = next(i for i in sub.issues if i.code == "joined-conflict")
+    assert conflict.community == communities[0]["name"] and conflict.sheet == "社区情况"
+    assert "社区设施!D3" in conflict.message("zh") and sub.communities[0].values["households"] is None
+    missing = next(i for i in sub.issues if i.code == "joined-missing")
+    assert missing.community == communities[1]["name"] and missing.severity == "error"
+    extra = next(i for i in sub.issues if i.code == "joined-extra")
+    assert "不在第一张表的社区" in extra.message("zh")
+    assert sub.communities[1].values["office_area"] is None
+
 
 
 @pytest.mark.parametrize("named_by", ["title", "file name"])

@@ -180,6 +180,29 @@ CATALOG: dict[str, Kind] = {
              "核对两张表：如果是副本，以读取的那张为准；如果另一张里有本期的社区，把它们填到读取的那张表里。",
              "Compare the two: if it is a copy, the table read stands; if the other holds communities of the period, "
              "enter them in the table read."),
+        Kind("table-joined", "warning",
+             "工作表“{other}”中的社区表有 {fields} 列，已按社区名称与“{table}”中的表合并（{count} 个社区两边都有）",
+             "The community table in “{other}” holds {fields}; it was joined with the table in “{table}” by "
+             "community name ({count} communities in both)",
+             "不用改。核对两张表的社区名称是否一致。",
+             "Nothing to change. Check that both tables name the communities alike."),
+        Kind("joined-missing", "error",
+             "社区“{community}”不在工作表“{other}”的表中，{fields} 无法读取",
+             "Community “{community}” is not in the table in “{other}”: its {fields} cannot be read",
+             "在“{other}”的表中为该社区补上一行（名称与本表一致）。",
+             "Add a row for it to the table in “{other}”, named as here."),
+        Kind("joined-extra", "warning",
+             "工作表“{other}”的表中有 {count} 个社区不在“{table}”的表中（{names}），没有读取",
+             "{count} communities of the table in “{other}” are not in the table in “{table}” ({names}): not read",
+             "如果它们是本街道的社区，在“{table}”的表中补上它们的行；如果名称写法不同，改成一致。",
+             "If they are the street's, add their rows to the table in “{table}”; if named differently, name them "
+             "alike."),
+        Kind("joined-conflict", "error",
+             "“{label}”在两张表中不一致：本格为 {value}，{other} 为 {other_value}；该项不予计分",
+             "{label_en} differs between the two tables: {value} here, {other_value} at {other}; it is not "
+             "counted",
+             "核对两处，改成一致的正确数值。",
+             "Check both cells and make them agree on the right figure."),
         Kind("table-part", "warning",
              "工作表“{other}”中另有一个社区表（{other_cell}），有读取的表没有的列 {fields}，未读取：只读取了“{sheet}”"
              "中的表，两张表不会按社区名称自动合并",

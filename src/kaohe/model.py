@@ -107,11 +107,12 @@ class Communities(Lazy[Unit]):
     `letters` are the first part's. `parts` is None for the usual table on one sheet.
     """
 
-    __slots__ = ("sheet", "letters", "names", "rows", "columns", "parts")
+    __slots__ = ("sheet", "letters", "names", "rows", "columns", "parts", "joined")
 
     def __init__(self, sheet: str | None, letters: Mapping[str, str], names: list[str], rows: list[int],
                  columns: dict[str, list[Any]],
-                 parts: list[tuple[str, Mapping[str, str], int]] | None = None) -> None:
+                 parts: list[tuple[str, Mapping[str, str], int]] | None = None,
+                 joined: dict[str, tuple[str, str, list[int | None]]] | None = None) -> None:
         super().__init__()
         self.sheet = sheet
         self.letters = letters  # field → column letter, for the A1 cell of each value
@@ -119,6 +120,19 @@ class Communities(Lazy[Unit]):
         self.rows = rows  # 1-based sheet rows
         self.columns = columns
         self.parts = parts if parts and len(parts) > 1 else None
+        # fields read from another table joined by community name: field → (its sheet, its column letter, the
+        # 1-based row of each community there, None where the community is not in it)
+        self.joined = joined or None
+
+    def cell_of(self, index: int, field: str) -> tuple[str | None, str | None]:
+        """The sheet and A1 cell the field of the community at `index` was read from (None: no cell)."""
+        if self.joined and field in self.joined:
+            other, column, rows = self.joined[field]
+            row = rows[index]
+            return other, None if row is None else f"{column}{row}"
+        sheet, letters = self.where(index)
+        letter = letters.get(field)
+        return sheet, f"{letter}{self.rows[index]}" if letter else None
 
     def where(self, index: int) -> tuple[str | None, Mapping[str, str]]:
         """The sheet and column letters of the community at `index`."""
@@ -133,6 +147,17 @@ class Communities(Lazy[Unit]):
     def _make(self) -> tuple[Unit, ...]:
         fields = list(self.columns)
         values = zip(*self.columns.values(), strict=True) if fields else [()] * len(self.names)
+        if self.joined:  # a joined field's cell names its own sheet: 社区设施!C5
+            units = []
+            for i, (name, row, row_values) in enumerate(zip(self.names, self.rows, values, strict=True)):
+                sheet, letters = self.where(i)
+                cells = dict(RowCells(letters, row))
+                for field, (other, letter, rows) in self.joined.items():
+                    cells.pop(field, None)
+                    if rows[i] is not None:
+                        cells[field] = f"{other}!{letter}{rows[i]}"
+                units.append(Unit(name, dict(zip(fields, row_values, strict=True)), cells, sheet, row))
+            return tuple(units)
         if self.parts is None:
             return tuple([Unit(name, dict(zip(fields, row_values, strict=True)), RowCells(self.letters, row),
                                self.sheet, row)
@@ -145,7 +170,8 @@ class Communities(Lazy[Unit]):
 
     def replaced(self, columns: dict[str, list[Any]]) -> Communities:
         """The same communities with other values."""
-        return Communities(self.sheet, self.letters, list(self.names), list(self.rows), columns, self.parts)
+        return Communities(self.sheet, self.letters, list(self.names), list(self.rows), columns, self.parts,
+                           self.joined)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -154,7 +180,8 @@ class Communities(Lazy[Unit]):
         return f"Communities({self.names!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Communities, (self.sheet, self.letters, self.names, self.rows, self.columns, self.parts))
+        return (Communities, (self.sheet, self.letters, self.names, self.rows, self.columns, self.parts,
+                              self.joined))
 
 
 def columns_of(units: Sequence[Unit]) -> dict[str, list[Any]]:

@@ -310,14 +310,25 @@ def _threshold(test: Test) -> Any:
 def _failing(units: Sequence[Unit], picked: list[int], field: str | None,
              street: str | None) -> Sequence[Failing]:
     """The units at `picked`, each with its value and cell for the field the test reads (if one)."""
-    if isinstance(units, Communities) and units.parts is None:  # from the columns: a Failing each if asked
+    if isinstance(units, Communities) and units.parts is None and not (units.joined and field in units.joined):
         names, rows = units.names, units.rows
         column = units.columns.get(field) if field else None
         return FailingUnits([names[i] for i in picked], street,
                             None if column is None else [column[i] for i in picked], units.sheet,
                             [rows[i] for i in picked], units.letters.get(field) if field else None)
-    return tuple([Failing(u.name, street, u.values.get(field) if field else None, u.sheet,
-                          u.cells.get(field) if field else None) for u in (units[i] for i in picked)])
+    # (from the columns: a Failing each if asked, above)
+    return tuple([Failing(u.name, street, u.values.get(field) if field else None,
+                          *_sheet_cell(u.sheet, u.cells.get(field) if field else None))
+                  for u in (units[i] for i in picked)])
+
+
+def _sheet_cell(sheet: str | None, cell: str | None) -> tuple[str | None, str | None]:
+    """A unit's sheet and a field's cell; a cell read from another table joined by name names its own sheet
+    (社区设施!C5)."""
+    if cell and "!" in cell:
+        other, _, ref = cell.rpartition("!")
+        return other, ref
+    return sheet, cell
 
 
 class _Picked(dict[str, list[Any]]):

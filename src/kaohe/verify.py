@@ -466,9 +466,7 @@ def where_read(sub: Submission, community: str, name: str) -> tuple[str | None, 
         index = _community_index(sub, community)
         assert index is not None
         if isinstance(sub.communities, Communities):
-            sheet, letters = sub.communities.where(index)
-            letter = letters.get(name)
-            cell = f"{letter}{sub.communities.rows[index]}" if letter else None
+            sheet, cell = sub.communities.cell_of(index, name)
         else:
             unit = sub.communities[index]
             cell = unit.cells.get(name) if unit.cells else None

@@ -171,10 +171,18 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
         used = {t.sheet.name for t, _ in read}
         for other in found[1:]:  # a second table is never dropped without a word (a header over nothing: no loss)
             if other.sheet.name not in used and filled[id(other)]:
-                more = [targets.fields.community[n].label for n in other.columns if n not in header.columns]
+                more = [n for n in other.columns if n not in header.columns and n not in (communities.joined or {})]
+                joined = _joined(communities, header, other, more, ctx) if more and not other.sheet.hidden else None
+                if joined is not None:  # the street's figures in two tables, one community a row in each
+                    communities = joined
+                    used.add(other.sheet.name)
+                    spans[other.sheet.name] = (set(range(other.top, len(other.sheet.rows))), other.first_col,
+                                               other.last_col)
+                    continue
                 ctx.issue("table-part" if more else "second-table", header.sheet.name,
                           header.sheet.a1(header.top, header.key_col), other=other.sheet.name,
-                          other_cell=other.sheet.a1(other.top, other.key_col), fields="、".join(more))
+                          other_cell=other.sheet.a1(other.top, other.key_col),
+                          fields="、".join(targets.fields.community[n].label for n in more))
         if len(read) > 1:
             ctx.issue("table-continued", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                       sheets="、".join(f"“{t.sheet.name}”" for t, _ in read), count=len(communities))
@@ -802,6 +810,69 @@ def _read_communities(tables: list[Header], ctx: _Context) \
     return communities, RowCounts(**counts), used
 
 
+def _joined(communities: Communities, header: Header, other: Header, more: list[str],
+            ctx: _Context) -> Communities | None:
+    """The table read, joined by community name with another table of the same street whose columns differ
+    (社区情况 with the households, 社区设施 with the areas): the fields only the other holds are read from it,
+    each figure cited at its own sheet and cell. None — the other is named instead (table-part) — when it
+    does not share most of its communities with the table read (then it is no part of it), or when the table
+    read is continued over sheets.
+
+    A community of the table read that the other lacks: its fields from the other are missing (an error
+    naming them); a community only in the other: named, not read; a figure both tables hold with two values:
+    one error naming both cells, and the figure is not counted."""
+    if communities.parts is not None or not len(communities):
+        return None
+    part = _Context(ctx.file, ctx.targets, ctx.cells, street=ctx.street)
+    theirs, _counts, _read = _read_communities([other], part)
+    index = {squash(name).casefold(): i for i, name in enumerate(theirs.names)}
+    mine = [index.get(squash(name).casefold()) for name in communities.names]
+    shared = sum(1 for j in mine if j is not None)
+    if shared * 2 <= max(len(communities), len(theirs)):
+        return None  # not the same communities: another table, not a part of this one
+    keep = set(more)
+    for issue in part.issues:  # the other table's findings on what is read from it (not its missing columns)
+        named = issue.params.get("field")
+        if issue.code != "missing-column" and (named is None or named[1] in keep):
+            ctx.issues.append(issue)
+    ctx.issues[:] = [i for i in ctx.issues if not (i.code == "missing-column" and i.sheet == header.sheet.name
+                                                   and (i.params.get("field") or ("", ""))[1] in keep)]
+    sheet, defs = other.sheet, ctx.targets.fields.community
+    columns = dict(communities.columns)
+    joined = dict(communities.joined or {})
+    for name in more:
+        values = theirs.columns.get(name, [])
+        columns[name] = [None if j is None else values[j] for j in mine]
+        joined[name] = (sheet.name, col_letter(other.columns[name]), [None if j is None else theirs.rows[j]
+                                                                       for j in mine])
+    for name, c in other.columns.items():  # a figure in both tables: the same, or one error naming both cells
+        if name in more or name == ctx.targets.key_field("community") or name not in communities.columns:
+            continue
+        ours, their_values = columns[name], theirs.columns.get(name, [])
+        for i, j in enumerate(mine):
+            if j is None or ours[i] is None or their_values[j] is None or ours[i] == their_values[j]:
+                continue
+            first = communities.cell_of(i, name)
+            ctx.issue("joined-conflict", first[0], first[1], communities.names[i], fdef=defs[name],
+                      value=ours[i], other_value=their_values[j],
+                      other=f"{sheet.name}!{col_letter(c)}{theirs.rows[j]}")
+            ours = columns[name] = [*ours[:i], None, *ours[i + 1:]]
+    lacking = [communities.names[i] for i, j in enumerate(mine) if j is None]
+    extra = [name for name in theirs.names if squash(name).casefold() not in
+             {squash(n).casefold() for n in communities.names}]
+    labels = "、".join(defs[n].label for n in more)
+    ctx.issue("table-joined", sheet.name, sheet.a1(other.top, other.key_col), other=sheet.name,
+              table=header.sheet.name, fields=labels, count=shared)
+    for name in lacking:
+        ctx.issue("joined-missing", header.sheet.name, None, name, other=sheet.name, fields=labels)
+    if extra:
+        ctx.issue("joined-extra", sheet.name, sheet.a1(other.top, other.key_col), other=sheet.name,
+                  table=header.sheet.name, names="、".join(extra[:10]) + ("…" if len(extra) > 10 else ""),
+                  count=len(extra))
+    return Communities(communities.sheet, communities.letters, list(communities.names), list(communities.rows),
+                       columns, communities.parts, joined)
+
+
 def _row_list(rows: list[int]) -> str:
     """0-based rows as a clerk reads them: 3、5-9、12 (runs joined; the first few runs, then …)."""
     runs: list[list[int]] = []
@@ -939,7 +1010,7 @@ def _own_rows(header: Header, communities: Communities, street: str, ctx: _Conte
     A table continued on other sheets, or without such a column, is kept as it is."""
     from kaohe.intake.roster import street_key
 
-    if communities.parts is not None:
+    if communities.parts is not None or communities.joined:
         return communities
     key = ctx.targets.key_field("street")
     sheet = header.sheet
