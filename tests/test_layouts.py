@@ -781,3 +781,30 @@ def test_last_years_file_beside_this_years_is_named_and_the_street_scored_on_thi
     write_layout(plain / "东风街道（改）.xlsx", street, communities, Layout())
     twice = api.assess(plain, targets=bundled(DEFAULT_TARGETS))
     assert {i.code for i in twice.issues if i.severity == "error"} == {"duplicate-submission"}
+
+
+def test_a_streets_facts_in_one_file_and_its_communities_in_another_are_one_submission(tmp_path):
+    """Two files from one street that complement each other: the facts (街道情况) in one, the community table in
+    the other (no street label: named by its file name). Read as one submission and scored exactly — not a
+    duplicate-submission asking to delete one — each figure cited at its own sheet; the files both listed."""
+    street, communities = _data(97, 6)
+    street["center_area"] = 800  # short of 1000 m²: the failing cell is on the facts' file's sheet
+    folder = tmp_path / "报送表"
+    whole = write_layout(tmp_path / "whole.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(whole)
+    del wb["社区情况"]
+    wb.save(folder.mkdir() or folder / "东风街道（街道情况）.xlsx")
+    wb = openpyxl.load_workbook(whole)
+    del wb["街道情况"]
+    wb["社区情况"]["A1"] = "社区情况统计表"
+    wb.save(folder / "东风街道（社区情况）.xlsx")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("街道名称\n东风街道\n", encoding="utf-8")
+    report = api.assess(folder, targets=bundled(DEFAULT_TARGETS), roster=roster)
+    assert [(s.name, s.score) for s in report.streets] == [(street["name"], reference(street, communities))], \
+        [i.message() for i in report.issues]
+    assert sorted(i.code for i in report.issues) == ["files-joined", "street-from-file-name"], \
+        [i.message() for i in report.issues]
+    assert report.streets[0].files == ("东风街道（街道情况）.xlsx", "东风街道（社区情况）.xlsx")
+    center = next(t for t in report.streets[0].targets if t.id == "center-area")
+    assert not center.met and (center.failing[0].sheet, center.failing[0].value) == ("街道情况", 800)

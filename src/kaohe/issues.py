@@ -82,6 +82,12 @@ CATALOG: dict[str, Kind] = {
              "If they are two versions of one workbook, keep the latest; if each holds part of the figures "
              "(the street's facts in one, the communities in the other), merge them into one — delete neither's "
              "figures."),
+        Kind("files-joined", "warning",
+             "{street}的报送分在两个文件中：街道情况在 {facts}，社区情况在 {communities}，已合并为一份读取",
+             "{street} sent two files: the street's facts in {facts}, its communities in {communities}; they were "
+             "read as one submission",
+             "不用改。下次可以把两部分填在同一个文件里。",
+             "Nothing to change. Next time both parts may go in one file."),
         Kind("other-period-file", "warning",
              "这个文件写的是其他年份，不是考核期（{period}）的，没有读取；{street}读取的是 {chosen}",
              "This file names another year than the period assessed ({period}): not read; {street} was read from "

@@ -195,7 +195,14 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
             for sub in elsewhen:
                 issues.append(Issue("other-period-file", sub.file, street=name,
                                     params={"chosen": subs[0][1].file, "period": targets.period}))
-        if len(subs) == 1:
+        together = _parts_of_one(subs) if len(subs) == 2 else None
+        if together is not None:  # the street's facts in one file, its communities in the other: one submission
+            combined, dropped = together
+            issues[:] = [i for i in issues if not any(i is d for d in dropped)]
+            issues.append(Issue("files-joined", combined.file, street=name,
+                                params={"facts": _files(subs)[0], "communities": _files(subs)[1]}))
+            streets.append(StreetInput(name, combined, "submitted", _files(subs)))
+        elif len(subs) == 1:
             streets.append(StreetInput(name, subs[0][1], "submitted", (subs[0][1].file,)))
         elif subs:
             files_named = tuple(s.file for _, s in subs)
@@ -211,6 +218,43 @@ def gather_files(files: list[Path], targets: Targets, roster_path: Path | None =
     return Intake(streets, issues, source, [name for _, name in jobs],
                   display_name(roster_path.name) if roster_path else None, tuple(i for i in inputs if i.sha256),
                   file_info(roster_path) if roster_path else None)
+
+
+def _parts_of_one(subs: list[tuple[str, Submission]]) -> tuple[Submission, list[Issue]] | None:
+    """Two files from one street that complement each other — the street's facts and no community table in
+    one, a community table and no street facts in the other — as one submission (the communities' file
+    first, the facts kept with their own sheet), and the issues each raised only for lacking the other's
+    part (to be dropped). None when the two are not such a pair: then they are a duplicate-submission."""
+    from dataclasses import replace as with_
+
+    pair = [sub for _, sub in subs]
+    facts = next((s for s in pair if s.community_sheet is None and not len(s.communities) and s.street is not None
+                  and any(v is not None for v in s.street.values.values())), None)
+    table = next((s for s in pair if s is not facts and len(s.communities) and
+                  (s.street is None or not any(v is not None for v in s.street.values.values()))), None)
+    if facts is None or table is None:
+        return None
+    subs.sort(key=lambda ns: ns[1] is not facts)  # the facts' file first, as the files are listed
+
+    def level(issue: Issue) -> str | None:
+        named = issue.params.get("field")
+        return named[0] if isinstance(named, tuple | list) and named else None
+
+    dropped = [i for i in facts.issues if i.code == "no-communities" or
+               (i.code == "missing-column" and level(i) == "community")]
+    dropped += [i for i in table.issues if i.code == "missing-column" and level(i) == "street"]
+    street = facts.street
+    assert street is not None
+    if street.sheet is not None and street.sheet == table.community_sheet:  # both files' sheets named alike
+        street = street._replace(sheet=f"{facts.file} {street.sheet}")
+    combined = with_(table, street=street, street_sheet=street.sheet, judged=None,
+                     issues=[i for i in facts.issues + table.issues if not any(i is d for d in dropped)],
+                     titles=facts.titles + table.titles)
+    return combined, dropped
+
+
+def _files(subs: list[tuple[str, Submission]]) -> tuple[str, ...]:
+    return tuple(sub.file for _, sub in subs)
 
 
 def _of_the_period(subs: list[tuple[str, Submission]], targets: Targets) \
