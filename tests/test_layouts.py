@@ -808,3 +808,34 @@ def test_a_streets_facts_in_one_file_and_its_communities_in_another_are_one_subm
     assert report.streets[0].files == ("东风街道（街道情况）.xlsx", "东风街道（社区情况）.xlsx")
     center = next(t for t in report.streets[0].targets if t.id == "center-area")
     assert not center.met and (center.failing[0].sheet, center.failing[0].value) == ("街道情况", 800)
+
+
+def test_a_table_kaohe_cannot_place_is_one_error_saying_what_it_found_and_looked_for(tmp_path):
+    """Four columns headed in an office's own words: one error (table-unplaced) naming the four fields looked
+    for and the four header texts found — not four missing-column errors — and learn still reads it. Two such
+    columns stay two missing-column errors (layout.unplaced_columns: 3)."""
+    street, communities = _data(98, 5)
+    path = write_layout(tmp_path / "四列" / "东风街道.xlsx", street, communities, Layout())
+    renamed = {"服务站服务用房面积(㎡)": "服务站建筑(㎡)", "办公和服务用房面积(平方米)": "办公室(㎡)",
+               "文化室可容纳人数(人)": "活动室座位", "社区教育活动站": "学习点"}
+    wb = openpyxl.load_workbook(path)
+    for cell in wb["社区情况"][2]:
+        cell.value = renamed.get(cell.value, cell.value)
+    wb.save(path)
+    sub = read_submission(path, TARGETS)
+    errors = [i for i in sub.issues if i.severity == "error"]
+    assert [i.code for i in errors] == ["table-unplaced"], [i.message() for i in sub.issues]
+    message = errors[0].message("zh")
+    assert all(f"“{text}”" in message for text in renamed.values()) and "4 项" in message
+    assert "Culture-room capacity" in errors[0].message("en")
+    text, _count = api.learn(path, targets=bundled(DEFAULT_TARGETS))
+    assert "fields.community.room_area.aliases: [服务站建筑]" in text
+
+    path = write_layout(tmp_path / "两列" / "东风街道.xlsx", street, communities, Layout())
+    wb = openpyxl.load_workbook(path)
+    for cell in wb["社区情况"][2]:
+        if cell.value in ("文化室可容纳人数(人)", "社区教育活动站"):
+            cell.value = renamed[cell.value]
+    wb.save(path)
+    assert sorted(i.code for i in read_submission(path, TARGETS).issues if i.severity == "error") == \
+        ["missing-column", "missing-column"]

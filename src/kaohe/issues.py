@@ -69,6 +69,15 @@ CATALOG: dict[str, Kind] = {
              "No {label_en} {what} was found; every value of it counts as unreadable",
              "按模板补上该列（或该项），表头文字与模板一致。",
              "Add the column (or label) as in the template."),
+        Kind("table-unplaced", "error",
+             "社区表中有 {count} 项数据找不到对应的列：{labels}，这些项全部按无法读取处理；"
+             "表头中没有认出的文字：{found}",
+             "In the community table, {count} fields have no column kaohe recognises: {labels_en}; every value of "
+             "them counts as unreadable. Header texts not recognised: {found}",
+             "这些列如果在表中、只是写法不同，请区里运行 kaohe targets learn 把写法加进目标文件；"
+             "不在表中的，按模板补上。",
+             "If the columns are there under other headers, the bureau runs kaohe targets learn to add them to the "
+             "targets file; columns that are not there are added as in the template."),
         Kind("unreadable-file", "error",
              "文件无法读取：{reason}{detail_note}",
              "The file cannot be read: {reason}{detail_note}",

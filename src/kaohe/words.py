@@ -155,6 +155,7 @@ WORDS: dict[str, Word] = {
     "issue.hidden-rows": Word("隐藏或筛选掉的行", "hidden or filtered-out rows"),
     "issue.other-period-file": Word("其他年份的文件", "a file of another year"),
     "issue.files-joined": Word("两个文件合并读取", "two files read as one"),
+    "issue.table-unplaced": Word("认不出的社区表", "a community table not understood"),
     "issue.stray-cells": Word("远处孤立的单元格", "stray cells far away"),
     "issue.hidden-columns": Word("隐藏的列", "hidden columns"),
     "issue.hidden-column-read": Word("读取了隐藏的列", "a hidden column read"),

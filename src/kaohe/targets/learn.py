@@ -200,6 +200,10 @@ def collect(targets: Targets, issues: Iterable[Issue]) -> Patch:
             level, name = issue.params["field"]  # a table's missing fields are placed together (below)
             tables.setdefault((issue.file, issue.sheet, level, tuple(issue.params["unmatched"])), (issue, []))[1] \
                 .append(name)
+        elif issue.code == "table-unplaced" and issue.params.get("unmatched"):
+            for level, name in issue.params.get("fields") or []:
+                tables.setdefault((issue.file, issue.sheet, level, tuple(issue.params["unmatched"])),
+                                  (issue, []))[1].append(name)
     if tables:
         from kaohe.workbook.headers import Headers
 

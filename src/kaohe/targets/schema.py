@@ -183,6 +183,7 @@ class Layout(Model):
     period_parts: dict[Literal["H1", "H2", "Q1", "Q2", "Q3", "Q4"], list[str]] = Field(
         default_factory=default("layout", "period_parts"))
     vocabulary_gap_words: int = Field(default_factory=default("layout", "vocabulary_gap_words"), ge=1, le=10)
+    unplaced_columns: int = Field(default_factory=default("layout", "unplaced_columns"), ge=2, le=50)
     vocabulary_gap_share: float = Field(default_factory=default("layout", "vocabulary_gap_share"), gt=0, le=1)
     header_extra_chars: int = Field(default_factory=default("layout", "header_extra_chars"), ge=0, le=40)
     serial_headers: list[str] = Field(default_factory=default("layout", "serial_headers"))

@@ -208,9 +208,31 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
             ctx.issue("missing-column", sheet.name, a1(r, 0), fdef=key, what=Ref("what.header"), unmatched=texts)
     elif not communities:
         ctx.issue("no-communities", header.sheet.name, a1(header.data_start, 0))
+    _one_error_for_an_unplaced_table(header, ctx)
     return Submission(ctx.file, street, communities, ctx.issues, counts,
                       header.sheet.name if header else None, street.sheet if street else None, book.sha256,
                       book.size, titles=_titles(sheets, header, street), heading=_heading(sheets, header, street))
+
+
+def _one_error_for_an_unplaced_table(header: Header | None, ctx: _Context) -> None:
+    """A community table missing `layout.unplaced_columns` of its fields' columns or more was not understood:
+    one error saying which fields were looked for and which header texts were found instead (for `targets
+    learn` too), in place of one missing-column error per field."""
+    if header is None:
+        return
+    missing = [i for i in ctx.issues if i.code == "missing-column" and i.sheet == header.sheet.name
+               and (i.params.get("field") or ("", ""))[0] == "community"]
+    if len(missing) < ctx.targets.layout.unplaced_columns:
+        return
+    first = missing[0]
+    unmatched = first.params.get("unmatched") or []
+    ctx.issues[:] = [i for i in ctx.issues if not any(i is m for m in missing)]
+    ctx.issues.insert(0, ctx.make_issue(
+        "table-unplaced", first.sheet, first.cell, count=len(missing),
+        labels="、".join(f"“{m.params['label']}”" for m in missing),
+        labels_en=", ".join(str(m.params["label_en"]) for m in missing),
+        found="、".join(f"“{t}”" for t in unmatched) or "—", fields=[m.params["field"] for m in missing],
+        unmatched=unmatched, evidence=first.params.get("evidence") or {}))
 
 
 TITLE_ROWS = 3  # a sheet's title is in its first rows (above a table, or above the street's facts)
