@@ -382,3 +382,36 @@ def test_a_package_calamine_refuses_is_read_with_openpyxl():
     with pytest.raises(pc.CalamineError):
         pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert [(s.name, s.rows) for s in read_book(path).sheets] == [("Sheet1", [[1, 1]])]
+
+
+def test_an_xls_calamine_refuses_but_xlrd_reads_is_read_not_called_damaged(tmp_path: Path) -> None:
+    """An .xls whose CODEPAGE record says 8001 (Quattro Pro writes it; calamine knows no such codepage and
+    refuses the file) is a sound BIFF8 file: read through xlrd (with the template's merged title rows), and
+    scored as its figures say — damaged only when no reader can read it."""
+    import xlwt
+
+    from clerks import write_workbook
+    from conftest import STREET, good_communities
+    from kaohe import api
+
+    source = openpyxl.load_workbook(write_workbook(tmp_path / "src.xlsx", STREET, good_communities(3)))
+    book = xlwt.Workbook(encoding="utf-8")
+    for ws in source.worksheets:
+        out = book.add_sheet(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    out.write(cell.row - 1, cell.column - 1, cell.value)
+        for merged in ws.merged_cells.ranges:  # the title rows' merges, as the template has them
+            out.merge(merged.min_row - 1, merged.max_row - 1, merged.min_col - 1, merged.max_col - 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    at = data.find(b"\x42\x00\x02\x00")  # the CODEPAGE record
+    assert at > 0
+    path = tmp_path / "东风街道.xls"
+    path.write_bytes(data[:at + 4] + struct.pack("<H", 8001) + data[at + 6:])
+    report = api.check(path)
+    assert not [i for i in report.issues if i.code == "unreadable-file"], [i.message() for i in report.issues]
+    plain = api.check(write_workbook(tmp_path / "plain" / "东风街道.xlsx", STREET, good_communities(3)))
+    assert report.streets[0].score == plain.streets[0].score

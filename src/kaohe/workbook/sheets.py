@@ -122,6 +122,11 @@ def read_book(path: Path) -> Book:
     try:
         return Book(_read_with_calamine(kind, data), fingerprint, len(sent), strays=getattr(data, "strays", {}))
     except UnreadableFile as exc:
+        if kind == "xls" and exc.reason == "corrupt":  # a BIFF8 calamine refuses (Quattro's codepage 8001 …):
+            try:  # damaged only if xlrd cannot read it either
+                return Book(_read_with_xlrd(data, merges=True), fingerprint, len(sent))
+            except UnreadableFile:
+                raise exc from None
         if kind != "xlsx" or exc.reason != "corrupt":
             raise
         # a package calamine refuses (an odd relationship, a bad shared string): openpyxl may read it
@@ -167,17 +172,19 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
     return sheets + hidden
 
 
-def _read_with_xlrd(data: bytes) -> list[Sheet]:
-    """Every sheet of an Excel 2.x-4.x file, by xlrd (pure Python: no process to abort). Error cells and
-    dates come back as calamine gives them: '' and the cell's number."""
+def _read_with_xlrd(data: bytes, merges: bool = False) -> list[Sheet]:
+    """Every sheet of an Excel 2.x-4.x file — or of an .xls calamine refuses, with its merged cells and hidden
+    rows and columns (`merges`) — by xlrd (pure Python: no process to abort). Error cells and dates come back
+    as calamine gives them: '' and the cell's number."""
     import xlrd
 
     from kaohe.limits import MAX_CELLS
 
     try:
-        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=False)
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=merges)
     except Exception as exc:
         raise UnreadableFile("old-excel", str(exc)[:120]) from exc
+    unseen = _hidden_rows("xls", data) if merges else {}
     sheets = []
     for sh in book.sheets():
         if sh.nrows * sh.ncols > MAX_CELLS:
@@ -193,7 +200,10 @@ def _read_with_xlrd(data: bytes) -> list[Sheet]:
                     value = ""
                 row.append(value)
             rows.append(row + [""] * (sh.ncols - len(row)))
-        sheets.append(Sheet(sh.name, rows))
+        ranges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells] if merges else []
+        hidden_rows, hidden_cols = unseen.get(sh.name, _NONE)
+        sheets.append(Sheet(sh.name, rows, merged=_spread(rows, ranges), hidden=merges and sh.visibility != 0,
+                            hidden_rows=hidden_rows, hidden_cols=hidden_cols))
     return sheets
 
 
