@@ -839,3 +839,28 @@ def test_a_table_kaohe_cannot_place_is_one_error_saying_what_it_found_and_looked
     wb.save(path)
     assert sorted(i.code for i in read_submission(path, TARGETS).issues if i.severity == "error") == \
         ["missing-column", "missing-column"]
+
+
+@pytest.mark.parametrize("last_year_first", [True, False], ids=["2004-above", "2004-below"])
+def test_two_years_tables_on_one_sheet_are_never_read_as_one(tmp_path, last_year_first):
+    """2004年社区情况 and its table, then 2005年社区情况 and its table, on one sheet (or the other way round): the
+    period's table alone is read and scored — not 2004's with 2005's rows refused as duplicates — and the
+    other year's rows are named once."""
+    street, communities = _data(99, 5)
+    path = write_layout(tmp_path / "东风街道.xlsx", street, communities, Layout(facts="sheet", serial=False))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["社区情况"]
+    table = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]  # header and communities
+    old = [table[0]] + [[v // 2 if isinstance(v, int) and v > 20 else v for v in row] for row in table[1:]]
+    ws.delete_rows(1, ws.max_row)
+    blocks = [("2004年社区情况", old), ("2005年社区情况", table)]
+    for title, rows in (blocks if last_year_first else blocks[::-1]):
+        ws.append([title])
+        for row in rows:
+            ws.append(row)
+        ws.append([])
+    wb.save(path)
+    got, sub = scored(path)
+    assert got == reference(street, communities), [i.message() for i in sub.issues]
+    assert [i.code for i in sub.issues] == ["other-period-rows"], [i.message() for i in sub.issues]
+    assert "2004" in sub.issues[0].message("zh") and sub.rows.rejected == 0

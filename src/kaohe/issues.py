@@ -267,6 +267,14 @@ CATALOG: dict[str, Kind] = {
              "不用改：其他年份的表不会计入本期。核对考核期的表是否完整。",
              "Nothing to change: another year's sheets never count for this period. Check that the period's "
              "sheets are complete."),
+        Kind("other-period-rows", "warning",
+             "第 {rows} 行是其他年份（{year_text}）的表，没有读取；"
+             "读取的是考核期（{period}年）的表，表头在第 {chosen} 行",
+             "Rows {rows} are another year's table ({year_text}): not read; the period's table ({period}), headed "
+             "in row {chosen}, was",
+             "不用改：其他年份的表不会计入本期。核对考核期的表是否完整。",
+             "Nothing to change: another year's table never counts for this period. Check that the period's table "
+             "is complete."),
         Kind("sheet-other-period", "warning",
              "社区表所在的工作表“{sheet}”写的是{year_text}，本次考核的是{period}年；已按考核期读取",
              "The community table's sheet “{sheet}” names {year_text}, but the period assessed is {period}; it "

@@ -155,6 +155,7 @@ WORDS: dict[str, Word] = {
     "issue.hidden-rows": Word("隐藏或筛选掉的行", "hidden or filtered-out rows"),
     "issue.other-period-file": Word("其他年份的文件", "a file of another year"),
     "issue.files-joined": Word("两个文件合并读取", "two files read as one"),
+    "issue.other-period-rows": Word("其他年份的表（同一工作表）", "another year's table on the sheet"),
     "issue.table-unplaced": Word("认不出的社区表", "a community table not understood"),
     "issue.stray-cells": Word("远处孤立的单元格", "stray cells far away"),
     "issue.hidden-columns": Word("隐藏的列", "hidden columns"),

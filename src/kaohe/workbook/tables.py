@@ -46,6 +46,8 @@ class Header:
     choices: list[tuple[str, int, list[int], str | None, bool]] = field(default_factory=list)
     # (column, field, read) for each hidden column naming a field: read when no visible column names it
     unseen: list[tuple[int, str, bool]] = field(default_factory=list)
+    end: int | None = None  # the row the table stops before (another period's table under it), else the sheet's end
+    begin: int = 0  # where its title rows begin when another year's table stands above it on the sheet
 
 
 class TextKind(NamedTuple):
@@ -154,6 +156,7 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
     found = [h for h in (_find_header(sheet, ctx.cells.headers, targets) for sheet in sheets) if h is not None]
     # The table is the first visible one that holds a community: a 填表说明 sheet may show the header over an
     # example row. A hidden sheet's table is never preferred to a visible one (it is named, not read).
+    found = [_of_the_period_on_its_sheet(h, ctx) for h in found]  # 2004's table above 2005's on one sheet
     filled = {id(h): _has_rows(h, ctx) for h in found}
     elsewhen = _other_period_sheets(sheets, found, filled, ctx)
     if elsewhen:  # sheets of another year (2004年 beside 2005年): never read with the period's, never mixed in
@@ -294,6 +297,68 @@ def _sheet_year(sheet: Sheet, top: int | None, ctx: _Context, titles: bool = Tru
     return years.pop() if len(years) == 1 else None
 
 
+def _of_the_period_on_its_sheet(header: Header, ctx: _Context) -> Header:
+    """A sheet holding the tables of several years one under the other, each headed again under its own title
+    (2004年社区情况 … 2005年社区情况 …): the assessed period's table alone, ended before the next one, the others
+    named once (other-period-rows) — never read as one table whose second half repeats the first. A header
+    repeated with no other year over it (a second printed page) is left to the table, as before."""
+    period = ctx.cells.headers.period
+    sheet = header.sheet
+    if period is None:
+        return header
+    key_text = squash(str(sheet.value(header.bottom, header.key_col) or ""))
+    tops = [header.top]
+    for r in range(header.data_start, len(sheet.rows)):
+        raw = sheet.value(r, header.key_col)
+        if isinstance(raw, str) and squash(raw) == key_text and r > tops[-1] + 1:
+            again = _find_header(sheet, ctx.cells.headers, ctx.targets, r if r < 1 else r - 1)
+            if again is not None and again.top >= r - 1 and again.key_col == header.key_col:
+                tops.append(again.top)
+    if len(tops) < 2:
+        return header
+    years = [_segment_year(sheet, top, tops[i - 1] if i else -1, ctx) for i, top in enumerate(tops)]
+    named = {y for y in years if y is not None}
+    if len(named) < 2 and not (named and period not in named):
+        return header  # one year (or none) over every part: a table printed over pages, read as one
+    mine = [i for i, y in enumerate(years) if y == period]
+    if len(mine) != 1:
+        return header
+    i = mine[0]
+    chosen = header if i == 0 else _find_header(sheet, ctx.cells.headers, ctx.targets, tops[i])
+    if chosen is None:
+        return header
+    end = _title_start(sheet, tops[i + 1], tops[i]) if i + 1 < len(tops) else None
+    others = [(tops[j], _title_start(sheet, tops[j + 1], tops[j]) if j + 1 < len(tops) else len(sheet.rows))
+              for j in range(len(tops)) if j != i]
+    ctx.issue("other-period-rows", sheet.name, sheet.a1(others[0][0], header.key_col),
+              rows="、".join(f"{a + 1}-{b}" for a, b in others),
+              year_text="、".join(str(y) for j, y in enumerate(years) if j != i and y) or "—",
+              chosen=tops[i] + 1, period=period)
+    return replace(chosen, end=end, begin=_title_start(sheet, tops[i], tops[i - 1]) if i else 0)
+
+
+def _segment_year(sheet: Sheet, top: int, previous: int, ctx: _Context) -> str | None:
+    """The one year the title rows just above a table's header name (up to TITLE_ROWS + 2 rows, not into the
+    table above it), if any."""
+    from kaohe.periods import named_periods
+
+    years: set[str] = set()
+    for r in range(max(previous + 1, top - TITLE_ROWS - 2), top):
+        for value in sheet.rows[r]:
+            if isinstance(value, str) and _YEARISH.search(value) and len(value) <= 80:
+                years |= {p.split("-")[0] for p in named_periods(squash(value), ctx.targets.layout.period_parts)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _title_start(sheet: Sheet, top: int, previous: int) -> int:
+    """Where the title rows over the header at `top` begin: the text-only rows right above it."""
+    r = top
+    while r - 1 > previous and _is_texty(sheet.rows[r - 1]) and sum(
+            1 for v in sheet.rows[r - 1] if not is_blank(v)) <= 2:
+        r -= 1
+    return r
+
+
 def _holds_street_labels(sheet: Sheet, ctx: _Context) -> bool:
     return any(ctx.street_label(raw) is not None for row in sheet.rows[:HEADER_SEARCH_ROWS] for raw in row)
 
@@ -302,14 +367,14 @@ def _titles(sheets: list[Sheet], header: Header | None, street: Unit | None) -> 
     """The title texts naming a year (…统计表（2005年上半年）) above the community table and at the top of the
     street facts' sheet: which period the clerk says the workbook is about (checked against the period
     assessed, where that is known)."""
-    places: list[tuple[Sheet, int]] = []
-    if header is not None:
-        places.append((header.sheet, min(header.top, TITLE_ROWS + 2)))
+    places: list[tuple[Sheet, int, int]] = []
+    if header is not None:  # (a table under another year's on its sheet: its own title rows)
+        places.append((header.sheet, header.begin, header.top if header.begin else min(header.top, TITLE_ROWS + 2)))
     if street is not None and street.sheet is not None and (header is None or street.sheet != header.sheet.name):
-        places += [(sheet, TITLE_ROWS) for sheet in sheets if sheet.name == street.sheet]
+        places += [(sheet, 0, TITLE_ROWS) for sheet in sheets if sheet.name == street.sheet]
     found: list[tuple[str, str, str]] = []
-    for sheet, rows in places:
-        for r, row in enumerate(sheet.rows[:rows]):
+    for sheet, first, rows in places:
+        for r, row in enumerate(sheet.rows[first:rows], start=first):
             for c, value in enumerate(row):
                 if isinstance(value, str) and 4 < len(value) <= 80 and _YEARISH.search(value) \
                         and any("\u4e00" <= ch <= "\u9fff" for ch in value):
@@ -513,10 +578,11 @@ def _is_texty(row: list[Any]) -> bool:
     return not any(isinstance(v, int | float) and not isinstance(v, bool) for v in row)
 
 
-def _find_header(sheet: Sheet, headers: Headers, targets: Targets) -> Header | None:
-    """The community table's header on a sheet: the first row naming the key field and another field."""
+def _find_header(sheet: Sheet, headers: Headers, targets: Targets, start: int = 0) -> Header | None:
+    """The community table's header on a sheet: the first row naming the key field and another field (from
+    row `start` on)."""
     key = targets.key_field("community")
-    for r in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+    for r in range(start, min(len(sheet.rows), start + HEADER_SEARCH_ROWS)):
         found = _header_fields(sheet.rows[r], headers)
         names = {name for name, _ in found.values()}
         if key not in names:
@@ -956,7 +1022,7 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
 
     unseen = sheet.hidden_rows
     hidden: list[int] = []  # rows hidden or filtered out (the district's big sheet with an autofilter)
-    for r in range(header.data_start, len(sheet.rows)):
+    for r in range(header.data_start, len(sheet.rows) if header.end is None else header.end):
         row = sheet.rows[r]
         if unseen and r in unseen:
             if any(not is_blank(v) for v in row):
