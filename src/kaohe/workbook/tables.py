@@ -310,7 +310,7 @@ def _of_the_period_on_its_sheet(header: Header, ctx: _Context) -> Header:
     tops = [header.top]
     for r in range(header.data_start, len(sheet.rows)):
         raw = sheet.value(r, header.key_col)
-        if isinstance(raw, str) and squash(raw) == key_text and r > tops[-1] + 1:
+        if isinstance(raw, str) and len(raw) < len(key_text) + 12 and r > tops[-1] + 1 and squash(raw) == key_text:
             again = _find_header(sheet, ctx.cells.headers, ctx.targets, r if r < 1 else r - 1)
             if again is not None and again.top >= r - 1 and again.key_col == header.key_col:
                 tops.append(again.top)
