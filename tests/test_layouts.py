@@ -251,7 +251,8 @@ def test_unambiguous_office_yes_no_words_are_read(tmp_path, words):
 # ---- every class above, as LibreOffice saves it for an office using .xls -------------------------------------
 
 @pytest.mark.soffice
-def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path, fmt):
     cases = [Layout(parts=2, facts="above"), Layout(parts=3, facts="right", total=True),
              Layout(facts="left", qualifier="year-bracket", units_row=True), Layout(facts="below", decoy=True),
              Layout(facts="label-above", qualifier="year", words=("☑", "☐")),
@@ -264,10 +265,10 @@ def test_every_layout_class_reads_the_same_once_resaved_as_xls(tmp_path):
         street, communities = _data(20 + i, 10)
         made.append((write_layout(tmp_path / "xlsx" / f"街道{i}.xlsx", street, communities, lay), lay, street,
                      communities))
-    resaved = soffice_convert([m[0] for m in made], "xls", tmp_path / "xls")
-    for (_xlsx, lay, street, communities), xls in zip(made, resaved, strict=True):
-        assert xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # a real BIFF8 file
-        assert_reads_as_data(xls, lay, street, communities)
+    resaved = soffice_convert([m[0] for m in made], fmt, tmp_path / fmt)
+    for (_xlsx, lay, street, communities), again in zip(made, resaved, strict=True):
+        assert again.read_bytes()[:4] == (b"\xd0\xcf\x11\xe0" if fmt == "xls" else b"PK\x03\x04")  # BIFF8, ODF
+        assert_reads_as_data(again, lay, street, communities)
 
 
 # ---- 4. teach once: learn → review → accept → a clean run ------------------------------------------------------
