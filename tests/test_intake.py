@@ -586,3 +586,27 @@ def test_a_stray_cell_typed_far_away_is_one_warning_and_the_street_is_read(tmp_p
     book.save(tmp_path / "many.xlsx")
     many = api.check(tmp_path / "many.xlsx")
     assert [i.params.get("why") for i in many.issues if i.code == "unreadable-file"] == ["too-large"]
+
+
+def test_a_street_fact_on_a_hidden_row_gives_way_to_the_visible_one(tmp_path: Path) -> None:
+    """The facts sheet with last year's centre area kept on a hidden row above this year's (same label): the
+    visible row is read; hidden rows belong to no one, among the street's facts as in the community table."""
+    from clerks import write_workbook
+    from conftest import good_communities
+    from kaohe import api
+
+    own = good_communities(3)
+    path = write_workbook(tmp_path / "东风街道.xlsx", STREET, own)
+    book = openpyxl.load_workbook(path)
+    ws = book["街道情况"]
+    label = next(c for row in ws.iter_rows() for c in row if str(c.value or "").startswith("社区服务中心使用面积"))
+    ws.insert_rows(label.row)
+    ws.cell(label.row - 1, label.column, label.value)
+    ws.cell(label.row - 1, label.column + 1, 400)  # last year's: would fail the 1000 m² target
+    ws.row_dimensions[label.row - 1].hidden = True
+    book.save(path)
+    report = api.check(path)
+    sub = report.intake.streets[0].submission  # type: ignore[union-attr]
+    assert sub.street.values["center_area"] == STREET["center_area"]
+    assert report.streets[0].score == api.check(write_workbook(tmp_path / "p" / "东风街道.xlsx", STREET,
+                                                               own)).streets[0].score

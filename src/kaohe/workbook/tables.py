@@ -1376,6 +1376,11 @@ def _read_street(sheets: list[Sheet], header: Header | None, spans: dict[str, tu
                 if label is not None:
                     if label[0] not in found:
                         found[label[0]] = (sheet, r, c, label[1])
+                    elif found[label[0]][1] in sheet.hidden_rows and found[label[0]][0] is sheet \
+                            and r not in sheet.hidden_rows:
+                        found[label[0]] = (sheet, r, c, label[1])  # a visible row wins over a hidden one
+                    elif r in sheet.hidden_rows:
+                        continue  # the label again on a hidden row: a visible one is read
                     elif label[1] is None:  # the label again: for another period (2004年…, 2005年…)?
                         found[label[0]] = _by_period(found[label[0]], (sheet, r, c, None), label[0], ctx)
         per_sheet.append(found)
