@@ -370,9 +370,12 @@ _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|t)(?:\s[^>]*)?>([^<]{0,40})")
 
 
-def _filled_cells(xml: bytes, only: set[tuple[int, int]] | None) -> Iterator[tuple[int, int, int, int]]:
-    """(row, col, start, end) of each cell holding something, placed as _xlsx_extent places it (1-based);
-    start and end are the element's bytes, found only for the cells in `only` (when given)."""
+def _placed_cells(xml: bytes) -> Iterator[tuple[int, int, re.Match[bytes]]]:
+    """(row, col, its element's match) of each cell holding something (1-based), placed as calamine places it.
+
+    A cell's own `r` gives its place whatever the order of its attributes; a cell without one comes after the
+    cell before it in its row, and a row without `r` after the row before it (both allowed by the standard).
+    An empty `<c …/>` or `<c …></c>` holds no value and is not yielded."""
     row = col = 0
     for m in _ROW_OR_CELL.finditer(xml):
         tag, attrs, closed = m.groups()
@@ -386,8 +389,14 @@ def _filled_cells(xml: bytes, only: set[tuple[int, int]] | None) -> Iterator[tup
             row = int(ref.group(2)) if ref.group(2) else row
         else:
             col += 1
-        if closed or xml.startswith(b"</", m.end()):
-            continue
+        if not closed and not xml.startswith(b"</", m.end()):
+            yield row, col, m
+
+
+def _filled_cells(xml: bytes, only: set[tuple[int, int]] | None) -> Iterator[tuple[int, int, int, int]]:
+    """(row, col, start, end) of each cell holding something (_placed_cells); start and end are the element's
+    bytes, found only for the cells in `only` (when given)."""
+    for row, col, m in _placed_cells(xml):
         if only is None:
             yield row, col, 0, 0
         elif (row, col) in only:
@@ -576,28 +585,12 @@ def _xlsx_extent(data: bytes) -> Extent:
     """The last row and column of the cells that hold something, placed as calamine places them (or a bound
     on them that is within the limits).
 
-    A cell's own `r` gives its place whatever the order of its attributes; a cell without one comes after the
-    cell before it in its row, and a row without `r` after the row before it (both allowed by the standard).
-    An empty `<c …/>` or `<c …></c>` holds no value and does not count towards the extent.
+    Cells are placed as _placed_cells places them; an empty one does not count towards the extent.
     """
     if not _NOT_PLAIN.search(data):
         return Extent(9999, 26)  # every cell placed by its own r, none past Z9999: the bound is the extent
     rows = cols = 0
-    row = col = 0
-    for m in _ROW_OR_CELL.finditer(data):
-        tag, attrs, closed = m.groups()
-        ref = _R_ATTR.search(attrs)
-        if tag == b"row":
-            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-            col = 0
-            continue
-        if ref and ref.group(1):
-            col = _col_number(ref.group(1).upper())
-            row = int(ref.group(2)) if ref.group(2) else row
-        else:
-            col += 1
-        if closed or data.startswith(b"</", m.end()):
-            continue
+    for row, col, _m in _placed_cells(data):
         rows, cols = max(rows, row), max(cols, col)
         if rows > MAX_ROWS or cols > MAX_COLS:
             break  # too large already: the rest would not change the answer
