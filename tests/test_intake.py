@@ -557,11 +557,13 @@ def test_hidden_and_filtered_out_rows_are_not_the_streets(tmp_path: Path, saved_
     assert report.streets[0].score == api.check(plain).streets[0].score
 
 
-@pytest.mark.parametrize("saved_as", ["xlsx", pytest.param("xlsx-libreoffice", marks=pytest.mark.soffice)])
+@pytest.mark.parametrize("saved_as", ["xlsx", pytest.param("xlsx-libreoffice", marks=pytest.mark.soffice),
+                                      pytest.param("xls", marks=pytest.mark.soffice)])
 def test_a_stray_cell_typed_far_away_is_one_warning_and_the_street_is_read(tmp_path: Path, saved_as: str) -> None:
-    """A 1 typed at ALL40000 of the community sheet made the sheet's extent 40,000 × 1,000 cells: the whole
-    submission was refused as too large. Only what is filled counts now: the
-    far cells are set aside and named, the street read exactly. Eleven such cells on one sheet are no strays."""
+    """A 1 typed at ALL40000 of the community sheet (IV40000 in an .xls, whose last column is IV) made the
+    sheet's extent 40,000 × 1,000 cells: the whole submission was refused as too large. Only what is filled
+    counts now: the far cells are set aside and named, the street read exactly. Eleven such cells on one sheet
+    are no strays."""
     from clerks import write_workbook
     from conftest import good_communities, soffice_convert
     from kaohe import api
@@ -569,22 +571,27 @@ def test_a_stray_cell_typed_far_away_is_one_warning_and_the_street_is_read(tmp_p
     own = good_communities(4)
     path = write_workbook(tmp_path / "src" / "东风街道.xlsx", STREET, own)
     book = openpyxl.load_workbook(path)
-    book["社区情况"]["ALL40000"] = 1
+    far = "IV40000" if saved_as == "xls" else "ALL40000"
+    book["社区情况"][far] = 1
     book.save(path)
     if saved_as != "xlsx":
-        path = soffice_convert([path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")[0]
+        path = soffice_convert([path], "xls" if saved_as == "xls" else "xlsx:Calc MS Excel 2007 XML",
+                               tmp_path / "lo")[0]
     report = api.check(path)
     plain = api.check(write_workbook(tmp_path / "plain" / "东风街道.xlsx", STREET, own))
     assert report.streets[0].score == plain.streets[0].score
     said = sorted((i.sheet, i.cell) for i in report.issues if i.code == "stray-cells")
-    assert said == [("社区情况", "ALL40000")], [i.message() for i in report.issues]
+    assert said == [("社区情况", far)], [i.message() for i in report.issues]
     assert all(i.severity == "warning" for i in report.issues if i.code == "stray-cells")
     assert not [i for i in report.issues if i.severity == "error"]
 
     for k in range(11):  # a sheet filled far away is really that large: refused as before, with the true reason
-        book["社区情况"].cell(40000, 900 + k, k)
+        book["社区情况"].cell(40000, 240 + k, k)
     book.save(tmp_path / "many.xlsx")
-    many = api.check(tmp_path / "many.xlsx")
+    many_path = tmp_path / "many.xlsx"
+    if saved_as == "xls":
+        many_path = soffice_convert([many_path], "xls", tmp_path / "many")[0]
+    many = api.check(many_path)
     assert [i.params.get("why") for i in many.issues if i.code == "unreadable-file"] == ["too-large"]
 
 

@@ -142,7 +142,8 @@ def inspect_bytes(data: bytes, suffix: str = "") -> tuple[str, bytes]:
         if _ENCRYPTED in data:  # an encrypted OOXML package lives in an OLE container
             return inspect_bytes(_decrypt_default(data))
         try:
-            return _inspect_ole(data), data
+            kind, trimmed = _inspect_ole(data)
+            return kind, data if trimmed is None else trimmed
         except UnreadableFile as exc:
             if exc.detail != "FILEPASS":  # an .xls encrypted in place (RC4): perhaps with the default password
                 raise
@@ -323,20 +324,34 @@ MAX_STRAY_SCAN = MAX_CELLS // 4  # filled cells a sheet may hold for its strays 
 
 
 def _without_strays(xml: bytes) -> tuple[bytes, list[tuple[str, str]]] | None:
-    """The sheet XML without its stray cells, and the strays (cell, value), when setting aside at most
-    MAX_STRAYS cells, each beyond a gap of STRAY_GAP empty rows or columns from the rest, brings the sheet
-    within the limits; else None."""
-    from collections import Counter
-
+    """The sheet XML without its stray cells (_strays), and the strays as (cell, value); else None."""
     cells: list[tuple[int, int]] = []
     for row, col, _start, _end in _filled_cells(xml, None):
         cells.append((row, col))
         if len(cells) > MAX_STRAY_SCAN:
             return None  # a sheet this full is what it is: too large
-    if not cells:
+    strays = _strays(cells)
+    if strays is None:
         return None
+    spans = [(start, end, row, col) for row, col, start, end in _filled_cells(xml, strays)]
+    parts, at, found = [], 0, []
+    for start, end, row, col in spans:
+        parts.append(xml[at:start])
+        at = end
+        found.append((_a1(row, col), _cell_value(xml[start:end])))
+    parts.append(xml[at:])
+    trimmed = _DIMENSION.sub(b"", b"".join(parts), count=1)  # calamine would size the grid by it
+    return trimmed, found
+
+
+def _strays(cells: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
+    """Of a sheet's filled cells (1-based row, col), too many for the limits by their extent: the few to set
+    aside — at most MAX_STRAYS, each beyond a gap of STRAY_GAP empty rows or columns from the rest — that bring
+    the rest within the limits; None when no such few exist (the sheet is what it looks like: too large)."""
+    from collections import Counter
+
     strays: set[tuple[int, int]] = set()
-    while _too_large(Extent(max(r for r, _ in cells), max(c for _, c in cells))):
+    while cells and _too_large(Extent(max(r for r, _ in cells), max(c for _, c in cells))):
         progressed = False
         for axis in (0, 1):
             counts = Counter(p[axis] for p in cells)
@@ -353,17 +368,9 @@ def _without_strays(xml: bytes) -> tuple[bytes, list[tuple[str, str]]] | None:
                     break
             if progressed:
                 break
-        if not progressed or not cells:
+        if not progressed:
             return None
-    spans = [(start, end, row, col) for row, col, start, end in _filled_cells(xml, strays)]
-    parts, at, found = [], 0, []
-    for start, end, row, col in spans:
-        parts.append(xml[at:start])
-        at = end
-        found.append((_a1(row, col), _cell_value(xml[start:end])))
-    parts.append(xml[at:])
-    trimmed = _DIMENSION.sub(b"", b"".join(parts), count=1)  # calamine would size the grid by it
-    return trimmed, found
+    return strays if cells and strays else None
 
 
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
@@ -724,14 +731,18 @@ _FILEPASS = 0x002F
 _BOUNDSHEET = 0x0085
 
 
-def _inspect_ole(data: bytes) -> str:
+def _inspect_ole(data: bytes) -> tuple[str, Trimmed | None]:
     stream = _workbook_stream(data)
     if not stream:
         if _WORD_STREAM in data:  # a Word 97-2003 .doc, or WPS Writer's .wps: read through LibreOffice
-            return "doc"
+            return "doc", None
         raise UnreadableFile("not-workbook", "OLE")
-    _xls_extents(stream)
-    return "xls"
+    strays = _xls_extents(stream)
+    if not strays:
+        return "xls", None
+    out = Trimmed(data)  # the same bytes, read by xlrd without the strays (workbook.sheets)
+    out.strays = {sheet: [(_a1(r, c), "") for r, c in sorted(cells)] for sheet, cells in strays.items()}
+    return "xls", out
 
 
 def _workbook_stream(data: bytes) -> bytes | None:
@@ -766,14 +777,26 @@ def _workbook_stream(data: bytes) -> bytes | None:
     return None
 
 
-def _xls_extents(stream: bytes) -> None:
-    """Walk the BIFF records once: refuse encryption and sheets whose filled extent is too large."""
+def _xls_extents(stream: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Walk the BIFF records once: refuse encryption and sheets whose filled extent is too large — unless a few
+    stray cells make them so: sheet → those cells (1-based), to be left out when the sheet is read."""
     pos, sheet, rows, cols = 0, 0, 0, 0
     end = len(stream)
     names: list[str] = []  # BOUNDSHEET records, in the order of the sheets' substreams
+    cells: list[tuple[int, int]] | None = []  # this sheet's filled cells (None: too many to look for strays)
+    strays: dict[str, set[tuple[int, int]]] = {}
 
     def name(k: int) -> str:
         return names[k] if 0 <= k < len(names) else f"#{k + 1}"
+
+    def check() -> None:
+        extent = Extent(rows, cols)
+        if _too_large(extent):
+            found = _strays(cells) if cells else None
+            if found is None:
+                _check_extent(extent, name(sheet - 2))
+            else:
+                strays[name(sheet - 2)] = found
 
     while pos + 4 <= end:
         rtype = stream[pos] | stream[pos + 1] << 8
@@ -784,16 +807,21 @@ def _xls_extents(stream: bytes) -> None:
         if rtype == _BOUNDSHEET and size >= 8 and body + size <= end:
             names.append(_short_string(stream[body + 6:body + size]))
         if rtype == _BOF:
-            _check_extent(Extent(rows, cols), name(sheet - 2))  # BOF 1 opens the globals, BOF 2 sheet 0
-            sheet, rows, cols = sheet + 1, 0, 0
+            check()  # BOF 1 opens the globals, BOF 2 sheet 0
+            sheet, rows, cols, cells = sheet + 1, 0, 0, []
         elif (rtype in _BIFF_CELLS or rtype == _MULRK) and size >= 4 and body + 4 <= end:
             row = stream[body] | stream[body + 1] << 8
-            col = stream[body + 2] | stream[body + 3] << 8
+            col = first = stream[body + 2] | stream[body + 3] << 8
             if rtype == _MULRK and size >= 6 and body + size <= end:
                 col = stream[body + size - 2] | stream[body + size - 1] << 8
             rows, cols = max(rows, row + 1), max(cols, col + 1)
+            if cells is not None:
+                cells.extend((row + 1, c + 1) for c in range(first, min(col, first + MAX_STRAY_SCAN) + 1))
+                if len(cells) > MAX_STRAY_SCAN:
+                    cells = None
         pos = body + size
-    _check_extent(Extent(rows, cols), name(sheet - 2))
+    check()
+    return strays
 
 
 def _short_string(data: bytes) -> str:

@@ -119,6 +119,9 @@ def read_book(path: Path) -> Book:
         return Book(read_docx(word_document(data)), fingerprint, len(sent))
     if kind == "xls-old":  # Excel 2.x-4.x: xlrd reads these records, calamine does not
         return Book(_read_with_xlrd(data), fingerprint, len(sent))
+    if kind == "xls" and getattr(data, "strays", None):  # a few far cells: xlrd reads the rest, sparsely
+        strays: dict[str, list[tuple[str, str]]] = {}
+        return Book(_read_with_xlrd(data, merges=True, strays=strays), fingerprint, len(sent), strays=strays)
     try:
         return Book(_read_with_calamine(kind, data), fingerprint, len(sent), strays=getattr(data, "strays", {}))
     except UnreadableFile as exc:
@@ -172,7 +175,8 @@ def _read_with_calamine(kind: str, data: bytes) -> list[Sheet]:
     return sheets + hidden
 
 
-def _read_with_xlrd(data: bytes, merges: bool = False) -> list[Sheet]:
+def _read_with_xlrd(data: bytes, merges: bool = False,
+                    strays: dict[str, list[tuple[str, str]]] | None = None) -> list[Sheet]:
     """Every sheet of an Excel 2.x-4.x file — or of an .xls calamine refuses, with its merged cells and hidden
     rows and columns (`merges`) — by xlrd (pure Python: no process to abort). Error cells and dates come back
     as calamine gives them: '' and the cell's number."""
@@ -180,13 +184,22 @@ def _read_with_xlrd(data: bytes, merges: bool = False) -> list[Sheet]:
 
     from kaohe.limits import MAX_CELLS
 
-    try:
-        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=merges)
+    far: dict[str, list[tuple[str, str]]] = getattr(data, "strays", {}) if strays is not None else {}
+    try:  # (ragged rows: a stray cell far away does not widen every row to its column)
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), formatting_info=merges,
+                                  ragged_rows=bool(far))
     except Exception as exc:
         raise UnreadableFile("old-excel", str(exc)[:120]) from exc
     unseen = _hidden_rows("xls", data) if merges else {}
     sheets = []
     for sh in book.sheets():
+        if sh.name in far and strays is not None:
+            rows = _without_far_cells(sh, {cell for cell, _ in far[sh.name]}, strays.setdefault(sh.name, []))
+            hidden_rows, hidden_cols = unseen.get(sh.name, _NONE)
+            ranges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells if r0 < len(rows)]
+            sheets.append(Sheet(sh.name, rows, merged=_spread(rows, ranges), hidden=sh.visibility != 0,
+                                hidden_rows=hidden_rows, hidden_cols=hidden_cols))
+            continue
         if sh.nrows * sh.ncols > MAX_CELLS:
             raise UnreadableFile("too-large", f"{sh.name}: {sh.nrows:,} × {sh.ncols:,}", sheet=sh.name,
                                  rows=sh.nrows, cols=sh.ncols)
@@ -205,6 +218,38 @@ def _read_with_xlrd(data: bytes, merges: bool = False) -> list[Sheet]:
         sheets.append(Sheet(sh.name, rows, merged=_spread(rows, ranges), hidden=merges and sh.visibility != 0,
                             hidden_rows=hidden_rows, hidden_cols=hidden_cols))
     return sheets
+
+
+def _without_far_cells(sh: Any, far: set[str], found: list[tuple[str, str]]) -> list[list[Any]]:
+    """An xlrd sheet's rows (read ragged) without its stray cells (A1 references), as wide as what is left; each
+    stray's (cell, value) appended to `found`."""
+    import xlrd
+
+    from kaohe.text import a1
+
+    rows: list[list[Any]] = []
+    for r in range(sh.nrows):
+        row: list[Any] = []
+        for c, (ctype, value) in enumerate(zip(sh.row_types(r), sh.row_values(r), strict=True)):
+            if ctype == xlrd.XL_CELL_BOOLEAN:
+                value = bool(value)
+            elif ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                value = ""
+            if far and a1(r, c) in far:
+                found.append((a1(r, c), str(int(value) if isinstance(value, float) and value.is_integer()
+                                            else value)[:40]))
+                value = ""
+            row.append(value)
+        while row and row[-1] == "":
+            row.pop()
+        rows.append(row)
+    while rows and not rows[-1]:
+        rows.pop()
+    width = max(map(len, rows), default=0)
+    if width * len(rows) > MAX_CELLS:
+        raise UnreadableFile("too-large", f"{sh.name}: {len(rows):,} × {width:,}", sheet=sh.name, rows=len(rows),
+                             cols=width)
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def _read_with_openpyxl(data: bytes, first: UnreadableFile) -> list[Sheet]:
@@ -234,7 +279,7 @@ def _stem(path: Path) -> str:
     return display_name(path.stem)
 
 
-from kaohe.limits import MAX_MERGED_CELLS  # noqa: E402
+from kaohe.limits import MAX_CELLS, MAX_MERGED_CELLS  # noqa: E402
 
 
 def _spread(rows: list[list[Any]], ranges: Any) -> Merges:
