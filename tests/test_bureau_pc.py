@@ -232,7 +232,7 @@ def test_the_guides_error_table_is_what_kaohe_prints(tmp_path):
     (tmp_path / "考核结果.xlsx").write_bytes(b"x")
     cases = {
         "kaohe: nowhere：找不到这个文件夹或报送表": ["assess", "nowhere"],
-        "kaohe: 在 空文件夹 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv）。请检查文件夹路径。":
+        "kaohe: 在 空文件夹 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv、.docx）。请检查文件夹路径。":
             ["assess", "空文件夹"],
         "kaohe: 考核结果.xlsx 已经存在。要替换它，请加 --force。": ["assess", "--out", "考核结果.xlsx"],
         "考核期“上半年”的写法不对：应为 2005、2005-H1、2005-Q3 或 2005-M09 这样的形式":

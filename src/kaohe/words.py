@@ -398,7 +398,7 @@ WORDS: dict[str, Word] = {
     "err.accept_bundled": Word("{path} 是 kaohe 自带的目标文件，不能直接修改；请用 --out 写成一个新的目标文件，以后用 --targets 指定它。",
                                "{path} is kaohe's own bundled targets file; write a new one with --out and pass it with --targets from then on."),
     "err.exists": Word("{path} 已经存在。要替换它，请加 --force。", "{path} already exists; add --force to replace it."),
-    "err.no_workbooks": Word("在 {path} 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv）。请检查文件夹路径。", "no submission workbook (.xlsx, .xls, .et, .ods, .csv) was found in {path}. Check the folder."),
+    "err.no_workbooks": Word("在 {path} 中没有找到任何报送表（.xlsx、.xls、.et、.ods、.csv、.docx）。请检查文件夹路径。", "no submission workbook (.xlsx, .xls, .et, .ods, .csv, .docx) was found in {path}. Check the folder."),
     "err.targets_invalid": Word("目标文件有误：\n{zh}", "the targets file is not valid:\n{en}"),
     "err.record_needs_intake": Word("只有 kaohe.assess() 得到的考核结果才能记入历史（它带有各项数据）", "only a report made by kaohe.assess() can be recorded (it carries the figures)"),
     "err.report_needs_targets": Word("这个考核结果没有带上目标文件：请用 kaohe.assess() 或 check() 得到它", "this report does not carry its targets: make it with kaohe.assess() or check()"),
