@@ -415,3 +415,23 @@ def test_an_xls_calamine_refuses_but_xlrd_reads_is_read_not_called_damaged(tmp_p
     assert not [i for i in report.issues if i.code == "unreadable-file"], [i.message() for i in report.issues]
     plain = api.check(write_workbook(tmp_path / "plain" / "东风街道.xlsx", STREET, good_communities(3)))
     assert report.streets[0].score == plain.streets[0].score
+
+
+def test_an_xlsb_whose_relationships_carry_a_namespace_prefix_is_read_not_called_damaged(tmp_path: Path) -> None:
+    """Relationship parts written <pr:Relationships xmlns:pr=…><pr:Relationship …/> are valid OPC (some writers
+    do it); calamine's .xlsb reader panics on them. The guard writes them unprefixed first: the workbook reads
+    exactly as its unprefixed original."""
+    from kaohe.workbook.sheets import read_book
+
+    original = Path(__file__).parent / "data" / "public" / "calamine-issues.xlsb"
+    prefixed = tmp_path / "prefixed.xlsb"
+    with zipfile.ZipFile(original) as zin, zipfile.ZipFile(prefixed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith(".rels"):
+                data = data.replace(b"<Relationships xmlns=", b"<pr:Relationships xmlns:pr=").replace(
+                    b"</Relationships>", b"</pr:Relationships>").replace(b"<Relationship ", b"<pr:Relationship ")
+                assert b"<pr:Relationship " in data
+            out.writestr(info, data)
+    got, want = read_book(prefixed), read_book(original)
+    assert [(s.name, s.rows) for s in got.sheets] == [(s.name, s.rows) for s in want.sheets]

@@ -310,6 +310,9 @@ def _inspect_zip(data: bytes) -> tuple[str, Trimmed | None]:
                     _check_extent(extent, book.title(name))
                 else:
                     replaced[name], strays[book.title(name)] = trimmed
+        for name, part in sheets.items():  # relationships written with a prefix (<pr:Relationship …>): valid,
+            if name.endswith(".rels") and _PREFIXED_REL.search(part):  # but calamine panics on them
+                replaced[name] = _plain_relationships(part)
         if not replaced:
             return kind, None
         out = Trimmed(_repacked(zf, infos, data, replaced))
@@ -373,6 +376,17 @@ def _strays(cells: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
     return strays if cells and strays else None
 
 
+_PREFIXED_REL = re.compile(rb"</?([\w.-]+):Relationships?\b")
+
+
+def _plain_relationships(part: bytes) -> bytes:
+    """A relationships part written with a namespace prefix (<pr:Relationships xmlns:pr=…>, as some writers
+    do) as every reader takes it: without the prefix."""
+    found = _PREFIXED_REL.search(part)
+    assert found is not None
+    prefix = re.escape(found.group(1))
+    part = re.sub(rb"<(/?)" + prefix + rb":", rb"<\1", part)
+    return re.sub(rb"xmlns:" + prefix + rb"=", b"xmlns=", part)
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*/>")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|t)(?:\s[^>]*)?>([^<]{0,40})")
 
