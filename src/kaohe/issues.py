@@ -197,13 +197,13 @@ CATALOG: dict[str, Kind] = {
              "enter them in the table read."),
         Kind("table-joined", "warning",
              "工作表“{other}”中的社区表有 {fields} 列，已按社区名称与“{table}”中的表合并（{count} 个社区两边都有）",
-             "The community table in “{other}” holds {fields}; it was joined with the table in “{table}” by "
+             "The community table in “{other}” holds {fields_en}; it was joined with the table in “{table}” by "
              "community name ({count} communities in both)",
              "不用改。核对两张表的社区名称是否一致。",
              "Nothing to change. Check that both tables name the communities alike."),
         Kind("joined-missing", "error",
              "社区“{community}”不在工作表“{other}”的表中，{fields} 无法读取",
-             "Community “{community}” is not in the table in “{other}”: its {fields} cannot be read",
+             "Community “{community}” is not in the table in “{other}”: its {fields_en} cannot be read",
              "在“{other}”的表中为该社区补上一行（名称与本表一致）。",
              "Add a row for it to the table in “{other}”, named as here."),
         Kind("joined-extra", "warning",
@@ -222,7 +222,7 @@ CATALOG: dict[str, Kind] = {
              "工作表“{other}”中另有一个社区表（{other_cell}），有读取的表没有的列 {fields}，未读取：只读取了“{sheet}”"
              "中的表，两张表不会按社区名称自动合并",
              "Sheet “{other}” holds another community table ({other_cell}) with columns the table read lacks "
-             "({fields}); it was not read: only the table in “{sheet}” was, and two tables are not joined by "
+             "({fields_en}); it was not read: only the table in “{sheet}” was, and two tables are not joined by "
              "community name",
              "把这些列复制到“{sheet}”的表中，每个社区填在自己的行上；两张表的数据都不要删除。",
              "Copy those columns into the table in “{sheet}”, each community on its own row; delete neither "

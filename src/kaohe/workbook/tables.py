@@ -185,7 +185,8 @@ def read_submission(path: Path, targets: Targets, display_name: str | None = Non
                 ctx.issue("table-part" if more else "second-table", header.sheet.name,
                           header.sheet.a1(header.top, header.key_col), other=other.sheet.name,
                           other_cell=other.sheet.a1(other.top, other.key_col),
-                          fields="、".join(targets.fields.community[n].label for n in more))
+                          fields="、".join(targets.fields.community[n].label for n in more),
+                          fields_en=_labels_en(targets, more))
         if len(read) > 1:
             ctx.issue("table-continued", header.sheet.name, header.sheet.a1(header.top, header.key_col),
                       sheets="、".join(f"“{t.sheet.name}”" for t, _ in read), count=len(communities))
@@ -948,17 +949,24 @@ def _joined(communities: Communities, header: Header, other: Header, more: list[
     lacking = [communities.names[i] for i, j in enumerate(mine) if j is None]
     extra = [name for name in theirs.names if squash(name).casefold() not in
              {squash(n).casefold() for n in communities.names}]
-    labels = "、".join(defs[n].label for n in more)
+    labels, labels_en = "、".join(defs[n].label for n in more), _labels_en(ctx.targets, more)
     ctx.issue("table-joined", sheet.name, sheet.a1(other.top, other.key_col), other=sheet.name,
-              table=header.sheet.name, fields=labels, count=shared)
+              table=header.sheet.name, fields=labels, fields_en=labels_en, count=shared)
     for name in lacking:
-        ctx.issue("joined-missing", header.sheet.name, None, name, other=sheet.name, fields=labels)
+        ctx.issue("joined-missing", header.sheet.name, None, name, other=sheet.name, fields=labels,
+                  fields_en=labels_en)
     if extra:
         ctx.issue("joined-extra", sheet.name, sheet.a1(other.top, other.key_col), other=sheet.name,
                   table=header.sheet.name, names="、".join(extra[:10]) + ("…" if len(extra) > 10 else ""),
                   count=len(extra))
     return Communities(communities.sheet, communities.letters, list(communities.names), list(communities.rows),
                        columns, communities.parts, joined)
+
+
+def _labels_en(targets: Targets, names: list[str]) -> str:
+    """Community fields as an English message names them: Office and service area (办公和服务用房面积), …."""
+    defs = targets.fields.community
+    return ", ".join(f"{defs[n].label_en} ({defs[n].label})" if defs[n].label_en else defs[n].label for n in names)
 
 
 def _row_list(rows: list[int]) -> str:
