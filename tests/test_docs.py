@@ -186,6 +186,8 @@ def test_the_readme_limits_table_is_the_code_s():
                   limits.MAX_UPLOAD, limits.HEADER_SEARCH_ROWS, limits.MAX_VERSIONS, limits.MAX_STREET_BYTES):
         assert shown(value) in table, shown(value)
     assert f"{limits.MAX_RATIO}:1" in table and f"{int(limits.MAX_SECONDS_PER_FILE)} s" in table
+    assert f"up to {limits.MAX_STRAYS} stray cells" in table
+    assert f"{limits.STRAY_GAP[0]} rows or {limits.STRAY_GAP[1]} columns away" in table
     assert f"{limits.MEMORY_BUDGET / 1024 ** 3:.1f} GB" in table
     assert f"waits {int(limits.UPLOAD_WAIT_SECONDS)} s" in table
     assert f"one worker of {int(limits.DESK_SECONDS_PER_FILE)} s and {shown(limits.DESK_MEMORY_BUDGET)}" in table

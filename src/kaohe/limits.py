@@ -22,6 +22,11 @@ MAX_COLS = 16_384
 MAX_CELLS = 1_000_000
 # A merge's value is spread over at most this many cells in all (a sheet holds at most 1,000,000).
 MAX_MERGED_CELLS = 2_000_000
+# …but what counts is what is filled: a sheet too large only because of a few stray cells far from everything
+# else (a 1 typed at ALL40000) is read without them (.xlsx, .xls), and they are named.
+MAX_STRAYS = 10  # at most this many cells set aside in a sheet; more, and the sheet is really that large
+STRAY_GAP = (100, 26)  # empty rows, columns between a stray and the rest
+MAX_STRAY_SCAN = MAX_CELLS // 4  # filled cells a too-large sheet may hold for its strays to be looked for
 
 # ---- reading one workbook (intake/sandbox.py) ------------------------------------------------------------------
 MEMORY_BUDGET = 1536 * 1024 * 1024  # address space a worker may add to what it had when it started

@@ -51,6 +51,21 @@ def named_periods(text: str, parts: Mapping[Any, Sequence[str]]) -> list[str]:
     return found
 
 
+def year_of(period: str) -> str | None:
+    """The year of a period label (2005 of 2005-H1), or of any text naming one; None when it names none."""
+    found = _YEAR_ONLY.search(period)
+    return found.group(0) if found else None
+
+
+def named_years(text: str, parts: Mapping[Any, Sequence[str]]) -> set[str]:
+    """The years a text names as periods (named_periods, halves and months folded into their year; dates
+    left out): {2004} for …统计表（2004年上半年）."""
+    return {label.split("-")[0] for label in named_periods(text, parts)}
+
+
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+
+
 def same_period(named: str, assessed: str) -> bool:
     """Whether a title's period agrees with the one assessed: the same label, or the year alone of it (a title
     naming 2005 fits an assessment of 2005-H1; one naming 2005-H1 does not fit the whole of 2005)."""

@@ -6,7 +6,6 @@ unknown street or a street someone else already sent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -225,8 +224,6 @@ def _parts_of_one(subs: list[tuple[str, Submission]]) -> tuple[Submission, list[
     one, a community table and no street facts in the other — as one submission (the communities' file
     first, the facts kept with their own sheet), and the issues each raised only for lacking the other's
     part (to be dropped). None when the two are not such a pair: then they are a duplicate-submission."""
-    from dataclasses import replace as with_
-
     pair = [sub for _, sub in subs]
     facts = next((s for s in pair if s.community_sheet is None and not len(s.communities) and s.street is not None
                   and any(v is not None for v in s.street.values.values())), None)
@@ -247,7 +244,7 @@ def _parts_of_one(subs: list[tuple[str, Submission]]) -> tuple[Submission, list[
     assert street is not None
     if street.sheet is not None and street.sheet == table.community_sheet:  # both files' sheets named alike
         street = street._replace(sheet=f"{facts.file} {street.sheet}")
-    combined = with_(table, street=street, street_sheet=street.sheet, judged=None,
+    combined = replace(table, street=street, street_sheet=street.sheet, judged=None,
                      issues=[i for i in facts.issues + table.issues if not any(i is d for d in dropped)],
                      titles=facts.titles + table.titles)
     return combined, dropped
@@ -262,16 +259,16 @@ def _of_the_period(subs: list[tuple[str, Submission]], targets: Targets) \
     """Of several files from one street, the one of the period assessed when the others name only other years
     (in their file names or title rows) and it names the period or none: (that one, the others). Otherwise all
     of them, as they came (a duplicate-submission)."""
-    from kaohe.periods import named_periods
+    from kaohe.periods import named_years, year_of
 
-    year = next(iter(re.findall(r"(?:19|20)\d\d", targets.period)), None)
+    year = year_of(targets.period)
     if year is None:
         return subs, []
     parts = targets.layout.period_parts
 
     def years(sub: Submission) -> set[str]:
         texts = [Path(sub.file).stem, *(text for _sheet, _cell, text in sub.titles)]
-        return {p.split("-")[0] for text in texts for p in named_periods(text, parts)}
+        return {y for text in texts for y in named_years(text, parts)}
 
     named = [years(sub) for _, sub in subs]
     mine = [i for i, ys in enumerate(named) if not ys or year in ys]

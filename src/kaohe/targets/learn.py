@@ -88,7 +88,7 @@ def additions_for_headers(targets: Targets, level: str, missing: list[str], text
     from kaohe.workbook.headers import PATH, Headers
 
     headers = Headers(targets)
-    spellings_of = {(lvl, name): [headers.key("".join(PATH.split(s))) for s in (d.label, *d.aliases)]
+    spellings_of = {(lvl, name): [headers.key(s) for s in (d.label, *d.aliases)]
                     for lvl, defs in (("street", targets.fields.street), ("community", targets.fields.community))
                     for name, d in defs.items()}
     pairs: list[tuple[float, str, str]] = []

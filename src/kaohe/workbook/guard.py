@@ -31,9 +31,12 @@ from kaohe.limits import (  # noqa: F401 (named here too: the guard's limits, as
     MAX_FILE_BYTES,
     MAX_RATIO,
     MAX_ROWS,
+    MAX_STRAY_SCAN,
+    MAX_STRAYS,
     MAX_TOTAL_BYTES,
     MAX_ZIP_ENTRIES,
     RATIO_FLOOR,
+    STRAY_GAP,
 )
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -320,10 +323,6 @@ def _inspect_zip(data: bytes) -> tuple[str, Trimmed | None]:
         return kind, out
 
 
-# Stray cells: a sheet too large only because of a few values far from everything else is read without them.
-MAX_STRAYS = 10  # at most this many cells set aside in a sheet; more, and the sheet is really that large
-STRAY_GAP = (100, 26)  # empty rows, columns between a stray and the rest
-MAX_STRAY_SCAN = MAX_CELLS // 4  # filled cells a sheet may hold for its strays to be looked for
 
 
 def _without_strays(xml: bytes) -> tuple[bytes, list[tuple[str, str]]] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from kaohe.periods import year_of
 from kaohe.targets import Targets
 from kaohe.text import header_key, squash
 
@@ -38,7 +39,7 @@ class Headers:
                          for w in sorted(layout.header_qualifiers, key=len, reverse=True)) or "(?!)"
         self._periods: dict[str, str | None] = {}
         # the year assessed (2005 of 2005, 2005-H1 …): the period a header should name
-        self.period = next(iter(re.findall(YEAR, targets.period)), None)
+        self.period = year_of(targets.period)
         self.serial = {squash(w).casefold() for w in layout.serial_headers}
         self.unit_prefixes = tuple(squash(w).casefold() for w in layout.unit_prefixes)
         self._extra_chars = layout.header_extra_chars

@@ -179,10 +179,9 @@ def _read_with_xlrd(data: bytes, merges: bool = False,
                     strays: dict[str, list[tuple[str, str]]] | None = None) -> list[Sheet]:
     """Every sheet of an Excel 2.x-4.x file — or of an .xls calamine refuses, with its merged cells and hidden
     rows and columns (`merges`) — by xlrd (pure Python: no process to abort). Error cells and dates come back
-    as calamine gives them: '' and the cell's number."""
+    as calamine gives them: '' and the cell's number. With `strays`, the guard's stray cells (data.strays) are
+    left out, each (cell, value) put in `strays` for its sheet."""
     import xlrd
-
-    from kaohe.limits import MAX_CELLS
 
     far: dict[str, list[tuple[str, str]]] = getattr(data, "strays", {}) if strays is not None else {}
     try:  # (ragged rows: a stray cell far away does not widen every row to its column)
@@ -190,39 +189,27 @@ def _read_with_xlrd(data: bytes, merges: bool = False,
                                   ragged_rows=bool(far))
     except Exception as exc:
         raise UnreadableFile("old-excel", str(exc)[:120]) from exc
-    unseen = _hidden_rows("xls", data) if merges else {}
     sheets = []
     for sh in book.sheets():
-        if sh.name in far and strays is not None:
-            rows = _without_far_cells(sh, {cell for cell, _ in far[sh.name]}, strays.setdefault(sh.name, []))
-            hidden_rows, hidden_cols = unseen.get(sh.name, _NONE)
-            ranges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells if r0 < len(rows)]
-            sheets.append(Sheet(sh.name, rows, merged=_spread(rows, ranges), hidden=sh.visibility != 0,
-                                hidden_rows=hidden_rows, hidden_cols=hidden_cols))
-            continue
-        if sh.nrows * sh.ncols > MAX_CELLS:
+        drop = {cell for cell, _ in far.get(sh.name, ())}
+        if not drop and sh.nrows * sh.ncols > MAX_CELLS:
             raise UnreadableFile("too-large", f"{sh.name}: {sh.nrows:,} × {sh.ncols:,}", sheet=sh.name,
                                  rows=sh.nrows, cols=sh.ncols)
-        rows = []
-        for r in range(sh.nrows):
-            row = []
-            for ctype, value in zip(sh.row_types(r), sh.row_values(r), strict=True):
-                if ctype == xlrd.XL_CELL_BOOLEAN:
-                    value = bool(value)
-                elif ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    value = ""
-                row.append(value)
-            rows.append(row + [""] * (sh.ncols - len(row)))
-        ranges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells] if merges else []
-        hidden_rows, hidden_cols = unseen.get(sh.name, _NONE)
+        rows = _xlrd_rows(sh, drop, strays.setdefault(sh.name, []) if drop and strays is not None else [])
+        ranges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells if r0 < len(rows)] \
+            if merges else []
         sheets.append(Sheet(sh.name, rows, merged=_spread(rows, ranges), hidden=merges and sh.visibility != 0,
-                            hidden_rows=hidden_rows, hidden_cols=hidden_cols))
+                            hidden_rows=frozenset(r for r, i in sh.rowinfo_map.items() if i.hidden) if merges
+                            else frozenset(),  # (formatting read with the merges: the same parse)
+                            hidden_cols=frozenset(c for c, i in sh.colinfo_map.items() if i.hidden) if merges
+                            else frozenset()))
     return sheets
 
 
-def _without_far_cells(sh: Any, far: set[str], found: list[tuple[str, str]]) -> list[list[Any]]:
-    """An xlrd sheet's rows (read ragged) without its stray cells (A1 references), as wide as what is left; each
-    stray's (cell, value) appended to `found`."""
+def _xlrd_rows(sh: Any, drop: set[str], found: list[tuple[str, str]]) -> list[list[Any]]:
+    """An xlrd sheet's rows as calamine gives them, as wide as the sheet — or, with cells to `drop` (A1
+    references; the sheet read ragged), without them and as wide as what is left, each dropped (cell, value)
+    appended to `found`."""
     import xlrd
 
     from kaohe.text import a1
@@ -235,15 +222,15 @@ def _without_far_cells(sh: Any, far: set[str], found: list[tuple[str, str]]) -> 
                 value = bool(value)
             elif ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                 value = ""
-            if far and a1(r, c) in far:
+            if drop and a1(r, c) in drop:
                 found.append((a1(r, c), str(int(value) if isinstance(value, float) and value.is_integer()
                                             else value)[:40]))
                 value = ""
             row.append(value)
-        while row and row[-1] == "":
+        while drop and row and row[-1] == "":
             row.pop()
         rows.append(row)
-    while rows and not rows[-1]:
+    while drop and rows and not rows[-1]:
         rows.pop()
     width = max(map(len, rows), default=0)
     if width * len(rows) > MAX_CELLS:

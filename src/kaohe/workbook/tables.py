@@ -278,11 +278,11 @@ def _sheet_year(sheet: Sheet, top: int | None, ctx: _Context, titles: bool = Tru
     (above its table when it has one) — a title, not a date (填报日期：2006年1月5日) nor a period header alone
     (2005年 merged over its columns) nor a label or header (2004年社区服务中心使用面积: a fact of another period, said
     where it is read); `PREVIOUS` for 上年…; None when none or several are named."""
-    from kaohe.periods import named_periods
+    from kaohe.periods import named_years
 
     parts = ctx.targets.layout.period_parts
     headers = ctx.cells.headers
-    years = {p.split("-")[0] for p in named_periods(sheet.name, parts)} if _YEARISH.search(sheet.name) else set()
+    years = named_years(sheet.name, parts) if _YEARISH.search(sheet.name) else set()
     if not years and squash(sheet.name).casefold().startswith(headers.previous):
         return PREVIOUS
     if not years and titles:
@@ -294,7 +294,7 @@ def _sheet_year(sheet: Sheet, top: int | None, ctx: _Context, titles: bool = Tru
         for value in texts:
             if headers.period_of(value) is None and any("\u4e00" <= ch <= "\u9fff" for ch in value) \
                     and ctx.street_label(value) is None and not ctx.text_kind(value).header:  # a title, no label
-                years |= {p.split("-")[0] for p in named_periods(squash(value), parts)}
+                years |= named_years(squash(value), parts)
     return years.pop() if len(years) == 1 else None
 
 
@@ -312,7 +312,7 @@ def _of_the_period_on_its_sheet(header: Header, ctx: _Context) -> Header:
     for r in range(header.data_start, len(sheet.rows)):
         raw = sheet.value(r, header.key_col)
         if isinstance(raw, str) and len(raw) < len(key_text) + 12 and r > tops[-1] + 1 and squash(raw) == key_text:
-            again = _find_header(sheet, ctx.cells.headers, ctx.targets, r if r < 1 else r - 1)
+            again = _find_header(sheet, ctx.cells.headers, ctx.targets, r - 1)  # (its group row above, if any)
             if again is not None and again.top >= r - 1 and again.key_col == header.key_col:
                 tops.append(again.top)
     if len(tops) < 2:
@@ -341,13 +341,13 @@ def _of_the_period_on_its_sheet(header: Header, ctx: _Context) -> Header:
 def _segment_year(sheet: Sheet, top: int, previous: int, ctx: _Context) -> str | None:
     """The one year the title rows just above a table's header name (up to TITLE_ROWS + 2 rows, not into the
     table above it), if any."""
-    from kaohe.periods import named_periods
+    from kaohe.periods import named_years
 
     years: set[str] = set()
     for r in range(max(previous + 1, top - TITLE_ROWS - 2), top):
         for value in sheet.rows[r]:
             if isinstance(value, str) and _YEARISH.search(value) and len(value) <= 80:
-                years |= {p.split("-")[0] for p in named_periods(squash(value), ctx.targets.layout.period_parts)}
+                years |= named_years(squash(value), ctx.targets.layout.period_parts)
     return years.pop() if len(years) == 1 else None
 
 
@@ -914,8 +914,8 @@ def _joined(communities: Communities, header: Header, other: Header, more: list[
         return None
     part = _Context(ctx.file, ctx.targets, ctx.cells, street=ctx.street)
     theirs, _counts, _read = _read_communities([other], part)
-    index = {squash(name).casefold(): i for i, name in enumerate(theirs.names)}
-    mine = [index.get(squash(name).casefold()) for name in communities.names]
+    index = {_name_key(name): i for i, name in enumerate(theirs.names)}
+    mine = [index.get(_name_key(name)) for name in communities.names]
     shared = sum(1 for j in mine if j is not None)
     if shared * 2 <= max(len(communities), len(theirs)):
         return None  # not the same communities: another table, not a part of this one
@@ -937,7 +937,8 @@ def _joined(communities: Communities, header: Header, other: Header, more: list[
     for name, c in other.columns.items():  # a figure in both tables: the same, or one error naming both cells
         if name in more or name == ctx.targets.key_field("community") or name not in communities.columns:
             continue
-        ours, their_values = columns[name], theirs.columns.get(name, [])
+        ours = columns[name] = list(columns[name])  # (a copy: the table read keeps its own values)
+        their_values = theirs.columns.get(name, [])
         for i, j in enumerate(mine):
             if j is None or ours[i] is None or their_values[j] is None or ours[i] == their_values[j]:
                 continue
@@ -945,10 +946,10 @@ def _joined(communities: Communities, header: Header, other: Header, more: list[
             ctx.issue("joined-conflict", first[0], first[1], communities.names[i], fdef=defs[name],
                       value=ours[i], other_value=their_values[j],
                       other=f"{sheet.name}!{col_letter(c)}{theirs.rows[j]}")
-            ours = columns[name] = [*ours[:i], None, *ours[i + 1:]]
+            ours[i] = None
     lacking = [communities.names[i] for i, j in enumerate(mine) if j is None]
-    extra = [name for name in theirs.names if squash(name).casefold() not in
-             {squash(n).casefold() for n in communities.names}]
+    read_here = {_name_key(n) for n in communities.names}
+    extra = [name for name in theirs.names if _name_key(name) not in read_here]
     labels, labels_en = "、".join(defs[n].label for n in more), _labels_en(ctx.targets, more)
     ctx.issue("table-joined", sheet.name, sheet.a1(other.top, other.key_col), other=sheet.name,
               table=header.sheet.name, fields=labels, fields_en=labels_en, count=shared)
@@ -961,6 +962,11 @@ def _joined(communities: Communities, header: Header, other: Header, more: list[
                   count=len(extra))
     return Communities(communities.sheet, communities.letters, list(communities.names), list(communities.rows),
                        columns, communities.parts, joined)
+
+
+def _name_key(name: str) -> str:
+    """A community name as two rows naming one community compare (the table's duplicate key)."""
+    return squash(name).casefold()
 
 
 def _labels_en(targets: Targets, names: list[str]) -> str:
@@ -1072,7 +1078,7 @@ def _read_table(header: Header, ctx: _Context, seen: dict[str, tuple[str, int]],
         name = read_name(raw_name)
         if type(name) is Parsed or not name:
             name = clean_name(str(raw_name))
-        take(r, name, squash(name).casefold())
+        take(r, name, _name_key(name))
     if copy_check and repeats and not accepted:
         return None  # only communities read already: a copy of the table (named by the caller)
     if hidden:
@@ -1167,7 +1173,7 @@ def _column_evidence(header: Header, texts: list[str], ctx: _Context) -> dict[st
     well as their headers: header text → its cell, its first values, and how many of its filled cells (in the
     first EVIDENCE_ROWS rows) are numbers and yes/no words."""
     headers = ctx.cells.headers
-    words = {squash(w).casefold() for ws in ctx.targets.yesno_words.values() for w in ws}
+    words = headers.units_and_hints[1]  # the yes/no words, folded
     out: dict[str, dict[str, Any]] = {}
     for c in range(header.first_col, header.last_col + 1):
         text = _header_path(header, c, headers)
